@@ -1,0 +1,83 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Finding } from "./finding.js";
+import type { LogRecord } from "./record.js";
+import type { Summary } from "./summary.js";
+
+/** The detector API version this core implements; a detector built for another is refused at load. */
+export const API_VERSION = 1;
+
+/** Describes a detector: what it is called, what it does, and the options it takes. */
+export interface DetectorMeta<Options> {
+  /** Short unique name, e.g. `rarity`; also the default instance id. */
+  name: string;
+  /** One line for `oddity detectors`. */
+  description: string;
+  /** Must equal {@link API_VERSION}. */
+  apiVersion: typeof API_VERSION;
+  /**
+   * Options schema (zod, valibot or any Standard Schema library). The host validates the user's options
+   * against it and applies its defaults before `create` sees them.
+   */
+  options: StandardSchemaV1<unknown, Options>;
+}
+
+/** What the host hands a detector instance besides its options. */
+export interface DetectorContext {
+  /** The instance id (config `id`, defaulting to the detector name); put it in `Finding.detector`. */
+  id: string;
+  /** Reports something the user should know (a field where nearly every value is unique ...). */
+  warn(message: string): void;
+}
+
+/**
+ * The lifecycle of a detector instance. Statistics are learned from a baseline (`observe`), can be
+ * combined across shards (`merge`), saved (`toJSON`) and loaded (`fromJSON`), then used to `score` other
+ * records. State is owned by the host; hooks must not keep records.
+ */
+export interface DetectorHooks<State> {
+  /** Empty statistics. */
+  init(): State;
+  /** Learns from one baseline record; mutates and may return nothing. */
+  observe(state: State, record: LogRecord): void;
+  /** Combines two states; must be associative, so fit-on-shards + merge equals fit-on-all. */
+  merge(a: State, b: State): State;
+  /** Called once after fitting or loading and before scoring: derive thresholds and caches here. */
+  prepare?(state: State): void;
+  /** The findings for one record (empty when nothing is odd). */
+  score(state: State, record: LogRecord): readonly Finding[];
+  /** A versioned, JSON-safe form of the state. */
+  toJSON(state: State): unknown;
+  /** Reads what `toJSON` wrote; must validate it and throw a clear error on anything else. */
+  fromJSON(json: unknown): State;
+  /** What the state knows, for reports and `profile`-like views. */
+  summarize?(state: State): Summary[];
+}
+
+/** A detector: metadata plus a factory for configured instances. Made with {@link defineDetector}. */
+export interface DetectorDefinition<Options = unknown, State = unknown> {
+  meta: DetectorMeta<Options>;
+  create(options: Options, context: DetectorContext): DetectorHooks<State>;
+}
+
+/** A detector whose option and state types are not known statically (loaded from a plugin). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- erased generics; options are validated at runtime
+export type AnyDetectorDefinition = DetectorDefinition<any, any>;
+
+/**
+ * Declares a detector. An identity function that pins the types, so plugin authors get inference and
+ * the host can recognise the object.
+ */
+export function defineDetector<Options, State>(
+  definition: DetectorDefinition<Options, State>,
+): DetectorDefinition<Options, State> {
+  return definition;
+}
+
+/** True when `value` has the shape of a detector definition (used on plugin exports). */
+export function isDetectorDefinition(value: unknown): value is AnyDetectorDefinition {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { meta?: unknown; create?: unknown };
+  if (typeof candidate.create !== "function") return false;
+  const meta = candidate.meta as { name?: unknown; options?: unknown } | undefined;
+  return typeof meta === "object" && meta !== null && typeof meta.name === "string";
+}

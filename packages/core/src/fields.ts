@@ -1,0 +1,177 @@
+import { pathTemplate } from "./path-template.js";
+import type { FieldValue, LogRecord } from "./record.js";
+
+/** Fields every record has, as parsed. */
+export const RECORD_FIELDS = [
+  "source",
+  "line",
+  "raw",
+  "ip",
+  "ident",
+  "user",
+  "time",
+  "time_text",
+  "method",
+  "path",
+  "http_version",
+  "status",
+  "size",
+  "referer",
+  "user_agent",
+] as const;
+
+/** Fields computed from the parsed ones on demand; every detector can ask for them by name. */
+export const DERIVED_FIELDS = ["endpoint", "query", "path_template", "hour", "weekday", "size_mb"] as const;
+
+/** The lesson's column names, and a few common spellings, accepted wherever a field name is. */
+export const FIELD_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  request_method: "method",
+  request_path: "path",
+  status_code: "status",
+  timestamp: "time",
+  bytes: "size",
+  client_ip: "ip",
+  remote_addr: "ip",
+  useragent: "user_agent",
+  agent: "user_agent",
+  referrer: "referer",
+  protocol: "http_version",
+});
+
+/** Categorical fields `profile` shows by default, in this order. */
+export const CATEGORICAL_FIELDS = [
+  "ip",
+  "method",
+  "path",
+  "path_template",
+  "endpoint",
+  "http_version",
+  "status",
+  "referer",
+  "user_agent",
+] as const;
+
+export type RecordField = (typeof RECORD_FIELDS)[number];
+export type DerivedField = (typeof DERIVED_FIELDS)[number];
+
+const recordFieldSet = new Set<string>(RECORD_FIELDS);
+const derivedFieldSet = new Set<string>(DERIVED_FIELDS);
+
+/** Resolves an alias to its canonical field name; unknown names come back unchanged (they may be extras). */
+export function canonicalField(name: string): string {
+  return Object.hasOwn(FIELD_ALIASES, name) ? FIELD_ALIASES[name]! : name;
+}
+
+/** True for names that are record fields, derived fields or aliases of them. */
+export function isKnownField(name: string): boolean {
+  const canonical = canonicalField(name);
+  return recordFieldSet.has(canonical) || derivedFieldSet.has(canonical);
+}
+
+// Templating is the costliest derived field and paths repeat heavily, so memoise it with a bounded cache.
+const TEMPLATE_CACHE_LIMIT = 50_000;
+const templateCache = new Map<string, string>();
+
+function cachedTemplate(path: string): string {
+  let template = templateCache.get(path);
+  if (template === undefined) {
+    template = pathTemplate(path);
+    if (templateCache.size >= TEMPLATE_CACHE_LIMIT) templateCache.clear();
+    templateCache.set(path, template);
+  }
+  return template;
+}
+
+const OFFSET = /([+-])(\d\d):?(\d\d)\s*$/;
+
+// Hour and weekday are read in the log's own UTC offset: a 03:00 request in the server's zone is what
+// an operator means by "at night", whatever UTC says.
+function localDate(record: LogRecord): Date | null {
+  if (record.time === null) return null;
+  let offsetMinutes = 0;
+  const match = record.time_text === null ? null : OFFSET.exec(record.time_text);
+  if (match) {
+    offsetMinutes = (Number(match[2]) * 60 + Number(match[3])) * (match[1] === "-" ? -1 : 1);
+  }
+  return new Date(record.time + offsetMinutes * 60_000);
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
+
+function derived(record: LogRecord, name: DerivedField): FieldValue {
+  switch (name) {
+    case "endpoint": {
+      if (record.path === null) return null;
+      const q = record.path.indexOf("?");
+      return q === -1 ? record.path : record.path.slice(0, q);
+    }
+    case "query": {
+      if (record.path === null) return null;
+      const q = record.path.indexOf("?");
+      return q === -1 ? null : record.path.slice(q + 1);
+    }
+    case "path_template":
+      return record.path === null ? null : cachedTemplate(record.path);
+    case "hour": {
+      const date = localDate(record);
+      return date === null ? null : date.getUTCHours();
+    }
+    case "weekday": {
+      const date = localDate(record);
+      return date === null ? null : WEEKDAYS[date.getUTCDay()]!;
+    }
+    case "size_mb":
+      return record.size === null ? null : record.size / 1024 / 1024;
+  }
+}
+
+/**
+ * Reads a field by name: record fields, derived fields, aliases, and format extras (`vhost`,
+ * `response_time_ms`, ...). Unknown names read as null.
+ */
+export function getField(record: LogRecord, name: string): FieldValue {
+  const canonical = canonicalField(name);
+  if (recordFieldSet.has(canonical)) {
+    if (canonical === "extra") return null;
+    return record[canonical as RecordField];
+  }
+  if (derivedFieldSet.has(canonical)) return derived(record, canonical as DerivedField);
+  const extra = record.extra;
+  if (extra !== null && Object.hasOwn(extra, canonical)) return extra[canonical]!;
+  return null;
+}
+
+/** A field as a categorical key: numbers become their decimal text; absent stays null. */
+export function getFieldText(record: LogRecord, name: string): string | null {
+  const value = getField(record, name);
+  return value === null ? null : typeof value === "number" ? String(value) : value;
+}
+
+/** A field as a number: numeric text is converted, anything else is null. */
+export function getFieldNumber(record: LogRecord, name: string): number | null {
+  const value = getField(record, name);
+  if (value === null) return null;
+  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  if (value.trim() === "") return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * A field reader resolved once, for hot loops: resolving the alias and kind per record would cost
+ * more than reading the value.
+ */
+export function fieldReader(name: string): (record: LogRecord) => string | null {
+  const canonical = canonicalField(name);
+  if (canonical === "path_template") {
+    return (record) => (record.path === null ? null : cachedTemplate(record.path));
+  }
+  if (recordFieldSet.has(canonical)) {
+    const key = canonical as RecordField;
+    return (record) => {
+      const value = record[key];
+      return value === null ? null : typeof value === "number" ? String(value) : value;
+    };
+  }
+  return (record) => getFieldText(record, canonical);
+}

@@ -1,0 +1,72 @@
+export type { FieldValue, LogRecord, Rejection } from "./record.js";
+export { createRecord } from "./record.js";
+export {
+  CATEGORICAL_FIELDS,
+  DERIVED_FIELDS,
+  FIELD_ALIASES,
+  RECORD_FIELDS,
+  canonicalField,
+  fieldReader,
+  getField,
+  getFieldNumber,
+  getFieldText,
+  isKnownField,
+} from "./fields.js";
+export { pathTemplate } from "./path-template.js";
+export type { Finding, Threshold } from "./finding.js";
+export { NO_FINDINGS } from "./finding.js";
+export type { ConditionalSummary, DistributionSummary, FrequencySummary, Summary } from "./summary.js";
+export {
+  API_VERSION,
+  defineDetector,
+  isDetectorDefinition,
+  type AnyDetectorDefinition,
+  type DetectorContext,
+  type DetectorDefinition,
+  type DetectorHooks,
+  type DetectorMeta,
+} from "./detector.js";
+export { validateOptions } from "./options.js";
+export {
+  ConfigError,
+  DetectorError,
+  InputError,
+  ModelError,
+  UserError,
+  isUserError,
+} from "./errors.js";
+export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";
+export {
+  DEFAULT_SCORING,
+  createPipeline,
+  type DetectorEntry,
+  type Pipeline,
+  type PipelineDetector,
+  type ScoringOptions,
+} from "./pipeline.js";
+export {
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  createFitter,
+  mergeModels,
+  modelFromJSON,
+  modelToJSON,
+  prepareModel,
+  type Fitter,
+  type Model,
+  type ModelFile,
+  type ModelMeta,
+} from "./model.js";
+export {
+  TopRecords,
+  compareScored,
+  createScorer,
+  fitBatches,
+  scoreBatches,
+  type ScoredRecord,
+} from "./score.js";
+export { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
+export { ConditionalProfiler, FieldProfiler, type ValueFrequency } from "./profile.js";
+export type { FormatName, FormatSpec, LineParser, ReadOptions, RecordStream } from "./input/types.js";
+/** Zod, re-exported so detector packages can declare option schemas depending on `@oddity/core` alone. */
+export { z } from "zod";
