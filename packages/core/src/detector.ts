@@ -64,8 +64,9 @@ export interface DetectorDefinition<Options = unknown, State = unknown> {
 export type AnyDetectorDefinition = DetectorDefinition<any, any>;
 
 /**
- * Declares a detector. An identity function that pins the types, so plugin authors get inference and
- * the host can recognise the object.
+ * Declares a detector. An identity function that pins the types: options are inferred from the schema;
+ * declare the state by annotating `create(options, context): DetectorHooks<MyState>` (TypeScript cannot
+ * infer it through the returned object).
  */
 export function defineDetector<Options, State>(
   definition: DetectorDefinition<Options, State>,

@@ -27,14 +27,8 @@ export {
   type DetectorMeta,
 } from "./detector.js";
 export { validateOptions } from "./options.js";
-export {
-  ConfigError,
-  DetectorError,
-  InputError,
-  ModelError,
-  UserError,
-  isUserError,
-} from "./errors.js";
+export { nearest } from "./suggest.js";
+export { ConfigError, DetectorError, InputError, ModelError, UserError, isUserError } from "./errors.js";
 export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";
 export {
   DEFAULT_SCORING,

@@ -35,9 +35,12 @@ export interface Fitter {
 
 function detectorFailure(id: string, phase: string, record: LogRecord, error: unknown): DetectorError {
   const reason = error instanceof Error ? error.message : String(error);
-  return new DetectorError(`detector "${id}" threw while ${phase} ${record.source}:${record.line}: ${reason}`, {
-    cause: error,
-  });
+  return new DetectorError(
+    `detector "${id}" threw while ${phase} ${record.source}:${record.line}: ${reason}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 /** Runs each detector's `prepare` once the states are final. */
@@ -124,7 +127,14 @@ export interface ModelFile {
   timeRange: { from: string | null; to: string | null };
   sources: string[];
   scoring: ScoringOptions;
-  detectors: Array<{ id: string; use: string; name: string; apiVersion: number; options: unknown; state: unknown }>;
+  detectors: Array<{
+    id: string;
+    use: string;
+    name: string;
+    apiVersion: number;
+    options: unknown;
+    state: unknown;
+  }>;
 }
 
 /** The JSON form of a model. Deterministic: the same baseline and config give the same bytes. */
@@ -190,7 +200,9 @@ export async function modelFromJSON({
   const parsed = modelFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ModelError(`${where}: invalid model at ${issue.path.join(".") || "top level"}: ${issue.message}`);
+    throw new ModelError(
+      `${where}: invalid model at ${issue.path.join(".") || "top level"}: ${issue.message}`,
+    );
   }
   const file = parsed.data;
   if (file.version !== MODEL_VERSION) {
@@ -199,17 +211,26 @@ export async function modelFromJSON({
     );
   }
   const entries = [];
-  for (const d of file.detectors) entries.push({ id: d.id, use: d.use, options: d.options, definition: await resolve(d.use) });
-  const pipeline = createPipeline({ detectors: entries, scoring: file.scoring, where: `${where}: detectors` });
+  for (const d of file.detectors)
+    entries.push({ id: d.id, use: d.use, options: d.options, definition: await resolve(d.use) });
+  const pipeline = createPipeline({
+    detectors: entries,
+    scoring: file.scoring,
+    where: `${where}: detectors`,
+  });
   if (pipeline.configHash !== file.configHash) {
-    throw new ModelError(`${where}: the config hash does not match the detectors it lists; the file was edited or corrupted`);
+    throw new ModelError(
+      `${where}: the config hash does not match the detectors it lists; the file was edited or corrupted`,
+    );
   }
   const states = pipeline.detectors.map((d, i) => {
     try {
       return d.hooks.fromJSON(file.detectors[i]!.state);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ModelError(`${where}: detectors[${i}] ("${d.id}") state is invalid: ${reason}`, { cause: error });
+      throw new ModelError(`${where}: detectors[${i}] ("${d.id}") state is invalid: ${reason}`, {
+        cause: error,
+      });
     }
   });
   const time = (s: string | null) => (s === null ? null : Date.parse(s));

@@ -46,8 +46,15 @@ export class FieldProfiler {
 }
 
 function toRows(map: Map<string, number>, total: number, rare: boolean): ValueFrequency[] {
-  const rows = [...map].map(([value, count]) => ({ value, count, probability: total === 0 ? 0 : count / total }));
-  rows.sort((a, b) => (rare ? a.count - b.count : b.count - a.count) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  const rows = [...map].map(([value, count]) => ({
+    value,
+    count,
+    probability: total === 0 ? 0 : count / total,
+  }));
+  rows.sort(
+    (a, b) =>
+      (rare ? a.count - b.count : b.count - a.count) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
+  );
   return rows;
 }
 

@@ -17,7 +17,14 @@ export interface ConditionalSummary {
   detector: string;
   given: string;
   target: string;
-  cells: Array<{ given: string; target: string; count: number; givenCount: number; probability: number; flagged: boolean }>;
+  cells: Array<{
+    given: string;
+    target: string;
+    count: number;
+    givenCount: number;
+    probability: number;
+    flagged: boolean;
+  }>;
   threshold: number;
   minSupport: number;
 }

@@ -68,7 +68,9 @@ export function fitDetector({
   records: Iterable<LogRecord>;
   id?: string;
 }): FittedDetector {
-  const pipeline = createPipeline({ detectors: [{ use: detector.meta.name, id, options, definition: detector }] });
+  const pipeline = createPipeline({
+    detectors: [{ use: detector.meta.name, id, options, definition: detector }],
+  });
   const { hooks } = pipeline.detectors[0]!;
   const state: unknown = hooks.init();
   for (const record of records) hooks.observe(state, record);
@@ -86,7 +88,9 @@ export function fitDetectorOnShards({
   options?: unknown;
   shards: LogRecord[][];
 }): FittedDetector {
-  const pipeline = createPipeline({ detectors: [{ use: detector.meta.name, options, definition: detector }] });
+  const pipeline = createPipeline({
+    detectors: [{ use: detector.meta.name, options, definition: detector }],
+  });
   const { hooks } = pipeline.detectors[0]!;
   const states = shards.map((shard) => {
     const state: unknown = hooks.init();
