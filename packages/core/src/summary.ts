@@ -45,6 +45,10 @@ export interface DistributionSummary {
     max: number;
     lowerFence: number | null;
     upperFence: number | null;
+    /** Records of this group skipped because the field was absent (`-`). */
+    missing?: number;
+    /** Relative error of the quantiles when they come from a sketch (0 when exact). */
+    relativeError?: number;
   }>;
 }
 
