@@ -1,0 +1,522 @@
+import {
+  ConfigError,
+  ModelError,
+  createPipeline,
+  type DistributionSummary,
+  type LogRecord,
+} from "@oddity/core";
+import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
+import { describe, expect, it } from "vitest";
+import sizeDefault, { size } from "./index.js";
+import type { SizeStateJSON } from "./serialize.js";
+
+const SALES = "/api/v1/sales?page=1";
+
+/**
+ * 40 sales pages: 10 × 508,000, 20 × 510,000, 10 × 512,000 → q1 509,500, median 510,000, q3 510,500
+ * (type 7: h = 39p); deviations from the median are 20 × 0 and 20 × 2,000, so MAD 1,000.
+ */
+function salesPages(): LogRecord[] {
+  return makeRecords([
+    { times: 10, path: SALES, size: 508_000 },
+    { times: 20, path: "/api/v1/sales?page=2", size: 510_000 },
+    { times: 10, path: "/api/v1/sales?page=3", size: 512_000 },
+  ]);
+}
+
+function fit(records: LogRecord[], options: Record<string, unknown> = {}) {
+  return fitDetector({ detector: size, options, records });
+}
+
+/** The per-group rows of a fitted detector's summary. */
+function groupRows(fitted: ReturnType<typeof fit>): DistributionSummary["groups"] {
+  const summary = fitted.hooks.summarize!(fitted.state).find(
+    (s) => s.kind === "distribution" && s.groupBy !== null,
+  );
+  if (summary?.kind !== "distribution") throw new Error("no grouped summary");
+  return summary.groups;
+}
+
+describe("size detector", () => {
+  it("is the package's default export too", () => {
+    expect(sizeDefault).toBe(size);
+    expect(size.meta).toMatchObject({ name: "size", apiVersion: 1 });
+  });
+
+  it("flags 2,056,327 bytes among ~510 kB sales pages, naming the group, its median and the fence", () => {
+    const fitted = fit(salesPages(), { minRelativeDeviation: 0 });
+    const [finding, ...rest] = fitted.score(makeRecord({ path: "/api/v1/sales?page=79", size: 2_056_327 }));
+    expect(rest).toEqual([]);
+    expect(finding).toEqual({
+      detector: "size",
+      kind: "high",
+      fields: ["size", "path_template"],
+      values: ["2056327", "/api/v1/sales?page=:n"],
+      probability: 1 / 41,
+      surprisal: Math.log2(41),
+      threshold: { name: "upper_fence", direction: "above", value: 512_000 },
+      counts: { group_count: 40, reference_count: 40, tail_count: 0, missing_count: 0 },
+      message:
+        'size 2,056,327 bytes for "/api/v1/sales?page=:n" (group median 510,000; upper fence 512,000; 0 of 40 at least as large, p=0.024)',
+      statistics: {
+        value: 2_056_327,
+        median: 510_000,
+        q1: 509_500,
+        q3: 510_500,
+        iqr: 1000,
+        mad: 1000,
+        mean: expect.closeTo(510_000, 6) as number,
+        std: expect.closeTo(Math.sqrt((20 * 2000 ** 2) / 39), 6) as number,
+        relative_error: 0,
+        upper_fence: 512_000,
+        robust_z: expect.closeTo((0.6745 * 1_546_327) / 1000, 6) as number,
+        z: expect.closeTo(1_546_327 / Math.sqrt((20 * 2000 ** 2) / 39), 6) as number,
+      },
+    });
+  });
+
+  it("does not flag a size on the fence or inside it", () => {
+    const fitted = fit(salesPages(), { minRelativeDeviation: 0 });
+    expect(fitted.score(makeRecord({ path: SALES, size: 512_000 }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: SALES, size: 100 }))).toEqual([]);
+  });
+
+  it("counts baseline values at or past the scored one in the tail probability", () => {
+    const records = [...salesPages(), makeRecord({ path: SALES, size: 900_000 })];
+    const fitted = fit(records, { minRelativeDeviation: 0 });
+    const [finding] = fitted.score(records.at(-1)!);
+    expect(finding!.counts).toEqual({
+      group_count: 41,
+      reference_count: 41,
+      tail_count: 1,
+      missing_count: 0,
+    });
+    expect(finding!.probability).toBe(2 / 42);
+  });
+
+  it("compares a group with too few records against all records, and says so", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
+    const fitted = fit(records, { minRelativeDeviation: 0 });
+    const [finding] = fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }));
+    expect(finding!.counts).toEqual({ group_count: 3, reference_count: 43, tail_count: 0, missing_count: 0 });
+    expect(finding!.message).toBe(
+      'size 1,153,005 bytes for "/api/v1/items/" (group has 3 of the 20 records needed, so compared with all: median 510,000; upper fence 513,000; 0 of 43 at least as large, p=0.023)',
+    );
+    // 43 values: 3 × 3,561, 10 × 508,000, 20 × 510,000, 10 × 512,000 → q1 (h = 10.5) 508,000, q3 (h = 31.5) 510,000
+    expect(finding!.statistics).toMatchObject({
+      q1: 508_000,
+      median: 510_000,
+      q3: 510_000,
+      upper_fence: 513_000,
+    });
+  });
+
+  it("ignores small groups instead with fallback none", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
+    const fitted = fit(records, { fallback: "none" });
+    expect(fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: SALES, size: 1_153_005 }))).toHaveLength(1);
+  });
+
+  it("uses one distribution for all records with groupBy null", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 40, path: "/", size: 42 }])];
+    const fitted = fit(records, { groupBy: null });
+    // 80 values, half 42: median (h = 39.5) is 42 + 0.5 × (508,000 − 42); 508,000 would stand out in a "/" group
+    expect(fitted.score(makeRecord({ path: "/", size: 508_000 }))).toEqual([]);
+    const [finding] = fitted.score(makeRecord({ path: "/", size: 2_000_000 }));
+    expect(finding).toMatchObject({
+      fields: ["size"],
+      values: ["2000000"],
+      counts: { group_count: 0, reference_count: 80 },
+    });
+  });
+
+  it("groups by several fields when given a list", () => {
+    const records = makeRecords([
+      { times: 30, path: "/download", status: 200, size: 80_000_000 },
+      { times: 30, path: "/download", status: 404, size: 335 },
+    ]);
+    const fitted = fit(records, { groupBy: ["path", "status"] });
+    expect(fitted.score(makeRecord({ path: "/download", status: 200, size: 81_000_000 }))).toEqual([]);
+    const [finding] = fitted.score(makeRecord({ path: "/download", status: 404, size: 80_000_000 }));
+    expect(finding).toMatchObject({
+      fields: ["size", "path", "status"],
+      values: ["80000000", "/download", "404"],
+    });
+    expect(finding!.message).toContain('for path="/download" status="404" (group median 335;');
+  });
+
+  it("skips records without a size (`-`), counts them, and never scores them", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 5, path: SALES, size: null }])];
+    const fitted = fit(records);
+    expect(fitted.score(makeRecord({ path: SALES, size: null }))).toEqual([]);
+    const [finding] = fitted.score(makeRecord({ path: SALES, size: 2_056_327 }));
+    expect(finding!.counts).toEqual({
+      group_count: 40,
+      reference_count: 40,
+      tail_count: 0,
+      missing_count: 5,
+    });
+    const [all] = fitted.hooks.summarize!(fitted.state);
+    expect(all).toMatchObject({ groupBy: null, groups: [{ group: "all", count: 40, missing: 5 }] });
+  });
+
+  it("warns when the field never holds a number", () => {
+    const fitted = fit(makeRecords([{ times: 30 }]), { field: "response_time_ms" });
+    expect(fitted.warnings).toEqual([
+      'size: field "response_time_ms" had no numeric value in 30 records; check the field name',
+    ]);
+  });
+
+  it("reads any numeric field, such as a response time carried in extras", () => {
+    const records = makeRecords([
+      { times: 20, path: "/api", extra: { response_time_ms: "12" } },
+      { times: 20, path: "/api", extra: { response_time_ms: "14" } },
+    ]);
+    const fitted = fit(records, { field: "response_time_ms" });
+    const [finding] = fitted.score(makeRecord({ path: "/api", extra: { response_time_ms: "5000" } }));
+    expect(finding!.message).toBe(
+      'response_time_ms 5,000 for "/api" (group median 13; upper fence 17; 0 of 40 at least as large, p=0.024)',
+    );
+  });
+});
+
+describe("sides", () => {
+  const records = [...salesPages(), ...makeRecords([{ times: 3, path: SALES, size: 130_921 }])];
+  const low = makeRecord({ path: SALES, size: 130_921 });
+  const high = makeRecord({ path: SALES, size: 2_056_327 });
+
+  it("looks only at sizes that are too large by default", () => {
+    const fitted = fit(records);
+    expect(fitted.score(low)).toEqual([]);
+    expect(fitted.score(high).map((f) => f.kind)).toEqual(["high"]);
+  });
+
+  it("catches the 130,921-byte low tail with side lower, and only that side", () => {
+    const fitted = fit(records, { side: "lower" });
+    expect(fitted.score(high)).toEqual([]);
+    const [finding] = fitted.score(low);
+    expect(finding).toMatchObject({
+      kind: "low",
+      threshold: { name: "lower_fence", direction: "below" },
+      counts: { tail_count: 3, reference_count: 43 },
+      probability: 4 / 44,
+    });
+  });
+
+  it("tests both sides with side both and doubles the one-sided tail probability", () => {
+    const fitted = fit(records, { side: "both" });
+    expect(fitted.score(low)[0]).toMatchObject({ kind: "low", probability: 8 / 44 });
+    expect(fitted.score(high)[0]).toMatchObject({ kind: "high", probability: 2 / 44 });
+  });
+});
+
+describe("groups that never vary", () => {
+  const home = makeRecords([{ times: 107, path: "/", size: 42 }]);
+
+  it("ignores a one-byte change by default (within 10% of the median)", () => {
+    const fitted = fit(home, { side: "both" });
+    expect(fitted.score(makeRecord({ path: "/", size: 43 }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: "/", size: 47 }))[0]).toMatchObject({
+      threshold: { name: "upper_fence", value: 46.2 },
+    });
+  });
+
+  it("flags any change with minRelativeDeviation 0, with p = 1/108 after 107 identical sizes", () => {
+    const fitted = fit(home, { minRelativeDeviation: 0 });
+    expect(fitted.score(makeRecord({ path: "/", size: 43 }))[0]).toMatchObject({
+      probability: 1 / 108,
+      threshold: { value: 42 },
+      statistics: { iqr: 0, mad: 0, std: 0 },
+    });
+  });
+});
+
+describe("methods", () => {
+  // 1..8 then 100 in one group: median 5, MAD 2, mean 136/9
+  const records = [...makeRecords([1, 2, 3, 4, 5, 6, 7, 8, 100].map((size) => ({ path: "/x", size })))];
+
+  it("flags by robust z (MAD) with the Iglewicz–Hoaglin cut-off 3.5 by default", () => {
+    const fitted = fit(records, { method: "mad", minGroupSize: 5, minRelativeDeviation: 0 });
+    // fence 5 + 3.5 × 2 / 0.6745 ≈ 15.38
+    expect(fitted.score(makeRecord({ path: "/x", size: 15 }))).toEqual([]);
+    const [finding] = fitted.score(makeRecord({ path: "/x", size: 16 }));
+    expect(finding!.statistics!.robust_z).toBeCloseTo((0.6745 * 11) / 2, 12);
+    expect(finding!.threshold.value).toBeCloseTo(5 + 7 / 0.6745, 12);
+  });
+
+  it("flags by z-score with the cut-off given as threshold", () => {
+    const fitted = fit(records, { method: "zscore", threshold: 2, minGroupSize: 5, minRelativeDeviation: 0 });
+    const mean = 136 / 9;
+    const std = Math.sqrt([1, 2, 3, 4, 5, 6, 7, 8, 100].reduce((s, v) => s + (v - mean) ** 2, 0) / 8);
+    expect(fitted.score(makeRecord({ path: "/x", size: 100 }))[0]!.threshold.value).toBeCloseTo(
+      mean + 2 * std,
+      10,
+    );
+    expect(fitted.score(makeRecord({ path: "/x", size: 60 }))).toEqual([]);
+  });
+});
+
+describe("options", () => {
+  const configure = (options: unknown) => () =>
+    createPipeline({ detectors: [{ use: "size", options, definition: size }] });
+
+  it("fills every default", () => {
+    expect(configure({})().detectors[0]!.options).toEqual({
+      field: "size",
+      method: "iqr",
+      side: "upper",
+      groupBy: "path_template",
+      fallback: "global",
+      minGroupSize: 20,
+      maxGroups: 500,
+      exactLimit: 1000,
+      relativeAccuracy: 0.001,
+      minRelativeDeviation: 0.1,
+    });
+  });
+
+  it.each([
+    [{ k: -1 }, "detectors[0].options.k: expected a positive multiplier of the IQR, e.g. 1.5, received -1"],
+    [{ side: "up" }, 'detectors[0].options.side: expected "upper", "lower" or "both", received "up"'],
+    [
+      { minGroupSize: 1.5 },
+      "detectors[0].options.minGroupSize: expected a whole number of records ≥ 2, received 1.5",
+    ],
+    [
+      { method: "mad", k: 3 },
+      'detectors[0].options.k: k is the IQR multiplier and applies to method "iqr" only; use threshold with method "mad", received 3',
+    ],
+    [
+      { threshold: 3 },
+      'detectors[0].options.threshold: threshold is a z cut-off for methods "mad" and "zscore"; use k with method "iqr", received 3',
+    ],
+    [
+      { relativeAccuracy: 0.5 },
+      "detectors[0].options.relativeAccuracy: expected a relative error between 0 and 0.05, e.g. 0.001, received 0.5",
+    ],
+  ])("rejects %j with a message naming the key and the fix", (options, message) => {
+    expect(configure(options)).toThrow(ConfigError);
+    expect(configure(options)).toThrow(message);
+  });
+
+  it("rejects a misspelt option instead of ignoring it", () => {
+    expect(configure({ treshold: 3 })).toThrow(/detectors\[0\]\.options.*treshold/);
+  });
+});
+
+describe("groups", () => {
+  it("keeps only the maxGroups most frequent groups and compares the rest with all records", () => {
+    const records = makeRecords([
+      { times: 30, path: "/a", size: 100 },
+      { times: 25, path: "/b", size: 100 },
+      { times: 21, path: "/c", size: 100 },
+    ]);
+    const fitted = fit(records, { maxGroups: 2 });
+    expect(groupRows(fitted).map((g) => g.group)).toEqual(["/a", "/b"]);
+    expect(fitted.warnings).toEqual([
+      "size: more than 2 groups of path_template; the less frequent were compared with all records (maxGroups)",
+    ]);
+    const [finding] = fitted.score(makeRecord({ path: "/c", size: 1000 }));
+    expect(finding!.counts).toMatchObject({ group_count: 0, reference_count: 76 });
+  });
+
+  it("counts groups named __proto__ and constructor like any other", () => {
+    const records = makeRecords([
+      { times: 20, path: "__proto__", size: 10 },
+      { times: 20, path: "constructor", size: 20 },
+    ]);
+    const fitted = fit(records);
+    const rows = groupRows(fitted);
+    expect(rows.map((r) => [r.group, r.count, r.median])).toEqual([
+      ["__proto__", 20, 10],
+      ["constructor", 20, 20],
+    ]);
+    expect(fitted.score(makeRecord({ path: "__proto__", size: 500 }))[0]!.values).toEqual([
+      "500",
+      "__proto__",
+    ]);
+  });
+
+  it("escapes control characters of a hostile path in the message", () => {
+    const path = "/\u001b]0;pwned\u0007";
+    const fitted = fit(makeRecords([{ times: 20, path, size: 10 }]));
+    const [finding] = fitted.score(makeRecord({ path, size: 5000 }));
+    expect(finding!.message).not.toMatch(/[\u0000-\u001f]/);
+    expect(finding!.message).toContain('for "/\\u001b]0;pwned\\u0007"');
+  });
+});
+
+describe("summary", () => {
+  it("describes all records and each scored group with quartiles and fences", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/", size: 42 }])];
+    const fitted = fit(records, { minRelativeDeviation: 0 });
+    expect(fitted.hooks.summarize!(fitted.state)).toEqual([
+      {
+        kind: "distribution",
+        detector: "size",
+        field: "size",
+        groupBy: null,
+        groups: [
+          {
+            group: "all",
+            count: 43,
+            min: 42,
+            q1: 508_000,
+            median: 510_000,
+            q3: 510_000,
+            max: 512_000,
+            lowerFence: null,
+            upperFence: 513_000,
+            relativeError: 0,
+            missing: 0,
+          },
+        ],
+      },
+      {
+        kind: "distribution",
+        detector: "size",
+        field: "size",
+        groupBy: "path_template",
+        groups: [
+          {
+            group: "/api/v1/sales?page=:n",
+            count: 40,
+            min: 508_000,
+            q1: 509_500,
+            median: 510_000,
+            q3: 510_500,
+            max: 512_000,
+            lowerFence: null,
+            upperFence: 512_000,
+            relativeError: 0,
+          },
+        ],
+      },
+    ]);
+  });
+});
+
+describe("merging and saving", () => {
+  /** Three groups; /big has 1,500 distinct sizes so it is sketched with the default exactLimit. */
+  function mixed(): LogRecord[] {
+    const records: LogRecord[] = [
+      ...salesPages(),
+      ...makeRecords([
+        { times: 25, path: "/", size: 42 },
+        { times: 4, size: null },
+      ]),
+    ];
+    for (let i = 0; i < 3000; i++)
+      records.push(makeRecord({ path: "/big", size: 10_000 + ((i * 7919) % 1500) * 13 }));
+    return records;
+  }
+  const probes = [
+    makeRecord({ path: SALES, size: 2_056_327 }),
+    makeRecord({ path: "/big", size: 90_000 }),
+    makeRecord({ path: "/", size: 420 }),
+    makeRecord({ path: "/unseen", size: 5_000_000 }),
+  ];
+
+  /** JSON with the floating-point moments taken out (they merge within rounding, not bit for bit). */
+  function withoutMoments(json: unknown): { json: string; moments: number[] } {
+    const moments: number[] = [];
+    const text = JSON.stringify(json, (key, value: unknown) => {
+      if (key === "mean" || key === "m2") {
+        moments.push(value as number);
+        return undefined;
+      }
+      return value;
+    });
+    return { json: text, moments };
+  }
+
+  it("fits on shards and merges to the same model as one fit", () => {
+    const records = mixed();
+    const whole = fit(records, { side: "both" });
+    const shards = [records.slice(0, 1000), records.slice(1000, 1001), records.slice(1001)];
+    const merged = fitDetectorOnShards({ detector: size, options: { side: "both" }, shards });
+    const a = withoutMoments(whole.hooks.toJSON(whole.state));
+    const b = withoutMoments(merged.hooks.toJSON(merged.state));
+    expect(a.json).toContain('"sketch"');
+    expect(b.json).toBe(a.json);
+    b.moments.forEach((m, i) =>
+      expect(Math.abs(m - a.moments[i]!)).toBeLessThanOrEqual(1e-9 * Math.abs(a.moments[i]!)),
+    );
+    for (const probe of probes) {
+      expect(merged.score(probe).map((f) => [f.kind, f.probability, f.threshold])).toEqual(
+        whole.score(probe).map((f) => [f.kind, f.probability, f.threshold]),
+      );
+    }
+  });
+
+  it("gives byte-identical JSON for the same baseline, and scores the same after a round trip", () => {
+    const first = fit(mixed());
+    const second = fit(mixed());
+    expect(JSON.stringify(second.hooks.toJSON(second.state))).toBe(
+      JSON.stringify(first.hooks.toJSON(first.state)),
+    );
+    const loaded = roundTrip(first);
+    expect(JSON.stringify(loaded.hooks.toJSON(loaded.state))).toBe(
+      JSON.stringify(first.hooks.toJSON(first.state)),
+    );
+    for (const probe of probes) expect(loaded.score(probe)).toEqual(first.score(probe));
+    expect(probes.map((p) => first.score(p).length)).toEqual([1, 1, 1, 1]);
+  });
+
+  const saved = (): SizeStateJSON => {
+    const fitted = fit(mixed());
+    return JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as SizeStateJSON;
+  };
+  const load = (json: unknown) => () => fit([]).hooks.fromJSON(json);
+
+  it.each<[string, (json: SizeStateJSON) => unknown, RegExp]>([
+    ["not an object", () => "size", /size state/],
+    ["another version", (j) => ({ ...j, version: 2 }), /version 2 is not supported/],
+    ["an unknown key", (j) => ({ ...j, extra: 1 }), /size state/],
+    ["a negative count", (j) => ({ ...j, missing: -1 }), /size state at missing/],
+    [
+      "NaN (null in JSON)",
+      (j) => ({ ...j, global: { ...j.global, mean: null } }),
+      /size state at global\.mean/,
+    ],
+    [
+      "counts that do not add up",
+      (j) => ({ ...j, global: { ...j.global, count: j.global.count + 1 } }),
+      /add up to/,
+    ],
+    ["another field", (j) => ({ ...j, field: "extra" }), /fitted for field "extra"/],
+    ["another sketch accuracy", (j) => ({ ...j, relativeAccuracy: 0.01 }), /sketched with 0.01/],
+    [
+      "a forged sketch bin",
+      (j) => {
+        const big = j.groups.find((g) => g.distribution.sketch)!;
+        big.distribution.sketch!.positive.at(-1)![0] = 1e9;
+        return j;
+      },
+      /bin key 1000000000 is outside what the sketch can produce/,
+    ],
+    ["a group listed twice", (j) => ({ ...j, groups: [...j.groups, j.groups[0]] }), /listed twice/],
+    [
+      "groups holding more than all",
+      (j) => ({
+        ...j,
+        global: {
+          ...j.global,
+          sketch: undefined,
+          count: 1,
+          values: [[1, 1]],
+          min: 1,
+          max: 1,
+          mean: 1,
+          m2: 0,
+        },
+      }),
+      /more than the 1 seen/,
+    ],
+  ])("refuses a saved state with %s", (_name, mutate, message) => {
+    const attempt = load(mutate(saved()));
+    expect(attempt).toThrow(ModelError);
+    expect(attempt).toThrow(message);
+  });
+});

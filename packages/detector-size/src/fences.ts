@@ -1,0 +1,88 @@
+import { standardDeviation, tableOf, type Distribution } from "./distribution.js";
+import type { ResolvedOptions } from "./options.js";
+import { medianAbsoluteDeviation, quantile, type WeightedValues } from "./weighted.js";
+
+/** Scales the MAD to σ of a normal distribution (Φ⁻¹(0.75)), per Iglewicz and Hoaglin. */
+export const MAD_SCALE = 0.6745;
+
+/** Summary statistics of one distribution and the fences a value must cross to be flagged. */
+export interface Profile {
+  count: number;
+  min: number;
+  max: number;
+  q1: number;
+  median: number;
+  q3: number;
+  iqr: number;
+  /** Unscaled median absolute deviation. */
+  mad: number;
+  mean: number;
+  /** Sample standard deviation. */
+  std: number;
+  /** Values below are flagged; null when the low side is not tested. */
+  lowerFence: number | null;
+  /** Values above are flagged; null when the high side is not tested. */
+  upperFence: number | null;
+  /** 0 when quantiles are exact, else the sketch's relative accuracy. */
+  relativeError: number;
+  /** Sorted values with counts, for tail probabilities. */
+  table: WeightedValues;
+}
+
+type FenceOptions = Pick<ResolvedOptions, "method" | "cutoff" | "side" | "minRelativeDeviation">;
+
+/**
+ * The method's own fences, then pushed out to at least `minRelativeDeviation` × |median| from the
+ * median: without that floor a group whose spread is zero (`/` always 42 bytes, IQR 0) would flag a
+ * one-byte change, which is template or header noise far more often than an incident.
+ */
+export function fencesFor(
+  stats: Pick<Profile, "q1" | "median" | "q3" | "iqr" | "mad" | "mean" | "std">,
+  options: FenceOptions,
+): { lowerFence: number | null; upperFence: number | null } {
+  const { method, cutoff, side, minRelativeDeviation } = options;
+  let lower: number;
+  let upper: number;
+  if (method === "iqr") {
+    lower = stats.q1 - cutoff * stats.iqr;
+    upper = stats.q3 + cutoff * stats.iqr;
+  } else if (method === "mad") {
+    const spread = (cutoff * stats.mad) / MAD_SCALE;
+    lower = stats.median - spread;
+    upper = stats.median + spread;
+  } else {
+    lower = stats.mean - cutoff * stats.std;
+    upper = stats.mean + cutoff * stats.std;
+  }
+  const floor = minRelativeDeviation * Math.abs(stats.median);
+  return {
+    lowerFence: side === "upper" ? null : Math.min(lower, stats.median - floor),
+    upperFence: side === "lower" ? null : Math.max(upper, stats.median + floor),
+  };
+}
+
+/** Computes a distribution's statistics and fences; done once per group after fitting. */
+export function profileOf(d: Distribution, options: FenceOptions & { relativeAccuracy: number }): Profile {
+  const table = tableOf(d);
+  const q1 = quantile(table, 0.25);
+  const median = quantile(table, 0.5);
+  const q3 = quantile(table, 0.75);
+  const stats = {
+    q1,
+    median,
+    q3,
+    iqr: q3 - q1,
+    mad: medianAbsoluteDeviation(table, median),
+    mean: d.mean,
+    std: standardDeviation(d),
+  };
+  return {
+    count: d.count,
+    min: d.min,
+    max: d.max,
+    ...stats,
+    ...fencesFor(stats, options),
+    relativeError: d.exact === null ? options.relativeAccuracy : 0,
+    table,
+  };
+}

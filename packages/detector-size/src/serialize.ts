@@ -1,0 +1,210 @@
+import { ModelError, z } from "@oddity/core";
+import type { DDSketch } from "@datadog/sketches-js";
+import type { Distribution } from "./distribution.js";
+import type { ResolvedOptions } from "./options.js";
+import { addBins, createSketch, keyRange, sketchBins } from "./sketch.js";
+import { groupKey, type Group, type SizeState } from "./state.js";
+
+/** Bumped whenever the saved shape changes; older or newer states are refused, not guessed at. */
+export const STATE_VERSION = 1;
+const STATE_FORMAT = "oddity-size";
+
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const positiveCount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+// z.number() already refuses NaN and ±Infinity (JSON turns them into null anyway).
+const finite = z.number();
+const bin = z.tuple([z.number().int(), positiveCount]);
+
+const distributionSchema = z.strictObject({
+  count,
+  min: finite.nullable(),
+  max: finite.nullable(),
+  mean: finite,
+  m2: finite.nonnegative(),
+  values: z.array(z.tuple([finite, positiveCount])).optional(),
+  sketch: z
+    .strictObject({
+      zero: count,
+      positive: z.array(bin),
+      negative: z.array(bin),
+    })
+    .optional(),
+});
+
+const stateSchema = z.strictObject({
+  format: z.literal(STATE_FORMAT),
+  version: z.number().int(),
+  field: z.string(),
+  groupBy: z.array(z.string()),
+  relativeAccuracy: finite,
+  missing: count,
+  evicted: count,
+  global: distributionSchema,
+  groups: z.array(z.strictObject({ labels: z.array(z.string()), distribution: distributionSchema })),
+});
+
+type DistributionJSON = z.infer<typeof distributionSchema>;
+/** The saved form of a {@link SizeState}. */
+export type SizeStateJSON = z.infer<typeof stateSchema>;
+
+function distributionToJSON(d: Distribution): DistributionJSON {
+  const json: DistributionJSON = {
+    count: d.count,
+    min: d.count === 0 ? null : d.min,
+    max: d.count === 0 ? null : d.max,
+    mean: d.mean,
+    m2: d.m2,
+  };
+  if (d.exact !== null) {
+    json.values = [...d.exact].sort((a, b) => a[0] - b[0]);
+  } else {
+    const { zero, positive, negative } = sketchBins(d.sketch!);
+    json.sketch = { zero, positive, negative };
+  }
+  return json;
+}
+
+/** Versioned, deterministic JSON: groups by key, values and bins ascending. */
+export function stateToJSON(state: SizeState, options: ResolvedOptions): SizeStateJSON {
+  const groups = [...state.groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    field: options.field,
+    groupBy: options.groupBy,
+    relativeAccuracy: options.relativeAccuracy,
+    missing: state.missing,
+    evicted: state.evicted,
+    global: distributionToJSON(state.global),
+    groups: groups.map(([, group]) => ({
+      labels: group.labels,
+      distribution: distributionToJSON(group.distribution),
+    })),
+  };
+}
+
+function invalid(path: string, problem: string): ModelError {
+  return new ModelError(`size state${path === "" ? "" : ` at ${path}`}: ${problem}`);
+}
+
+function checkBins(
+  bins: ReadonlyArray<readonly [number, number]>,
+  range: { min: number; max: number },
+  path: string,
+): number {
+  let total = 0;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const [key, n] of bins) {
+    if (key <= previous) throw invalid(path, "bin keys must be unique and ascending");
+    if (key < range.min || key > range.max)
+      throw invalid(path, `bin key ${key} is outside what the sketch can produce`);
+    previous = key;
+    total += n;
+  }
+  return total;
+}
+
+// A running mean can land a rounding error outside [min, max]; a forged one lands further.
+function withinRounding(mean: number, min: number, max: number): boolean {
+  const slack = 1e-9 * Math.max(Math.abs(min), Math.abs(max), 1);
+  return mean >= min - slack && mean <= max + slack;
+}
+
+function distributionFromJSON(json: DistributionJSON, options: ResolvedOptions, path: string): Distribution {
+  const { count: n, min, max, mean, m2 } = json;
+  if ((json.values === undefined) === (json.sketch === undefined)) {
+    throw invalid(path, 'expected exactly one of "values" (exact) or "sketch"');
+  }
+  if (n === 0) {
+    if (min !== null || max !== null || mean !== 0 || m2 !== 0)
+      throw invalid(path, "an empty distribution has statistics");
+  } else if (min === null || max === null || min > max || !withinRounding(mean, min, max)) {
+    throw invalid(path, "min, max and mean are inconsistent");
+  }
+  const distribution: Distribution = {
+    count: n,
+    min: min ?? Number.POSITIVE_INFINITY,
+    max: max ?? Number.NEGATIVE_INFINITY,
+    mean,
+    m2,
+    exact: null,
+    sketch: null,
+  };
+  if (json.values !== undefined) {
+    if (json.values.length > options.exactLimit) {
+      throw invalid(path, `${json.values.length} exact values exceed exactLimit ${options.exactLimit}`);
+    }
+    const exact = new Map<number, number>();
+    let total = 0;
+    for (const [value, k] of json.values) {
+      if (exact.has(value)) throw invalid(path, `value ${value} is listed twice`);
+      if (value < distribution.min || value > distribution.max)
+        throw invalid(path, `value ${value} is outside min..max`);
+      exact.set(value, k);
+      total += k;
+    }
+    if (total !== n) throw invalid(path, `value counts add up to ${total}, not count ${n}`);
+    distribution.exact = exact;
+    return distribution;
+  }
+  const { zero, positive, negative } = json.sketch!;
+  const range = keyRange(options.relativeAccuracy);
+  const total =
+    zero +
+    checkBins(positive, range, `${path}.sketch.positive`) +
+    checkBins(negative, range, `${path}.sketch.negative`);
+  if (total !== n) throw invalid(path, `sketch counts add up to ${total}, not count ${n}`);
+  const sketch: DDSketch = createSketch(options.relativeAccuracy);
+  addBins(sketch, { relativeAccuracy: options.relativeAccuracy, zero, positive, negative });
+  distribution.sketch = sketch;
+  return distribution;
+}
+
+/** Reads what {@link stateToJSON} wrote, refusing anything another configuration or a forger produced. */
+export function stateFromJSON(json: unknown, options: ResolvedOptions): SizeState {
+  const parsed = stateSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalid(issue.path.join("."), issue.message);
+  }
+  const data = parsed.data;
+  if (data.version !== STATE_VERSION) {
+    throw invalid(
+      "version",
+      `version ${data.version} is not supported (this detector reads ${STATE_VERSION}); refit`,
+    );
+  }
+  if (data.field !== options.field || JSON.stringify(data.groupBy) !== JSON.stringify(options.groupBy)) {
+    throw invalid(
+      "",
+      `fitted for field "${data.field}" by ${JSON.stringify(data.groupBy)}, configured for "${options.field}" by ${JSON.stringify(options.groupBy)}`,
+    );
+  }
+  if (data.relativeAccuracy !== options.relativeAccuracy) {
+    throw invalid(
+      "relativeAccuracy",
+      `sketched with ${data.relativeAccuracy}, configured for ${options.relativeAccuracy}`,
+    );
+  }
+  if (data.groups.length > options.maxGroups) {
+    throw invalid("groups", `${data.groups.length} groups exceed maxGroups ${options.maxGroups}`);
+  }
+  const global = distributionFromJSON(data.global, options, "global");
+  const groups = new Map<string, Group>();
+  let grouped = 0;
+  data.groups.forEach((entry, i) => {
+    const path = `groups.${i}`;
+    if (entry.labels.length !== options.groupBy.length) {
+      throw invalid(`${path}.labels`, `expected ${options.groupBy.length} label(s), one per groupBy field`);
+    }
+    const key = groupKey(entry.labels);
+    if (groups.has(key)) throw invalid(path, "group is listed twice");
+    const distribution = distributionFromJSON(entry.distribution, options, `${path}.distribution`);
+    if (distribution.count === 0) throw invalid(path, "a group cannot be empty");
+    grouped += distribution.count;
+    groups.set(key, { labels: entry.labels, distribution });
+  });
+  if (grouped > global.count)
+    throw invalid("groups", `groups hold ${grouped} values, more than the ${global.count} seen`);
+  return { global, groups, missing: data.missing, evicted: data.evicted, prepared: null };
+}

@@ -1,0 +1,158 @@
+import { canonicalField, fieldReader, getFieldNumber, type LogRecord } from "@oddity/core";
+import {
+  addValue,
+  emptyDistribution,
+  mergeDistributions,
+  type Distribution,
+  type DistributionLimits,
+} from "./distribution.js";
+import { profileOf, type Profile } from "./fences.js";
+import type { ResolvedOptions } from "./options.js";
+
+/** One group's values of the grouping fields and what it learned. */
+export interface Group {
+  labels: string[];
+  distribution: Distribution;
+}
+
+/** Profiles derived once after fitting (or loading); never saved. */
+export interface Prepared {
+  /** Null when the baseline has fewer than `minGroupSize` numeric values. */
+  global: Profile | null;
+  /** Only groups with at least `minGroupSize` values; the others are scored against `global`. */
+  groups: Map<string, Profile>;
+}
+
+/** What the size detector learns from a baseline. */
+export interface SizeState {
+  /** Every numeric value, grouped or not: the fallback distribution. */
+  global: Distribution;
+  /** Keyed by {@link GroupReader} keys; at most `maxGroups` once prepared. */
+  groups: Map<string, Group>;
+  /** Records whose field was absent or not a number (`-` sizes): skipped, but counted. */
+  missing: number;
+  /** Groups dropped to keep memory bounded; their records still count in `global`. */
+  evicted: number;
+  prepared: Prepared | null;
+}
+
+export function emptyState(): SizeState {
+  return { global: emptyDistribution(), groups: new Map(), missing: 0, evicted: 0, prepared: null };
+}
+
+/** Reads the numeric field; `size` directly, since it is the common case and the hot loop. */
+export function numberReader(field: string): (record: LogRecord) => number | null {
+  if (canonicalField(field) === "size") {
+    return (record) => (record.size !== null && Number.isFinite(record.size) ? record.size : null);
+  }
+  return (record) => getFieldNumber(record, field);
+}
+
+/** A record's group: a map key and the field values it stands for; null when it has none. */
+export type GroupReader = (record: LogRecord) => { key: string; labels: string[] } | null;
+
+/** The map key of a group: the value itself for one field, a JSON list for several. */
+export function groupKey(labels: readonly string[]): string {
+  return labels.length === 1 ? labels[0]! : JSON.stringify(labels);
+}
+
+export function groupReader(groupBy: readonly string[]): GroupReader | null {
+  if (groupBy.length === 0) return null;
+  const readers = groupBy.map((name) => fieldReader(name));
+  if (readers.length === 1) {
+    const read = readers[0]!;
+    return (record) => {
+      const value = read(record);
+      return value === null ? null : { key: value, labels: [value] };
+    };
+  }
+  return (record) => {
+    const labels: string[] = [];
+    for (const read of readers) {
+      const value = read(record);
+      if (value === null) return null;
+      labels.push(value);
+    }
+    return { key: groupKey(labels), labels };
+  };
+}
+
+/** Keeps the `keep` largest groups (ties by key, so the result does not depend on arrival order). */
+export function pruneGroups(state: SizeState, keep: number): void {
+  if (state.groups.size <= keep) return;
+  const ranked = [...state.groups].sort(
+    ([keyA, a], [keyB, b]) =>
+      b.distribution.count - a.distribution.count || (keyA < keyB ? -1 : keyA > keyB ? 1 : 0),
+  );
+  state.evicted += ranked.length - keep;
+  state.groups = new Map(ranked.slice(0, keep));
+}
+
+/** Folds one record into the state. Pruning waits for 2 × maxGroups so it runs rarely. */
+export function observeValue({
+  state,
+  value,
+  group,
+  options,
+}: {
+  state: SizeState;
+  value: number;
+  group: { key: string; labels: string[] } | null;
+  options: ResolvedOptions;
+}): void {
+  addValue(state.global, value, options);
+  if (group === null) return;
+  let entry = state.groups.get(group.key);
+  if (entry === undefined) {
+    if (state.groups.size >= 2 * options.maxGroups) pruneGroups(state, options.maxGroups);
+    entry = { labels: group.labels, distribution: emptyDistribution() };
+    state.groups.set(group.key, entry);
+  }
+  addValue(entry.distribution, value, options);
+}
+
+/** A new state holding both; neither argument is changed. */
+export function mergeStates(a: SizeState, b: SizeState, options: ResolvedOptions): SizeState {
+  const limits: DistributionLimits = options;
+  const groups = new Map<string, Group>();
+  for (const [key, group] of a.groups) groups.set(key, group);
+  for (const [key, group] of b.groups) {
+    const other = groups.get(key);
+    const distribution = other === undefined ? emptyDistribution() : other.distribution;
+    groups.set(key, {
+      labels: group.labels,
+      distribution: mergeDistributions(distribution, group.distribution, limits),
+    });
+  }
+  // Groups only in `a` are still a's objects; copy them so later fitting on the result leaves `a` alone.
+  for (const [key, group] of groups) {
+    if (a.groups.get(key) === group) {
+      groups.set(key, {
+        labels: group.labels,
+        distribution: mergeDistributions(group.distribution, emptyDistribution(), limits),
+      });
+    }
+  }
+  const merged: SizeState = {
+    global: mergeDistributions(a.global, b.global, limits),
+    groups,
+    missing: a.missing + b.missing,
+    evicted: a.evicted + b.evicted,
+    prepared: null,
+  };
+  if (merged.groups.size > 2 * options.maxGroups) pruneGroups(merged, options.maxGroups);
+  return merged;
+}
+
+/** Derives every profile the scorer needs. */
+export function prepareState(state: SizeState, options: ResolvedOptions): Prepared {
+  pruneGroups(state, options.maxGroups);
+  const global = state.global.count >= options.minGroupSize ? profileOf(state.global, options) : null;
+  const groups = new Map<string, Profile>();
+  for (const [key, group] of state.groups) {
+    if (group.distribution.count >= options.minGroupSize)
+      groups.set(key, profileOf(group.distribution, options));
+  }
+  state.prepared = { global, groups };
+  return state.prepared;
+}
