@@ -1,0 +1,29 @@
+// Murmur3's finaliser: spreads every input bit over the output so nearby strings land far apart.
+function mix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * FNV-1a over the UTF-16 code units of `value`, finalised with murmur3's mixer. Stable across platforms
+ * and versions: saved sketches depend on it.
+ */
+export function hashA(value: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+  return mix32(h);
+}
+
+/** A second hash, independent of {@link hashA} (murmur2's multiply-xorshift step with its own seed). */
+export function hashB(value: string): number {
+  let h = 0x9747b28c ^ value.length;
+  for (let i = 0; i < value.length; i++) {
+    h = Math.imul(h ^ value.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return mix32(h);
+}

@@ -1,0 +1,16 @@
+export {
+  CountMinSketch,
+  DEFAULT_SKETCH_DEPTH,
+  DEFAULT_SKETCH_WIDTH,
+  type CountMinJSON,
+  type SketchShape,
+} from "./count-min.js";
+export {
+  BoundedCounter,
+  MAX_DISTINCT_LIMIT,
+  compareCounts,
+  type BoundedCounterJSON,
+  type BoundedCounterOptions,
+} from "./bounded-counter.js";
+export { pairKey, splitPairKey } from "./pair-key.js";
+export { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";

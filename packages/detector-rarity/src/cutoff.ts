@@ -1,0 +1,71 @@
+import type { BoundedCounter } from "@oddity/core";
+import type { FieldRule } from "./options.js";
+
+/** Which limit decided a field's cut-off. */
+export type LimitKind = "budget" | "threshold" | "minCount";
+
+/** Where a field's rare values end: a value is flagged when its baseline count is below `belowCount`. */
+export interface FieldCut {
+  /** Flag a value when count(v) < belowCount. 0 flags nothing, 1 flags only never-seen values. */
+  belowCount: number;
+  /** The same limit as a probability, for findings: flag when P(v) < limit. */
+  limit: number;
+  /** The limit that is tightest and so sets `belowCount`. */
+  by: LimitKind;
+  /** Largest count a flagged value can have: 0 when only never-seen values are flagged, -1 for none. */
+  maxFlaggedCount: number;
+  /** Baseline requests whose value was seen exactly once (N₁), from the exactly counted values. */
+  singletons: number;
+  /**
+   * Requests the budget sets aside before any seen value: N₁ for never-seen values (Good–Turing) plus,
+   * once the field overflowed, twice the sketched requests (each may be a singleton and may be flagged).
+   */
+  reserve: number;
+  /** True when the reserve alone exceeds the budget, so the budget flags nothing on this field. */
+  budgetExhausted: boolean;
+}
+
+/**
+ * The count below which the budget flags values: the rarest whole count-groups whose requests, after the
+ * reserve, add up to at most `budget × N`. Values with equal counts are never split, so the result does
+ * not depend on the order values arrived in.
+ */
+function budgetCut(counter: BoundedCounter, budget: number, reserve: number): number {
+  const allowed = budget * counter.total;
+  if (reserve > allowed) return 0;
+  const mass = new Map<number, number>();
+  for (const [, count] of counter.entries()) mass.set(count, (mass.get(count) ?? 0) + count);
+  let spent = reserve;
+  let cut = 0;
+  for (const count of [...mass.keys()].sort((a, b) => a - b)) {
+    const next = spent + mass.get(count)!;
+    if (next > allowed) break;
+    spent = next;
+    cut = count;
+  }
+  return cut + 1;
+}
+
+/** Computes a field's cut-off from its counts and rule; every active limit must hold (the tightest wins). */
+export function computeCut(counter: BoundedCounter, rule: FieldRule): FieldCut {
+  const total = counter.total;
+  let singletons = 0;
+  for (const [, count] of counter.entries()) if (count === 1) singletons++;
+  const reserve = singletons + 2 * counter.spilled;
+  const limits: Array<[LimitKind, number]> = [];
+  if (rule.budget !== null) limits.push(["budget", budgetCut(counter, rule.budget, reserve)]);
+  if (rule.threshold !== null) limits.push(["threshold", rule.threshold * total]);
+  if (rule.minCount !== null) limits.push(["minCount", rule.minCount]);
+  let [by, belowCount] = limits[0]!;
+  for (const [kind, below] of limits) if (below < belowCount) [by, belowCount] = [kind, below];
+  if (total === 0) belowCount = 0;
+  return {
+    belowCount,
+    limit: total === 0 ? 0 : by === "threshold" ? rule.threshold! : belowCount / total,
+    by,
+    maxFlaggedCount: Math.ceil(belowCount) - 1,
+    singletons,
+    reserve,
+    budgetExhausted: rule.budget !== null && total > 0 && reserve > rule.budget * total,
+  };
+}

@@ -1,0 +1,17 @@
+import { rarity } from "./rarity.js";
+
+export { rarity };
+export default rarity;
+export { computeCut, type FieldCut, type LimitKind } from "./cutoff.js";
+export {
+  DEFAULT_BUDGET,
+  DEFAULT_FIELDS,
+  DEFAULT_MAX_DISTINCT,
+  DEFAULT_SMOOTHING,
+  rarityOptionsSchema,
+  resolveFields,
+  type FieldRule,
+  type RarityOptions,
+  type RarityOptionsInput,
+} from "./options.js";
+export { STATE_VERSION, type FieldCounts, type RarityState } from "./state.js";

@@ -1,0 +1,455 @@
+import { ConfigError, surprisal, type BoundedCounterJSON, type Finding, type LogRecord } from "@oddity/core";
+import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { rarity } from "./index.js";
+
+/** Records whose user agents occur as often as the table says, in table order. */
+function agents(table: Record<string, number>): LogRecord[] {
+  return makeRecords(Object.entries(table).map(([user_agent, times]) => ({ user_agent, times })));
+}
+
+function flaggedAgents(options: unknown, table: Record<string, number>): string[] {
+  const fitted = fitDetector({ detector: rarity, options, records: agents(table) });
+  return Object.keys(table).filter((ua) => fitted.score(makeRecord({ user_agent: ua })).length > 0);
+}
+
+const UA_ONLY = { fields: ["user_agent"] };
+
+describe("rarity: probabilities", () => {
+  it("flags a user agent seen 2 times in 100 requests with P = count / N and the budget's limit", () => {
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { ...UA_ONLY, budget: 0.05 },
+      records: agents({ curl: 90, wget: 8, "Python-urllib/3.7": 2 }),
+    });
+    expect(fitted.score(makeRecord({ user_agent: "Python-urllib/3.7" }))).toEqual([
+      {
+        detector: "rarity",
+        kind: "rare",
+        fields: ["user_agent"],
+        values: ["Python-urllib/3.7"],
+        probability: 0.02,
+        surprisal: surprisal(0.02),
+        threshold: { name: "probability", direction: "below", value: 3 / 100 },
+        counts: { count: 2, total: 100, distinct: 3 },
+        message: 'user_agent "Python-urllib/3.7" seen 2 times in 100 requests (p=0.02)',
+      },
+    ]);
+    expect(fitted.score(makeRecord({ user_agent: "wget" }))).toEqual([]);
+  });
+
+  it("gives a value never seen the Laplace-smoothed probability α / (N + α(K + 1)) and says so", () => {
+    const fitted = fitDetector({
+      detector: rarity,
+      options: UA_ONLY,
+      records: agents({ curl: 150, wget: 50 }),
+    });
+    const p = 1 / (200 + 3);
+    expect(fitted.score(makeRecord({ user_agent: "sqlmap/1.7" }))).toEqual([
+      {
+        detector: "rarity",
+        kind: "unseen",
+        fields: ["user_agent"],
+        values: ["sqlmap/1.7"],
+        probability: p,
+        surprisal: surprisal(p),
+        threshold: { name: "probability", direction: "below", value: 1 / 200 },
+        counts: { count: 0, total: 200, distinct: 2 },
+        message: 'user_agent "sqlmap/1.7" never seen in 200 baseline requests (smoothed p=0.0049)',
+        statistics: { smoothing: 1 },
+      },
+    ]);
+  });
+
+  it("uses the configured smoothing pseudo-count for unseen values", () => {
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { ...UA_ONLY, smoothing: 0.5 },
+      records: agents({ curl: 200 }),
+    });
+    expect(fitted.score(makeRecord({ user_agent: "x" }))[0]!.probability).toBe(0.5 / (200 + 0.5 * 2));
+  });
+
+  it("counts absent values under '-' like the log writes them", () => {
+    const records = makeRecords([
+      { times: 199, referer: "https://example.com/" },
+      { times: 1, referer: null },
+    ]);
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["referer"] }, records });
+    expect(fitted.score(makeRecord({ referer: null })).map((f) => f.message)).toEqual([
+      'referer "-" seen 1 time in 200 requests (p=0.005)',
+    ]);
+  });
+
+  it("reads field aliases as their canonical field", () => {
+    const records = makeRecords([
+      { times: 199, method: "GET" },
+      { times: 1, method: "TRACE" },
+    ]);
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["request_method"] }, records });
+    expect(fitted.score(makeRecord({ method: "TRACE" })).map((f) => [f.fields, f.message])).toEqual([
+      [["method"], 'method "TRACE" seen 1 time in 200 requests (p=0.005)'],
+    ]);
+  });
+
+  it("counts prototype-named values like any other", () => {
+    const records = makeRecords([
+      { times: 97, ip: "10.0.0.1" },
+      { times: 1, ip: "__proto__" },
+      { times: 2, ip: "constructor" },
+    ]);
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["ip"], budget: 0.05 }, records });
+    expect(
+      ["__proto__", "constructor", "toString"].map((ip) => fitted.score(makeRecord({ ip }))[0]?.message),
+    ).toEqual([
+      'ip "__proto__" seen 1 time in 100 requests (p=0.01)',
+      'ip "constructor" seen 2 times in 100 requests (p=0.02)',
+      'ip "toString" never seen in 100 baseline requests (smoothed p=0.0096)',
+    ]);
+  });
+
+  it("escapes terminal control sequences from log values in messages", () => {
+    const hostile = "\u001b[2J\u001b]0;pwned\u0007";
+    const fitted = fitDetector({ detector: rarity, options: UA_ONLY, records: agents({ curl: 200 }) });
+    const [finding] = fitted.score(makeRecord({ user_agent: hostile }));
+    expect(finding!.message).toBe(
+      'user_agent "\\u001b[2J\\u001b]0;pwned\\u0007" never seen in 200 baseline requests (smoothed p=0.005)',
+    );
+    expect(finding!.values).toEqual([hostile]);
+  });
+});
+
+describe("rarity: limits", () => {
+  it("the 1% default budget flags the rarest values that together cover at most 1% of requests", () => {
+    // 1,000 requests: the tail 2 + 3 + 4 = 9 fits in 10, adding the 5 would not.
+    expect(flaggedAgents(UA_ONLY, { a: 600, b: 386, c: 5, d: 4, e: 3, f: 2 })).toEqual(["d", "e", "f"]);
+  });
+
+  it("the budget never splits values with equal counts, so arrival order cannot matter", () => {
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.03 }, { a: 96, b: 2, c: 2 })).toEqual([]);
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.04 }, { a: 96, b: 2, c: 2 })).toEqual(["b", "c"]);
+  });
+
+  it("sets aside the Good–Turing share N₁/N for unseen values before spending the budget on seen ones", () => {
+    // 5 values seen once: new values are expected in ~5% of requests. A 4% budget cannot cover that.
+    const table = { a: 90, b: 5, s1: 1, s2: 1, s3: 1, s4: 1, s5: 1 };
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.04 }, table)).toEqual([]);
+    expect(
+      fitDetector({ detector: rarity, options: { ...UA_ONLY, budget: 0.04 }, records: agents(table) })
+        .warnings,
+    ).toEqual([
+      "rarity: user_agent: 5% of baseline requests carry a value seen once, more than the 4% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
+    ]);
+    // 10%: 5 reserved + 5 singletons fit; the b group (5 more) would not.
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.1 }, table)).toEqual(["s1", "s2", "s3", "s4", "s5"]);
+  });
+
+  it("with a fixed threshold flags values whose probability is below it", () => {
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { ...UA_ONLY, budget: null, threshold: 0.05 },
+      records: agents({ a: 90, b: 6, c: 4 }),
+    });
+    expect(fitted.score(makeRecord({ user_agent: "b" }))).toEqual([]);
+    expect(fitted.score(makeRecord({ user_agent: "c" }))[0]!.threshold).toEqual({
+      name: "probability",
+      direction: "below",
+      value: 0.05,
+    });
+  });
+
+  it("with a minimum count flags values seen fewer times than it", () => {
+    expect(flaggedAgents({ ...UA_ONLY, budget: null, minCount: 5 }, { a: 90, b: 6, c: 4, d: 5 })).toEqual([
+      "c",
+    ]);
+  });
+
+  it("requires every limit that is set: the tightest one decides", () => {
+    const table = { a: 90, b: 6, c: 4 };
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.1 }, table)).toEqual(["b", "c"]);
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.1, minCount: 3 }, table)).toEqual([]);
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.1, threshold: 0.05 }, table)).toEqual(["c"]);
+  });
+
+  it("applies per-field overrides over the top-level limits", () => {
+    const records = makeRecords([
+      { times: 90, status: 200, user_agent: "a" },
+      { times: 6, status: 404, user_agent: "b" },
+      { times: 4, status: 500, user_agent: "c" },
+    ]);
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { fields: ["status", { field: "user_agent", budget: null, minCount: 7 }], budget: 0.05 },
+      records,
+    });
+    expect(fitted.score(makeRecord({ status: 404, user_agent: "b" })).map((f) => f.fields[0])).toEqual([
+      "user_agent",
+    ]);
+    expect(fitted.score(makeRecord({ status: 500, user_agent: "c" })).map((f) => f.fields[0])).toEqual([
+      "status",
+      "user_agent",
+    ]);
+  });
+
+  it("flags nothing on an empty baseline", () => {
+    const fitted = fitDetector({ detector: rarity, options: UA_ONLY, records: [] });
+    expect(fitted.score(makeRecord({ user_agent: "x" }))).toEqual([]);
+  });
+});
+
+describe("rarity: bounded memory", () => {
+  const pages = (n: number) =>
+    makeRecords(Array.from({ length: n }, (_, i) => ({ path: `/item?page=${i}` })));
+
+  it("past maxDistinct, counts newcomers in a sketch and states its error bound in the finding", () => {
+    const records = [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { fields: ["path"], maxDistinct: 100, budget: null, minCount: 50 },
+      records,
+    });
+    const [finding] = fitted.score(makeRecord({ path: "/item?page=500" }));
+    const bound = Math.ceil((Math.E / 2719) * 901);
+    expect(finding!.counts.error_bound).toBe(bound);
+    expect(finding!.counts.count).toBeGreaterThanOrEqual(1);
+    expect(finding!.counts.count).toBeLessThanOrEqual(1 + bound);
+    expect(finding!.statistics).toEqual({ confidence: 1 - Math.exp(-5) });
+    expect(finding!.message).toMatch(
+      /^path "\/item\?page=500" seen about \d+ times in 10,000 requests \(p≈[\d.e-]+; count-min estimate, at most 1 too high with 99\.3% confidence\)$/,
+    );
+    expect(fitted.warnings).toEqual([
+      "rarity: path: more than 100 distinct values; 901 requests with later newcomers are counted in a count-min sketch (counts at most 1 too high with 99% confidence)",
+    ]);
+  });
+
+  it("keeps the budget's promise on an overflowed field by reserving the sketched requests", () => {
+    const records = [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { fields: ["path"], maxDistinct: 100 },
+      records,
+    });
+    expect(fitted.score(makeRecord({ path: "/item?page=5" }))).toEqual([]);
+    expect(fitted.warnings).toContain(
+      "rarity: path: 10% of baseline requests carry a value seen once or counted in the sketch, more than the 1% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
+    );
+  });
+
+  it("warns about a field where nearly every value is unique", () => {
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["path"] }, records: pages(300) });
+    expect(fitted.warnings[0]).toBe(
+      "rarity: path: nearly every value is unique (300 distinct in 300 requests), so its rarity measures novelty rather than oddness; prefer a coarser field (path_template, endpoint)",
+    );
+    expect(fitted.score(makeRecord({ path: "/item?page=7" }))).toEqual([]);
+  });
+});
+
+describe("rarity: merging, saving, determinism", () => {
+  const table = makeRecords([
+    { times: 40, ip: "10.0.0.1", status: 200, user_agent: "curl" },
+    { times: 7, ip: "10.0.0.2", status: 404, user_agent: "wget" },
+    { times: 2, ip: "__proto__", status: 500, user_agent: "constructor" },
+    { times: 1, ip: "10.0.0.3", status: 200, user_agent: "Python-urllib/3.7" },
+  ]);
+  const options = { fields: ["ip", "status", "user_agent"], budget: 0.1 };
+
+  it("fitting on shards and merging equals fitting on the whole", () => {
+    fc.assert(
+      fc.property(fc.nat(table.length), fc.nat(table.length), (i, j) => {
+        const [x, y] = [i, j].sort((p, q) => p - q) as [number, number];
+        const whole = fitDetector({ detector: rarity, options, records: table });
+        const sharded = fitDetectorOnShards({
+          detector: rarity,
+          options,
+          shards: [table.slice(0, x), table.slice(x, y), table.slice(y)],
+        });
+        expect(sharded.hooks.toJSON(sharded.state)).toEqual(whole.hooks.toJSON(whole.state));
+      }),
+      { seed: 42, numRuns: 50 },
+    );
+  });
+
+  it("saves counts sorted by count then value, whatever order the records came in", () => {
+    const forward = fitDetector({ detector: rarity, options, records: table });
+    const backward = fitDetector({ detector: rarity, options, records: [...table].reverse() });
+    expect(backward.hooks.toJSON(backward.state)).toEqual(forward.hooks.toJSON(forward.state));
+    expect(forward.hooks.toJSON(forward.state)).toMatchObject({
+      version: 1,
+      fields: [
+        {
+          field: "ip",
+          counter: {
+            total: 50,
+            values: [
+              ["10.0.0.1", 40],
+              ["10.0.0.2", 7],
+              ["__proto__", 2],
+              ["10.0.0.3", 1],
+            ],
+            sketch: null,
+          },
+        },
+        { field: "status" },
+        { field: "user_agent" },
+      ],
+    });
+  });
+
+  it("scores the same after a JSON round trip", () => {
+    const fitted = fitDetector({ detector: rarity, options, records: table });
+    const loaded = roundTrip(fitted);
+    const probes = [...table.slice(-3), makeRecord({ ip: "192.0.2.1", user_agent: "toString" })];
+    const findings = (f: typeof fitted): Finding[][] => probes.map((r) => [...f.score(r)]);
+    expect(findings(loaded)).toEqual(findings(fitted));
+    expect(findings(fitted).flat().length).toBe(10);
+  });
+
+  it("summarizes each field's head and flagged tail, most frequent first", () => {
+    const fitted = fitDetector({ detector: rarity, options, records: table });
+    expect(fitted.hooks.summarize!(fitted.state)[2]).toEqual({
+      kind: "frequencies",
+      detector: "rarity",
+      field: "user_agent",
+      total: 50,
+      distinct: 4,
+      values: [
+        { value: "curl", count: 40, probability: 0.8, flagged: false },
+        { value: "wget", count: 7, probability: 0.14, flagged: false },
+        { value: "constructor", count: 2, probability: 0.04, flagged: true },
+        { value: "Python-urllib/3.7", count: 1, probability: 0.02, flagged: true },
+      ],
+      threshold: 0.04,
+    });
+  });
+
+  it("summarizes a long field as its 20 most frequent and 30 rarest values", () => {
+    const records = makeRecords(Array.from({ length: 80 }, (_, i) => ({ ip: `10.0.${i}.1`, times: i + 1 })));
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["ip"] }, records });
+    const [summary] = fitted.hooks.summarize!(fitted.state);
+    expect(summary!.kind === "frequencies" && summary!.values.map((v) => v.count)).toEqual([
+      ...Array.from({ length: 20 }, (_, i) => 80 - i),
+      ...Array.from({ length: 30 }, (_, i) => 30 - i),
+    ]);
+  });
+});
+
+describe("rarity: saved state validation", () => {
+  const fitted = fitDetector({ detector: rarity, options: UA_ONLY, records: agents({ curl: 3, wget: 1 }) });
+  const saved = () =>
+    JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as {
+      version: number;
+      fields: Array<{ field: string; counter: BoundedCounterJSON }>;
+    };
+
+  it.each([
+    [
+      "another version",
+      (j: ReturnType<typeof saved>) => (j.version = 2),
+      "state.version: expected version 1",
+    ],
+    [
+      "a negative count",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.counter.values[1]![1] = -1),
+      "state.fields[0].counter.values[1][1]: expected a count",
+    ],
+    [
+      "a fractional count",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.counter.values[0]![1] = 2.5),
+      "state.fields[0].counter.values[0][1]: expected a count",
+    ],
+    [
+      "a huge count",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.counter.values[0]![1] = 1e300),
+      "state.fields[0].counter.values[0][1]: expected a count",
+    ],
+    [
+      "another field",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.field = "ip"),
+      'state.fields[0].field: is "ip" but the options list "user_agent" here',
+    ],
+    [
+      "a missing field",
+      (j: ReturnType<typeof saved>) => j.fields.pop(),
+      "state.fields: holds 0 fields but the options list 1",
+    ],
+    [
+      "another cap",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.counter.maxDistinct = 5),
+      "state.fields[0].counter.maxDistinct: is 5 but the options say 10000",
+    ],
+    [
+      "counts that do not add up",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.counter.total = 5),
+      "state.fields[0].counter.total: is 5 but the counts add up to 4",
+    ],
+  ])("rejects %s", (_name, corrupt, message) => {
+    const json = saved();
+    corrupt(json);
+    expect(() => fitted.hooks.fromJSON(json)).toThrow(message);
+  });
+
+  it("rejects an injected __proto__ key without polluting Object.prototype", () => {
+    const json: unknown = JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(saved()).slice(1)}`);
+    expect(() => fitted.hooks.fromJSON(json)).toThrow('state: Unrecognized key: "__proto__"');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("rarity: options", () => {
+  function issues(options: unknown): readonly string[] {
+    try {
+      fitDetector({ detector: rarity, options, records: [] });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.issues;
+      throw error;
+    }
+    return [];
+  }
+
+  it("names the key path and what was expected", () => {
+    expect(issues({ budget: "high" })).toEqual([
+      'detectors[0].options.budget: expected a share of requests above 0 and at most 0.5 (0.01 = 1%), or null to turn the budget off, received "high"',
+    ]);
+    expect(issues({ fields: ["ip", { field: "path", threshold: 2 }] })).toEqual([
+      "detectors[0].options.fields[1].threshold: expected a probability above 0 and below 1 (e.g. 0.001), or null to turn it off, received 2",
+    ]);
+    expect(issues({ minCount: 2.5 })).toEqual([
+      "detectors[0].options.minCount: expected a whole number of requests ≥ 1 (e.g. 5), or null to turn it off, received 2.5",
+    ]);
+    expect(issues({ maxDistinct: 0 })).toEqual([
+      "detectors[0].options.maxDistinct: expected a whole number of distinct values from 1 to 1,000,000, received 0",
+    ]);
+  });
+
+  it("refuses a field listed twice, even under an alias", () => {
+    expect(issues({ fields: ["status", "status_code"] })).toEqual([
+      'detectors[0].options.fields[1]: "status" is already watched by fields[0]; list each field once, received "status_code"',
+    ]);
+  });
+
+  it("refuses limits that could never flag anything", () => {
+    expect(issues({ budget: null })).toEqual([
+      "detectors[0].options.budget: budget, threshold and minCount are all null, so nothing could be flagged; set at least one, received null",
+    ]);
+  });
+
+  it("suggests the option a misspelt key meant", () => {
+    expect(issues({ treshold: 0.01 })).toEqual([
+      'detectors[0].options.treshold: unknown option; did you mean "threshold"?',
+    ]);
+  });
+
+  it("defaults to the lesson's fields, a 1% budget, Laplace smoothing and 10,000 exact values per field", () => {
+    expect(rarity.meta.options["~standard"].validate({})).toEqual({
+      value: {
+        fields: ["method", "http_version", "status", "user_agent", "ip", "path_template"],
+        budget: 0.01,
+        threshold: null,
+        minCount: null,
+        smoothing: 1,
+        maxDistinct: 10_000,
+      },
+    });
+  });
+});
