@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs the MariaDB and PostgreSQL servers that @oddity/source-sql's tests start on loopback (from
+# Debian packages). Idempotent: does nothing when both are present. Installs only: the tests initialise
+# and start their own throwaway servers, so no system service is started here.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+has_binary() {
+  local name
+  for name in "$@"; do
+    if command -v "$name" >/dev/null 2>&1 || [ -x "/usr/sbin/$name" ] || compgen -G "/usr/lib/postgresql/*/bin/$name" >/dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+packages=()
+if ! has_binary mariadbd mysqld || ! has_binary mariadb-install-db mysql_install_db; then
+  packages+=(mariadb-server)
+fi
+if ! has_binary postgres || ! has_binary initdb; then
+  packages+=(postgresql)
+fi
+
+if [ "${#packages[@]}" -eq 0 ]; then
+  echo "databases: MariaDB and PostgreSQL already installed"
+  exit 0
+fi
+
+echo "databases: installing ${packages[*]}"
+# Package scripts would start system services (MariaDB on port 3306); the tests run their own servers,
+# so forbid service starts for the duration of the install unless the image already does.
+policy=/usr/sbin/policy-rc.d
+added_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  added_policy="yes"
+fi
+cleanup() { if [ -n "$added_policy" ]; then $SUDO rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "databases: installed ${packages[*]}"
