@@ -7,7 +7,7 @@ import type { LogRecord, Rejection } from "./record.js";
 export interface RecordBatch {
   records: LogRecord[];
   rejections: Rejection[];
-  /** Blank lines in this slice (counted, not parsed). */
+  /** Blank lines in this slice, and CSV/TSV header rows: counted, not parsed. */
   blank: number;
   /** Lines read in this slice: records + rejections + blank. */
   read: number;

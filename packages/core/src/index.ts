@@ -59,8 +59,42 @@ export {
   scoreBatches,
   type ScoredRecord,
 } from "./score.js";
+export { fitProtected, type ProtectionReport } from "./protect.js";
 export { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
 export { ConditionalProfiler, FieldProfiler, type ValueFrequency } from "./profile.js";
 export type { FormatName, FormatSpec, LineParser, ReadOptions, RecordStream } from "./input/types.js";
 /** Zod, re-exported so detector packages can declare option schemas depending on `@oddity/core` alone. */
 export { z } from "zod";
+export {
+  BoundedCounter,
+  CountMinSketch,
+  DEFAULT_SKETCH_DEPTH,
+  DEFAULT_SKETCH_WIDTH,
+  MAX_DISTINCT_LIMIT,
+  compareCounts,
+  countSchema,
+  invalidState,
+  pairKey,
+  parseState,
+  positiveCountSchema,
+  splitPairKey,
+  type BoundedCounterJSON,
+  type BoundedCounterOptions,
+  type CountMinJSON,
+  type SketchShape,
+} from "./counting/index.js";
+export type { StreamInput } from "./input/types.js";
+export { readInputs, type ReadInputsOptions } from "./input/read.js";
+export { expandInputs } from "./input/expand.js";
+export { spoolStdin, type SpooledInput } from "./input/stdin.js";
+export {
+  createLineSplitter,
+  DEFAULT_MAX_LINE_LENGTH,
+  type LineSplitter,
+  type LineSplitterOptions,
+} from "./input/lines.js";
+export { createParser } from "./parsers/create.js";
+export { parseFormatOption } from "./parsers/format-option.js";
+export { resolveFormat, sniffFormat, SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
+export { parseClfTime, parseTimeValue } from "./parsers/time.js";
+export { splitRequest, type RequestParts } from "./parsers/text.js";

@@ -7,7 +7,7 @@ export type FormatName = "common" | "combined" | "vcombined" | "nginx" | "apache
 /** Which format to parse and how; `auto` sniffs the first lines. */
 export interface FormatSpec {
   name: FormatName | "auto";
-  /** For `apache`: an Apache `LogFormat` string, e.g. `%h %l %u %t "%r" %>s %b`. */
+  /** For `apache`: a `LogFormat` string (`%h %l %u %t "%r" %>s %b`); for `nginx`, a `log_format` string. */
   logFormat?: string;
   /**
    * For `jsonl`, `csv`, `tsv`: record field ← source key/column, e.g. `{ ip: "remote_addr", time: "ts" }`.
@@ -27,6 +27,12 @@ export interface LineParser {
   /** The format it parses, e.g. `combined` or `apache "%h %l %u %t \"%r\" %>s %b"`. */
   readonly description: string;
   parse(line: string, source: string, lineNumber: number): LogRecord | string;
+  /**
+   * Present on formats whose first row names the columns (CSV/TSV with a header): pass it the first
+   * non-blank line of the source before any `parse`. Returns null, or why the header is unusable. Such
+   * parsers hold per-source state: create one per source.
+   */
+  readHeader?(line: string): string | null;
 }
 
 /** How inputs are read. */
@@ -34,17 +40,28 @@ export interface ReadOptions {
   format?: FormatSpec;
   /** Lines longer than this many characters are rejected with a reason (default 1 MiB). */
   maxLineLength?: number;
-  /** Records per batch (default 4096). */
+  /** Lines per batch, records, rejections and blank lines together (default 4096). */
   batchSize?: number;
   signal?: AbortSignal;
   /** Called now and then with running totals, for progress bars. */
   onProgress?: (stats: InputStats) => void;
+  /** Throw an `InputError` naming `source:line: reason` at the first rejected line (or damaged `.gz`). */
+  strict?: boolean;
+}
+
+/** An input that is not a file: a name for messages and records, and its bytes (or text). */
+export interface StreamInput {
+  /** Shown as `record.source`, e.g. `-` or `mysql:logs.api_access`. */
+  name: string;
+  stream: AsyncIterable<Uint8Array | string>;
 }
 
 /** Batches of records from one or more inputs, with totals kept as it goes. */
 export interface RecordStream extends AsyncIterable<RecordBatch> {
   /** Totals so far; final once iteration ends. */
   readonly stats: InputStats;
-  /** The format used, once known (after sniffing for `auto`). */
+  /** The format used, once known (after sniffing for `auto`); sources read differently are joined with `; `. */
   readonly format: string | null;
+  /** Problems that did not stop the run (a damaged `.gz`, a format that fits few sample lines), in order. */
+  readonly warnings: string[];
 }

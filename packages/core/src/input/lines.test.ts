@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { createLineSplitter } from "./lines.js";
+
+type Event = string | { overlong: string };
+
+function split(chunks: Array<Uint8Array | string>, maxLineLength?: number): Event[] {
+  const events: Event[] = [];
+  const splitter = createLineSplitter({
+    maxLineLength,
+    onLine: (text) => events.push(text),
+    onOverlong: (start) => events.push({ overlong: start }),
+  });
+  for (const chunk of chunks) splitter.write(chunk);
+  splitter.end();
+  return events;
+}
+
+const bytes = (text: string): Uint8Array => Buffer.from(text, "utf8");
+
+describe("createLineSplitter", () => {
+  it("splits LF and CRLF, keeps a bare CR as data and empty lines as lines", () => {
+    expect(split([bytes("a\nb\r\nc\rd\n\nlast")])).toEqual(["a", "b", "c\rd", "", "last"]);
+  });
+
+  it("adds no empty line after a final newline", () => {
+    expect(split([bytes("a\nb\n")])).toEqual(["a", "b"]);
+  });
+
+  it("joins a line and a CRLF split across chunks", () => {
+    expect(split([bytes("hel"), bytes("lo\r"), bytes("\nworld\n")])).toEqual(["hello", "world"]);
+  });
+
+  it("decodes a character whose bytes are split across chunks", () => {
+    const euro = Buffer.from("€", "utf8");
+    expect(split([Buffer.concat([bytes("a"), euro.subarray(0, 1)]), euro.subarray(1), bytes("\n")])).toEqual([
+      "a€",
+    ]);
+  });
+
+  it("replaces invalid UTF-8 with U+FFFD and keeps the newline after it", () => {
+    expect(split([Uint8Array.from([0x61, 0xff, 0x0a, 0xc3, 0x0a, 0x62, 0xe2, 0x82])])).toEqual([
+      "a\ufffd",
+      "\ufffd",
+      "b\ufffd",
+    ]);
+  });
+
+  it("drops the UTF-8 byte order mark at the start", () => {
+    expect(split([Uint8Array.from([0xef, 0xbb, 0xbf, 0x61, 0x0a])])).toEqual(["a"]);
+  });
+
+  it("reports a line over the limit with its start and reads the next line whole", () => {
+    const long = "x".repeat(250);
+    expect(split([`ok\n${long.slice(0, 100)}`, long.slice(100), "\nnext\n"], 120)).toEqual([
+      "ok",
+      { overlong: "x".repeat(200) },
+      "next",
+    ]);
+  });
+
+  it("keeps a line of exactly the limit, with or without CRLF", () => {
+    expect(split(["abcd\r\nabcd\nabcde\n"], 4)).toEqual(["abcd", "abcd", { overlong: "abcde" }]);
+  });
+
+  it("reports an overlong last line without a newline", () => {
+    expect(split(["ok\n", "abcdef"], 4)).toEqual(["ok", { overlong: "abcdef" }]);
+  });
+
+  it("hands back an unfinished line on discard and forgets it", () => {
+    const events: Event[] = [];
+    const splitter = createLineSplitter({
+      onLine: (text) => events.push(text),
+      onOverlong: (start) => events.push({ overlong: start }),
+    });
+    splitter.write(bytes("done\ncut off"));
+    expect(splitter.discard()).toBe("cut off");
+    splitter.end();
+    expect(events).toEqual(["done"]);
+    expect(splitter.discard()).toBeNull();
+  });
+});

@@ -1,0 +1,212 @@
+import type { LineParser } from "../input/types.js";
+import type { LogRecord } from "../record.js";
+import { parseClfTime } from "./time.js";
+import { isEscaped, unescapeQuoted } from "./text.js";
+
+/** The hand-written layouts: NCSA common, combined, and combined with the virtual host first. */
+export type ClfLayout = "common" | "combined" | "vcombined";
+
+const SPACE = 32;
+const QUOTE = 34;
+const DASH = 45;
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Ends the request at the first unescaped quote followed by a space and a status, so raw quotes inside it survive. */
+function requestEnd(line: string, from: number, end: number): number {
+  let q = from - 1;
+  for (;;) {
+    q = line.indexOf('"', q + 1);
+    if (q === -1 || q >= end) return -1;
+    if (line.charCodeAt(q + 1) !== SPACE) continue;
+    const next = line.charCodeAt(q + 2);
+    if ((isDigit(next) || next === DASH) && !isEscaped(line, q)) return q;
+  }
+}
+
+/** The first unescaped quote at or after `from`, before `end`. */
+function closingQuote(line: string, from: number, end: number): number {
+  let q = from - 1;
+  for (;;) {
+    q = line.indexOf('"', q + 1);
+    if (q === -1 || q >= end) return -1;
+    if (!isEscaped(line, q)) return q;
+  }
+}
+
+/**
+ * Parses one line of an NCSA layout by scanning for separators: no regex, one pass, one slice per field.
+ * This is the hot path for most logs; the returned reason says what was expected and at which column.
+ */
+export function parseClfLine(
+  line: string,
+  source: string,
+  lineNumber: number,
+  layout: ClfLayout,
+): LogRecord | string {
+  let end = line.length;
+  while (end > 0 && (line.charCodeAt(end - 1) === SPACE || line.charCodeAt(end - 1) === 9)) end--;
+  let pos = 0;
+  let extra: Record<string, string> | null = null;
+  if (layout === "vcombined") {
+    const space = line.indexOf(" ");
+    if (space <= 0 || space >= end) return "expected the virtual host and a space at column 1";
+    extra = Object.create(null) as Record<string, string>;
+    extra.vhost = line.slice(0, space);
+    pos = space + 1;
+  }
+
+  let space = line.indexOf(" ", pos);
+  if (space <= pos || space >= end) return `expected the client address and a space at column ${pos + 1}`;
+  const ip = line.slice(pos, space);
+  pos = space + 1;
+
+  space = line.indexOf(" ", pos);
+  if (space <= pos || space >= end)
+    return `expected the identity (usually -) and a space at column ${pos + 1}`;
+  const ident = line.slice(pos, space);
+  pos = space + 1;
+
+  // The user may contain spaces; the bracketed timestamp is what ends it.
+  const bracket = line.indexOf(" [", pos);
+  if (bracket <= pos || bracket >= end) {
+    return `expected the user (usually -), a space and a [timestamp] at column ${pos + 1}`;
+  }
+  const user = line.slice(pos, bracket);
+  pos = bracket + 2;
+
+  const close = line.indexOf("]", pos);
+  if (close === -1 || close >= end)
+    return `expected "]" to close the timestamp opened at column ${bracket + 2}`;
+  const timeText = line.slice(pos, close);
+  const time = parseClfTime(timeText);
+  pos = close + 1;
+
+  if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) {
+    return `expected a space and a quoted request ("GET / HTTP/1.1") at column ${pos + 1}`;
+  }
+  pos += 2;
+  const reqEnd = requestEnd(line, pos, end);
+  if (reqEnd === -1) {
+    return `expected a closing quote, a space and the status after the request opened at column ${pos}`;
+  }
+  let method: string | null = null;
+  let path: string | null = null;
+  let httpVersion: string | null = null;
+  if (reqEnd > pos && !(reqEnd === pos + 1 && line.charCodeAt(pos) === DASH)) {
+    const request = unescapeQuoted(line.slice(pos, reqEnd));
+    const first = request.indexOf(" ");
+    if (first === -1) {
+      method = request;
+    } else {
+      const last = request.lastIndexOf(" ");
+      if (first > 0) method = request.slice(0, first);
+      if (last === first) {
+        if (first + 1 < request.length) path = request.slice(first + 1);
+      } else {
+        if (last > first + 1) path = request.slice(first + 1, last);
+        if (last + 1 < request.length) httpVersion = request.slice(last + 1);
+      }
+    }
+  }
+  pos = reqEnd + 2;
+
+  let status: number | null = null;
+  if (line.charCodeAt(pos) === DASH) {
+    pos++;
+  } else {
+    const start = pos;
+    let value = 0;
+    while (pos < end && isDigit(line.charCodeAt(pos))) value = value * 10 + line.charCodeAt(pos++) - 48;
+    if (pos - start > 3) return `expected a status code of at most 3 digits at column ${start + 1}`;
+    status = value;
+  }
+  if (line.charCodeAt(pos) !== SPACE || pos >= end) {
+    return `expected a space and the response size after the status at column ${pos + 1}`;
+  }
+  pos++;
+
+  let size: number | null = null;
+  const sizeStart = pos;
+  if (line.charCodeAt(pos) === DASH) {
+    pos++;
+  } else {
+    let value = 0;
+    while (pos < end && isDigit(line.charCodeAt(pos))) value = value * 10 + line.charCodeAt(pos++) - 48;
+    if (pos === sizeStart || pos - sizeStart > 15) {
+      return `expected the response size (digits or -) at column ${sizeStart + 1}`;
+    }
+    size = value;
+  }
+  if (pos < end && line.charCodeAt(pos) !== SPACE) {
+    return `expected the response size (digits or -) at column ${sizeStart + 1}`;
+  }
+
+  let referer: string | null = null;
+  let userAgent: string | null = null;
+  if (layout === "common") {
+    if (pos !== end) {
+      return `expected the end of the line after the response size at column ${pos + 1} (common format has 7 fields)`;
+    }
+  } else {
+    if (pos >= end || line.charCodeAt(pos + 1) !== QUOTE) {
+      return `expected a space and a quoted referer after the response size at column ${pos + 1}`;
+    }
+    const refStart = pos + 2;
+    let refEnd = closingQuote(line, refStart, end);
+    const firstQuote = refEnd;
+    // A raw quote inside the referer is not its end unless a quoted user agent follows.
+    while (
+      refEnd !== -1 &&
+      !(line.charCodeAt(refEnd + 1) === SPACE && line.charCodeAt(refEnd + 2) === QUOTE)
+    ) {
+      refEnd = closingQuote(line, refEnd + 1, end);
+    }
+    if (refEnd === -1) {
+      if (firstQuote === -1)
+        return `expected a closing quote to end the referer opened at column ${refStart}`;
+      return `expected a quoted user agent after the referer at column ${firstQuote + 2}`;
+    }
+    const agentStart = refEnd + 3;
+    const agentEnd = closingQuote(line, agentStart, end);
+    if (agentEnd === -1) {
+      return `expected a closing quote to end the user agent opened at column ${agentStart}`;
+    }
+    if (agentEnd + 1 !== end) {
+      return `expected the end of the line after the user agent at column ${agentEnd + 2} (combined format has 9 fields; name extra ones with an apache: or nginx: format string)`;
+    }
+    const refText = line.slice(refStart, refEnd);
+    if (refText !== "-" && refText.length !== 0) referer = unescapeQuoted(refText);
+    const agentText = line.slice(agentStart, agentEnd);
+    if (agentText !== "-" && agentText.length !== 0) userAgent = unescapeQuoted(agentText);
+  }
+
+  return {
+    source,
+    line: lineNumber,
+    raw: line,
+    ip,
+    ident,
+    user,
+    time,
+    time_text: timeText,
+    method,
+    path,
+    http_version: httpVersion,
+    status,
+    size,
+    referer,
+    user_agent: userAgent,
+    extra,
+  };
+}
+
+/** A parser for one of the NCSA layouts; `name` is what it reports (nginx's default is combined). */
+export function createClfParser(layout: ClfLayout, name: string = layout): LineParser {
+  return {
+    description: name,
+    parse: (line, source, lineNumber) => parseClfLine(line, source, lineNumber, layout),
+  };
+}
