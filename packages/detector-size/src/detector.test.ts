@@ -2,6 +2,7 @@ import {
   ConfigError,
   ModelError,
   createPipeline,
+  formatCount,
   type DistributionSummary,
   type LogRecord,
 } from "@oddity/core";
@@ -94,21 +95,45 @@ describe("size detector", () => {
     expect(finding!.probability).toBe(2 / 42);
   });
 
-  it("compares a group with too few records against all records, and says so", () => {
+  it("compares a group with too few records against all records on a log scale, and says so", () => {
     const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
     const fitted = fit(records, { minRelativeDeviation: 0 });
     const [finding] = fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }));
     expect(finding!.counts).toEqual({ group_count: 3, reference_count: 43, tail_count: 0, missing_count: 0 });
+    // 43 values: 3 × 3,561, 10 × 508,000, 20 × 510,000, 10 × 512,000 → q1 (h = 10.5) 508,000, q3 (h = 31.5)
+    // 510,000; the fallback fence is Tukey's on log(1 + size): expm1(L3 + 1.5·(L3 − L1)).
+    const l1 = Math.log1p(508_000);
+    const l3 = Math.log1p(510_000);
+    const fence = Math.expm1(l3 + 1.5 * (l3 - l1));
     expect(finding!.message).toBe(
-      'size 1,153,005 bytes for "/api/v1/items/" (group has 3 of the 20 records needed, so compared with all: median 510,000; upper fence 513,000; 0 of 43 at least as large, p=0.023)',
+      `size 1,153,005 bytes for "/api/v1/items/" (group has 3 of the 20 records needed, so compared with all: median 510,000; upper fence ${formatCount(Math.round(fence))}; 0 of 43 at least as large, p=0.023)`,
     );
-    // 43 values: 3 × 3,561, 10 × 508,000, 20 × 510,000, 10 × 512,000 → q1 (h = 10.5) 508,000, q3 (h = 31.5) 510,000
-    expect(finding!.statistics).toMatchObject({
-      q1: 508_000,
-      median: 510_000,
-      q3: 510_000,
-      upper_fence: 513_000,
-    });
+    expect(finding!.statistics).toMatchObject({ q1: 508_000, median: 510_000, q3: 510_000 });
+    expect(finding!.statistics!.upper_fence).toBeCloseTo(fence, 6);
+  });
+
+  it("uses linear fences for the fallback with fallbackScale linear", () => {
+    const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
+    const fitted = fit(records, { minRelativeDeviation: 0, fallbackScale: "linear" });
+    const [finding] = fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }));
+    // linear Tukey: 510,000 + 1.5 × (510,000 − 508,000)
+    expect(finding!.statistics).toMatchObject({ q1: 508_000, q3: 510_000, upper_fence: 513_000 });
+  });
+
+  it("does not flag an ordinary large file of a rare path when all records mix sizes across magnitudes", () => {
+    // Quartiles 4,000 and 40,000: the linear fence is 40,000 + 1.5 × 36,000 = 94,000 bytes, so a 175 kB
+    // image would be flagged; on a log scale it is a ratio of 4.4 above q3, inside the fence (≈1.26 MB).
+    const mixed = makeRecords([
+      { times: 30, path: "/app.css", size: 4_000 },
+      { times: 30, path: "/index.html", size: 12_000 },
+      { times: 30, path: "/app.js", size: 40_000 },
+    ]);
+    const linear = fit(mixed, { fallbackScale: "linear" });
+    const log = fit(mixed);
+    const image = makeRecord({ path: "/photo-1.jpg", size: 175_000 });
+    expect(linear.score(image)).toHaveLength(1);
+    expect(log.score(image)).toEqual([]);
+    expect(log.score(makeRecord({ path: "/photo-1.jpg", size: 90_000_000 }))).toHaveLength(1);
   });
 
   it("ignores small groups instead with fallback none", () => {
@@ -268,6 +293,7 @@ describe("options", () => {
       side: "upper",
       groupBy: "path_template",
       fallback: "global",
+      fallbackScale: "log",
       minGroupSize: 20,
       maxGroups: 500,
       exactLimit: 1000,
@@ -367,7 +393,7 @@ describe("summary", () => {
             q3: 510_000,
             max: 512_000,
             lowerFence: null,
-            upperFence: 513_000,
+            upperFence: Math.expm1(Math.log1p(510_000) + 1.5 * (Math.log1p(510_000) - Math.log1p(508_000))),
             relativeError: 0,
             missing: 0,
           },

@@ -2,6 +2,9 @@ import { standardDeviation, tableOf, type Distribution } from "./distribution.js
 import type { ResolvedOptions } from "./options.js";
 import { medianAbsoluteDeviation, quantile, type WeightedValues } from "./weighted.js";
 
+/** Tukey's k for log-scale fallback fences when the group method is not IQR. */
+export const DEFAULT_LOG_K = 1.5;
+
 /** Scales the MAD to σ of a normal distribution (Φ⁻¹(0.75)), per Iglewicz and Hoaglin. */
 export const MAD_SCALE = 0.6745;
 
@@ -61,8 +64,35 @@ export function fencesFor(
   };
 }
 
-/** Computes a distribution's statistics and fences; done once per group after fitting. */
-export function profileOf(d: Distribution, options: FenceOptions & { relativeAccuracy: number }): Profile {
+/**
+ * Tukey's fences on log(1 + x): upper = expm1(L3 + k·(L3 − L1)) with L = log1p(quartile). Used for the
+ * fallback distribution of all records, which mixes resources whose sizes differ by orders of magnitude
+ * (a 42-byte page and a 5 MB image), so distances there are ratios, not bytes. Quantiles commute with a
+ * monotone transform, so the log quartiles are exact whenever the linear ones are.
+ */
+export function logFencesFor(
+  stats: Pick<Profile, "q1" | "median" | "q3">,
+  options: Pick<FenceOptions, "side" | "minRelativeDeviation"> & { k: number },
+): { lowerFence: number | null; upperFence: number | null } {
+  const l1 = Math.log1p(stats.q1);
+  const l3 = Math.log1p(stats.q3);
+  const spread = options.k * (l3 - l1);
+  const floor = options.minRelativeDeviation * Math.abs(stats.median);
+  return {
+    lowerFence: options.side === "upper" ? null : Math.min(Math.expm1(l1 - spread), stats.median - floor),
+    upperFence: options.side === "lower" ? null : Math.max(Math.expm1(l3 + spread), stats.median + floor),
+  };
+}
+
+/**
+ * Computes a distribution's statistics and fences; done once per group after fitting. `scale: "log"`
+ * uses {@link logFencesFor} (non-negative values only; negative data keeps the linear fences).
+ */
+export function profileOf(
+  d: Distribution,
+  options: FenceOptions & { relativeAccuracy: number },
+  scale: "linear" | "log" = "linear",
+): Profile {
   const table = tableOf(d);
   const q1 = quantile(table, 0.25);
   const median = quantile(table, 0.5);
@@ -81,7 +111,9 @@ export function profileOf(d: Distribution, options: FenceOptions & { relativeAcc
     min: d.min,
     max: d.max,
     ...stats,
-    ...fencesFor(stats, options),
+    ...(scale === "log" && d.min >= 0
+      ? logFencesFor(stats, { ...options, k: options.method === "iqr" ? options.cutoff : DEFAULT_LOG_K })
+      : fencesFor(stats, options)),
     relativeError: d.exact === null ? options.relativeAccuracy : 0,
     table,
   };

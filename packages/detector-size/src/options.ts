@@ -30,6 +30,7 @@ export const sizeOptionsSchema = z
       })
       .default("path_template"),
     fallback: z.enum(["global", "none"], { error: 'expected "global" or "none"' }).default("global"),
+    fallbackScale: z.enum(["log", "linear"], { error: 'expected "log" or "linear"' }).default("log"),
     minGroupSize: z
       .number()
       .int({ error: "expected a whole number of records ≥ 2" })
@@ -93,6 +94,7 @@ export interface ResolvedOptions {
   groupBy: string[];
   /** What a record whose group is too small (or absent) is compared with: all records, or nothing. */
   fallback: "global" | "none";
+  fallbackScale: "log" | "linear";
   minGroupSize: number;
   maxGroups: number;
   exactLimit: number;
@@ -118,6 +120,7 @@ export function resolveOptions(options: SizeOptions): ResolvedOptions {
           ? [options.groupBy]
           : options.groupBy,
     fallback: options.fallback,
+    fallbackScale: options.fallbackScale,
     minGroupSize: options.minGroupSize,
     maxGroups: options.maxGroups,
     exactLimit: options.exactLimit,

@@ -147,7 +147,10 @@ export function mergeStates(a: SizeState, b: SizeState, options: ResolvedOptions
 /** Derives every profile the scorer needs. */
 export function prepareState(state: SizeState, options: ResolvedOptions): Prepared {
   pruneGroups(state, options.maxGroups);
-  const global = state.global.count >= options.minGroupSize ? profileOf(state.global, options) : null;
+  // Without grouping the global distribution is the one the user asked for; as a fallback it is a mixture.
+  const globalScale = options.groupBy.length > 0 && options.fallbackScale === "log" ? "log" : "linear";
+  const global =
+    state.global.count >= options.minGroupSize ? profileOf(state.global, options, globalScale) : null;
   const groups = new Map<string, Profile>();
   for (const [key, group] of state.groups) {
     if (group.distribution.count >= options.minGroupSize)
