@@ -1,0 +1,30 @@
+// The full CSIC 2010 run behind docs/evaluation.md: `pnpm --filter @oddity/eval run csic [-- options]`.
+// Options: --data DIR (default ../../../shared/data/csic2010 from the package), --limit N, --protect,
+// --no-merge-body, --combine sum|max, --json FILE (write the figures as JSON too).
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { defaultPipeline, evaluateCsic, formatCsicEvaluation } from "../dist/index.js";
+
+const { values } = parseArgs({
+  options: {
+    data: { type: "string", default: path.resolve(import.meta.dirname, "../../../../shared/data/csic2010") },
+    limit: { type: "string" },
+    protect: { type: "boolean", default: false },
+    "no-merge-body": { type: "boolean", default: false },
+    combine: { type: "string", default: "sum" },
+    json: { type: "string" },
+  },
+});
+
+const started = performance.now();
+const evaluation = await evaluateCsic({
+  pipeline: defaultPipeline({ scoring: { combine: values.combine } }),
+  dataDir: values.data,
+  limit: values.limit === undefined ? undefined : Number(values.limit),
+  mergeBody: !values["no-merge-body"],
+  protect: values.protect,
+});
+console.log(formatCsicEvaluation(evaluation));
+console.error(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+if (values.json) await writeFile(values.json, `${JSON.stringify(evaluation, null, 2)}\n`);
