@@ -7,7 +7,7 @@ import { createFitter, mergeModels, modelFromJSON, modelToJSON } from "./model.j
 import { createPipeline } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
 import { getFieldText } from "./fields.js";
-import { TopRecords, compareScored, createScorer, fitBatches, scoreBatches } from "./score.js";
+import { TopRecords, combineFindings, compareScored, createScorer, fitBatches, scoreBatches } from "./score.js";
 import { makeRecord, makeRecords } from "./testing.js";
 import { z } from "zod";
 
@@ -247,6 +247,30 @@ describe("fitting and scoring", () => {
     });
     expect(result.flagged).toBe(1);
     expect(flagged).toEqual(["Python-urllib/3.7"]);
+  });
+});
+
+describe("combineFindings", () => {
+  const finding = (detector: string, bits: number): Finding => ({
+    detector,
+    kind: "rare",
+    fields: ["x"],
+    values: ["v"],
+    probability: 2 ** -bits,
+    surprisal: bits,
+    threshold: { name: "probability", direction: "below", value: 0.01 },
+    counts: {},
+    message: "",
+  });
+  const findings = [finding("rarity", 10), finding("rarity", 12), finding("size", 5)];
+
+  it("counts each detector's strongest finding once and adds detectors by default (sum-max)", () => {
+    expect(combineFindings(findings, "sum-max")).toBe(17);
+  });
+
+  it("adds every finding with sum and keeps the strongest with max", () => {
+    expect(combineFindings(findings, "sum")).toBe(27);
+    expect(combineFindings(findings, "max")).toBe(12);
   });
 });
 

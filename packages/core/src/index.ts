@@ -31,8 +31,10 @@ export { nearest } from "./suggest.js";
 export { ConfigError, DetectorError, InputError, ModelError, UserError, isUserError } from "./errors.js";
 export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";
 export {
+  COMBINE_MODES,
   DEFAULT_SCORING,
   createPipeline,
+  type CombineMode,
   type DetectorEntry,
   type Pipeline,
   type PipelineDetector,
@@ -53,6 +55,7 @@ export {
 } from "./model.js";
 export {
   TopRecords,
+  combineFindings,
   compareScored,
   createScorer,
   fitBatches,

@@ -167,7 +167,7 @@ const modelFileSchema = z.object({
   records: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
   timeRange: z.object({ from: isoOrNull, to: isoOrNull }),
   sources: z.array(z.string()),
-  scoring: z.object({ combine: z.enum(["sum", "max"]), minScore: z.number().nonnegative() }),
+  scoring: z.object({ combine: z.enum(["sum", "max", "sum-max"]), minScore: z.number().nonnegative() }),
   detectors: z.array(
     z.object({
       id: z.string().min(1),

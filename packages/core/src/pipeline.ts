@@ -6,15 +6,23 @@ import { validateOptions } from "./options.js";
 /** How findings combine into a record's score. */
 export interface ScoringOptions {
   /**
-   * `sum` (default) adds the surprisal bits of all findings: the joint improbability under a naive-Bayes
-   * independence assumption, so two independent oddities outrank one. `max` keeps the strongest finding.
+   * `sum-max` (default) adds, per detector, only that detector's strongest finding: a naive-Bayes joint
+   * improbability over detectors, so evidence of different kinds adds up while one detector's correlated
+   * fields (a new client's ip, user agent and path are rare together) count once. `sum` adds every
+   * finding (independence across fields too); `max` keeps the strongest finding. docs/evaluation.md has
+   * the figures behind the default.
    */
-  combine: "sum" | "max";
+  combine: CombineMode;
   /** Records scoring below this many bits are not reported, even with findings. */
   minScore: number;
 }
 
-export const DEFAULT_SCORING: Readonly<ScoringOptions> = Object.freeze({ combine: "sum", minScore: 0 });
+export const DEFAULT_SCORING: Readonly<ScoringOptions> = Object.freeze({ combine: "sum-max", minScore: 0 });
+
+/** How a record's findings become its score; see {@link ScoringOptions.combine}. */
+export type CombineMode = "sum" | "max" | "sum-max";
+
+export const COMBINE_MODES: readonly CombineMode[] = ["sum", "max", "sum-max"];
 
 /** One detector as configured: which module, under what id, with which raw options. */
 export interface DetectorEntry {
@@ -113,8 +121,8 @@ export function createPipeline({
   });
   const combine = scoring.combine ?? DEFAULT_SCORING.combine;
   const minScore = scoring.minScore ?? DEFAULT_SCORING.minScore;
-  if (combine !== "sum" && combine !== "max") {
-    issues.push(`scoring.combine: expected "sum" or "max", received ${JSON.stringify(combine)}`);
+  if (!COMBINE_MODES.includes(combine)) {
+    issues.push(`scoring.combine: expected "sum", "max" or "sum-max", received ${JSON.stringify(combine)}`);
   }
   if (typeof minScore !== "number" || !Number.isFinite(minScore) || minScore < 0) {
     issues.push(`scoring.minScore: expected a number of bits ≥ 0, received ${JSON.stringify(minScore)}`);

@@ -2,7 +2,7 @@ import { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch
 import { DetectorError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { createFitter, type Model } from "./model.js";
-import type { Pipeline } from "./pipeline.js";
+import type { CombineMode, Pipeline } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
 
 /** A record with its findings and combined score (bits). */
@@ -19,13 +19,34 @@ function byStrength(a: Finding, b: Finding): number {
 }
 
 /**
+ * A record's score from its findings, in bits (see `ScoringOptions.combine`). Exported so tools that
+ * re-combine subsets of findings (per-detector evaluation) use exactly the engine's rule.
+ */
+export function combineFindings(findings: readonly Finding[], mode: CombineMode): number {
+  if (mode === "sum") {
+    let score = 0;
+    for (const f of findings) score += f.surprisal;
+    return score;
+  }
+  if (mode === "max") {
+    let score = 0;
+    for (const f of findings) score = Math.max(score, f.surprisal);
+    return score;
+  }
+  const strongest = new Map<string, number>();
+  for (const f of findings) strongest.set(f.detector, Math.max(strongest.get(f.detector) ?? 0, f.surprisal));
+  let score = 0;
+  for (const bits of strongest.values()) score += bits;
+  return score;
+}
+
+/**
  * Returns a function that scores one record against a model: null when no detector finds anything or the
  * score is under `minScore`.
  */
 export function createScorer(model: Model): (record: LogRecord) => ScoredRecord | null {
   const { detectors, scoring } = model.pipeline;
   const { states } = model;
-  const sum = scoring.combine === "sum";
   return (record) => {
     let findings: Finding[] | null = null;
     for (let i = 0; i < detectors.length; i++) {
@@ -43,8 +64,7 @@ export function createScorer(model: Model): (record: LogRecord) => ScoredRecord 
     }
     if (findings === null) return null;
     findings.sort(byStrength);
-    let score = 0;
-    for (const f of findings) score = sum ? score + f.surprisal : Math.max(score, f.surprisal);
+    const score = combineFindings(findings, scoring.combine);
     if (score < scoring.minScore) return null;
     return { record, score, findings };
   };

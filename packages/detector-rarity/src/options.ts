@@ -10,7 +10,7 @@ export const DEFAULT_FIELDS = [
   "path_template",
 ] as const;
 /** Default alert budget: the rarest values covering at most 1% of the baseline are flagged, per field. */
-export const DEFAULT_BUDGET = 0.01;
+export const DEFAULT_BUDGET = 0.005;
 /** Default additive-smoothing pseudo-count (Laplace) for values never seen in the baseline. */
 export const DEFAULT_SMOOTHING = 1;
 /** Default number of distinct values per field counted exactly before the tail goes to a sketch. */

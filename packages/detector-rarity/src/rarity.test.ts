@@ -76,7 +76,7 @@ describe("rarity: probabilities", () => {
       { times: 199, referer: "https://example.com/" },
       { times: 1, referer: null },
     ]);
-    const fitted = fitDetector({ detector: rarity, options: { fields: ["referer"] }, records });
+    const fitted = fitDetector({ detector: rarity, options: { fields: ["referer"], budget: 0.01 }, records });
     expect(fitted.score(makeRecord({ referer: null })).map((f) => f.message)).toEqual([
       'referer "-" seen 1 time in 200 requests (p=0.005)',
     ]);
@@ -87,7 +87,11 @@ describe("rarity: probabilities", () => {
       { times: 199, method: "GET" },
       { times: 1, method: "TRACE" },
     ]);
-    const fitted = fitDetector({ detector: rarity, options: { fields: ["request_method"] }, records });
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { fields: ["request_method"], budget: 0.01 },
+      records,
+    });
     expect(fitted.score(makeRecord({ method: "TRACE" })).map((f) => [f.fields, f.message])).toEqual([
       [["method"], 'method "TRACE" seen 1 time in 200 requests (p=0.005)'],
     ]);
@@ -121,9 +125,18 @@ describe("rarity: probabilities", () => {
 });
 
 describe("rarity: limits", () => {
-  it("the 1% default budget flags the rarest values that together cover at most 1% of requests", () => {
+  it("a 1% budget flags the rarest values that together cover at most 1% of requests", () => {
     // 1,000 requests: the tail 2 + 3 + 4 = 9 fits in 10, adding the 5 would not.
-    expect(flaggedAgents(UA_ONLY, { a: 600, b: 386, c: 5, d: 4, e: 3, f: 2 })).toEqual(["d", "e", "f"]);
+    expect(flaggedAgents({ ...UA_ONLY, budget: 0.01 }, { a: 600, b: 386, c: 5, d: 4, e: 3, f: 2 })).toEqual([
+      "d",
+      "e",
+      "f",
+    ]);
+  });
+
+  it("the 0.5% default budget flags the rarest values that together cover at most 0.5% of requests", () => {
+    // 1,000 requests: the tail 2 + 3 = 5 fits in 5, adding the 4 would not.
+    expect(flaggedAgents(UA_ONLY, { a: 600, b: 386, c: 5, d: 4, e: 3, f: 2 })).toEqual(["e", "f"]);
   });
 
   it("the budget never splits values with equal counts, so arrival order cannot matter", () => {
@@ -227,7 +240,7 @@ describe("rarity: bounded memory", () => {
     const records = [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
     const fitted = fitDetector({
       detector: rarity,
-      options: { fields: ["path"], maxDistinct: 100 },
+      options: { fields: ["path"], maxDistinct: 100, budget: 0.01 },
       records,
     });
     expect(fitted.score(makeRecord({ path: "/item?page=5" }))).toEqual([]);
@@ -440,11 +453,11 @@ describe("rarity: options", () => {
     ]);
   });
 
-  it("defaults to the lesson's fields, a 1% budget, Laplace smoothing and 10,000 exact values per field", () => {
+  it("defaults to the lesson's fields, a 0.5% budget, Laplace smoothing and 10,000 exact values per field", () => {
     expect(rarity.meta.options["~standard"].validate({})).toEqual({
       value: {
         fields: ["method", "http_version", "status", "user_agent", "ip", "path_template"],
-        budget: 0.01,
+        budget: 0.005,
         threshold: null,
         minCount: null,
         smoothing: 1,

@@ -23,6 +23,7 @@ const { values } = parseArgs({
 const VARIANTS = {
   default: {},
   "combine max": { scoring: { combine: "max" } },
+  "combine sum-max": { scoring: { combine: "sum-max" } },
   "rarity alone": { without: ["conditional", "size"] },
   "conditional alone": { without: ["rarity", "size"] },
   "size alone": { without: ["rarity", "conditional"] },

@@ -1,6 +1,8 @@
 import {
+  combineFindings,
   createFitter,
   createScorer,
+  type CombineMode,
   fitProtected,
   type Finding,
   type LogRecord,
@@ -119,13 +121,9 @@ async function fit({
   };
 }
 
-function combine(findings: readonly Finding[], keep: (f: Finding) => boolean, sum: boolean): number | null {
-  let score: number | null = null;
-  for (const f of findings) {
-    if (!keep(f)) continue;
-    score = score === null ? f.surprisal : sum ? score + f.surprisal : Math.max(score, f.surprisal);
-  }
-  return score;
+function combine(findings: readonly Finding[], keep: (f: Finding) => boolean, mode: CombineMode): number | null {
+  const kept = findings.filter(keep);
+  return kept.length === 0 ? null : combineFindings(kept, mode);
 }
 
 /** A score vector for one view of the findings (all, one detector, all but one). */
@@ -181,7 +179,7 @@ export async function evaluate({
   const score = createScorer(model);
   const n = records.length;
   const ids = pipeline.detectors.map((d) => d.id);
-  const sum = pipeline.scoring.combine === "sum";
+  const mode = pipeline.scoring.combine;
   const { minScore } = pipeline.scoring;
   const overall = emptyView(n);
   const alone = ids.map(() => emptyView(n));
@@ -202,12 +200,12 @@ export async function evaluate({
       setView(
         alone[d]!,
         i,
-        combine(scored.findings, (f) => f.detector === id, sum),
+        combine(scored.findings, (f) => f.detector === id, mode),
       );
       setView(
         without[d]!,
         i,
-        combine(scored.findings, (f) => f.detector !== id, sum),
+        combine(scored.findings, (f) => f.detector !== id, mode),
       );
     });
   }

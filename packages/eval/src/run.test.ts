@@ -103,7 +103,7 @@ describe("runEvaluation", () => {
     const { text } = await runEvaluation({ pipeline, lines: 1_000, seed: 1, scenarios: ["same-log"] });
     const lines = text.split("\n");
     expect(lines[0]).toBe(
-      "oddity eval: generated traffic (1,000 lines), 1,000 records, seed 1, anomaly rate 0.01, detectors agents (scores combined by sum)",
+      "oddity eval: generated traffic (1,000 lines), 1,000 records, seed 1, anomaly rate 0.01, detectors agents (scores combined by sum-max)",
     );
     expect(lines).toContain(
       "same-log: fit on the scored log itself (1,010 records), scored 1,010 records with 10 labelled anomalies",
