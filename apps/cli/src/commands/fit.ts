@@ -1,0 +1,33 @@
+import type { Argv } from "yargs";
+import { inputOptionsOf, wholeNumber, withInputOptions } from "./options.js";
+import { defineCommand, runContext, setExitCode } from "./run.js";
+
+function builder(yargs: Argv) {
+  return withInputOptions(yargs)
+    .option("output", {
+      alias: "o",
+      type: "string",
+      demandOption: true,
+      describe: "model file to write (atomically)",
+    })
+    .option("jobs", {
+      alias: "j",
+      type: "number",
+      describe: "worker threads; the model is byte-identical to one job",
+      coerce: wholeNumber("jobs", 1),
+    })
+    .example("$0 fit logs/*.log --output model.json --jobs 4", "learn a baseline from a week of logs");
+}
+
+/** `oddity fit`: learn a model from baseline logs. */
+export const fitCommand = defineCommand({
+  command: "fit [inputs..]",
+  describe: "learn a model from baseline logs and save it",
+  builder,
+  handler: async (argv) => {
+    const { runFit } = await import("../runners/fit.js");
+    setExitCode(
+      await runFit({ ...inputOptionsOf(argv), output: argv.output, jobs: argv.jobs }, runContext()),
+    );
+  },
+});

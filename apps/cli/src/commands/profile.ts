@@ -1,0 +1,51 @@
+import type { Argv } from "yargs";
+import { inputOptionsOf, wholeNumber, withInputOptions, withOutputOptions } from "./options.js";
+import { defineCommand, runContext, setExitCode } from "./run.js";
+
+const FORMATS = ["table", "json", "csv"] as const;
+
+function builder(yargs: Argv) {
+  return withOutputOptions(withInputOptions(yargs))
+    .option("field", {
+      alias: "F",
+      type: "string",
+      array: true,
+      describe: "field to profile (repeatable; default: all categorical fields)",
+    })
+    .option("given", { type: "string", describe: "conditional table: P(field | given) per given value" })
+    .option("top", {
+      alias: "n",
+      type: "number",
+      describe: "rows per field (per given value) (0: all; default 20 for table, all otherwise)",
+      coerce: wholeNumber("top"),
+    })
+    .option("rare", { type: "boolean", describe: "rarest values first" })
+    .option("format", { alias: "f", choices: FORMATS, default: "table" as const, describe: "output format" })
+    .example("$0 profile access.log --field user_agent", "value counts and probabilities of the user agents")
+    .example("$0 profile access.log --given ip --field status", "P(status | ip) for each ip");
+}
+
+/** `oddity profile`: value-frequency tables, the lesson's value_counts. */
+export const profileCommand = defineCommand({
+  command: "profile [inputs..]",
+  describe: "value counts and probabilities per field (or P(field | given))",
+  builder,
+  handler: async (argv) => {
+    const { runProfile } = await import("../runners/profile.js");
+    setExitCode(
+      await runProfile(
+        {
+          ...inputOptionsOf(argv),
+          fields: argv.field?.map(String),
+          given: argv.given,
+          top: argv.top,
+          rare: argv.rare,
+          format: argv.format,
+          output: argv.output,
+          color: argv.color,
+        },
+        runContext(),
+      ),
+    );
+  },
+});

@@ -1,0 +1,104 @@
+import { readFileSync } from "node:fs";
+import yargs from "yargs";
+import { detectCommand } from "./commands/detect.js";
+import { STDIN_TOKEN } from "./commands/options.js";
+import { detectorsCommand } from "./commands/detectors.js";
+import { fitCommand } from "./commands/fit.js";
+import { initCommand } from "./commands/init.js";
+import { mergeCommand } from "./commands/merge.js";
+import { profileCommand } from "./commands/profile.js";
+import { setRunContext, takeExitCode } from "./commands/run.js";
+import { scoreCommand } from "./commands/score.js";
+import { showCommand } from "./commands/show.js";
+import { EXIT, InterruptedError, UsageError, handleError } from "./errors.js";
+import { markInterrupted, removePendingTempFiles } from "./output/temp-files.js";
+import { processContext } from "./runners/context.js";
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+// After Ctrl-C a run gets this long to unwind (abort reads, drop temp files) before it is cut short.
+const GRACE_MS = 2000;
+
+/** Runs the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) {
+      removePendingTempFiles();
+      process.exit(EXIT.interrupted);
+    }
+    interrupted = true;
+    markInterrupted();
+    controller.abort(new InterruptedError());
+    // A read blocked on a quiet pipe only sees the abort with its next chunk: end stdin now. Whatever
+    // the run then does, no output file is committed (markInterrupted).
+    process.stdin.destroy();
+    setTimeout(() => {
+      removePendingTempFiles();
+      process.stderr.write("oddity: interrupted\n");
+      process.exit(EXIT.interrupted);
+    }, GRACE_MS).unref();
+  };
+  process.on("SIGINT", onSigint);
+  process.on("SIGTERM", onSigint);
+  // `oddity ... | head -1`: the reader left; stop quietly instead of failing on every write.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") {
+      removePendingTempFiles();
+      process.exit(EXIT.ok);
+    }
+    throw error;
+  });
+  setRunContext(processContext(controller.signal));
+  const parser = yargs(argv.map((arg) => (arg === "-" ? STDIN_TOKEN : arg)))
+    .scriptName("oddity")
+    .usage(
+      "$0 <command> [options]\n\nFind anomalous requests in access logs with basic, explainable probability.",
+    )
+    // One explicit list: no directory scan, and each command loads its runner only when it runs.
+    .command(detectCommand)
+    .command(profileCommand)
+    .command(fitCommand)
+    .command(scoreCommand)
+    .command(mergeCommand)
+    .command(showCommand)
+    .command(initCommand)
+    .command(detectorsCommand)
+    .demandCommand(1, "name a command, e.g. oddity detect access.log")
+    .recommendCommands()
+    .strict()
+    .version(version())
+    .alias("h", "help")
+    .alias("v", "version")
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue(
+      "Exit codes: 0 ran fine, 1 an anomaly scored at or above --fail-on, 2 usage, config, input or model error, 70 a bug (stack printed), 130 interrupted.",
+    )
+    .fail((message, error) => {
+      // yargs routes handler errors here too; only its own (YError, including our coerce checks) and
+      // its validation messages are usage errors.
+      if (error && error.name !== "YError") throw error;
+      const text = error?.message ?? message;
+      throw new UsageError(text.startsWith("Did you mean") ? `Unknown command "${argv[0]}". ${text}` : text);
+    });
+  try {
+    await parser.parseAsync();
+    return interrupted ? EXIT.interrupted : takeExitCode();
+  } catch (error) {
+    removePendingTempFiles();
+    return await handleError(error, { stderr: process.stderr, interrupted });
+  } finally {
+    process.off("SIGINT", onSigint);
+    process.off("SIGTERM", onSigint);
+  }
+}

@@ -1,0 +1,96 @@
+import type { LogRecord } from "@oddity/core";
+import type { Palette } from "./color.js";
+import { locationNames } from "./anomalies.js";
+import { csvRow } from "./csv.js";
+import { escapeTerminal } from "./escape.js";
+import { renderTable, type Column } from "./table.js";
+
+const CSV_FIELDS = [
+  "source",
+  "line",
+  "time_text",
+  "ip",
+  "ident",
+  "user",
+  "method",
+  "path",
+  "http_version",
+  "status",
+  "size",
+  "referer",
+  "user_agent",
+  "raw",
+] as const;
+
+/** A record for JSON output: every parsed field, the time also as ISO 8601, extras when the format has them. */
+export function recordJSON(record: LogRecord): Record<string, unknown> {
+  const time =
+    record.time !== null && Number.isFinite(record.time) && Math.abs(record.time) <= 8.64e15
+      ? new Date(record.time).toISOString()
+      : null;
+  return {
+    source: record.source,
+    line: record.line,
+    time,
+    time_text: record.time_text,
+    ip: record.ip,
+    ident: record.ident,
+    user: record.user,
+    method: record.method,
+    path: record.path,
+    http_version: record.http_version,
+    status: record.status,
+    size: record.size,
+    referer: record.referer,
+    user_agent: record.user_agent,
+    ...(record.extra === null ? {} : { extra: { ...record.extra } }),
+    raw: record.raw,
+  };
+}
+
+export function recordsCsvHeader(): string {
+  return csvRow([...CSV_FIELDS]);
+}
+
+export function recordCsv(record: LogRecord): string {
+  return csvRow(CSV_FIELDS.map((field) => record[field]));
+}
+
+const dash = (value: string | number | null) => (value === null ? "-" : String(value));
+
+/** Matching records as a terminal table, like the lesson's DataFrame view; every value escaped. */
+export function recordsTable({
+  records,
+  width,
+  palette,
+}: {
+  records: readonly LogRecord[];
+  width: number;
+  palette: Palette;
+}): string {
+  const columns: Column[] = [
+    { header: "where", flex: 1, min: 10, cut: "start" },
+    { header: "time", min: 20 },
+    { header: "ip", min: 15 },
+    { header: "method", min: 7 },
+    { header: "path", flex: 2, min: 12 },
+    { header: "status", align: "right", min: 6 },
+    { header: "size", align: "right" },
+    { header: "user_agent", flex: 3, min: 12 },
+  ];
+
+  const names = locationNames(records.map((r) => r.source));
+  const rows = records.map((r) =>
+    [
+      `${names.get(r.source)!}:${r.line}`,
+      dash(r.time_text),
+      dash(r.ip),
+      dash(r.method),
+      dash(r.path),
+      dash(r.status),
+      dash(r.size),
+      dash(r.user_agent),
+    ].map(escapeTerminal),
+  );
+  return `${renderTable({ columns, rows, width, headerStyle: palette.dim }).join("\n")}\n`;
+}

@@ -1,0 +1,75 @@
+import { formatCount, type InputStats } from "@oddity/core";
+import type { Writable } from "node:stream";
+import type { Palette } from "./color.js";
+import { escapeTerminal } from "./escape.js";
+
+/** Prints warnings and the run summary on stderr; log-derived text in warnings is escaped. */
+export interface Reporter {
+  warn(message: string): void;
+  /** Every warning printed so far, for the JSON summary. */
+  readonly warnings: readonly string[];
+  info(message: string): void;
+}
+
+export function createReporter({
+  stderr,
+  palette,
+  quiet,
+}: {
+  stderr: Writable;
+  palette: Palette;
+  quiet: boolean;
+}): Reporter {
+  const warnings: string[] = [];
+  return {
+    warn(message) {
+      if (warnings.includes(message)) return;
+      warnings.push(message);
+      stderr.write(`${palette.yellow("warning:")} ${escapeTerminal(message)}\n`);
+    },
+    warnings,
+    info(message) {
+      if (!quiet) stderr.write(`${message}\n`);
+    },
+  };
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** `read 13,978 lines: 13,978 parsed, 0 rejected, 0 blank` */
+export function describeStats(stats: InputStats): string {
+  return `read ${formatCount(stats.read)} line${stats.read === 1 ? "" : "s"}: ${formatCount(stats.parsed)} parsed, ${formatCount(stats.rejected)} rejected, ${formatCount(stats.blank)} blank`;
+}
+
+/** The run summary line(s) for stderr. */
+export function runSummary({
+  stats,
+  flagged,
+  shown,
+  ms,
+  palette,
+  baseline,
+}: {
+  stats: InputStats;
+  flagged?: number | undefined;
+  shown?: number | undefined;
+  ms: number;
+  palette: Palette;
+  /** What the model was fitted on, when it is not the scored input itself. */
+  baseline?: string | undefined;
+}): string {
+  const parts = [`oddity: ${describeStats(stats)}`];
+  if (baseline !== undefined) parts.push(`baseline ${baseline}`);
+  if (flagged !== undefined) {
+    const flaggedText = `${formatCount(flagged)} flagged`;
+    parts.push(
+      shown !== undefined && shown < flagged
+        ? `${palette.bold(flaggedText)} (${formatCount(shown)} shown)`
+        : palette.bold(flaggedText),
+    );
+  }
+  parts.push(`in ${seconds(ms)}`);
+  return `${parts.join("; ")}\n`;
+}

@@ -1,0 +1,122 @@
+import type { CombineMode, InputStats, Model, ScoredRecord } from "@oddity/core";
+import {
+  ANOMALY_CSV_HEADER,
+  anomalyCsv,
+  anomalyNdjson,
+  anomalyTable,
+  anomalyToJSON,
+  type AnomalyFormat,
+} from "./anomalies.js";
+import type { Palette } from "./color.js";
+import type { Sink } from "./sink.js";
+
+/** The `summary` object of `--format json`: totals, what ran, and what the model was fitted on. */
+export interface RunSummaryJSON {
+  inputs: string[];
+  format: string | null;
+  read: number;
+  parsed: number;
+  rejected: number;
+  blank: number;
+  bytes: number;
+  flagged: number;
+  shown: number;
+  minScore: number;
+  combine: CombineMode;
+  detectors: Array<{ id: string; use: string; name: string; options: unknown }>;
+  baseline: {
+    inputs: string[] | null;
+    records: number;
+    from: string | null;
+    to: string | null;
+    sources: string[];
+  };
+  warnings: string[];
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+export function summaryJSON({
+  model,
+  stats,
+  inputs,
+  format,
+  flagged,
+  shown,
+  baselineInputs,
+  warnings,
+}: {
+  model: Model;
+  stats: InputStats;
+  inputs: string[];
+  format: string | null;
+  flagged: number;
+  shown: number;
+  /** The separate baseline, or null when the model was fitted elsewhere or on the inputs themselves. */
+  baselineInputs: string[] | null;
+  warnings: readonly string[];
+}): RunSummaryJSON {
+  return {
+    inputs,
+    format,
+    read: stats.read,
+    parsed: stats.parsed,
+    rejected: stats.rejected,
+    blank: stats.blank,
+    bytes: stats.bytes,
+    flagged,
+    shown,
+    minScore: model.pipeline.scoring.minScore,
+    combine: model.pipeline.scoring.combine,
+    detectors: model.pipeline.detectors.map((d) => ({
+      id: d.id,
+      use: d.use,
+      name: d.definition.meta.name,
+      options: d.options,
+    })),
+    baseline: {
+      inputs: baselineInputs,
+      records: model.meta.records,
+      from: iso(model.meta.timeRange.from),
+      to: iso(model.meta.timeRange.to),
+      sources: model.meta.sources,
+    },
+    warnings: [...new Set([...warnings, ...model.pipeline.warnings])],
+  };
+}
+
+/** Writes ranked anomalies in any format; the JSON form carries the summary. */
+export async function writeRanked({
+  sink,
+  format,
+  anomalies,
+  summary,
+  palette,
+  minScore,
+}: {
+  sink: Sink;
+  format: AnomalyFormat;
+  anomalies: readonly ScoredRecord[];
+  summary: RunSummaryJSON;
+  palette: Palette;
+  minScore: number;
+}): Promise<void> {
+  switch (format) {
+    case "json":
+      await sink.write(`${JSON.stringify({ summary, anomalies: anomalies.map(anomalyToJSON) }, null, 2)}\n`);
+      return;
+    case "ndjson":
+      for (const anomaly of anomalies) await sink.write(anomalyNdjson(anomaly));
+      return;
+    case "csv":
+      await sink.write(ANOMALY_CSV_HEADER);
+      for (const anomaly of anomalies) await sink.write(anomalyCsv(anomaly));
+      return;
+    case "table":
+      await sink.write(
+        anomalies.length === 0
+          ? `No anomalies${minScore > 0 ? ` scoring ${minScore} bits or more` : ""} in ${summary.parsed.toLocaleString("en-US")} records.\n`
+          : anomalyTable({ anomalies, width: sink.columns, palette }),
+      );
+  }
+}

@@ -1,0 +1,45 @@
+import { performance } from "node:perf_hooks";
+import { ModelError, UserError, formatCount, mergeModels, type Model } from "@oddity/core";
+import { loadModel, saveModel } from "../model-io.js";
+import { startSession } from "./common.js";
+import type { RunContext } from "./context.js";
+
+/** Options of `oddity merge`. */
+export interface MergeOptions {
+  models: string[];
+  output: string;
+  config?: string | undefined;
+  quiet?: boolean | undefined;
+}
+
+/**
+ * `oddity merge`: combines models fitted with the same config on different shards (days, hosts) into
+ * one, as if fitted on all of it, and saves it atomically.
+ */
+export async function runMerge(options: MergeOptions, ctx: RunContext): Promise<number> {
+  const started = performance.now();
+  if (options.models.length === 0) throw new UserError("merge needs at least one model file");
+  const session = await startSession({ options, ctx });
+  const dir = session.config.file === null ? undefined : session.config.dir;
+  let merged: Model | null = null;
+  let first = "";
+  for (const file of options.models) {
+    const model = await loadModel({ file, loader: session.loader, dir });
+    if (merged === null) {
+      merged = model;
+      first = file;
+      continue;
+    }
+    if (model.meta.configHash !== merged.meta.configHash) {
+      throw new ModelError(
+        `${file}: cannot merge with ${first}: they were fitted with different detector configurations (config hash ${model.meta.configHash} vs ${merged.meta.configHash}); refit both with the same config`,
+      );
+    }
+    merged = mergeModels(merged, model);
+  }
+  await saveModel({ model: merged!, file: options.output });
+  session.reporter.info(
+    `oddity: merged ${options.models.length} model${options.models.length === 1 ? "" : "s"} (${formatCount(merged!.meta.records)} records) into ${options.output} in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+  );
+  return 0;
+}

@@ -1,0 +1,45 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { isUserError } from "@oddity/core";
+import { loadConfig } from "../config/load.js";
+import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
+import { buildPipeline } from "../pipeline.js";
+import { createPluginLoader } from "../plugins/load.js";
+
+/** What the main thread sends a fit worker. */
+export interface FitWorkerData {
+  cwd: string;
+  /** The config file the main thread loaded (absolute), null for the defaults. */
+  configFile: string | null;
+  pieces: FormattedPiece[];
+  maxLineLength?: number;
+}
+
+/** Messages a fit worker posts back. */
+export type FitWorkerMessage =
+  | { type: "progress"; stats: ShardResult["stats"] }
+  | { type: "done"; result: ShardResult }
+  | { type: "error"; message: string; stack: string | undefined; user: boolean };
+
+// Each worker rebuilds the pipeline from the same config file, so its detectors and options (and the
+// config hash the models merge on) are exactly the main thread's.
+async function run(data: FitWorkerData): Promise<ShardResult> {
+  const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
+  const pipeline = await buildPipeline({ config, loader: createPluginLoader() });
+  return fitShard({
+    pipeline,
+    pieces: data.pieces,
+    maxLineLength: data.maxLineLength,
+    onProgress: (stats) => parentPort!.postMessage({ type: "progress", stats } satisfies FitWorkerMessage),
+  });
+}
+
+run(workerData as FitWorkerData).then(
+  (result) => parentPort!.postMessage({ type: "done", result } satisfies FitWorkerMessage),
+  (error: unknown) =>
+    parentPort!.postMessage({
+      type: "error",
+      message: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+      user: isUserError(error),
+    } satisfies FitWorkerMessage),
+);

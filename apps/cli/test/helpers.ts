@@ -1,0 +1,68 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll } from "vitest";
+
+/** The built CLI: e2e tests run what users run. */
+export const BIN = path.resolve(import.meta.dirname, "../dist/bin.js");
+/** The shared real logs (the `shared` folder sits beside the repo root). */
+export const DATA = path.resolve(import.meta.dirname, "../../../../shared/data");
+export const CODEUP = path.join(DATA, "codeup-api-access", "access.log");
+export const LESSON_SYNTHETIC = path.join(DATA, "codeup-api-access", "lesson-synthetic.log");
+export const EXAMPLES = path.resolve(import.meta.dirname, "../../../examples");
+
+export function fixture(...parts: string[]): string {
+  return path.resolve(import.meta.dirname, "fixtures", ...parts);
+}
+
+const created: string[] = [];
+
+// Registered by every test file that imports the helpers: its temp folders go when it ends.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "oddity-e2e-"));
+  created.push(dir);
+  return dir;
+}
+
+/** What a finished run printed and returned. */
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/bin.js ...args` to completion, with stdin from `input` (closed when absent). */
+export function oddity(
+  args: readonly string[],
+  { cwd, input, env }: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  if (!existsSync(BIN))
+    throw new Error(`${BIN} is missing: run "pnpm build" in apps/cli before the e2e tests`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: cwd ?? tempDir(),
+      env: { ...process.env, NO_COLOR: "", ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? "");
+  });
+}
+
+/** Parses NDJSON output into objects. */
+export function ndjson(text: string): unknown[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as unknown);
+}
