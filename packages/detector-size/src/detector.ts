@@ -67,7 +67,7 @@ export const size = defineDetector<SizeOptions, SizeState>({
           `only ${formatCount(global.count)} numeric values of "${options.field}"; at least ${formatCount(options.minGroupSize)} (minGroupSize) are needed to score`,
         );
       }
-      if (evicted > 0) {
+      if (state.groups.size > options.maxGroups || evicted > 0) {
         context.warn(
           `more than ${formatCount(options.maxGroups)} groups of ${options.groupBy.join(", ")}; the less frequent were compared with all records (maxGroups)`,
         );

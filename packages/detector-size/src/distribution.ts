@@ -4,16 +4,14 @@ import { weightedValues, type WeightedValues } from "./weighted.js";
 
 /**
  * What one group (or all records) taught about a numeric field: the exact count of every distinct value
- * while there are at most `exactLimit` of them, a DDSketch after that, plus running moments for the
- * z-score. Both forms merge by adding counts, so a merged fit equals a whole fit.
+ * while there are at most `exactLimit` of them, a DDSketch after that. Both forms merge by adding counts,
+ * so a merged fit equals a whole fit bit for bit. Mean and standard deviation are derived from the table
+ * when needed, not kept as running floating-point moments, whose rounding would depend on merge order.
  */
 export interface Distribution {
   count: number;
   min: number;
   max: number;
-  /** Running mean and sum of squared deviations (Welford; merged with Chan et al.). */
-  mean: number;
-  m2: number;
   /** Distinct value → count; null once sketched. */
   exact: Map<number, number> | null;
   sketch: DDSketch | null;
@@ -30,8 +28,6 @@ export function emptyDistribution(): Distribution {
     count: 0,
     min: Number.POSITIVE_INFINITY,
     max: Number.NEGATIVE_INFINITY,
-    mean: 0,
-    m2: 0,
     exact: new Map(),
     sketch: null,
   };
@@ -48,9 +44,6 @@ export function addValue(d: Distribution, value: number, limits: DistributionLim
   d.count++;
   if (value < d.min) d.min = value;
   if (value > d.max) d.max = value;
-  const delta = value - d.mean;
-  d.mean += delta / d.count;
-  d.m2 += delta * (value - d.mean);
   if (d.exact !== null) {
     d.exact.set(value, (d.exact.get(value) ?? 0) + 1);
     if (d.exact.size > limits.exactLimit) {
@@ -68,14 +61,10 @@ export function mergeDistributions(
   b: Distribution,
   limits: DistributionLimits,
 ): Distribution {
-  const count = a.count + b.count;
-  const delta = b.mean - a.mean;
   const merged: Distribution = {
-    count,
+    count: a.count + b.count,
     min: Math.min(a.min, b.min),
     max: Math.max(a.max, b.max),
-    mean: count === 0 ? 0 : a.mean + (delta * b.count) / count,
-    m2: count === 0 ? 0 : a.m2 + b.m2 + (delta * delta * a.count * b.count) / count,
     exact: null,
     sketch: null,
   };
@@ -96,11 +85,6 @@ export function mergeDistributions(
   }
   merged.sketch = sketch;
   return merged;
-}
-
-/** Sample standard deviation (n − 1), as pandas' `std()`. */
-export function standardDeviation(d: Distribution): number {
-  return d.count < 2 ? 0 : Math.sqrt(d.m2 / (d.count - 1));
 }
 
 /** The distribution as sorted values with counts: exact values, or the values the sketch's bins stand for. */

@@ -1,6 +1,6 @@
-import { standardDeviation, tableOf, type Distribution } from "./distribution.js";
+import { tableOf, type Distribution } from "./distribution.js";
 import type { ResolvedOptions } from "./options.js";
-import { medianAbsoluteDeviation, quantile, type WeightedValues } from "./weighted.js";
+import { meanAndStd, medianAbsoluteDeviation, quantile, type WeightedValues } from "./weighted.js";
 
 /** Tukey's k for log-scale fallback fences when the group method is not IQR. */
 export const DEFAULT_LOG_K = 1.5;
@@ -103,8 +103,7 @@ export function profileOf(
     q3,
     iqr: q3 - q1,
     mad: medianAbsoluteDeviation(table, median),
-    mean: d.mean,
-    std: standardDeviation(d),
+    ...meanAndStd(table),
   };
   return {
     count: d.count,

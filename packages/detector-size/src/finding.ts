@@ -93,9 +93,11 @@ export function buildFinding({
 
   const unit = unitOf(options.field);
   const where = labels === null ? "" : ` for ${describeGroup(labels, options.groupBy)}`;
-  const basis = fallback
-    ? `group has ${formatCount(groupCount)} of the ${formatCount(options.minGroupSize)} records needed, so compared with all: median ${formatStatistic(profile.median, profile.relativeError)}`
-    : `${labels === null ? "" : "group "}median ${formatStatistic(profile.median, profile.relativeError)}`;
+  const basis = !fallback
+    ? `${labels === null ? "" : "group "}median ${formatStatistic(profile.median, profile.relativeError)}`
+    : groupCount >= options.minGroupSize
+      ? `group not among the ${formatCount(options.maxGroups)} largest (maxGroups), so compared with all: median ${formatStatistic(profile.median, profile.relativeError)}`
+      : `group has ${formatCount(groupCount)} of the ${formatCount(options.minGroupSize)} records needed, so compared with all: median ${formatStatistic(profile.median, profile.relativeError)}`;
   const side = high ? "upper" : "lower";
   const extreme = high ? "at least as large" : "at most as small";
   const message =

@@ -3,7 +3,7 @@ import type { DDSketch } from "@datadog/sketches-js";
 import type { Distribution } from "./distribution.js";
 import type { ResolvedOptions } from "./options.js";
 import { addBins, createSketch, keyRange, sketchBins } from "./sketch.js";
-import { groupKey, type Group, type SizeState } from "./state.js";
+import { groupKey, keyHash, trackedGroups, type Group, type SizeState } from "./state.js";
 
 /** Bumped whenever the saved shape changes; older or newer states are refused, not guessed at. */
 export const STATE_VERSION = 1;
@@ -19,8 +19,6 @@ const distributionSchema = z.strictObject({
   count,
   min: finite.nullable(),
   max: finite.nullable(),
-  mean: finite,
-  m2: finite.nonnegative(),
   values: z.array(z.tuple([finite, positiveCount])).optional(),
   sketch: z
     .strictObject({
@@ -39,6 +37,11 @@ const stateSchema = z.strictObject({
   relativeAccuracy: finite,
   missing: count,
   evicted: count,
+  hashCeiling: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32),
   global: distributionSchema,
   groups: z.array(z.strictObject({ labels: z.array(z.string()), distribution: distributionSchema })),
 });
@@ -52,8 +55,6 @@ function distributionToJSON(d: Distribution): DistributionJSON {
     count: d.count,
     min: d.count === 0 ? null : d.min,
     max: d.count === 0 ? null : d.max,
-    mean: d.mean,
-    m2: d.m2,
   };
   if (d.exact !== null) {
     json.values = [...d.exact].sort((a, b) => a[0] - b[0]);
@@ -75,6 +76,7 @@ export function stateToJSON(state: SizeState, options: ResolvedOptions): SizeSta
     relativeAccuracy: options.relativeAccuracy,
     missing: state.missing,
     evicted: state.evicted,
+    hashCeiling: state.hashCeiling,
     global: distributionToJSON(state.global),
     groups: groups.map(([, group]) => ({
       labels: group.labels,
@@ -104,29 +106,20 @@ function checkBins(
   return total;
 }
 
-// A running mean can land a rounding error outside [min, max]; a forged one lands further.
-function withinRounding(mean: number, min: number, max: number): boolean {
-  const slack = 1e-9 * Math.max(Math.abs(min), Math.abs(max), 1);
-  return mean >= min - slack && mean <= max + slack;
-}
-
 function distributionFromJSON(json: DistributionJSON, options: ResolvedOptions, path: string): Distribution {
-  const { count: n, min, max, mean, m2 } = json;
+  const { count: n, min, max } = json;
   if ((json.values === undefined) === (json.sketch === undefined)) {
     throw invalid(path, 'expected exactly one of "values" (exact) or "sketch"');
   }
   if (n === 0) {
-    if (min !== null || max !== null || mean !== 0 || m2 !== 0)
-      throw invalid(path, "an empty distribution has statistics");
-  } else if (min === null || max === null || min > max || !withinRounding(mean, min, max)) {
-    throw invalid(path, "min, max and mean are inconsistent");
+    if (min !== null || max !== null) throw invalid(path, "an empty distribution has statistics");
+  } else if (min === null || max === null || min > max) {
+    throw invalid(path, "min and max are inconsistent");
   }
   const distribution: Distribution = {
     count: n,
     min: min ?? Number.POSITIVE_INFINITY,
     max: max ?? Number.NEGATIVE_INFINITY,
-    mean,
-    m2,
     exact: null,
     sketch: null,
   };
@@ -186,8 +179,8 @@ export function stateFromJSON(json: unknown, options: ResolvedOptions): SizeStat
       `sketched with ${data.relativeAccuracy}, configured for ${options.relativeAccuracy}`,
     );
   }
-  if (data.groups.length > options.maxGroups) {
-    throw invalid("groups", `${data.groups.length} groups exceed maxGroups ${options.maxGroups}`);
+  if (data.groups.length > trackedGroups(options)) {
+    throw invalid("groups", `${data.groups.length} groups exceed the ${trackedGroups(options)} tracked`);
   }
   const global = distributionFromJSON(data.global, options, "global");
   const groups = new Map<string, Group>();
@@ -199,6 +192,7 @@ export function stateFromJSON(json: unknown, options: ResolvedOptions): SizeStat
     }
     const key = groupKey(entry.labels);
     if (groups.has(key)) throw invalid(path, "group is listed twice");
+    if (keyHash(key) >= data.hashCeiling) throw invalid(path, "group hashes above the saved ceiling");
     const distribution = distributionFromJSON(entry.distribution, options, `${path}.distribution`);
     if (distribution.count === 0) throw invalid(path, "a group cannot be empty");
     grouped += distribution.count;
@@ -206,5 +200,12 @@ export function stateFromJSON(json: unknown, options: ResolvedOptions): SizeStat
   });
   if (grouped > global.count)
     throw invalid("groups", `groups hold ${grouped} values, more than the ${global.count} seen`);
-  return { global, groups, missing: data.missing, evicted: data.evicted, prepared: null };
+  return {
+    global,
+    groups,
+    missing: data.missing,
+    evicted: data.evicted,
+    hashCeiling: data.hashCeiling,
+    prepared: null,
+  };
 }

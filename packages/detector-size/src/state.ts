@@ -27,17 +27,47 @@ export interface Prepared {
 export interface SizeState {
   /** Every numeric value, grouped or not: the fallback distribution. */
   global: Distribution;
-  /** Keyed by {@link GroupReader} keys; at most `maxGroups` once prepared. */
+  /** Keyed by {@link GroupReader} keys; at most {@link trackedGroups} of them. */
   groups: Map<string, Group>;
   /** Records whose field was absent or not a number (`-` sizes): skipped, but counted. */
   missing: number;
-  /** Groups dropped to keep memory bounded; their records still count in `global`. */
+  /** Records of groups not tracked (hash at or above `hashCeiling`); they still count in `global`. */
   evicted: number;
+  /** Groups whose key hashes at or above this are not tracked; 2³² while every group fits. */
+  hashCeiling: number;
   prepared: Prepared | null;
 }
 
+/** No ceiling: FNV-1a hashes are below 2³². */
+export const NO_CEILING = 2 ** 32;
+
 export function emptyState(): SizeState {
-  return { global: emptyDistribution(), groups: new Map(), missing: 0, evicted: 0, prepared: null };
+  return {
+    global: emptyDistribution(),
+    groups: new Map(),
+    missing: 0,
+    evicted: 0,
+    hashCeiling: NO_CEILING,
+    prepared: null,
+  };
+}
+
+/**
+ * How many groups the state tracks: far more than the `maxGroups` that get a profile, so the choice of
+ * the largest groups, made once at prepare time from complete counts, is exact on ordinary logs.
+ */
+export function trackedGroups(options: Pick<ResolvedOptions, "maxGroups">): number {
+  return Math.max(20 * options.maxGroups, 10_000);
+}
+
+/** 32-bit FNV-1a of a group key. */
+export function keyHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** Reads the numeric field; `size` directly, since it is the common case and the hot loop. */
@@ -77,18 +107,41 @@ export function groupReader(groupBy: readonly string[]): GroupReader | null {
   };
 }
 
-/** Keeps the `keep` largest groups (ties by key, so the result does not depend on arrival order). */
-export function pruneGroups(state: SizeState, keep: number): void {
-  if (state.groups.size <= keep) return;
+/**
+ * Bounds memory without depending on arrival order (so fitting on shards and merging gives the same
+ * bytes as one fit): the tracked groups are always those whose key hashes below a ceiling, and the ceiling
+ * only falls, to the hash of the first group that does not fit. The tracked set is thus the `limit`
+ * smallest key hashes among all keys seen, whatever the order, like a bottom-k sample.
+ */
+export function boundGroups(state: SizeState, limit: number): void {
+  for (const [key, group] of state.groups) {
+    if (keyHash(key) >= state.hashCeiling) {
+      state.evicted += group.distribution.count;
+      state.groups.delete(key);
+    }
+  }
+  if (state.groups.size <= limit) return;
+  const byHash = [...state.groups.keys()]
+    .map((key) => [keyHash(key), key] as const)
+    .sort((a, b) => a[0] - b[0]);
+  state.hashCeiling = byHash[limit]![0];
+  for (const [hash, key] of byHash) {
+    if (hash < state.hashCeiling) continue;
+    state.evicted += state.groups.get(key)!.distribution.count;
+    state.groups.delete(key);
+  }
+}
+
+/** The `keep` largest groups (ties by key): the ones profiled; chosen from complete counts. */
+export function largestGroups(state: SizeState, keep: number): Array<[string, Group]> {
   const ranked = [...state.groups].sort(
     ([keyA, a], [keyB, b]) =>
       b.distribution.count - a.distribution.count || (keyA < keyB ? -1 : keyA > keyB ? 1 : 0),
   );
-  state.evicted += ranked.length - keep;
-  state.groups = new Map(ranked.slice(0, keep));
+  return ranked.slice(0, keep);
 }
 
-/** Folds one record into the state. Pruning waits for 2 × maxGroups so it runs rarely. */
+/** Folds one record into the state. */
 export function observeValue({
   state,
   value,
@@ -104,9 +157,16 @@ export function observeValue({
   if (group === null) return;
   let entry = state.groups.get(group.key);
   if (entry === undefined) {
-    if (state.groups.size >= 2 * options.maxGroups) pruneGroups(state, options.maxGroups);
+    if (state.hashCeiling !== NO_CEILING && keyHash(group.key) >= state.hashCeiling) {
+      state.evicted++;
+      return;
+    }
     entry = { labels: group.labels, distribution: emptyDistribution() };
     state.groups.set(group.key, entry);
+    if (state.groups.size > trackedGroups(options)) {
+      boundGroups(state, trackedGroups(options));
+      if (!state.groups.has(group.key)) return;
+    }
   }
   addValue(entry.distribution, value, options);
 }
@@ -138,21 +198,21 @@ export function mergeStates(a: SizeState, b: SizeState, options: ResolvedOptions
     groups,
     missing: a.missing + b.missing,
     evicted: a.evicted + b.evicted,
+    hashCeiling: Math.min(a.hashCeiling, b.hashCeiling),
     prepared: null,
   };
-  if (merged.groups.size > 2 * options.maxGroups) pruneGroups(merged, options.maxGroups);
+  boundGroups(merged, trackedGroups(options));
   return merged;
 }
 
 /** Derives every profile the scorer needs. */
 export function prepareState(state: SizeState, options: ResolvedOptions): Prepared {
-  pruneGroups(state, options.maxGroups);
   // Without grouping the global distribution is the one the user asked for; as a fallback it is a mixture.
   const globalScale = options.groupBy.length > 0 && options.fallbackScale === "log" ? "log" : "linear";
   const global =
     state.global.count >= options.minGroupSize ? profileOf(state.global, options, globalScale) : null;
   const groups = new Map<string, Profile>();
-  for (const [key, group] of state.groups) {
+  for (const [key, group] of largestGroups(state, options.maxGroups)) {
     if (group.distribution.count >= options.minGroupSize)
       groups.set(key, profileOf(group.distribution, options));
   }

@@ -6,6 +6,7 @@ import {
   orderStatistic,
   quantile,
   weightedValues,
+  meanAndStd,
 } from "./weighted.js";
 
 const ones = (values: number[]) => values.map((v) => [v, 1] as const);
@@ -86,5 +87,28 @@ describe("tail counts", () => {
     expect([countAtMost(w, 0), countAtMost(w, 130_921), countAtMost(w, 200_000), countAtMost(w, -1)]).toEqual(
       [16, 19, 19, 0],
     );
+  });
+});
+
+describe("meanAndStd", () => {
+  it("gives pandas' mean and sample standard deviation of the table", () => {
+    // 2, 4, 4, 4, 5, 5, 7, 9: mean 5, squared deviations sum 32, sample variance 32 / 7
+    const table = weightedValues([
+      [4, 3],
+      [9, 1],
+      [2, 1],
+      [5, 2],
+      [7, 1],
+    ]);
+    const { mean, std } = meanAndStd(table);
+    expect(mean).toBe(5);
+    expect(std).toBeCloseTo(Math.sqrt(32 / 7), 12);
+  });
+
+  it("depends only on the table, not on the order values were counted", () => {
+    const values = [0.1, 0.2, 0.3, 1e9, 0.7, 3.3, 0.1];
+    const forward = meanAndStd(weightedValues(values.map((v) => [v, 1] as const)));
+    const backward = meanAndStd(weightedValues([...values].reverse().map((v) => [v, 1] as const)));
+    expect(backward).toEqual(forward);
   });
 });

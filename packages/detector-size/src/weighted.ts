@@ -28,6 +28,29 @@ export function weightedValues(pairs: Iterable<readonly [number, number]>): Weig
   return { values, cumulative, total };
 }
 
+/**
+ * Mean and sample standard deviation (n − 1, as pandas' `std()`), summed in ascending value order so the
+ * result depends only on the table, never on the order values arrived or shards merged.
+ */
+export function meanAndStd(w: WeightedValues): { mean: number; std: number } {
+  if (w.total === 0) return { mean: 0, std: 0 };
+  let sum = 0;
+  let previous = 0;
+  for (let i = 0; i < w.values.length; i++) {
+    sum += w.values[i]! * (w.cumulative[i]! - previous);
+    previous = w.cumulative[i]!;
+  }
+  const mean = sum / w.total;
+  if (w.total < 2) return { mean, std: 0 };
+  let squares = 0;
+  previous = 0;
+  for (let i = 0; i < w.values.length; i++) {
+    squares += (w.cumulative[i]! - previous) * (w.values[i]! - mean) ** 2;
+    previous = w.cumulative[i]!;
+  }
+  return { mean, std: Math.sqrt(squares / (w.total - 1)) };
+}
+
 /** First index whose cumulative count exceeds `rank` (a 0-based order statistic). */
 function indexOfRank(w: WeightedValues, rank: number): number {
   let lo = 0;
