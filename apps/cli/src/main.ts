@@ -3,10 +3,12 @@ import yargs from "yargs";
 import { detectCommand } from "./commands/detect.js";
 import { STDIN_TOKEN } from "./commands/options.js";
 import { detectorsCommand } from "./commands/detectors.js";
+import { evalCommand } from "./commands/eval.js";
 import { fitCommand } from "./commands/fit.js";
 import { initCommand } from "./commands/init.js";
 import { mergeCommand } from "./commands/merge.js";
 import { profileCommand } from "./commands/profile.js";
+import { reportCommand } from "./commands/report.js";
 import { setRunContext, takeExitCode } from "./commands/run.js";
 import { scoreCommand } from "./commands/score.js";
 import { showCommand } from "./commands/show.js";
@@ -72,6 +74,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(scoreCommand)
     .command(mergeCommand)
     .command(showCommand)
+    .command(reportCommand)
+    .command(evalCommand)
     .command(initCommand)
     .command(detectorsCommand)
     .demandCommand(1, "name a command, e.g. oddity detect access.log")
