@@ -1,6 +1,6 @@
 // The full CSIC 2010 run behind docs/evaluation.md: `pnpm --filter @oddity/eval run csic [-- options]`.
 // Options: --data DIR (default ../../../shared/data/csic2010 from the package), --limit N, --protect,
-// --no-merge-body, --combine sum|max, --json FILE (write the figures as JSON too).
+// --no-merge-body, --combine sum|max|sum-max (default: the pipeline default), --json FILE (write the figures as JSON too).
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -12,14 +12,14 @@ const { values } = parseArgs({
     limit: { type: "string" },
     protect: { type: "boolean", default: false },
     "no-merge-body": { type: "boolean", default: false },
-    combine: { type: "string", default: "sum" },
+    combine: { type: "string" },
     json: { type: "string" },
   },
 });
 
 const started = performance.now();
 const evaluation = await evaluateCsic({
-  pipeline: defaultPipeline({ scoring: { combine: values.combine } }),
+  pipeline: defaultPipeline({ scoring: values.combine === undefined ? {} : { combine: values.combine } }),
   dataDir: values.data,
   limit: values.limit === undefined ? undefined : Number(values.limit),
   mergeBody: !values["no-merge-body"],

@@ -22,8 +22,8 @@ const { values } = parseArgs({
 /** Each variant changes one default, so its row reads as "what if this default were ...". */
 const VARIANTS = {
   default: {},
+  "combine sum": { scoring: { combine: "sum" } },
   "combine max": { scoring: { combine: "max" } },
-  "combine sum-max": { scoring: { combine: "sum-max" } },
   "rarity alone": { without: ["conditional", "size"] },
   "conditional alone": { without: ["rarity", "size"] },
   "size alone": { without: ["rarity", "conditional"] },
@@ -31,7 +31,7 @@ const VARIANTS = {
   "without conditional": { without: ["conditional"] },
   "without size": { without: ["size"] },
   "rarity budget 0.001": { rarity: { budget: 0.001 } },
-  "rarity budget 0.005": { rarity: { budget: 0.005 } },
+  "rarity budget 0.01": { rarity: { budget: 0.01 } },
   "rarity budget 0.02": { rarity: { budget: 0.02 } },
   "rarity budget 0.05": { rarity: { budget: 0.05 } },
   "rarity threshold 0.001 (no budget)": { rarity: { budget: null, threshold: 0.001 } },
@@ -43,10 +43,7 @@ const VARIANTS = {
   "size mad 3.5": { size: { method: "mad" } },
   "size both sides": { size: { side: "both" } },
   "size fallback none": { size: { fallback: "none" } },
-  "threshold 0.001 + combine max": {
-    rarity: { budget: null, threshold: 0.001 },
-    scoring: { combine: "max" },
-  },
+  "size fallback linear": { size: { fallbackScale: "linear" } },
 };
 
 async function readLog(files) {
@@ -99,13 +96,14 @@ for (const name of names) {
       fmt(pick((m) => m.recall)),
       fmt(pick((m) => m.f1)),
       fmt(pick((m) => m.rPrecision)),
+      fmt(pick((m) => m.precisionAtK.find((p) => p.k === 10)?.precision ?? null)),
       fmt(pick((m) => m.precisionAtK.find((p) => p.k === 100)?.precision ?? null)),
       fmt(pick((m) => m.rocAuc)),
     ]);
   }
   console.error(`${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
-const header = ["variant", "scenario", "precision", "recall", "F1", "R-prec", "P@100", "ROC AUC"];
+const header = ["variant", "scenario", "precision", "recall", "F1", "R-prec", "P@10", "P@100", "ROC AUC"];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
 console.log(

@@ -121,7 +121,11 @@ async function fit({
   };
 }
 
-function combine(findings: readonly Finding[], keep: (f: Finding) => boolean, mode: CombineMode): number | null {
+function combine(
+  findings: readonly Finding[],
+  keep: (f: Finding) => boolean,
+  mode: CombineMode,
+): number | null {
   const kept = findings.filter(keep);
   return kept.length === 0 ? null : combineFindings(kept, mode);
 }

@@ -5,40 +5,52 @@ import type { EvaluationResult } from "./evaluate.js";
 import { defaultPipeline } from "./pipeline.js";
 import { runEvaluation } from "./run.js";
 
-// The quality floor CI enforces. Each floor sits a margin below the figure measured with the default
-// pipeline (rarity + conditional + size, default options, scores summed) on 20,000 generated lines,
-// seed 1, anomaly rate 0.01; docs/evaluation.md records the same measurements. A change that drops a
-// figure below its floor is a regression in detection quality, not a number to re-tune.
+// The quality floor CI enforces. Each floor sits a stated margin below the figure measured with the
+// default pipeline (rarity + conditional + size, default options, scores combined by sum-max) on 20,000
+// generated lines, seed 1, anomaly rate 0.01; docs/evaluation.md records the same measurements. Margin:
+// 0.05 below a share (precision, recall, R-precision, precision@k over 50+ records), one record (0.1)
+// below precision@10, 0.01 below ROC AUC, each rounded down to two decimals. A change that drops a
+// figure below its floor is a regression in detection quality, not a number to re-tune. The ranking
+// floors (R-precision, P@k) fail for the old summed scoring: it ranks Slackbot visits, whose new address,
+// rare user agent and rare path add up, above every planted anomaly (hold-out R-precision 0.550, P@10 0).
 
 const { report } = await runEvaluation({ pipeline: defaultPipeline(), lines: 20_000, seed: 1, rate: 0.01 });
 const scenario = (name: string): EvaluationResult =>
   report.scenarios.find((s) => s.scenario === name)!.result;
+const precisionAt = (result: EvaluationResult, k: number): number | null =>
+  result.overall.precisionAtK.find((p) => p.k === k)!.precision;
 
 describe("detection quality on generated traffic (CI floor)", () => {
-  it("hold-out: keeps precision, recall and ROC AUC above their floors", () => {
-    // Measured: precision 0.500, recall 1.000, R-precision 0.550, ROC AUC 0.995.
-    const { overall } = scenario("hold-out");
-    expect(overall.precision).toBeGreaterThanOrEqual(0.45);
-    expect(overall.recall).toBeGreaterThanOrEqual(0.95);
-    expect(overall.rPrecision).toBeGreaterThanOrEqual(0.45);
-    expect(overall.rocAuc).toBeGreaterThanOrEqual(0.98);
+  it("hold-out: keeps precision, recall, ranking and ROC AUC above their floors", () => {
+    // Measured: precision 0.654, recall 1.000, R-precision 0.770, P@10 0.800, P@100 0.770, ROC AUC 0.999.
+    const result = scenario("hold-out");
+    expect(result.overall.precision).toBeGreaterThanOrEqual(0.6);
+    expect(result.overall.recall).toBeGreaterThanOrEqual(0.95);
+    expect(result.overall.rPrecision).toBeGreaterThanOrEqual(0.72);
+    expect(precisionAt(result, 10)).toBeGreaterThanOrEqual(0.7);
+    expect(precisionAt(result, 100)).toBeGreaterThanOrEqual(0.72);
+    expect(result.overall.rocAuc).toBeGreaterThanOrEqual(0.98);
   });
 
-  it("same log: keeps precision, recall and ROC AUC above their floors", () => {
-    // Measured: precision 0.633, recall 1.000, R-precision 0.535, ROC AUC 0.995.
-    const { overall } = scenario("same-log");
-    expect(overall.precision).toBeGreaterThanOrEqual(0.55);
-    expect(overall.recall).toBeGreaterThanOrEqual(0.95);
-    expect(overall.rPrecision).toBeGreaterThanOrEqual(0.45);
-    expect(overall.rocAuc).toBeGreaterThanOrEqual(0.98);
+  it("same log: keeps precision, recall, ranking and ROC AUC above their floors", () => {
+    // Measured: precision 0.673, recall 1.000, R-precision 0.740, P@10 0.800, P@100 0.730, ROC AUC 0.998.
+    const result = scenario("same-log");
+    expect(result.overall.precision).toBeGreaterThanOrEqual(0.62);
+    expect(result.overall.recall).toBeGreaterThanOrEqual(0.95);
+    expect(result.overall.rPrecision).toBeGreaterThanOrEqual(0.69);
+    expect(precisionAt(result, 10)).toBeGreaterThanOrEqual(0.7);
+    expect(precisionAt(result, 100)).toBeGreaterThanOrEqual(0.68);
+    expect(result.overall.rocAuc).toBeGreaterThanOrEqual(0.98);
   });
 
   it("protected: drops nearly every planted anomaly from the baseline and still finds them all", () => {
-    // Measured: 200 of 200 planted anomalies dropped (316 records in all); precision 0.478, recall 1.000.
+    // Measured: 200 of 200 planted anomalies dropped (297 records in all); precision 0.633, recall 1.000,
+    // R-precision 0.530.
     const { overall, protection } = scenario("protected");
     expect(protection!.droppedAnomalies / protection!.anomaliesInBaseline).toBeGreaterThanOrEqual(0.95);
-    expect(overall.precision).toBeGreaterThanOrEqual(0.4);
+    expect(overall.precision).toBeGreaterThanOrEqual(0.58);
     expect(overall.recall).toBeGreaterThanOrEqual(0.95);
+    expect(overall.rPrecision).toBeGreaterThanOrEqual(0.48);
   });
 
   it("each detector still catches the kinds only it can see", () => {
@@ -55,16 +67,16 @@ describe("detection quality on generated traffic (CI floor)", () => {
       "unusual-method",
       "unusual-protocol",
     ]) {
-      expect({ kind, recall: recall("rarity", kind) >= 0.9 }).toEqual({ kind, recall: true });
+      expect({ kind, recall: recall("rarity", kind) >= 0.95 }).toEqual({ kind, recall: true });
     }
-    expect(recall("conditional", "foreign-user-agent")).toBeGreaterThanOrEqual(0.9);
-    expect(recall("size", "size-outlier")).toBeGreaterThanOrEqual(0.9);
+    expect(recall("conditional", "foreign-user-agent")).toBeGreaterThanOrEqual(0.95);
+    expect(recall("size", "size-outlier")).toBeGreaterThanOrEqual(0.95);
   });
 });
 
 describe("detection quality on CSIC 2010 (CI floor)", () => {
   it("ranks attacks above normal requests on the first 2,000 requests of each file", async () => {
-    // Measured: 1,260 flagged, precision 1.000, recall 0.630, P@100 1.000, ROC AUC 0.815.
+    // Measured: 1,260 flagged, precision 1.000, recall 0.630, R-precision 0.734, P@100 1.000, ROC AUC 0.815.
     const { files, result } = await evaluateCsic({
       pipeline: defaultPipeline(),
       dataDir: path.resolve(import.meta.dirname, "../../../../shared/data/csic2010"),
@@ -75,6 +87,7 @@ describe("detection quality on CSIC 2010 (CI floor)", () => {
     expect(result.overall.precisionAtK[0]!.precision).toBeGreaterThanOrEqual(0.95);
     expect(result.overall.precision).toBeGreaterThanOrEqual(0.95);
     expect(result.overall.recall).toBeGreaterThanOrEqual(0.58);
-    expect(result.overall.rocAuc).toBeGreaterThanOrEqual(0.78);
+    expect(result.overall.rPrecision).toBeGreaterThanOrEqual(0.68);
+    expect(result.overall.rocAuc).toBeGreaterThanOrEqual(0.8);
   });
 });
