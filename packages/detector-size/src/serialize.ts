@@ -3,7 +3,7 @@ import type { DDSketch } from "@datadog/sketches-js";
 import type { Distribution } from "./distribution.js";
 import type { ResolvedOptions } from "./options.js";
 import { addBins, createSketch, keyRange, sketchBins } from "./sketch.js";
-import { groupKey, keyHash, trackedGroups, type Group, type SizeState } from "./state.js";
+import { boundGroups, groupKey, keyHash, trackedGroups, type Group, type SizeState } from "./state.js";
 
 /** Bumped whenever the saved shape changes; older or newer states are refused, not guessed at. */
 export const STATE_VERSION = 1;
@@ -65,8 +65,10 @@ function distributionToJSON(d: Distribution): DistributionJSON {
   return json;
 }
 
-/** Versioned, deterministic JSON: groups by key, values and bins ascending. */
+/** Versioned, deterministic JSON: groups by key, values and bins ascending; groups cut to the tracked bound. */
 export function stateToJSON(state: SizeState, options: ResolvedOptions): SizeStateJSON {
+  // Cutting is idempotent and keeps the state valid for further fitting, so the saved form is canonical.
+  boundGroups(state, trackedGroups(options));
   const groups = [...state.groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return {
     format: STATE_FORMAT,

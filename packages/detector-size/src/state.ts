@@ -110,8 +110,11 @@ export function groupReader(groupBy: readonly string[]): GroupReader | null {
 /**
  * Bounds memory without depending on arrival order (so fitting on shards and merging gives the same
  * bytes as one fit): the tracked groups are always those whose key hashes below a ceiling, and the ceiling
- * only falls, to the hash of the first group that does not fit. The tracked set is thus the `limit`
- * smallest key hashes among all keys seen, whatever the order, like a bottom-k sample.
+ * only falls, to the hash of the first group that does not fit. After this runs, the tracked set is the
+ * `limit` smallest key hashes among all keys seen, whatever the order, like a bottom-k sample. While
+ * fitting, the set may grow to 2 × `limit` before it is cut back, so the sort is paid once per `limit`
+ * newcomers; every cut keeps the smallest hashes seen so far, so the final cut (at prepare and save)
+ * gives the same set as cutting at every step.
  */
 export function boundGroups(state: SizeState, limit: number): void {
   for (const [key, group] of state.groups) {
@@ -163,7 +166,7 @@ export function observeValue({
     }
     entry = { labels: group.labels, distribution: emptyDistribution() };
     state.groups.set(group.key, entry);
-    if (state.groups.size > trackedGroups(options)) {
+    if (state.groups.size > 2 * trackedGroups(options)) {
       boundGroups(state, trackedGroups(options));
       if (!state.groups.has(group.key)) return;
     }
@@ -201,12 +204,13 @@ export function mergeStates(a: SizeState, b: SizeState, options: ResolvedOptions
     hashCeiling: Math.min(a.hashCeiling, b.hashCeiling),
     prepared: null,
   };
-  boundGroups(merged, trackedGroups(options));
+  boundGroups(merged, 2 * trackedGroups(options));
   return merged;
 }
 
 /** Derives every profile the scorer needs. */
 export function prepareState(state: SizeState, options: ResolvedOptions): Prepared {
+  boundGroups(state, trackedGroups(options));
   // Without grouping the global distribution is the one the user asked for; as a fallback it is a mixture.
   const globalScale = options.groupBy.length > 0 && options.fallbackScale === "log" ? "log" : "linear";
   const global =

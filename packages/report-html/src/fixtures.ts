@@ -240,9 +240,11 @@ export const exactDetector = defineDetector<z.output<typeof options>, ExactState
 /** A pipeline entry as `createPipeline` takes it. */
 type Entry = { use: string; id?: string; options?: unknown; definition: AnyDetectorDefinition };
 
-/** The bundled detectors with their default options, as `oddity detect` runs them. */
+/** The bundled detectors, as `oddity detect` runs them. */
+// The options are pinned so that these fixtures test the report, whatever the detectors' defaults become:
+// a 2% budget keeps the planted payload records flagged on these small, singleton-heavy logs.
 export const BUNDLED: Entry[] = [
-  { use: "rarity", definition: rarity },
+  { use: "rarity", definition: rarity, options: { budget: 0.02 } },
   { use: "conditional", definition: conditional },
   { use: "size", definition: size },
 ];
