@@ -1,4 +1,12 @@
-import { ConfigError, surprisal, type BoundedCounterJSON, type Finding, type LogRecord } from "@oddity/core";
+import {
+  BoundedCounter,
+  ConfigError,
+  pairKey,
+  surprisal,
+  type BoundedCounterJSON,
+  type Finding,
+  type LogRecord,
+} from "@oddity/core";
 import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -144,7 +152,20 @@ describe("conditional: probabilities", () => {
 });
 
 describe("conditional: bounded memory", () => {
-  it("past maxDistinct, sketches the tail, warns, and states the error bound in findings", () => {
+  /**
+   * The counter's selection rule restated: with the distinct keys' selection hashes sorted, the ceiling is
+   * the (cap + 1)-th smallest; keys hashing below it are exact, every request of the others is sketched.
+   */
+  function byTheRule(keys: readonly string[], cap: number) {
+    const hash = (k: string) => BoundedCounter.selectionHash(k);
+    const counts = new Map<string, number>();
+    for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+    const ceiling = [...counts.keys()].map(hash).sort((a, b) => a - b)[cap] ?? BoundedCounter.NO_CEILING;
+    const spilled = [...counts].filter(([k]) => hash(k) >= ceiling).reduce((sum, [, n]) => sum + n, 0);
+    return { sketches: (k: string) => hash(k) >= ceiling, bound: Math.ceil((Math.E / 2719) * spilled) };
+  }
+
+  it("past maxDistinct, sketches keys outside a hash-chosen sample, warns, and states the error bound", () => {
     const records = [
       ...makeRecords([
         { times: 400, ip: "10.0.0.1", status: 200 },
@@ -157,13 +178,26 @@ describe("conditional: bounded memory", () => {
       options: { ...STATUS_BY_IP, maxDistinct: 3 },
       records,
     });
+    // 302 ips and 302 (ip, status) pairs over a cap of 3; the 2 statuses fit.
+    const givens = byTheRule(
+      records.map((r) => r.ip!),
+      3,
+    );
+    const cells = byTheRule(
+      records.map((r) => pairKey(r.ip!, String(r.status))),
+      3,
+    );
+    const bound = Math.max(givens.bound, cells.bound);
     expect(fitted.warnings).toEqual([
-      "conditional: status|ip: more than 3 distinct values or pairs; later newcomers are counted in a count-min sketch (counts at most 1 too high with 99% confidence)",
+      `conditional: status|ip: more than 3 distinct values or pairs, so a hash-chosen sample of each is counted exactly and the rest in a count-min sketch (counts at most ${bound} too high with 99% confidence)`,
     ]);
+    // The probe is judged on estimates when its ip or its pair falls outside the sample.
+    expect(givens.sketches("10.0.0.1") || cells.sketches(pairKey("10.0.0.1", "404"))).toBe(true);
     const [finding] = fitted.score(makeRecord({ ip: "10.0.0.1", status: 404 }));
-    expect(finding!.kind).toBe("unseen");
-    expect(finding!.counts.error_bound).toBe(1);
-    expect(finding!.message).toMatch(/\[count-min estimates, at most 1 too high with 99\.3% confidence\]$/);
+    expect([finding!.kind, finding!.counts.error_bound]).toEqual(["unseen", bound]);
+    expect(finding!.message).toMatch(
+      new RegExp(`\\[count-min estimates, at most ${bound} too high with 99\\.3% confidence\\]$`),
+    );
   });
 });
 
@@ -189,6 +223,44 @@ describe("conditional: merging, saving, determinism", () => {
         expect(sharded.hooks.toJSON(sharded.state)).toEqual(whole.hooks.toJSON(whole.state));
       }),
       { seed: 42, numRuns: 30 },
+    );
+  });
+
+  it("past maxDistinct, fitting shuffled shards and merging saves the very state of the whole fit", () => {
+    // 120 ips and 4 statuses over a cap of 30: givens and cells overflow, targets do not.
+    const records = makeRecords(
+      Array.from({ length: 120 }, (_, i) => ({
+        ip: `10.1.0.${i}`,
+        status: [200, 404, 500, 301][i % 4]!,
+        times: 1 + (i % 3),
+      })),
+    );
+    const capped = { ...STATUS_BY_IP, maxDistinct: 30 };
+    const whole = fitDetector({ detector: conditional, options: capped, records });
+    const state = whole.hooks.toJSON(whole.state) as {
+      pairs: Array<Record<"givens" | "targets" | "cells", BoundedCounterJSON>>;
+    };
+    const { givens, targets, cells } = state.pairs[0]!;
+    expect(
+      [givens.ceiling, targets.ceiling, cells.ceiling].map((c) => c < BoundedCounter.NO_CEILING),
+    ).toEqual([true, false, true]);
+    const saved = JSON.stringify(state);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(records, { minLength: records.length }),
+        fc.nat(records.length),
+        fc.nat(records.length),
+        (shuffled, i, j) => {
+          const [x, y] = [i, j].sort((p, q) => p - q) as [number, number];
+          const sharded = fitDetectorOnShards({
+            detector: conditional,
+            options: capped,
+            shards: [shuffled.slice(0, x), shuffled.slice(x, y), shuffled.slice(y)],
+          });
+          expect(JSON.stringify(sharded.hooks.toJSON(sharded.state))).toBe(saved);
+        },
+      ),
+      { seed: 42, numRuns: 25 },
     );
   });
 

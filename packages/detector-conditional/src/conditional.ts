@@ -56,7 +56,7 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
           const bound = Math.max(...overflowed.map((c) => c.errorBound()));
           const confidence = Math.min(...overflowed.map((c) => c.confidence));
           context.warn(
-            `${pairName(rules[i]!)}: more than ${formatCount(maxDistinct)} distinct values or pairs; later newcomers are counted in a count-min sketch (counts at most ${formatCount(bound)} too high with ${Math.floor(confidence * 100)}% confidence)`,
+            `${pairName(rules[i]!)}: more than ${formatCount(maxDistinct)} distinct values or pairs, so a hash-chosen sample of each is counted exactly and the rest in a count-min sketch (counts at most ${formatCount(bound)} too high with ${Math.floor(confidence * 100)}% confidence)`,
           );
         });
       },

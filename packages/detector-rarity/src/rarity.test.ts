@@ -1,4 +1,14 @@
-import { ConfigError, surprisal, type BoundedCounterJSON, type Finding, type LogRecord } from "@oddity/core";
+import {
+  BoundedCounter,
+  ConfigError,
+  formatCount,
+  formatProbability,
+  quoteValue,
+  surprisal,
+  type BoundedCounterJSON,
+  type Finding,
+  type LogRecord,
+} from "@oddity/core";
 import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -15,6 +25,21 @@ function flaggedAgents(options: unknown, table: Record<string, number>): string[
 }
 
 const UA_ONLY = { fields: ["user_agent"] };
+
+/**
+ * The counter's selection rule restated: with the distinct values' selection hashes sorted, the ceiling
+ * is the (cap + 1)-th smallest; values hashing below it are exact, every request of the others is sketched.
+ */
+function byTheRule(values: readonly string[], cap: number) {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const hash = (v: string) => BoundedCounter.selectionHash(v);
+  const ceiling = [...counts.keys()].map(hash).sort((a, b) => a - b)[cap] ?? BoundedCounter.NO_CEILING;
+  const exact = [...counts.keys()].filter((v) => hash(v) < ceiling);
+  const sketched = [...counts.keys()].filter((v) => hash(v) >= ceiling);
+  const spilled = sketched.reduce((sum, v) => sum + counts.get(v)!, 0);
+  return { counts, ceiling, exact, sketched, spilled };
+}
 
 describe("rarity: probabilities", () => {
   it("flags a user agent seen 2 times in 100 requests with P = count / N and the budget's limit", () => {
@@ -214,38 +239,51 @@ describe("rarity: limits", () => {
 describe("rarity: bounded memory", () => {
   const pages = (n: number) =>
     makeRecords(Array.from({ length: n }, (_, i) => ({ path: `/item?page=${i}` })));
+  // 9,000 requests for "/" and 1,000 pages seen once: 1,001 distinct paths over a cap of 100.
+  const overflowing = () => [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
+  const paths = (records: LogRecord[]) => records.map((r) => r.path!);
 
-  it("past maxDistinct, counts newcomers in a sketch and states its error bound in the finding", () => {
-    const records = [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
+  it("past maxDistinct, counts a hash-chosen sample exactly, sketches the rest and states its error bound", () => {
+    const records = overflowing();
+    const rule = byTheRule(paths(records), 100);
     const fitted = fitDetector({
       detector: rarity,
       options: { fields: ["path"], maxDistinct: 100, budget: null, minCount: 50 },
       records,
     });
-    const [finding] = fitted.score(makeRecord({ path: "/item?page=500" }));
-    const bound = Math.ceil((Math.E / 2719) * 901);
-    expect(finding!.counts.error_bound).toBe(bound);
-    expect(finding!.counts.count).toBeGreaterThanOrEqual(1);
-    expect(finding!.counts.count).toBeLessThanOrEqual(1 + bound);
+    const bound = Math.ceil((Math.E / 2719) * rule.spilled);
+    const sketchedPage = rule.sketched.find((v) => v.startsWith("/item"))!;
+    const [finding] = fitted.score(makeRecord({ path: sketchedPage }));
+    const count = finding!.counts.count!;
+    expect([finding!.counts.error_bound, count >= 1 && count <= 1 + bound]).toEqual([bound, true]);
     expect(finding!.statistics).toEqual({ confidence: 1 - Math.exp(-5) });
-    expect(finding!.message).toMatch(
-      /^path "\/item\?page=500" seen about \d+ times in 10,000 requests \(p≈[\d.e-]+; count-min estimate, at most 1 too high with 99\.3% confidence\)$/,
+    expect(finding!.message).toBe(
+      `path ${quoteValue(sketchedPage)} seen about ${count} times in 10,000 requests (p≈${formatProbability(count / 10_000)}; count-min estimate, at most ${bound} too high with 99.3% confidence)`,
     );
+    const exactPage = rule.exact.find((v) => v.startsWith("/item"))!;
+    expect(fitted.score(makeRecord({ path: exactPage })).map((f) => f.message)).toEqual([
+      `path ${quoteValue(exactPage)} seen 1 time in 10,000 requests (p=0.0001)`,
+    ]);
     expect(fitted.warnings).toEqual([
-      "rarity: path: more than 100 distinct values; 901 requests with later newcomers are counted in a count-min sketch (counts at most 1 too high with 99% confidence)",
+      `rarity: path: more than 100 distinct values, so a hash-chosen sample of ${rule.exact.length} is counted exactly and the ${formatCount(rule.spilled)} requests with any other value in a count-min sketch (counts at most ${bound} too high with 99% confidence)`,
     ]);
   });
 
   it("keeps the budget's promise on an overflowed field by reserving the sketched requests", () => {
-    const records = [...makeRecords([{ times: 9_000, path: "/" }]), ...pages(1_000)];
+    const records = overflowing();
+    const rule = byTheRule(paths(records), 100);
     const fitted = fitDetector({
       detector: rarity,
       options: { fields: ["path"], maxDistinct: 100, budget: 0.01 },
       records,
     });
-    expect(fitted.score(makeRecord({ path: "/item?page=5" }))).toEqual([]);
+    // The reserve: exact values seen once (Good–Turing) plus every sketched request, whatever its value.
+    const singletons = rule.exact.filter((v) => rule.counts.get(v) === 1).length;
+    const share = Number((((singletons + rule.spilled) / 10_000) * 100).toPrecision(2));
+    const probes = [rule.exact[0]!, rule.sketched.find((v) => v.startsWith("/item"))!];
+    expect(probes.map((path) => fitted.score(makeRecord({ path })))).toEqual([[], []]);
     expect(fitted.warnings).toContain(
-      "rarity: path: 10% of baseline requests carry a value seen once or counted in the sketch, more than the 1% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
+      `rarity: path: ${share}% of baseline requests carry a value seen once or counted in the sketch, more than the 1% alert budget, so new and rare values are normal here and rarity flags nothing on this field`,
     );
   });
 
@@ -280,6 +318,47 @@ describe("rarity: merging, saving, determinism", () => {
         expect(sharded.hooks.toJSON(sharded.state)).toEqual(whole.hooks.toJSON(whole.state));
       }),
       { seed: 42, numRuns: 50 },
+    );
+  });
+
+  it("past maxDistinct, fitting shuffled shards and merging saves the very model of the whole fit", () => {
+    // 300 ips (1 to 5 requests each) and 70 user agents over a cap of 40: both fields overflow.
+    const records = makeRecords(
+      Array.from({ length: 300 }, (_, i) => ({
+        ip: `10.0.${i >> 8}.${i & 255}`,
+        user_agent: `agent-${i % 70}`,
+        times: 1 + (i % 5),
+      })),
+    );
+    const capped = { fields: ["ip", "user_agent"], maxDistinct: 40 };
+    const whole = fitDetector({ detector: rarity, options: capped, records });
+    const saved = whole.hooks.toJSON(whole.state) as { fields: Array<{ counter: BoundedCounterJSON }> };
+    expect(saved.fields.map((f) => f.counter.ceiling)).toEqual([
+      byTheRule(
+        records.map((r) => r.ip!),
+        40,
+      ).ceiling,
+      byTheRule(
+        records.map((r) => r.user_agent!),
+        40,
+      ).ceiling,
+    ]);
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(records, { minLength: records.length }),
+        fc.nat(records.length),
+        fc.nat(records.length),
+        (shuffled, i, j) => {
+          const [x, y] = [i, j].sort((p, q) => p - q) as [number, number];
+          const sharded = fitDetectorOnShards({
+            detector: rarity,
+            options: capped,
+            shards: [shuffled.slice(0, x), shuffled.slice(x, y), shuffled.slice(y)],
+          });
+          expect(JSON.stringify(sharded.hooks.toJSON(sharded.state))).toBe(JSON.stringify(saved));
+        },
+      ),
+      { seed: 42, numRuns: 25 },
     );
   });
 

@@ -36,7 +36,7 @@ function warnAbout(context: DetectorContext, rule: FieldRule, findings: FindingC
   if (total === 0) return;
   if (counter.overflowed) {
     context.warn(
-      `${rule.field}: more than ${formatCount(rule.maxDistinct)} distinct values; ${formatCount(counter.spilled)} requests with later newcomers are counted in a count-min sketch (counts at most ${formatCount(counter.errorBound())} too high with ${percent(counter.confidence)} confidence)`,
+      `${rule.field}: more than ${formatCount(rule.maxDistinct)} distinct values, so a hash-chosen sample of ${formatCount(counter.distinct)} is counted exactly and the ${formatCount(counter.spilled)} requests with any other value in a count-min sketch (counts at most ${formatCount(counter.errorBound())} too high with ${percent(counter.confidence)} confidence)`,
     );
   } else if (total >= 100 && counter.distinct >= NEARLY_UNIQUE * total) {
     context.warn(

@@ -8,6 +8,9 @@ import {
   type CountMinJSON,
   type SketchShape,
 } from "./count-min.js";
+import { quoteValue } from "../format.js";
+import { HashHeap } from "./hash-heap.js";
+import { hashC } from "./hash.js";
 import { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
 
 /** Most distinct values a counter may be configured to keep exactly. */
@@ -15,7 +18,7 @@ export const MAX_DISTINCT_LIMIT = 1_000_000;
 
 /** How a {@link BoundedCounter} is sized. */
 export interface BoundedCounterOptions {
-  /** Distinct values counted exactly; values first seen after that go to the sketch. */
+  /** Most distinct values counted exactly; past it, values hashing high go to the sketch (see the class). */
   maxDistinct: number;
   /** Shape of the overflow sketch (defaults: 2719 × 5, ε = 0.1%, 99.3% confidence). */
   sketch?: Partial<SketchShape>;
@@ -26,30 +29,58 @@ export interface BoundedCounterJSON {
   maxDistinct: number;
   sketchShape: SketchShape;
   total: number;
+  /** Values whose selection hash is below it are the exact ones; 2^32 until the counter overflowed. */
+  ceiling: number;
   values: Array<[string, number]>;
+  /** Counts of every value at or above the ceiling; null until the counter overflowed. */
   sketch: CountMinJSON | null;
-  /** True when some exactly counted values may also have counts in the sketch (after merging shards). */
-  mixed: boolean;
 }
+
+/** The ceiling of a counter that never overflowed: every 32-bit selection hash is below it. */
+const NO_CEILING = 2 ** 32;
 
 /** Most frequent first, then by value in code-unit order, so output never depends on insertion order. */
 export function compareCounts(a: readonly [string, number], b: readonly [string, number]): number {
   return b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 }
 
+/** What a counter keeps once it overflowed. */
+interface Overflow {
+  /** The exact values by selection hash, to find the next to evict. */
+  heap: HashHeap;
+  /** Counts of every value hashing at or above the ceiling. */
+  sketch: CountMinSketch;
+}
+
+function heapOf(exact: Map<string, number>): HashHeap {
+  return HashHeap.from(Array.from(exact.keys(), (value) => [hashC(value), value] as const));
+}
+
 /**
- * Counts string values in bounded memory: the first `maxDistinct` distinct values exactly (a `Map`, so
- * `__proto__` is a value like any other), every later newcomer in a count-min sketch. Counts are exact
- * until the cap is reached; after it, counts of sketched values are upper estimates whose error is
- * bounded by {@link errorBound}. Counters with the same options merge; the merge is exact while the
- * union stays under the cap.
+ * Counts string values in bounded memory: at most `maxDistinct` distinct values exactly (a `Map`, so
+ * `__proto__` is a value like any other), every other value in a count-min sketch.
+ *
+ * Which values are exact is chosen by a hash, not by arrival: a value is exact iff its selection hash
+ * ({@link BoundedCounter.selectionHash}) is below the counter's {@link ceiling}, from its first
+ * occurrence on; otherwise all its occurrences go to the sketch. The ceiling starts above every hash and,
+ * whenever the exact values would outnumber `maxDistinct`, drops to the largest hash among them, moving
+ * every value at or above it (ties included) into the sketch. So the exact values are the `maxDistinct`
+ * smallest hashes among all distinct values seen (a bottom-k sample, fewer on hash ties), whatever the
+ * order or sharding: counters over shards merge into exactly the counter over the whole (byte-identical
+ * {@link toJSON}). No value is ever split between the two parts: a count is exact, or a count-min upper
+ * estimate whose error is bounded by {@link errorBound}; which values end up sketched does not depend on
+ * their frequency, so a frequent value may be estimated and a rare one exact.
  */
 export class BoundedCounter {
+  /** The {@link ceiling} of a counter that never overflowed: 2^32, above every selection hash. */
+  static readonly NO_CEILING = NO_CEILING;
+
   readonly maxDistinct: number;
   readonly sketchShape: SketchShape;
   private readonly exact = new Map<string, number>();
-  private sketch: CountMinSketch | null = null;
-  private mixed = false;
+  // Built at the first overflow only: counters that stay under the cap never hash anything.
+  private overflow: Overflow | null = null;
+  private limit = NO_CEILING;
   /** Everything counted, exact and sketched. */
   total = 0;
 
@@ -67,25 +98,73 @@ export class BoundedCounter {
     checkSketchShape(this.sketchShape);
   }
 
+  /**
+   * The hash that decides which values are exact: those below the {@link ceiling}. A 32-bit integer,
+   * stable across platforms and versions (saved counters depend on it).
+   */
+  static selectionHash(value: string): number {
+    return hashC(value);
+  }
+
+  /** Values whose {@link selectionHash} is below it are counted exactly; {@link NO_CEILING} until overflow. */
+  get ceiling(): number {
+    return this.limit;
+  }
+
   add(value: string, n = 1): void {
     this.total += n;
     const count = this.exact.get(value);
-    if (count !== undefined) this.exact.set(value, count + n);
-    else if (this.exact.size < this.maxDistinct) this.exact.set(value, n);
-    else (this.sketch ??= new CountMinSketch(this.sketchShape)).add(value, n);
+    if (count !== undefined) {
+      this.exact.set(value, count + n);
+      return;
+    }
+    const overflow = this.overflow;
+    if (overflow === null) {
+      this.exact.set(value, n);
+      if (this.exact.size > this.maxDistinct) this.shrink(this.startOverflow(null));
+      return;
+    }
+    const hash = hashC(value);
+    if (hash >= this.limit) {
+      overflow.sketch.add(value, n);
+      return;
+    }
+    this.exact.set(value, n);
+    overflow.heap.push(hash, value);
+    if (this.exact.size > this.maxDistinct) this.shrink(overflow);
+  }
+
+  private startOverflow(sketch: CountMinSketch | null): Overflow {
+    this.overflow = { heap: heapOf(this.exact), sketch: sketch ?? new CountMinSketch(this.sketchShape) };
+    return this.overflow;
+  }
+
+  /** Lowers the ceiling until the exact values fit under the cap, moving evicted counts into the sketch. */
+  private shrink({ heap, sketch }: Overflow): void {
+    while (this.exact.size > this.maxDistinct) {
+      const ceiling = heap.peek()!;
+      this.limit = ceiling;
+      while (heap.size > 0 && heap.peek()! >= ceiling) {
+        const value = heap.pop()!;
+        const count = this.exact.get(value)!;
+        sketch.add(value, count);
+        this.exact.delete(value);
+      }
+    }
   }
 
   /** The count of `value`: exact when {@link isExact}, otherwise an upper estimate. 0 = never counted. */
   count(value: string): number {
     const count = this.exact.get(value);
-    if (count === undefined) return this.sketch === null ? 0 : this.sketch.estimate(value);
-    return this.mixed && this.sketch !== null ? count + this.sketch.estimate(value) : count;
+    if (count !== undefined) return count;
+    if (this.overflow === null) return 0;
+    // Every value seen that hashes below the ceiling is held exactly, so this one was never seen.
+    return hashC(value) < this.limit ? 0 : this.overflow.sketch.estimate(value);
   }
 
-  /** True when {@link count} of `value` is exact rather than a sketch estimate. */
+  /** True when {@link count} of `value` is exact (its hash is below the ceiling) rather than a sketch estimate. */
   isExact(value: string): boolean {
-    if (this.sketch === null) return true;
-    return !this.mixed && this.exact.has(value);
+    return this.overflow === null || this.exact.has(value) || hashC(value) < this.limit;
   }
 
   /** Distinct values counted exactly (all distinct values unless {@link overflowed}). */
@@ -93,24 +172,24 @@ export class BoundedCounter {
     return this.exact.size;
   }
 
-  /** Counts that went to the sketch because the cap was reached. */
+  /** Counts held in the sketch: all occurrences of the values hashing at or above the ceiling. */
   get spilled(): number {
-    return this.sketch?.total ?? 0;
+    return this.overflow?.sketch.total ?? 0;
   }
 
-  /** True once some value had to be sketched. */
+  /** True once more than `maxDistinct` distinct values were seen, so some are sketched. */
   get overflowed(): boolean {
-    return this.sketch !== null;
+    return this.overflow !== null;
   }
 
   /** How far above the truth an inexact count can be, with {@link confidence}; 0 when all is exact. */
   errorBound(): number {
-    return this.sketch?.errorBound() ?? 0;
+    return this.overflow?.sketch.errorBound() ?? 0;
   }
 
   /** Probability that an inexact count is within {@link errorBound}. */
   get confidence(): number {
-    return this.sketch?.confidence ?? 1;
+    return this.overflow?.sketch.confidence ?? 1;
   }
 
   /** The exactly counted values, in no particular order. */
@@ -123,7 +202,10 @@ export class BoundedCounter {
     return [...this.exact].sort(compareCounts);
   }
 
-  /** A new counter holding the counts of both; they must have the same options. */
+  /**
+   * A new counter holding the counts of both; they must have the same options. Equal to counting both
+   * inputs in one counter, in any order: the lower ceiling applies to both sides, then the cap as usual.
+   */
   static merge(a: BoundedCounter, b: BoundedCounter): BoundedCounter {
     if (
       a.maxDistinct !== b.maxDistinct ||
@@ -133,27 +215,22 @@ export class BoundedCounter {
       throw new RangeError("cannot merge counters of different sizes (maxDistinct or sketch shape differ)");
     }
     const merged = new BoundedCounter({ maxDistinct: a.maxDistinct, sketch: a.sketchShape });
-    const union = new Map(a.exact);
-    for (const [value, count] of b.exact) union.set(value, (union.get(value) ?? 0) + count);
-    if (a.sketch !== null && b.sketch !== null) merged.sketch = CountMinSketch.merge(a.sketch, b.sketch);
-    else merged.sketch = (a.sketch ?? b.sketch)?.clone() ?? null;
-    let kept: Iterable<[string, number]> = union;
-    if (union.size > a.maxDistinct) {
-      // Keep the most frequent values exact: they are the ones whose counts matter most for probabilities.
-      const ranked = [...union].sort(compareCounts);
-      kept = ranked.slice(0, a.maxDistinct);
-      merged.sketch ??= new CountMinSketch(a.sketchShape);
-      for (const [value, count] of ranked.slice(a.maxDistinct)) merged.sketch.add(value, count);
+    const ceiling = Math.min(a.limit, b.limit);
+    const sketches = [a.overflow?.sketch, b.overflow?.sketch].filter((s) => s !== undefined);
+    const sketch =
+      sketches.length === 2
+        ? CountMinSketch.merge(sketches[0]!, sketches[1]!)
+        : (sketches[0]?.clone() ?? null);
+    for (const side of [a, b]) {
+      for (const [value, count] of side.exact) {
+        if (sketch !== null && ceiling < side.limit && hashC(value) >= ceiling) sketch.add(value, count);
+        else merged.exact.set(value, (merged.exact.get(value) ?? 0) + count);
+      }
     }
-    let mixed = a.mixed || b.mixed;
-    for (const [value, count] of kept) {
-      merged.exact.set(value, count);
-      // A value one side never counted exactly may sit in that side's sketch: its count is now split.
-      if ((a.sketch !== null && !a.exact.has(value)) || (b.sketch !== null && !b.exact.has(value)))
-        mixed = true;
-    }
-    merged.mixed = mixed && merged.sketch !== null;
     merged.total = a.total + b.total;
+    merged.limit = ceiling;
+    if (sketch !== null || merged.exact.size > merged.maxDistinct)
+      merged.shrink(merged.startOverflow(sketch));
     return merged;
   }
 
@@ -162,9 +239,9 @@ export class BoundedCounter {
       maxDistinct: this.maxDistinct,
       sketchShape: { ...this.sketchShape },
       total: this.total,
+      ceiling: this.limit,
       values: this.sorted(),
-      sketch: this.sketch?.toJSON() ?? null,
-      mixed: this.mixed,
+      sketch: this.overflow?.sketch.toJSON() ?? null,
     };
   }
 
@@ -181,25 +258,37 @@ export class BoundedCounter {
     let sum = 0;
     data.values.forEach(([value, count], i) => {
       if (counter.exact.has(value))
-        invalidState(`${where}.values[${i}]`, `${JSON.stringify(value)} is listed twice`);
+        invalidState(`${where}.values[${i}]`, `${quoteValue(value)} is listed twice`);
+      if (data.ceiling < NO_CEILING && hashC(value) >= data.ceiling) {
+        invalidState(
+          `${where}.values[${i}]`,
+          `${quoteValue(value)} hashes to ${hashC(value)}, not below the ceiling ${data.ceiling}, so its count belongs in the sketch`,
+        );
+      }
       counter.exact.set(value, count);
       sum += count;
     });
-    if (data.sketch !== null && data.sketch !== undefined) {
+    const overflowed = data.ceiling < NO_CEILING;
+    if (data.sketch === null || data.sketch === undefined) {
+      if (overflowed) invalidState(`${where}.sketch`, `is missing but the ceiling is below 2^32`);
+    } else {
+      if (!overflowed) invalidState(`${where}.sketch`, "is present but the ceiling is 2^32 (no overflow)");
       const sketch = CountMinSketch.fromJSON(data.sketch, `${where}.sketch`);
       if (sketch.width !== data.sketchShape.width || sketch.depth !== data.sketchShape.depth) {
         invalidState(`${where}.sketch`, "its shape differs from sketchShape");
       }
-      counter.sketch = sketch;
+      counter.startOverflow(sketch);
       sum += sketch.total;
     }
     if (sum !== data.total)
       invalidState(`${where}.total`, `is ${data.total} but the counts add up to ${sum}`);
     counter.total = data.total;
-    counter.mixed = data.mixed && counter.sketch !== null;
+    counter.limit = data.ceiling;
     return counter;
   }
 }
+
+const CEILING_ERROR = "expected a ceiling: a whole number from 0 to 2^32";
 
 const counterSchema = z.strictObject({
   maxDistinct: z
@@ -209,7 +298,11 @@ const counterSchema = z.strictObject({
     .max(MAX_DISTINCT_LIMIT, { error: `expected at most ${MAX_DISTINCT_LIMIT} distinct values` }),
   sketchShape: sketchShapeSchema,
   total: countSchema,
+  ceiling: z
+    .number({ error: CEILING_ERROR })
+    .int({ error: CEILING_ERROR })
+    .min(0, { error: CEILING_ERROR })
+    .max(NO_CEILING, { error: CEILING_ERROR }),
   values: z.array(z.tuple([z.string(), positiveCountSchema])).max(MAX_DISTINCT_LIMIT),
   sketch: z.unknown(),
-  mixed: z.boolean(),
 });

@@ -27,3 +27,18 @@ export function hashB(value: string): number {
   }
   return mix32(h);
 }
+
+/**
+ * The selection hash of a `BoundedCounter`: values hashing below its ceiling are counted exactly. FNV-1a
+ * with another offset basis (the top word of FNV's 128-bit one) and an xorshift after each step, so its
+ * state never moves in lock-step with {@link hashA}'s and the choice of exact values is independent of the
+ * sketch columns. Stable across platforms and versions: saved models depend on it.
+ */
+export function hashC(value: string): number {
+  let h = 0x6c62272e ^ value.length;
+  for (let i = 0; i < value.length; i++) {
+    h = Math.imul(h ^ value.charCodeAt(i), 0x01000193);
+    h ^= h >>> 15;
+  }
+  return mix32(h);
+}
