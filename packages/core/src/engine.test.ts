@@ -7,7 +7,14 @@ import { createFitter, mergeModels, modelFromJSON, modelToJSON } from "./model.j
 import { createPipeline } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
 import { getFieldText } from "./fields.js";
-import { TopRecords, combineFindings, compareScored, createScorer, fitBatches, scoreBatches } from "./score.js";
+import {
+  TopRecords,
+  combineFindings,
+  compareScored,
+  createScorer,
+  fitBatches,
+  scoreBatches,
+} from "./score.js";
 import { makeRecord, makeRecords } from "./testing.js";
 import { z } from "zod";
 

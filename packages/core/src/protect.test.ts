@@ -43,7 +43,10 @@ const statusShare = defineDetector({
 
 describe("fitProtected", () => {
   it("drops flagged records from the baseline and refits without them", async () => {
-    const records = makeRecords([{ times: 95, status: 200 }, { times: 5, status: 500 }]);
+    const records = makeRecords([
+      { times: 95, status: 200 },
+      { times: 5, status: 500 },
+    ]);
     const batches = [{ records, rejections: [], blank: 0, read: records.length }];
     const pipeline = createPipeline({ detectors: [{ use: "share", definition: statusShare }] });
     const { model, stats, protection } = await fitProtected({ pipeline, read: () => batches, sample: 3 });
