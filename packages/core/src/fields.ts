@@ -1,3 +1,4 @@
+import { ownString } from "./own-string.js";
 import { pathTemplate } from "./path-template.js";
 import type { FieldValue, LogRecord } from "./record.js";
 
@@ -72,13 +73,21 @@ export function isKnownField(name: string): boolean {
 const TEMPLATE_CACHE_LIMIT = 50_000;
 const templateCache = new Map<string, string>();
 
+// Several detectors read the template of the same record in turn: the last answer is kept by identity,
+// which costs a pointer comparison where the cache costs hashing the path again.
+let lastPath: string | null = null;
+let lastTemplate = "";
+
 function cachedTemplate(path: string): string {
+  if (path === lastPath) return lastTemplate;
   let template = templateCache.get(path);
   if (template === undefined) {
     template = pathTemplate(path);
     if (templateCache.size >= TEMPLATE_CACHE_LIMIT) templateCache.clear();
-    templateCache.set(path, template);
+    templateCache.set(ownString(path), template);
   }
+  lastPath = path;
+  lastTemplate = template;
   return template;
 }
 
@@ -170,8 +179,16 @@ export function fieldReader(name: string): (record: LogRecord) => string | null 
     const key = canonical as RecordField;
     return (record) => {
       const value = record[key];
-      return value === null ? null : typeof value === "number" ? String(value) : value;
+      return value === null ? null : typeof value === "number" ? numberText(value) : value;
     };
   }
   return (record) => getFieldText(record, canonical);
+}
+
+// Status codes are read as text by several detectors for every record: one shared string per code
+// saves the conversions, and map lookups find the very same string object they stored.
+const SMALL_NUMBERS = Array.from({ length: 1000 }, (_, n) => String(n));
+
+function numberText(value: number): string {
+  return Number.isInteger(value) && value >= 0 && value < 1000 ? SMALL_NUMBERS[value]! : String(value);
 }

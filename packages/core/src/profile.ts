@@ -1,5 +1,6 @@
 import type { LogRecord } from "./record.js";
 import { fieldReader } from "./fields.js";
+import { ownString } from "./own-string.js";
 
 /** One row of a value-frequency table: the lesson's `value_counts(normalize=True)`. */
 export interface ValueFrequency {
@@ -12,29 +13,73 @@ export interface ValueFrequency {
 
 const NONE = "-";
 
+// Exact counts: one hash lookup per value seen (value → slot), and each new key copied so that it does
+// not keep the log line it was cut from alive.
+class Tally {
+  private readonly slots = new Map<string, number>();
+  private readonly counts: number[] = [];
+  add(value: string, n: number): void {
+    const slot = this.slots.get(value);
+    if (slot !== undefined) this.counts[slot]! += n;
+    else {
+      this.slots.set(ownString(value), this.counts.length);
+      this.counts.push(n);
+    }
+  }
+  *entries(): IterableIterator<[string, number]> {
+    for (const [value, slot] of this.slots) yield [value, this.counts[slot]!];
+  }
+}
+
+/** What a {@link FieldProfiler} counted, as plain data: worker threads hand it over to be merged. */
+export interface FieldProfileCounts {
+  fields: string[];
+  total: number;
+  /** Per field, in the order of `fields`: [value, count] pairs in no particular order. */
+  counts: Array<Array<[string, number]>>;
+}
+
+/** What a {@link ConditionalProfiler} counted, as plain data. */
+export interface ConditionalProfileCounts {
+  given: string;
+  target: string;
+  total: number;
+  /** Per given value, its target values with their counts. */
+  cells: Array<[string, Array<[string, number]>]>;
+}
+
 /** Exact value counts for several fields; absent values count under `-` like the log writes them. */
 export class FieldProfiler {
   private readonly readers: Array<(record: LogRecord) => string | null>;
-  private readonly counts: Array<Map<string, number>>;
+  private readonly counts: Tally[];
   total = 0;
   constructor(readonly fields: readonly string[]) {
     this.readers = fields.map((f) => fieldReader(f));
-    this.counts = fields.map(() => new Map<string, number>());
+    this.counts = fields.map(() => new Tally());
   }
   observe(record: LogRecord): void {
     this.total++;
-    for (let i = 0; i < this.readers.length; i++) {
-      const value = this.readers[i]!(record) ?? NONE;
-      const map = this.counts[i]!;
-      map.set(value, (map.get(value) ?? 0) + 1);
-    }
+    for (let i = 0; i < this.readers.length; i++) this.counts[i]!.add(this.readers[i]!(record) ?? NONE, 1);
   }
   /** Merges another profiler over the same fields (worker shards). */
   merge(other: FieldProfiler): void {
     this.total += other.total;
-    other.counts.forEach((map, i) => {
+    other.counts.forEach((tally, i) => {
       const into = this.counts[i]!;
-      for (const [value, count] of map) into.set(value, (into.get(value) ?? 0) + count);
+      for (const [value, count] of tally.entries()) into.add(value, count);
+    });
+  }
+  /** The counts as plain data, for {@link addCounts} in another thread. */
+  toCounts(): FieldProfileCounts {
+    return { fields: [...this.fields], total: this.total, counts: this.counts.map((t) => [...t.entries()]) };
+  }
+  /** Adds counts made by a profiler over the same fields (a worker's shard). */
+  addCounts(counts: FieldProfileCounts): void {
+    if (counts.fields.join("\n") !== this.fields.join("\n")) throw new Error("profiled fields differ");
+    this.total += counts.total;
+    counts.counts.forEach((rows, i) => {
+      const into = this.counts[i]!;
+      for (const [value, count] of rows) into.add(value, count);
     });
   }
   /** Rows sorted by count descending, then value; `rare` reverses the count order. */
@@ -45,8 +90,8 @@ export class FieldProfiler {
   }
 }
 
-function toRows(map: Map<string, number>, total: number, rare: boolean): ValueFrequency[] {
-  const rows = [...map].map(([value, count]) => ({
+function toRows(tally: Tally, total: number, rare: boolean): ValueFrequency[] {
+  const rows = [...tally.entries()].map(([value, count]) => ({
     value,
     count,
     probability: total === 0 ? 0 : count / total,
@@ -62,8 +107,8 @@ function toRows(map: Map<string, number>, total: number, rare: boolean): ValueFr
 export class ConditionalProfiler {
   private readonly readGiven: (record: LogRecord) => string | null;
   private readonly readTarget: (record: LogRecord) => string | null;
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly givenCounts = new Map<string, number>();
+  private readonly counts = new Map<string, Tally>();
+  private readonly givenCounts = new Tally();
   total = 0;
   constructor(
     readonly given: string,
@@ -76,18 +121,39 @@ export class ConditionalProfiler {
     this.total++;
     const a = this.readGiven(record) ?? NONE;
     const b = this.readTarget(record) ?? NONE;
-    this.givenCounts.set(a, (this.givenCounts.get(a) ?? 0) + 1);
+    this.givenCounts.add(a, 1);
+    this.inner(a).add(b, 1);
+  }
+  private inner(a: string): Tally {
     let inner = this.counts.get(a);
-    if (inner === undefined) this.counts.set(a, (inner = new Map<string, number>()));
-    inner.set(b, (inner.get(b) ?? 0) + 1);
+    if (inner === undefined) this.counts.set(ownString(a), (inner = new Tally()));
+    return inner;
   }
   merge(other: ConditionalProfiler): void {
     this.total += other.total;
-    for (const [a, n] of other.givenCounts) this.givenCounts.set(a, (this.givenCounts.get(a) ?? 0) + n);
+    for (const [a, n] of other.givenCounts.entries()) this.givenCounts.add(a, n);
     for (const [a, inner] of other.counts) {
-      let into = this.counts.get(a);
-      if (into === undefined) this.counts.set(a, (into = new Map<string, number>()));
-      for (const [b, n] of inner) into.set(b, (into.get(b) ?? 0) + n);
+      const into = this.inner(a);
+      for (const [b, n] of inner.entries()) into.add(b, n);
+    }
+  }
+  /** The counts as plain data, for {@link addCounts} in another thread. */
+  toCounts(): ConditionalProfileCounts {
+    const cells: ConditionalProfileCounts["cells"] = [];
+    for (const [a, inner] of this.counts) cells.push([a, [...inner.entries()]]);
+    return { given: this.given, target: this.target, total: this.total, cells };
+  }
+  /** Adds counts made by a profiler over the same pair of fields (a worker's shard). */
+  addCounts(counts: ConditionalProfileCounts): void {
+    if (counts.given !== this.given || counts.target !== this.target)
+      throw new Error("profiled pair differs");
+    this.total += counts.total;
+    for (const [a, rows] of counts.cells) {
+      const into = this.inner(a);
+      for (const [b, n] of rows) {
+        into.add(b, n);
+        this.givenCounts.add(a, n);
+      }
     }
   }
   /** Rows grouped by given value (most frequent given first), P(target | given) within each. */

@@ -3,6 +3,7 @@ import { isUserError } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
 import { buildPipeline } from "../pipeline.js";
+import type { WorkerMessage } from "../parallel/worker.js";
 import { createPluginLoader } from "../plugins/load.js";
 
 /** What the main thread sends a fit worker. */
@@ -15,10 +16,7 @@ export interface FitWorkerData {
 }
 
 /** Messages a fit worker posts back. */
-export type FitWorkerMessage =
-  | { type: "progress"; stats: ShardResult["stats"] }
-  | { type: "done"; result: ShardResult }
-  | { type: "error"; message: string; stack: string | undefined; user: boolean };
+export type FitWorkerMessage = WorkerMessage<ShardResult>;
 
 // Each worker rebuilds the pipeline from the same config file, so its detectors and options (and the
 // config hash the models merge on) are exactly the main thread's.
@@ -38,6 +36,7 @@ run(workerData as FitWorkerData).then(
   (error: unknown) =>
     parentPort!.postMessage({
       type: "error",
+      name: error instanceof Error ? error.name : "Error",
       message: error instanceof Error ? error.message : String(error),
       stack: error instanceof Error ? error.stack : undefined,
       user: isUserError(error),

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { excerpt } from "../parsers/text.js";
 import { createLineSplitter } from "./lines.js";
 
 type Event = string | { overlong: string };
@@ -77,5 +79,45 @@ describe("createLineSplitter", () => {
     splitter.end();
     expect(events).toEqual(["done"]);
     expect(splitter.discard()).toBeNull();
+  });
+});
+
+describe("createLineSplitter on arbitrary bytes", () => {
+  // What the splitter must agree with: the whole input decoded at once, then cut at newlines.
+  function reference(input: Uint8Array, max: number): Event[] {
+    const text = new TextDecoder("utf-8").decode(input);
+    const lines = text.split("\n");
+    const last = lines.pop()!;
+    const events: Event[] = lines.map((line) => {
+      const body = line.endsWith("\r") ? line.slice(0, -1) : line;
+      return body.length > max ? { overlong: excerpt(body) } : body;
+    });
+    if (last.length > 0) events.push(last.length > max ? { overlong: excerpt(last) } : last);
+    return events;
+  }
+
+  const piece = fc.oneof(
+    fc.constantFrom("a", "\n", "\r\n", "\r", "€", "😀", "é", " "),
+    fc.string({ unit: "grapheme", maxLength: 40 }),
+    fc.uint8Array({ maxLength: 6 }).map((b) => Buffer.from(b).toString("latin1")),
+  );
+
+  it("gives the lines of the input decoded whole, however its bytes are chunked", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(piece, fc.uint8Array({ maxLength: 4 })), { maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        fc.integer({ min: 200, max: 320 }),
+        (parts, cuts, max) => {
+          const input = Buffer.concat(
+            parts.map((p) => (typeof p === "string" ? Buffer.from(p, "utf8") : Buffer.from(p))),
+          );
+          const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
+          const chunks = [0, ...points].map((start, i) => input.subarray(start, points[i] ?? input.length));
+          expect(split(chunks, max)).toEqual(reference(input, max));
+        },
+      ),
+      { seed: 42, numRuns: 400 },
+    );
   });
 });

@@ -1,0 +1,115 @@
+import { InputError, createRecord, emptyStats, type InputStats, type ScoredRecord } from "@oddity/core";
+import type { FormattedPiece } from "../fit/shard.js";
+import { createProgress } from "../output/progress.js";
+import type { RunContext } from "../runners/context.js";
+import type { PassResult, PassTask, PassWorkerData } from "../workers/pass-worker.js";
+import { joinOutcomes, type Joined } from "./outcome.js";
+import type { PiecePlan } from "./pieces.js";
+import { runWorker } from "./worker.js";
+
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** True when `--jobs` can split the inputs: files and globs only (stdin and databases are one stream). */
+export function canSplit(inputs: readonly string[]): boolean {
+  return inputs.length > 0 && inputs.every((input) => input !== "-" && !URL_LIKE.test(input));
+}
+
+/** One pass over the inputs in worker threads, joined as one pass would report it. */
+export interface ParallelPass {
+  joined: Joined;
+  /** Every piece in input order, with its result. */
+  pieces: FormattedPiece[];
+  results: PassResult[];
+}
+
+function sum(all: readonly InputStats[]): InputStats {
+  const total = emptyStats();
+  for (const s of all) {
+    total.read += s.read;
+    total.parsed += s.parsed;
+    total.rejected += s.rejected;
+    total.blank += s.blank;
+    total.bytes += s.bytes;
+  }
+  return total;
+}
+
+/**
+ * Runs `task` over the planned pieces, one worker per shard, with one progress bar. With `strict`, the
+ * first rejected line of the whole input (in input order) fails the run, as in one pass.
+ */
+export async function runParallelPass({
+  plan,
+  task,
+  ctx,
+  configFile,
+  quiet,
+  label,
+  strict,
+  keepRejections,
+  maxLineLength,
+}: {
+  plan: PiecePlan;
+  task: PassTask;
+  ctx: RunContext;
+  configFile: string | null;
+  quiet: boolean;
+  label: string;
+  strict: boolean;
+  keepRejections: boolean;
+  maxLineLength?: number | undefined;
+}): Promise<ParallelPass> {
+  const progress = await createProgress({ stderr: ctx.stderr, quiet, label, totalBytes: plan.totalBytes });
+  const latest = plan.shards.map(() => emptyStats());
+  let results: PassResult[];
+  try {
+    results = await Promise.all(
+      plan.shards.map((pieces, i) =>
+        runWorker<PassResult>({
+          file: "pass-worker.js",
+          data: {
+            cwd: ctx.cwd,
+            configFile,
+            pieces,
+            maxLineLength,
+            keepRejections,
+            task,
+          } satisfies PassWorkerData,
+          signal: ctx.signal,
+          onProgress: (stats) => {
+            latest[i] = stats;
+            progress.update(sum(latest));
+          },
+        }),
+      ),
+    );
+  } finally {
+    progress.stop();
+  }
+  const pieces = plan.shards.flat();
+  const joined = joinOutcomes({ pieces, outcomes: results.flatMap((r) => r.pieces), split: plan.split });
+  if (strict && joined.firstRejection !== null) {
+    const first = joined.firstRejection;
+    throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
+  }
+  return { joined, pieces, results };
+}
+
+/** The anomalies of each piece (in input order) with line numbers counted from the start of their file. */
+export function piecesAnomalies(
+  pass: ParallelPass,
+): Array<{ flagged: number; highest: number; anomalies: ScoredRecord[] }> {
+  const scores = pass.results.flatMap((r) => r.scores ?? []);
+  return scores.map((piece, i) => {
+    const offset = pass.joined.lineOffsets[i]!;
+    return {
+      flagged: piece.flagged,
+      highest: piece.highest,
+      // Records crossed a thread boundary: rebuilt so their extras are null-prototype objects again.
+      anomalies: piece.anomalies.map((scored) => ({
+        ...scored,
+        record: createRecord({ ...scored.record, line: scored.record.line + offset }),
+      })),
+    };
+  });
+}

@@ -1,0 +1,158 @@
+import { parentPort, workerData } from "node:worker_threads";
+import {
+  ConditionalProfiler,
+  FieldProfiler,
+  TopRecords,
+  createScorer,
+  isUserError,
+  modelFromJSON,
+  type ConditionalProfileCounts,
+  type FieldProfileCounts,
+  type InputStats,
+  type Model,
+  type ModelFile,
+  type ScoredRecord,
+} from "@oddity/core";
+import { loadConfig } from "../config/load.js";
+import type { OddityConfig } from "../config/normalize.js";
+import type { FormattedPiece } from "../fit/shard.js";
+import { loadModel } from "../model-io.js";
+import { readPiece, type PieceOutcome } from "../parallel/outcome.js";
+import type { WorkerMessage } from "../parallel/worker.js";
+import { createPluginLoader } from "../plugins/load.js";
+
+/** What a worker does with the records of its pieces. */
+export type PassTask =
+  | { kind: "profile"; fields: string[]; given: string | null }
+  | {
+      kind: "score";
+      /** A model file to load, or the model itself (detect fits it in this run). */
+      model: { file: string } | { json: ModelFile; dir: string };
+      minScore: number;
+      /** Anomalies kept per piece, best first; Infinity keeps all of them in input order. */
+      limit: number;
+    };
+
+/** What the main thread sends a pass worker. */
+export interface PassWorkerData {
+  cwd: string;
+  configFile: string | null;
+  pieces: FormattedPiece[];
+  maxLineLength?: number | undefined;
+  keepRejections: boolean;
+  task: PassTask;
+}
+
+/** One piece's anomalies: the best `limit` ranked, or all in input order. */
+export interface PieceScores {
+  flagged: number;
+  highest: number;
+  anomalies: ScoredRecord[];
+}
+
+/** What a pass worker sends back (structured-clone safe). */
+export interface PassResult {
+  pieces: PieceOutcome[];
+  profile: { fields: FieldProfileCounts; conditional: ConditionalProfileCounts[] } | null;
+  scores: PieceScores[] | null;
+}
+
+async function openModel(task: Extract<PassTask, { kind: "score" }>, config: OddityConfig): Promise<Model> {
+  const loader = createPluginLoader();
+  if ("file" in task.model) return loadModel({ file: task.model.file, loader, config });
+  const { dir } = task.model;
+  return modelFromJSON({
+    json: task.model.json,
+    where: "detect worker",
+    resolve: (use) => loader(use, { where: `detector "${use}"`, dir }),
+  });
+}
+
+async function run(data: PassWorkerData): Promise<PassResult> {
+  // Loading the config checks it as the main thread did; plugins resolve from the same folder.
+  const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
+  const { task } = data;
+  const done: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
+  const progress = (stats: InputStats) =>
+    parentPort!.postMessage({
+      type: "progress",
+      stats: {
+        read: done.read + stats.read,
+        parsed: done.parsed + stats.parsed,
+        rejected: done.rejected + stats.rejected,
+        blank: done.blank + stats.blank,
+        bytes: done.bytes + stats.bytes,
+      },
+    } satisfies WorkerMessage<PassResult>);
+  const outcomes: PieceOutcome[] = [];
+  const finishPiece = (outcome: PieceOutcome) => {
+    outcomes.push(outcome);
+    for (const key of ["read", "parsed", "rejected", "blank", "bytes"] as const)
+      done[key] += outcome.stats[key];
+  };
+
+  if (task.kind === "profile") {
+    const profiler = new FieldProfiler(task.given === null ? task.fields : []);
+    const given = task.given;
+    const conditional =
+      given === null ? [] : task.fields.map((field) => new ConditionalProfiler(given, field));
+    for (const piece of data.pieces) {
+      const outcome = await readPiece({
+        piece,
+        maxLineLength: data.maxLineLength,
+        keepRejections: data.keepRejections,
+        onProgress: progress,
+        onRecord: (record) => {
+          profiler.observe(record);
+          for (const c of conditional) c.observe(record);
+        },
+      });
+      finishPiece(outcome);
+    }
+    return {
+      pieces: outcomes,
+      profile: { fields: profiler.toCounts(), conditional: conditional.map((c) => c.toCounts()) },
+      scores: null,
+    };
+  }
+
+  const model = await openModel(task, config);
+  const score = createScorer(model);
+  const scores: PieceScores[] = [];
+  for (const piece of data.pieces) {
+    const ranked = Number.isFinite(task.limit);
+    const top = new TopRecords(task.limit);
+    const all: ScoredRecord[] = [];
+    let flagged = 0;
+    let highest = Number.NEGATIVE_INFINITY;
+    const outcome = await readPiece({
+      piece,
+      maxLineLength: data.maxLineLength,
+      keepRejections: data.keepRejections,
+      onProgress: progress,
+      onRecord: (record) => {
+        const scored = score(record);
+        if (scored === null || scored.score < task.minScore) return;
+        flagged++;
+        if (scored.score > highest) highest = scored.score;
+        if (ranked) top.add(scored);
+        else all.push(scored);
+      },
+    });
+    finishPiece(outcome);
+    scores.push({ flagged, highest, anomalies: ranked ? top.ranked() : all });
+  }
+  return { pieces: outcomes, profile: null, scores };
+}
+
+run(workerData as PassWorkerData).then(
+  (result) => parentPort!.postMessage({ type: "done", result } satisfies WorkerMessage<PassResult>),
+  (error: unknown) =>
+    parentPort!.postMessage({
+      type: "error",
+      name: error instanceof Error ? error.name : "Error",
+      message: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+      user: isUserError(error),
+    } satisfies WorkerMessage<PassResult>),
+);

@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CODEUP, DATA, oddity, tempDir, type RunResult } from "./helpers.js";
+
+// 2.4 MB: big enough to be cut into line-aligned byte ranges, so line numbers of later pieces must be
+// counted from the start of the file; the second log goes whole to a worker.
+const APACHE = path.join(DATA, "elastic-apache", "apache_logs");
+const INPUTS = [APACHE, CODEUP];
+
+let dir: string;
+
+async function both(args: string[]): Promise<[RunResult, RunResult]> {
+  const one = await oddity([...args, "--jobs", "1", "-q"], { cwd: dir });
+  const many = await oddity([...args, "--jobs", "3", "-q"], { cwd: dir });
+  return [one, many];
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  const { code, stderr } = await oddity(["fit", ...INPUTS, "--output", path.join(dir, "model.json"), "-q"], {
+    cwd: dir,
+  });
+  if (code !== 0) throw new Error(`fit failed: ${stderr}`);
+}, 60_000);
+
+describe("--jobs", () => {
+  it("profiles in worker threads with output byte-identical to one job", async () => {
+    const [one, many] = await both(["profile", ...INPUTS, "--format", "json", "--top", "0"]);
+    expect(one.code).toBe(0);
+    expect(many.stdout).toBe(one.stdout);
+  }, 60_000);
+
+  it("fits in worker threads a model byte-identical to one job", async () => {
+    const [one, many] = await Promise.all([
+      oddity(["fit", ...INPUTS, "--output", path.join(dir, "one.json"), "-q"], { cwd: dir }),
+      oddity(["fit", ...INPUTS, "--output", path.join(dir, "many.json"), "--jobs", "3", "-q"], { cwd: dir }),
+    ]);
+    expect([one.code, many.code]).toEqual([0, 0]);
+    expect(readFileSync(path.join(dir, "many.json"), "utf8")).toBe(
+      readFileSync(path.join(dir, "one.json"), "utf8"),
+    );
+  }, 60_000);
+
+  it("scores in worker threads with the same anomalies, in input order, at the same line numbers", async () => {
+    const model = path.join(dir, "model.json");
+    const [one, many] = await both(["score", ...INPUTS, "--model", model, "--format", "ndjson"]);
+    expect(one.code).toBe(0);
+    expect(many.stdout).toBe(one.stdout);
+    const lines = one.stdout
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => JSON.parse(line) as { source: string; line: number });
+    // Anomalies from the end of the split file prove that its later pieces were numbered from its start.
+    expect(lines.some((a) => a.source === APACHE && a.line > 9000)).toBe(true);
+  }, 60_000);
+
+  it("detects in worker threads with output and rejected lines byte-identical to one job", async () => {
+    // Each run in its own folder, so that the summary naming the rejects file reads the same.
+    const [oneDir, manyDir] = [tempDir(), tempDir()];
+    const args = ["detect", ...INPUTS, "--format", "json", "--top", "0", "--rejects", "rejects.ndjson", "-q"];
+    const one = await oddity(args, { cwd: oneDir });
+    const many = await oddity([...args, "--jobs", "3"], { cwd: manyDir });
+    expect(one.code).toBe(0);
+    expect(many.stdout).toBe(one.stdout);
+    const rejected = (folder: string) => readFileSync(path.join(folder, "rejects.ndjson"), "utf8");
+    expect(rejected(manyDir)).toBe(rejected(oneDir));
+    expect(rejected(oneDir)).toContain('"line":8899');
+  }, 60_000);
+});
