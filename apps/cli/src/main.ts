@@ -54,12 +54,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigint);
   // `oddity ... | head -1`: the reader left; stop quietly instead of failing on every write.
+  // Any other failure of stdout (`> /dev/full`) is the environment's, not a bug: say so and stop.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") {
-      removePendingTempFiles();
-      process.exit(EXIT.ok);
-    }
-    throw error;
+    removePendingTempFiles();
+    if (error.code === "EPIPE") process.exit(EXIT.ok);
+    const reason = error.code === "ENOSPC" ? "no space left on the device" : error.message;
+    process.stderr.write(`oddity: error: cannot write to standard output: ${reason}\n`);
+    process.exit(EXIT.user);
   });
   setRunContext(processContext(controller.signal));
   const parser = yargs(argv.map((arg) => (arg === "-" ? STDIN_TOKEN : arg)))

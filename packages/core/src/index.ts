@@ -64,7 +64,13 @@ export {
 } from "./score.js";
 export { fitProtected, type ProtectionReport } from "./protect.js";
 export { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
-export { ConditionalProfiler, FieldProfiler, type ValueFrequency } from "./profile.js";
+export {
+  ConditionalProfiler,
+  FieldProfiler,
+  type ConditionalProfileCounts,
+  type FieldProfileCounts,
+  type ValueFrequency,
+} from "./profile.js";
 export type { FormatName, FormatSpec, LineParser, ReadOptions, RecordStream } from "./input/types.js";
 /** Zod, re-exported so detector packages can declare option schemas depending on `@oddity/core` alone. */
 export { z } from "zod";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AnyDetectorDefinition } from "./detector.js";
-import { DetectorError, ModelError } from "./errors.js";
+import { ConfigError, DetectorError, ModelError } from "./errors.js";
 import { createPipeline, type Pipeline, type ScoringOptions } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
 
@@ -43,9 +43,22 @@ function detectorFailure(id: string, phase: string, record: LogRecord, error: un
   );
 }
 
+// A hook that throws outside any record (a plugin's prepare, merge or toJSON) is still named, so the
+// user knows which detector to blame; the original error stays the cause.
+function runHook<T>(id: string, phase: string, hook: () => T): T {
+  try {
+    return hook();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new DetectorError(`detector "${id}" threw while ${phase}: ${reason}`, { cause: error });
+  }
+}
+
 /** Runs each detector's `prepare` once the states are final. */
 export function prepareModel(model: Model): Model {
-  model.pipeline.detectors.forEach((detector, i) => detector.hooks.prepare?.(model.states[i]));
+  model.pipeline.detectors.forEach((detector, i) =>
+    runHook(detector.id, "preparing the model", () => detector.hooks.prepare?.(model.states[i])),
+  );
   return model;
 }
 
@@ -53,7 +66,7 @@ export function prepareModel(model: Model): Model {
 export function createFitter(pipeline: Pipeline): Fitter {
   const model: Model = {
     pipeline,
-    states: pipeline.detectors.map((d) => d.hooks.init()),
+    states: pipeline.detectors.map((d) => runHook(d.id, "starting to fit", () => d.hooks.init())),
     meta: { records: 0, timeRange: { from: null, to: null }, sources: [], configHash: pipeline.configHash },
   };
   const sources = new Set<string>();
@@ -102,9 +115,18 @@ export function mergeModels(a: Model, b: Model): Model {
       `cannot merge models fitted with different configurations (config hash ${a.meta.configHash} vs ${b.meta.configHash})`,
     );
   }
+  // Counts above 2^53 − 1 are no longer exact in a double: such a merge would save a model that says
+  // something it cannot know (and that no longer loads).
+  if (a.meta.records + b.meta.records > Number.MAX_SAFE_INTEGER) {
+    throw new ModelError(
+      `cannot merge models that together count more than 2^53 − 1 records (${a.meta.records} + ${b.meta.records}); counts that large are not exact`,
+    );
+  }
   const merged: Model = {
     pipeline: a.pipeline,
-    states: a.pipeline.detectors.map((d, i) => d.hooks.merge(a.states[i], b.states[i])),
+    states: a.pipeline.detectors.map((d, i) =>
+      runHook(d.id, "merging models", () => d.hooks.merge(a.states[i], b.states[i])),
+    ),
     meta: {
       records: a.meta.records + b.meta.records,
       timeRange: {
@@ -154,7 +176,7 @@ export function modelToJSON(model: Model): ModelFile {
       name: d.definition.meta.name,
       apiVersion: d.definition.meta.apiVersion,
       options: d.options,
-      state: d.hooks.toJSON(model.states[i]),
+      state: runHook(d.id, "saving the model", () => d.hooks.toJSON(model.states[i])),
     })),
   };
 }
@@ -213,11 +235,17 @@ export async function modelFromJSON({
   const entries = [];
   for (const d of file.detectors)
     entries.push({ id: d.id, use: d.use, options: d.options, definition: await resolve(d.use) });
-  const pipeline = createPipeline({
-    detectors: entries,
-    scoring: file.scoring,
-    where: `${where}: detectors`,
-  });
+  let pipeline: Pipeline;
+  try {
+    pipeline = createPipeline({ detectors: entries, scoring: file.scoring, where: "detectors" });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Options a model carries were valid when it was saved: invalid ones mean an edited or forged file.
+    throw new ModelError(
+      `${where}: the model's detector settings are invalid; the file was edited, or saved by another version of a detector\n${error.issues.map((i) => `  - ${i}`).join("\n")}`,
+      { cause: error },
+    );
+  }
   if (pipeline.configHash !== file.configHash) {
     throw new ModelError(
       `${where}: the config hash does not match the detectors it lists; the file was edited or corrupted`,

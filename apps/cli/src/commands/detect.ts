@@ -6,13 +6,14 @@ import {
   wholeNumber,
   withInputOptions,
   withOutputOptions,
+  withJobsOption,
 } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 const FORMATS = ["table", "json", "ndjson", "csv"] as const;
 
 function builder(yargs: Argv) {
-  return withOutputOptions(withInputOptions(yargs))
+  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
     .option("format", { alias: "f", choices: FORMATS, default: "table" as const, describe: "output format" })
     .option("top", {
       alias: "n",
@@ -68,6 +69,7 @@ export const detectCommand = defineCommand({
           rejects: argv.rejects,
           report: argv.report,
           color: argv.color,
+          jobs: argv.jobs,
         },
         runContext(),
       ),

@@ -114,3 +114,13 @@ export function withOutputOptions<T>(yargs: Argv<T>) {
       describe: "colour tables on a terminal (--no-color: never; NO_COLOR is honoured)",
     });
 }
+
+/** `--jobs N`: worker threads over files (byte ranges of big ones); output is the same as one job. */
+export function withJobsOption<T>(yargs: Argv<T>) {
+  return yargs.option("jobs", {
+    alias: "j",
+    type: "number",
+    describe: "worker threads for files (default 1); the output is byte-identical to one job",
+    coerce: wholeNumber("jobs", 1),
+  });
+}

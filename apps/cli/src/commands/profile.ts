@@ -1,11 +1,17 @@
 import type { Argv } from "yargs";
-import { inputOptionsOf, wholeNumber, withInputOptions, withOutputOptions } from "./options.js";
+import {
+  inputOptionsOf,
+  wholeNumber,
+  withInputOptions,
+  withOutputOptions,
+  withJobsOption,
+} from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
 function builder(yargs: Argv) {
-  return withOutputOptions(withInputOptions(yargs))
+  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
     .option("field", {
       alias: "F",
       type: "string",
@@ -43,6 +49,7 @@ export const profileCommand = defineCommand({
           format: argv.format,
           output: argv.output,
           color: argv.color,
+          jobs: argv.jobs,
         },
         runContext(),
       ),

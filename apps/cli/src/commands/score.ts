@@ -1,11 +1,18 @@
 import type { Argv } from "yargs";
-import { bits, inputOptionsOf, wholeNumber, withInputOptions, withOutputOptions } from "./options.js";
+import {
+  bits,
+  inputOptionsOf,
+  wholeNumber,
+  withInputOptions,
+  withOutputOptions,
+  withJobsOption,
+} from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 const FORMATS = ["table", "json", "ndjson", "csv"] as const;
 
 function builder(yargs: Argv) {
-  return withOutputOptions(withInputOptions(yargs))
+  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
     .option("model", {
       alias: "m",
       type: "string",
@@ -61,6 +68,7 @@ export const scoreCommand = defineCommand({
           failOn: argv.failOn,
           rejects: argv.rejects,
           color: argv.color,
+          jobs: argv.jobs,
         },
         runContext(),
       ),

@@ -75,5 +75,13 @@ export function parseConfigText({
     });
     return { value: undefined, errors, lineOf: () => undefined };
   }
-  return { value: document.toJS() as unknown, errors: [], lineOf: locator(document, counter) };
+  let value: unknown;
+  try {
+    value = document.toJS();
+  } catch (error) {
+    // Aliases that expand to millions of nodes (a "billion laughs" file): yaml refuses them by throwing.
+    const reason = error instanceof Error ? error.message : String(error);
+    return { value: undefined, errors: [`${name}: invalid YAML: ${reason}`], lineOf: () => undefined };
+  }
+  return { value, errors: [], lineOf: locator(document, counter) };
 }

@@ -2,6 +2,7 @@ import type { Finding, ScoredRecord } from "@oddity/core";
 import type { Palette } from "./color.js";
 import { csvRow } from "./csv.js";
 import { escapeTerminal } from "./escape.js";
+import { jsonText } from "./json.js";
 import { layoutTable, truncate, type Column } from "./table.js";
 
 /** One anomaly as the machine-readable formats print it. */
@@ -58,9 +59,9 @@ export function anomalyToJSON({ record, score, findings }: ScoredRecord): Anomal
   };
 }
 
-/** One NDJSON line. JSON.stringify escapes controls and lone surrogates, so any log text stays valid JSON. */
+/** One NDJSON line: valid JSON on one line whatever the log held (see {@link jsonText}). */
 export function anomalyNdjson(scored: ScoredRecord): string {
-  return `${JSON.stringify(anomalyToJSON(scored))}\n`;
+  return `${jsonText(anomalyToJSON(scored))}\n`;
 }
 
 export const ANOMALY_CSV_HEADER = csvRow(["score", "source", "line", "detectors", "explanation", "raw"]);

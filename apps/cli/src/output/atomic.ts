@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, statSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, realpathSync, statSync, type WriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -15,15 +15,62 @@ export interface AtomicFile {
   abort(): Promise<void>;
 }
 
-/** Opens `file` for an atomic write (temp file in the same folder, so the rename stays on one disk). */
+// A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) cannot be replaced by a rename, and must not be:
+// renaming a temp file over it would swap the device node for a plain file. Such targets are written
+// in place; only regular files (and new paths) get the temp file and rename.
+function specialFile(target: string): string | null {
+  if (!existsSync(target)) return null;
+  const real = realpathSync(target);
+  return statSync(real).isFile() ? null : real;
+}
+
+/** The error for a failed write to `file`: a full disk says so plainly. */
+export function writeFailure(file: string, error: unknown): UserError {
+  const code = (error as { code?: unknown }).code;
+  const reason = code === "ENOSPC" ? "no space left on the device" : (error as Error).message;
+  return new UserError(`cannot write ${file}: ${reason}`, { cause: error });
+}
+
+/** Writes straight into a device or pipe: there is nothing to rename, and nothing half-written to hide. */
+function createDirectFile(file: string, device: string): AtomicFile {
+  const stream = createWriteStream(device, { flags: "w" });
+  let failure: unknown = null;
+  stream.on("error", (error) => {
+    failure = error;
+  });
+  let done = false;
+  return {
+    stream,
+    async commit() {
+      if (done) return;
+      done = true;
+      stream.end();
+      await finished(stream).catch(() => undefined);
+      if (failure !== null) throw writeFailure(file, failure);
+    },
+    abort() {
+      done = true;
+      stream.destroy();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Opens `file` for an atomic write (temp file in the same folder, so the rename stays on one disk). A
+ * symlink is followed, so the file it points to is replaced and the link stays.
+ */
 export function createAtomicFile(file: string): AtomicFile {
-  const target = path.resolve(file);
-  const folder = path.dirname(target);
+  const given = path.resolve(file);
+  const folder = path.dirname(given);
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new UserError(`cannot write ${file}: the folder ${folder} does not exist`);
   }
-  if (existsSync(target) && statSync(target).isDirectory())
+  if (existsSync(given) && statSync(given).isDirectory())
     throw new UserError(`cannot write ${file}: it is a directory`);
+  const device = specialFile(given);
+  if (device !== null) return createDirectFile(file, device);
+  const target = existsSync(given) ? realpathSync(given) : given;
   const temp = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
@@ -52,7 +99,7 @@ export function createAtomicFile(file: string): AtomicFile {
       } catch (error) {
         await unlink(temp).catch(() => undefined);
         untrackTempFile(temp);
-        throw new UserError(`cannot write ${file}: ${(error as Error).message}`, { cause: error });
+        throw writeFailure(file, error);
       }
       untrackTempFile(temp);
     },

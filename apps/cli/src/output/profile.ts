@@ -2,6 +2,7 @@ import { formatCount, type ValueFrequency } from "@oddity/core";
 import type { Palette } from "./color.js";
 import { csvRow } from "./csv.js";
 import { escapeTerminal } from "./escape.js";
+import { jsonText } from "./json.js";
 import { renderTable, type Column } from "./table.js";
 
 /** One profiled table: a field's value counts, or a conditional table `target|given`. */
@@ -26,7 +27,7 @@ export function profileJSON({ total, tables }: { total: number; tables: readonly
         : { value: row.value, count: row.count, probability: row.probability, given: row.given },
     );
   }
-  return `${JSON.stringify({ total, fields }, null, 2)}\n`;
+  return `${jsonText({ total, fields }, 2)}\n`;
 }
 
 export function profileCsv(tables: readonly ProfileTable[]): string {

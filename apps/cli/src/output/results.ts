@@ -8,6 +8,7 @@ import {
   type AnomalyFormat,
 } from "./anomalies.js";
 import type { Palette } from "./color.js";
+import { jsonText } from "./json.js";
 import type { Sink } from "./sink.js";
 
 /** The `summary` object of `--format json`: totals, what ran, and what the model was fitted on. */
@@ -103,7 +104,7 @@ export async function writeRanked({
 }): Promise<void> {
   switch (format) {
     case "json":
-      await sink.write(`${JSON.stringify({ summary, anomalies: anomalies.map(anomalyToJSON) }, null, 2)}\n`);
+      await sink.write(`${jsonText({ summary, anomalies: anomalies.map(anomalyToJSON) }, 2)}\n`);
       return;
     case "ndjson":
       for (const anomaly of anomalies) await sink.write(anomalyNdjson(anomaly));

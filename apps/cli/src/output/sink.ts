@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
-import { createAtomicFile } from "./atomic.js";
+import { createAtomicFile, writeFailure } from "./atomic.js";
 
 /** Where a command's results go: stdout, or `--output FILE` written atomically. */
 export interface Sink {
@@ -47,7 +47,8 @@ export function openSink({
   return {
     isTTY: false,
     columns: fallback,
-    write: (text) => writeTo(file.stream, text),
+    write: (text) =>
+      writeTo(file.stream, text).catch((error: unknown) => Promise.reject(writeFailure(output, error))),
     close: () => file.commit(),
     abort: () => file.abort(),
   };

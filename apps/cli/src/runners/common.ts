@@ -15,6 +15,7 @@ import type { DatabaseSettings, OddityConfig } from "../config/normalize.js";
 import type { InputStream } from "../input/concat.js";
 import { openInputs, type InputSpec } from "../input/open.js";
 import { colorEnabled, createPalette, type Palette } from "../output/color.js";
+import { jsonText } from "../output/json.js";
 import { createProgress, type Progress } from "../output/progress.js";
 import { createReporter, type Reporter } from "../output/report.js";
 import { openSink, type Sink } from "../output/sink.js";
@@ -179,7 +180,7 @@ export function openRejects(file: string | undefined, stdout: RunContext["stdout
     async add(rejections) {
       for (const r of rejections) {
         await sink.write(
-          `${JSON.stringify({ source: r.source, line: r.line, reason: r.reason, excerpt: r.excerpt })}\n`,
+          `${jsonText({ source: r.source, line: r.line, reason: r.reason, excerpt: r.excerpt })}\n`,
         );
       }
     },

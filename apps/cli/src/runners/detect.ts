@@ -3,6 +3,8 @@ import {
   TopRecords,
   createScorer,
   fitBatches,
+  modelToJSON,
+  prepareModel,
   type InputStats,
   type Model,
   type Rejection,
@@ -12,6 +14,8 @@ import { colorEnabled, createPalette } from "../output/color.js";
 import { runSummary } from "../output/report.js";
 import { summaryJSON, writeRanked } from "../output/results.js";
 import { openSink } from "../output/sink.js";
+import { canSplit, piecesAnomalies, runParallelPass } from "../parallel/pass.js";
+import { planPieces } from "../parallel/pieces.js";
 import { buildPipeline } from "../pipeline.js";
 import { displayInputs, type InputSpec } from "../input/open.js";
 import {
@@ -27,6 +31,7 @@ import {
   type Session,
 } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
+import { fitParallel } from "./fit.js";
 
 /** Options of `oddity detect`. */
 export interface DetectOptions extends InputOptions {
@@ -42,6 +47,8 @@ export interface DetectOptions extends InputOptions {
   color?: boolean | undefined;
   /** Also write a self-contained HTML report here. */
   report?: string | undefined;
+  /** Worker threads over files, for fitting and scoring; the output is the same as with one. */
+  jobs?: number | undefined;
 }
 
 /** Default number of anomalies a table shows. */
@@ -91,6 +98,38 @@ async function fitPass({
   }
 }
 
+// Fits in worker threads, then gives the merged states this run's pipeline (with its command-line
+// scoring), exactly as fitting in one pass would have built it.
+async function fitInWorkers({
+  session,
+  inputs,
+  options,
+  ctx,
+  jobs,
+  what,
+}: {
+  session: Session;
+  inputs: string[];
+  options: DetectOptions;
+  ctx: RunContext;
+  jobs: number;
+  what: string;
+}): Promise<{ model: Model; stats: InputStats }> {
+  const pipeline = await buildPipeline({
+    config: session.config,
+    loader: session.loader,
+    scoring: options.minScore === undefined ? {} : { minScore: options.minScore },
+  });
+  const fitted = await fitParallel({ session, inputs, options, ctx, jobs });
+  requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
+  const model = prepareModel({
+    pipeline,
+    states: fitted.model.states,
+    meta: { ...fitted.model.meta, configHash: pipeline.configHash },
+  });
+  return { model, stats: fitted.stats };
+}
+
 /**
  * `oddity detect`: fits the pipeline on the baseline (the inputs themselves unless `--baseline`), scores
  * the inputs and prints the anomalies ranked by score. Returns the exit code: 1 when an anomaly reaches
@@ -111,13 +150,21 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
       fn: async (open) => {
         const all = open();
         const scoredInputs = all.slice(0, inputs.length);
-        const { model, stats: baselineStats } = await fitPass({
-          session,
-          inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
-          options,
-          ctx,
-          what: baseline === null ? "the input" : "the baseline",
-        });
+        const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+        const fitInputs = baseline ?? inputs;
+        const what = baseline === null ? "the input" : "the baseline";
+        if (jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
+          session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+        const { model, stats: baselineStats } =
+          jobs > 1 && canSplit(fitInputs)
+            ? await fitInWorkers({ session, inputs: fitInputs, options, ctx, jobs, what })
+            : await fitPass({
+                session,
+                inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
+                options,
+                ctx,
+                what,
+              });
         const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
         const top = new TopRecords(limit);
         const score = createScorer(model);
@@ -125,30 +172,72 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         const collector = report === null ? null : report.createReportCollector();
         let flagged = 0;
         let highest = Number.NEGATIVE_INFINITY;
-        const fresh = baseline === null ? open().slice(0, inputs.length) : scoredInputs;
         const seen: { first: Rejection | null } = { first: null };
-        const { stream, progress } = await openPass({
-          session,
-          inputs: fresh,
-          options,
-          ctx,
-          label: "scoring",
-        });
-        try {
-          for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
-            for (const record of batch.records) {
-              const scored = score(record);
-              collector?.observe(record, scored);
-              if (scored === null) continue;
-              flagged++;
-              if (scored.score > highest) highest = scored.score;
-              top.add(scored);
-            }
+        let stream: { stats: InputStats; format: string | null };
+        // The HTML report observes every record in this thread, so with --report scoring stays here.
+        if (jobs > 1 && canSplit(inputs) && collector === null) {
+          const plan = await planPieces({
+            inputs,
+            jobs,
+            spec: session.format,
+            maxLineLength: options.maxLineLength,
+          });
+          const pass = await runParallelPass({
+            plan,
+            task: {
+              kind: "score",
+              model: { json: modelToJSON(model), dir: session.config.dir },
+              minScore: 0,
+              limit,
+            },
+            ctx,
+            configFile: session.config.file,
+            quiet: options.quiet === true,
+            label: "scoring",
+            strict: options.strict === true,
+            keepRejections: options.rejects !== undefined,
+            maxLineLength: options.maxLineLength,
+          });
+          if (rejects !== null) await rejects.add(pass.joined.rejections);
+          for (const piece of piecesAnomalies(pass)) {
+            flagged += piece.flagged;
+            if (piece.highest > highest) highest = piece.highest;
+            for (const scored of piece.anomalies) top.add(scored);
           }
-        } finally {
-          progress.stop();
+          for (const warning of pass.joined.warnings) session.reporter.warn(warning);
+          seen.first = pass.joined.firstRejection;
+          stream = pass.joined;
+        } else {
+          const fresh = baseline === null ? open().slice(0, inputs.length) : scoredInputs;
+          const opened = await openPass({
+            session,
+            inputs: fresh,
+            options,
+            ctx,
+            label: "scoring",
+          });
+          try {
+            for await (const batch of tapBatches({
+              stream: opened.stream,
+              rejects,
+              strict: options.strict === true,
+              seen,
+            })) {
+              for (const record of batch.records) {
+                const scored = score(record);
+                collector?.observe(record, scored);
+                if (scored === null) continue;
+                flagged++;
+                if (scored.score > highest) highest = scored.score;
+                top.add(scored);
+              }
+            }
+          } finally {
+            opened.progress.stop();
+          }
+          for (const warning of opened.stream.warnings) session.reporter.warn(warning);
+          stream = opened.stream;
         }
-        for (const warning of stream.warnings) session.reporter.warn(warning);
         warnRejections({
           reporter: session.reporter,
           stats: stream.stats,

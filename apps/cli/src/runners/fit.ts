@@ -1,29 +1,24 @@
-import { open as openFile, stat } from "node:fs/promises";
 import { performance } from "node:perf_hooks";
-import { Worker } from "node:worker_threads";
 import {
   InputError,
-  UserError,
   emptyStats,
-  expandInputs,
   fitBatches,
   formatCount,
   mergeModels,
   modelFromJSON,
-  sniffFormat,
-  type FormatSpec,
   type InputStats,
   type Model,
   type Rejection,
 } from "@oddity/core";
-import { alignPieces } from "../fit/align.js";
-import { planShards, type PlanFile } from "../fit/plan.js";
-import type { FormattedPiece, ShardResult } from "../fit/shard.js";
+import type { ShardResult } from "../fit/shard.js";
 import { saveModel } from "../model-io.js";
 import { createProgress } from "../output/progress.js";
 import { runSummary } from "../output/report.js";
+import { joinOutcomes } from "../parallel/outcome.js";
+import { planPieces } from "../parallel/pieces.js";
+import { runWorker } from "../parallel/worker.js";
 import { buildPipeline } from "../pipeline.js";
-import type { FitWorkerData, FitWorkerMessage } from "../workers/fit-worker.js";
+import type { FitWorkerData } from "../workers/fit-worker.js";
 import {
   firstRejectionOf,
   openPass,
@@ -43,97 +38,13 @@ export interface FitOptions extends InputOptions {
 }
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-const SNIFF_BYTES = 64 * 1024;
-const SNIFF_LINES = 50;
 
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await openFile(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
-}
-
-// A file cut into byte ranges is sniffed once here, so all its pieces parse alike.
-async function sniffFile(path: string): Promise<FormatSpec> {
-  const handle = await openFile(path, "r");
-  try {
-    const { bytesRead, buffer } = await handle.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
-    const lines = buffer
-      .subarray(0, bytesRead)
-      .toString("utf8")
-      .split(/\r?\n/)
-      .slice(0, -1)
-      .filter((line) => line.trim() !== "")
-      .slice(0, SNIFF_LINES);
-    return sniffFormat({ lines }).spec;
-  } finally {
-    await handle.close();
-  }
-}
-
-function runWorker({
-  data,
-  signal,
-  onProgress,
-}: {
-  data: FitWorkerData;
-  signal: AbortSignal;
-  onProgress: (stats: InputStats) => void;
-}): Promise<ShardResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL("./fit-worker.js", import.meta.url), { workerData: data });
-    const stop = () => void worker.terminate();
-    signal.addEventListener("abort", stop, { once: true });
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener("abort", stop);
-      fn();
-    };
-    worker.on("message", (message: FitWorkerMessage) => {
-      if (message.type === "progress") onProgress(message.stats);
-      else if (message.type === "done") settle(() => resolve(message.result));
-      else {
-        settle(() => {
-          if (message.user) reject(new UserError(message.message));
-          else reject(Object.assign(new Error(message.message), { stack: message.stack }));
-        });
-        void worker.terminate();
-      }
-    });
-    worker.on("error", (error) => settle(() => reject(error)));
-    worker.on("exit", (code) =>
-      settle(() =>
-        reject(
-          signal.aborted && signal.reason instanceof Error
-            ? signal.reason
-            : new Error(`fit worker stopped with exit code ${code}`),
-        ),
-      ),
-    );
-  });
-}
-
-function strictCheck(shards: readonly FormattedPiece[][], results: readonly ShardResult[]): void {
-  // Pieces count lines from their own start; add the lines of earlier pieces of the same file.
-  const linesBefore = new Map<string, number>();
-  shards.forEach((shard, s) =>
-    shard.forEach((piece, p) => {
-      const { read, firstRejection } = results[s]!.pieces[p]!;
-      const offset = linesBefore.get(piece.path) ?? 0;
-      if (firstRejection !== null) {
-        throw new InputError(`${piece.path}:${offset + firstRejection.line}: ${firstRejection.reason}`);
-      }
-      linesBefore.set(piece.path, offset + read);
-    }),
-  );
-}
-
-async function fitParallel({
+/**
+ * Fits the inputs in `jobs` worker threads (whole files or line-aligned byte ranges) and merges the
+ * shard models in input order: the model is the one a single pass gives. Input warnings and the first
+ * rejection read as one pass reports them.
+ */
+export async function fitParallel({
   session,
   inputs,
   options,
@@ -142,52 +53,30 @@ async function fitParallel({
 }: {
   session: Session;
   inputs: string[];
-  options: FitOptions;
+  options: Pick<InputOptions, "maxLineLength" | "quiet" | "strict">;
   ctx: RunContext;
   jobs: number;
 }): Promise<{ model: Model; stats: InputStats; firstRejection: Rejection | null }> {
-  const files = await expandInputs(inputs);
-  const planned: PlanFile[] = [];
-  for (const path of files) {
-    const info = await stat(path).catch(() => null);
-    if (info === null) throw new InputError(`${path}: no such file`);
-    if (!info.isFile()) throw new InputError(`${path}: not a regular file`);
-    planned.push({ path, size: info.size, splittable: !(await isGzip(path)) });
-  }
-  const shards = await alignPieces(planShards({ files: planned, jobs }));
-  const sniffed = new Map<string, FormatSpec>();
-  const formatted: FormattedPiece[][] = [];
-  for (const shard of shards) {
-    const pieces: FormattedPiece[] = [];
-    for (const piece of shard) {
-      let format = session.format;
-      if (format.name === "auto" && piece.start !== undefined) {
-        if (!sniffed.has(piece.path)) sniffed.set(piece.path, await sniffFile(piece.path));
-        format = sniffed.get(piece.path)!;
-      }
-      pieces.push({ ...piece, format });
-    }
-    formatted.push(pieces);
-  }
-  const total = planned.reduce((sum, f) => sum + f.size, 0);
+  const plan = await planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength });
   const progress = await createProgress({
     stderr: ctx.stderr,
     quiet: options.quiet === true,
     label: "fitting",
-    totalBytes: total,
+    totalBytes: plan.totalBytes,
   });
-  const latest: InputStats[] = formatted.map(() => emptyStats());
+  const latest: InputStats[] = plan.shards.map(() => emptyStats());
   let results: ShardResult[];
   try {
     results = await Promise.all(
-      formatted.map((pieces, i) =>
-        runWorker({
+      plan.shards.map((pieces, i) =>
+        runWorker<ShardResult>({
+          file: "fit-worker.js",
           data: {
             cwd: ctx.cwd,
             configFile: session.config.file,
             pieces,
             ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-          },
+          } satisfies FitWorkerData,
           signal: ctx.signal,
           onProgress: (stats) => {
             latest[i] = stats;
@@ -199,9 +88,16 @@ async function fitParallel({
   } finally {
     progress.stop();
   }
-  if (options.strict === true) strictCheck(formatted, results);
+  const joined = joinOutcomes({
+    pieces: plan.shards.flat(),
+    outcomes: results.flatMap((r) => r.pieces),
+    split: plan.split,
+  });
+  if (options.strict === true && joined.firstRejection !== null) {
+    const first = joined.firstRejection;
+    throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
+  }
   let model: Model | null = null;
-  let firstRejection: Rejection | null = null;
   for (const result of results) {
     const shard = await modelFromJSON({
       json: result.model,
@@ -210,10 +106,9 @@ async function fitParallel({
         session.loader(use, { where: `${session.config.name}: detector "${use}"`, dir: session.config.dir }),
     });
     model = model === null ? shard : mergeModels(model, shard);
-    firstRejection ??= result.pieces.find((p) => p.firstRejection !== null)?.firstRejection ?? null;
-    for (const warning of result.warnings) session.reporter.warn(warning);
   }
-  return { model: model!, stats: sumStats(results.map((r) => r.stats)), firstRejection };
+  for (const warning of joined.warnings) session.reporter.warn(warning);
+  return { model: model!, stats: joined.stats, firstRejection: joined.firstRejection };
 }
 
 /**

@@ -20,11 +20,10 @@ export async function runMerge(options: MergeOptions, ctx: RunContext): Promise<
   const started = performance.now();
   if (options.models.length === 0) throw new UserError("merge needs at least one model file");
   const session = await startSession({ options, ctx });
-  const dir = session.config.file === null ? undefined : session.config.dir;
   let merged: Model | null = null;
   let first = "";
   for (const file of options.models) {
-    const model = await loadModel({ file, loader: session.loader, dir });
+    const model = await loadModel({ file, loader: session.loader, config: session.config });
     if (merged === null) {
       merged = model;
       first = file;

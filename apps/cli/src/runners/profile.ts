@@ -8,6 +8,7 @@ import {
   RECORD_FIELDS,
   isKnownField,
   nearest,
+  type InputStats,
   type Rejection,
   type ValueFrequency,
 } from "@oddity/core";
@@ -15,7 +16,17 @@ import { colorEnabled, createPalette } from "../output/color.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "../output/profile.js";
 import { runSummary, type Reporter } from "../output/report.js";
 import { openSink } from "../output/sink.js";
-import { openPass, openRejects, resolveInputs, startSession, tapBatches, warnRejections } from "./common.js";
+import { canSplit, runParallelPass } from "../parallel/pass.js";
+import { planPieces } from "../parallel/pieces.js";
+import {
+  openPass,
+  openRejects,
+  resolveInputs,
+  startSession,
+  tapBatches,
+  warnRejections,
+  type Session,
+} from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
 
 /** Options of `oddity profile`. */
@@ -31,6 +42,8 @@ export interface ProfileOptions extends InputOptions {
   format?: "table" | "json" | "csv" | undefined;
   output?: string | undefined;
   color?: boolean | undefined;
+  /** Worker threads over files; the tables are the same as with one. */
+  jobs?: number | undefined;
 }
 
 const ALL_FIELD_NAMES = [...RECORD_FIELDS, ...DERIVED_FIELDS, ...Object.keys(FIELD_ALIASES)];
@@ -83,21 +96,39 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const conditional =
       given === undefined ? [] : fields.map((field) => new ConditionalProfiler(given, field));
     const seen: { first: Rejection | null } = { first: null };
-    const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "profiling" });
-    try {
-      for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
-        for (const record of batch.records) {
-          profiler.observe(record);
-          for (const c of conditional) c.observe(record);
-        }
+    const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+    let stats: InputStats;
+    if (jobs > 1 && canSplit(inputs)) {
+      const pass = await profileInWorkers({ session, inputs, options, ctx, jobs, fields, given });
+      for (const result of pass.results) {
+        if (result.profile === null) continue;
+        profiler.addCounts(result.profile.fields);
+        result.profile.conditional.forEach((counts, i) => conditional[i]!.addCounts(counts));
       }
-    } finally {
-      progress.stop();
+      if (rejects !== null) await rejects.add(pass.joined.rejections);
+      for (const warning of pass.joined.warnings) session.reporter.warn(warning);
+      seen.first = pass.joined.firstRejection;
+      stats = pass.joined.stats;
+    } else {
+      if (jobs > 1)
+        session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+      const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "profiling" });
+      try {
+        for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
+          for (const record of batch.records) {
+            profiler.observe(record);
+            for (const c of conditional) c.observe(record);
+          }
+        }
+      } finally {
+        progress.stop();
+      }
+      for (const warning of stream.warnings) session.reporter.warn(warning);
+      stats = stream.stats;
     }
-    for (const warning of stream.warnings) session.reporter.warn(warning);
     warnRejections({
       reporter: session.reporter,
-      stats: stream.stats,
+      stats,
       first: seen.first,
       rejectsFile: options.rejects,
     });
@@ -119,7 +150,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
               conditional: true,
             };
           });
-    const total = stream.stats.parsed;
+    const total = stats.parsed;
     if (format === "json") await sink.write(profileJSON({ total, tables }));
     else if (format === "csv") await sink.write(profileCsv(tables));
     else {
@@ -132,7 +163,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     await rejects?.close();
     session.reporter.info(
       runSummary({
-        stats: stream.stats,
+        stats,
         ms: performance.now() - started,
         palette: session.palette,
       }).trimEnd(),
@@ -143,4 +174,37 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     await rejects?.abort();
     throw error;
   }
+}
+
+function profileInWorkers({
+  session,
+  inputs,
+  options,
+  ctx,
+  jobs,
+  fields,
+  given,
+}: {
+  session: Session;
+  inputs: string[];
+  options: ProfileOptions;
+  ctx: RunContext;
+  jobs: number;
+  fields: string[];
+  given: string | undefined;
+}) {
+  return planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength }).then(
+    (plan) =>
+      runParallelPass({
+        plan,
+        task: { kind: "profile", fields, given: given ?? null },
+        ctx,
+        configFile: session.config.file,
+        quiet: options.quiet === true,
+        label: "profiling",
+        strict: options.strict === true,
+        keepRejections: options.rejects !== undefined,
+        maxLineLength: options.maxLineLength,
+      }),
+  );
 }

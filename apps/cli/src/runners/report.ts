@@ -70,7 +70,7 @@ export async function runReport(options: ReportOptions, ctx: RunContext): Promis
       : await loadModel({
           file: options.model,
           loader: session.loader,
-          dir: session.config.file === null ? undefined : session.config.dir,
+          config: session.config,
         });
   const parser = results === undefined ? undefined : parserFor(results, options.logFormat);
   const data = report.reportDataFromResults({

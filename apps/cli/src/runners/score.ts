@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { TopRecords, UserError, createScorer, type Rejection } from "@oddity/core";
+import { TopRecords, UserError, createScorer, type InputStats, type Rejection } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson, type AnomalyFormat } from "../output/anomalies.js";
 import { colorEnabled, createPalette } from "../output/color.js";
 import { runSummary } from "../output/report.js";
@@ -7,6 +7,8 @@ import { summaryJSON, writeRanked } from "../output/results.js";
 import { openSink } from "../output/sink.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
+import { canSplit, piecesAnomalies, runParallelPass } from "../parallel/pass.js";
+import { planPieces } from "../parallel/pieces.js";
 import { openPass, openRejects, resolveInputs, startSession, tapBatches, warnRejections } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
 import { topLimit } from "./detect.js";
@@ -20,6 +22,8 @@ export interface ScoreOptions extends InputOptions {
   minScore?: number | undefined;
   failOn?: number | undefined;
   color?: boolean | undefined;
+  /** Worker threads over files; the output is the same as with one. */
+  jobs?: number | undefined;
 }
 
 /**
@@ -35,7 +39,7 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const model = await loadModel({
     file: options.model,
     loader: session.loader,
-    dir: session.config.file === null ? undefined : session.config.dir,
+    config: session.config,
   });
   if (options.minScore !== undefined && options.minScore < 0)
     throw new UserError("--min-score must be ≥ 0 bits");
@@ -44,28 +48,76 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
   const score = createScorer(model);
-  const top = new TopRecords(topLimit({ top: options.top, configured: session.config.scoring.top, format }));
+  const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
+  const top = new TopRecords(limit);
   let flagged = 0;
   let highest = Number.NEGATIVE_INFINITY;
   try {
     if (format === "csv") await sink.write(ANOMALY_CSV_HEADER);
     const seen: { first: Rejection | null } = { first: null };
-    const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "scoring" });
-    try {
-      for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
-        for (const record of batch.records) {
-          const scored = score(record);
-          if (scored === null || scored.score < minScore) continue;
-          flagged++;
-          if (scored.score > highest) highest = scored.score;
+    const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+    let stream: { stats: InputStats; format: string | null };
+    if (jobs > 1 && canSplit(inputs)) {
+      const plan = await planPieces({
+        inputs,
+        jobs,
+        spec: session.format,
+        maxLineLength: options.maxLineLength,
+      });
+      const pass = await runParallelPass({
+        plan,
+        task: {
+          kind: "score",
+          model: { file: options.model },
+          minScore,
+          limit: streaming ? Number.POSITIVE_INFINITY : limit,
+        },
+        ctx,
+        configFile: session.config.file,
+        quiet: options.quiet === true,
+        label: "scoring",
+        strict: options.strict === true,
+        keepRejections: options.rejects !== undefined,
+        maxLineLength: options.maxLineLength,
+      });
+      if (rejects !== null) await rejects.add(pass.joined.rejections);
+      for (const piece of piecesAnomalies(pass)) {
+        flagged += piece.flagged;
+        if (piece.highest > highest) highest = piece.highest;
+        for (const scored of piece.anomalies) {
           if (streaming) await sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored));
           else top.add(scored);
         }
       }
-    } finally {
-      progress.stop();
+      for (const warning of pass.joined.warnings) session.reporter.warn(warning);
+      seen.first = pass.joined.firstRejection;
+      stream = pass.joined;
+    } else {
+      if (jobs > 1)
+        session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+      const opened = await openPass({ session, inputs, options, ctx, label: "scoring" });
+      try {
+        for await (const batch of tapBatches({
+          stream: opened.stream,
+          rejects,
+          strict: options.strict === true,
+          seen,
+        })) {
+          for (const record of batch.records) {
+            const scored = score(record);
+            if (scored === null || scored.score < minScore) continue;
+            flagged++;
+            if (scored.score > highest) highest = scored.score;
+            if (streaming) await sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored));
+            else top.add(scored);
+          }
+        }
+      } finally {
+        opened.progress.stop();
+      }
+      for (const warning of opened.stream.warnings) session.reporter.warn(warning);
+      stream = opened.stream;
     }
-    for (const warning of stream.warnings) session.reporter.warn(warning);
     warnRejections({
       reporter: session.reporter,
       stats: stream.stats,

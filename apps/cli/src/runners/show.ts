@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { UserError, fieldReader, formatCount, type LogRecord, type Rejection } from "@oddity/core";
 import { colorEnabled, createPalette } from "../output/color.js";
 import { escapeTerminal } from "../output/escape.js";
+import { jsonText } from "../output/json.js";
 import { runSummary } from "../output/report.js";
 import { openSink, type Sink } from "../output/sink.js";
 import { recordsCsvHeader, recordCsv, recordJSON, recordsTable } from "../output/records.js";
@@ -75,7 +76,7 @@ export async function runShow(options: ShowOptions, ctx: RunContext): Promise<nu
         for (const record of batch.records) {
           if (matched >= limit || !matches(record)) continue;
           matched++;
-          if (format === "ndjson") await sink.write(`${JSON.stringify(recordJSON(record))}\n`);
+          if (format === "ndjson") await sink.write(`${jsonText(recordJSON(record))}\n`);
           else if (format === "csv") await sink.write(recordCsv(record));
           else kept.push(record);
         }
@@ -91,7 +92,7 @@ export async function runShow(options: ShowOptions, ctx: RunContext): Promise<nu
       rejectsFile: options.rejects,
     });
     if (format === "json") {
-      await sink.write(`${JSON.stringify({ matched, records: kept.map(recordJSON) }, null, 2)}\n`);
+      await sink.write(`${jsonText({ matched, records: kept.map(recordJSON) }, 2)}\n`);
     } else if (format === "table") {
       const palette = createPalette(
         colorEnabled({ isTTY: sink.isTTY, noColor: options.color === false, env: ctx.env }),

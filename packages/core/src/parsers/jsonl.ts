@@ -13,7 +13,7 @@ function flatten(
 ): void {
   for (const key of Object.keys(object)) {
     const value = object[key];
-    const name = prefix.length === 0 ? key : `${prefix}.${key}`;
+    const name = depth === 0 ? key : `${prefix}.${key}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
       flatten(value as Record<string, unknown>, name, depth + 1, keys, values);
     } else {
