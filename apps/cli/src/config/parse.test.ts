@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfigText } from "./parse.js";
+import { MAX_NESTING, flowNesting, parseConfigText } from "./parse.js";
 
 describe("parseConfigText", () => {
   it("reads YAML into plain values", () => {
@@ -53,5 +53,19 @@ describe("parseConfigText", () => {
       parsed.lineOf(["scoring", "top"]),
       parsed.lineOf(["nope"]),
     ]).toEqual([5, 2, undefined]);
+  });
+});
+
+describe("flowNesting", () => {
+  it("counts bracket depth outside quoted strings and comments", () => {
+    expect(flowNesting('a: [1, {b: [2]}]\nc: "[[[[" # [[[[\n')).toBe(3);
+    expect(flowNesting("x: 'it''s [not' [ok]")).toBe(1);
+  });
+
+  it("refuses a config nested deeper than the limit before parsing it", () => {
+    const deep = `detectors: ${"[".repeat(MAX_NESTING + 1)}${"]".repeat(MAX_NESTING + 1)}\n`;
+    expect(parseConfigText({ text: deep, name: "c.yaml", syntax: "yaml" }).errors).toEqual([
+      `c.yaml: invalid YAML: nested more than ${MAX_NESTING} levels deep`,
+    ]);
   });
 });

@@ -39,6 +39,35 @@ function jsonPosition(message: string, text: string): string {
   return `:${line}:${column}`;
 }
 
+/** Deeper than any real config; the YAML parser exhausts memory on ~100,000 levels instead of throwing. */
+export const MAX_NESTING = 1_000;
+
+/**
+ * The deepest nesting of flow brackets (`[`, `{`) outside quoted strings and comments: a cheap upper-bound
+ * check run before the parser, which cannot be stopped once it runs out of memory.
+ */
+export function flowNesting(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== null) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf("\n", i);
+      if (end === -1) break;
+      i = end;
+    } else if (c === "[" || c === "{") deepest = Math.max(deepest, ++depth);
+    else if (c === "]" || c === "}") depth = Math.max(0, depth - 1);
+  }
+  return deepest;
+}
+
 /**
  * Parses YAML or JSON config text. Syntax errors name the file, line and column
  * (`oddity.config.yaml:7:1: ...`); nothing throws.
@@ -52,6 +81,15 @@ export function parseConfigText({
   name: string;
   syntax: "yaml" | "json";
 }): ParsedConfig {
+  if (flowNesting(text) > MAX_NESTING) {
+    return {
+      value: undefined,
+      errors: [
+        `${name}: invalid ${syntax === "json" ? "JSON" : "YAML"}: nested more than ${MAX_NESTING} levels deep`,
+      ],
+      lineOf: () => undefined,
+    };
+  }
   const counter = new LineCounter();
   const document = parseDocument(text, { lineCounter: counter, prettyErrors: true });
   if (syntax === "json") {
