@@ -24,6 +24,15 @@ describe("normalizeConfig", () => {
     ]);
   });
 
+  it("compares sizes within one path template and one status in the built-in pipeline", () => {
+    const { config } = normalizeConfig({ value: null, file: null, name: "(defaults)", dir: "/p" });
+    expect(config!.detectors.map((d) => d.options)).toEqual([
+      undefined,
+      undefined,
+      { groupBy: ["path_template", "status"] },
+    ]);
+  });
+
   it("suggests the nearest key for a misspelt one and names the line", () => {
     const { errors } = normalizeYaml("detectors:\n  - use: rarity\n    optoins:\n      budget: 0.02\n");
     expect(errors).toEqual([

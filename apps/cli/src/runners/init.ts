@@ -3,7 +3,7 @@ import path from "node:path";
 import { UserError } from "@oddity/core";
 import { stringify } from "yaml";
 import { CONFIG_NAMES } from "../config/load.js";
-import { DEFAULT_DETECTORS } from "../config/normalize.js";
+import { DEFAULT_PIPELINE } from "../config/normalize.js";
 import { writeFileAtomic } from "../output/atomic.js";
 import { builtinPackage, importBuiltin } from "../plugins/builtins.js";
 import { describeOptions } from "../plugins/describe.js";
@@ -74,16 +74,22 @@ function commented(value: unknown, indent: string): string {
 /** The starter config: the bundled detectors with their real defaults, as comments. */
 export async function starterConfig(): Promise<string> {
   const entries: string[] = [];
-  for (const use of DEFAULT_DETECTORS) {
+  for (const { use, options } of DEFAULT_PIPELINE) {
     const module = (await importBuiltin(builtinPackage(use)!)) as Record<string, unknown>;
     const definition = pickDetector(module);
     let entry = `  - use: ${use}\n`;
     if (!Array.isArray(definition)) {
       entry += `    # ${definition.meta.description}\n`;
-      const docs = describeOptions(definition).filter((o) => o.default !== undefined);
+      if (options !== undefined) {
+        const set = stringify(options, { lineWidth: 0 }).trimEnd().split("\n");
+        entry += `    options:\n${set.map((line) => `      ${line}`).join("\n")}\n`;
+      }
+      const docs = describeOptions(definition).filter(
+        (o) => o.default !== undefined && (options === undefined || !Object.hasOwn(options, o.name)),
+      );
       if (docs.length > 0) {
         const defaults = Object.fromEntries(docs.map((o) => [o.name, o.default]));
-        entry += `    # options:\n${commented(defaults, "    ")}\n`;
+        entry += `    # ${options === undefined ? "options" : "other options, at their defaults"}:\n${commented(defaults, "    ")}\n`;
       }
     }
     entries.push(entry);
