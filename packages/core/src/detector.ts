@@ -25,7 +25,10 @@ export interface DetectorMeta<Options> {
 export interface DetectorContext {
   /** The instance id (config `id`, defaulting to the detector name); put it in `Finding.detector`. */
   id: string;
-  /** Reports something the user should know (a field where nearly every value is unique ...). */
+  /**
+   * Reports something the user should know (a field where nearly every value is unique ...). Call it from
+   * `prepare`: the host clears warnings each time a model is prepared, so they describe the final state.
+   */
   warn(message: string): void;
 }
 

@@ -317,6 +317,20 @@ describe("models", () => {
     expect(createScorer(loaded)(odd)!.score).toBe(createScorer(model)(odd)!.score);
   });
 
+  it("keeps only the warnings of the merged state, not those each shard raised of itself", () => {
+    const warner = defineDetector({
+      ...counter,
+      meta: { ...counter.meta, name: "warner" },
+      create: (options, context) => {
+        const hooks = counter.create(options, context);
+        return { ...hooks, prepare: (state) => context.warn(`${state.total} records`) };
+      },
+    });
+    const entries = [{ use: "warner", definition: warner }];
+    const merged = mergeModels(fit(baseline.slice(0, 7), entries), fit(baseline.slice(7), entries));
+    expect(merged.pipeline.warnings).toEqual(["warner: 21 records"]);
+  });
+
   it("refuses to merge models fitted with different configurations", () => {
     const other = fit(baseline, [{ use: "counter", definition: counter, options: { minCount: 5 } } as never]);
     expect(() => mergeModels(fit(baseline), other)).toThrowError(ModelError);

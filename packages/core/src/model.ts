@@ -54,8 +54,12 @@ function runHook<T>(id: string, phase: string, hook: () => T): T {
   }
 }
 
-/** Runs each detector's `prepare` once the states are final. */
+/**
+ * Runs each detector's `prepare` once the states are final. Warnings describe the state as last prepared,
+ * so they are cleared first: a model merged from shards must not repeat what each shard said of itself.
+ */
 export function prepareModel(model: Model): Model {
+  model.pipeline.warnings.length = 0;
   model.pipeline.detectors.forEach((detector, i) =>
     runHook(detector.id, "preparing the model", () => detector.hooks.prepare?.(model.states[i])),
   );
