@@ -321,7 +321,7 @@ describe("models", () => {
     const warner = defineDetector({
       ...counter,
       meta: { ...counter.meta, name: "warner" },
-      create: (options, context) => {
+      create: (options, context): DetectorHooks<CounterState> => {
         const hooks = counter.create(options, context);
         return { ...hooks, prepare: (state) => context.warn(`${state.total} records`) };
       },
