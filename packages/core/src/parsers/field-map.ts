@@ -1,5 +1,5 @@
 import { FIELD_ALIASES } from "../fields.js";
-import type { LogRecord } from "../record.js";
+import { blankRecord, type LogRecord } from "../record.js";
 import { parseTimeValue } from "./time.js";
 import { quoteLogText, splitRequest } from "./text.js";
 
@@ -147,24 +147,7 @@ export function createFieldMapper(fields: Readonly<Record<string, string>> = {})
       if (current === undefined || route(keys[current]!)!.priority > found.priority)
         winner.set(found.target, i);
     }
-    const record: LogRecord = {
-      source,
-      line,
-      raw,
-      ip: null,
-      ident: null,
-      user: null,
-      time: null,
-      time_text: null,
-      method: null,
-      path: null,
-      http_version: null,
-      status: null,
-      size: null,
-      referer: null,
-      user_agent: null,
-      extra: null,
-    };
+    const record = blankRecord(source, line, raw);
     const requestAt = winner.get("request");
     if (requestAt !== undefined) {
       const parts = splitRequest(text(values[requestAt]));

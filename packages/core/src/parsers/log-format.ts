@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.js";
 import type { LineParser } from "../input/types.js";
-import type { LogRecord } from "../record.js";
+import { blankRecord, type LogRecord } from "../record.js";
 import { parseClfTime, parseTimeValue } from "./time.js";
 import { dashToNull, isEscaped, splitRequest, unescapeQuoted } from "./text.js";
 
@@ -299,24 +299,7 @@ function parseWith(
   let end = line.length;
   while (end > 0 && (line.charCodeAt(end - 1) === 32 || line.charCodeAt(end - 1) === 9)) end--;
   let pos = 0;
-  const record: LogRecord = {
-    source,
-    line: lineNumber,
-    raw: line,
-    ip: null,
-    ident: null,
-    user: null,
-    time: null,
-    time_text: null,
-    method: null,
-    path: null,
-    http_version: null,
-    status: null,
-    size: null,
-    referer: null,
-    user_agent: null,
-    extra: null,
-  };
+  const record = blankRecord(source, lineNumber, line);
   let query: string | null = null;
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
