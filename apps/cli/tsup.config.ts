@@ -9,5 +9,6 @@ const config: Options = packageConfig({
     "pass-worker": "src/workers/pass-worker.ts",
   },
   dts: false,
+  noExternal: ["yargs", "yargs-parser", "cliui", "y18n", "escalade", "get-caller-file", "string-width"],
 });
 export default config;

@@ -201,6 +201,46 @@ describe("conditional: bounded memory", () => {
   });
 });
 
+describe("conditional: one count per field", () => {
+  it("counts a field once however many pairs use it, and every pair reads that one count", () => {
+    const records = makeRecords([
+      { times: 200, ip: "10.0.0.1", status: 200, path: "/a", method: "GET", user_agent: "curl/8" },
+      { times: 200, ip: "10.0.0.2", status: 404, path: "/a", method: "GET", user_agent: "curl/8" },
+    ]);
+    const fitted = fitDetector({ detector: conditional, records });
+    const saved = fitted.hooks.toJSON(fitted.state) as {
+      marginals: Array<{ field: string; counts: BoundedCounterJSON }>;
+      pairs: Array<{ given: string; target: string }>;
+    };
+    expect(saved.marginals.map((m) => [m.field, m.counts.total])).toEqual([
+      ["ip", 400],
+      ["status", 400],
+      ["user_agent", 400],
+      ["path_template", 400],
+      ["method", 400],
+    ]);
+    expect(saved.pairs.map((p) => `${p.target}|${p.given}`)).toEqual([
+      "status|ip",
+      "user_agent|ip",
+      "status|path_template",
+      "method|path_template",
+    ]);
+    const byGiven = fitted.state.pairs.filter((p) => p.given === "ip");
+    expect(byGiven).toHaveLength(2);
+    expect(byGiven[0]!.givens).toBe(byGiven[1]!.givens);
+    const probe = makeRecord({
+      ip: "10.0.0.1",
+      status: 404,
+      path: "/a",
+      method: "GET",
+      user_agent: "curl/8",
+    });
+    expect(fitted.score(probe).map((f) => [f.fields.join("|"), f.counts.given_count])).toEqual([
+      ["ip|status", 200],
+    ]);
+  });
+});
+
 describe("conditional: merging, saving, determinism", () => {
   const table = [
     ...baseline(),
@@ -238,9 +278,14 @@ describe("conditional: merging, saving, determinism", () => {
     const capped = { ...STATUS_BY_IP, maxDistinct: 30 };
     const whole = fitDetector({ detector: conditional, options: capped, records });
     const state = whole.hooks.toJSON(whole.state) as {
-      pairs: Array<Record<"givens" | "targets" | "cells", BoundedCounterJSON>>;
+      marginals: Array<{ counts: BoundedCounterJSON }>;
+      pairs: Array<{ cells: BoundedCounterJSON }>;
     };
-    const { givens, targets, cells } = state.pairs[0]!;
+    const [givens, targets] = state.marginals.map((m) => m.counts) as [
+      BoundedCounterJSON,
+      BoundedCounterJSON,
+    ];
+    const { cells } = state.pairs[0]!;
     expect(
       [givens.ceiling, targets.ceiling, cells.ceiling].map((c) => c < BoundedCounter.NO_CEILING),
     ).toEqual([true, false, true]);
@@ -336,20 +381,15 @@ describe("conditional: saved state validation", () => {
   const saved = () =>
     JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as {
       version: number;
-      pairs: Array<{
-        given: string;
-        target: string;
-        givens: BoundedCounterJSON;
-        targets: BoundedCounterJSON;
-        cells: BoundedCounterJSON;
-      }>;
+      marginals: Array<{ field: string; counts: BoundedCounterJSON }>;
+      pairs: Array<{ given: string; target: string; cells: BoundedCounterJSON }>;
     };
 
   it.each([
     [
       "another version",
       (j: ReturnType<typeof saved>) => (j.version = 7),
-      "state.version: expected version 1",
+      "state.version: expected version 2",
     ],
     [
       "a negative count",
@@ -358,8 +398,8 @@ describe("conditional: saved state validation", () => {
     ],
     [
       "a huge count",
-      (j: ReturnType<typeof saved>) => (j.pairs[0]!.givens.total = 2 ** 64),
-      "state.pairs[0].givens.total: expected a count",
+      (j: ReturnType<typeof saved>) => (j.marginals[0]!.counts.total = 2 ** 64),
+      "state.marginals[0].counts.total: expected a count",
     ],
     [
       "another pair",
@@ -367,12 +407,17 @@ describe("conditional: saved state validation", () => {
       "state.pairs[0]: is status|path but the options list status|ip here",
     ],
     [
+      "marginals of other fields",
+      (j: ReturnType<typeof saved>) => (j.marginals[0]!.field = "path"),
+      "state.marginals: count the fields path, status but the options use ip, status",
+    ],
+    [
       "tables of different sizes",
       (j: ReturnType<typeof saved>) => {
-        j.pairs[0]!.targets.values[0]![1] += 1;
-        j.pairs[0]!.targets.total += 1;
+        j.marginals[1]!.counts.values[0]![1] += 1;
+        j.marginals[1]!.counts.total += 1;
       },
-      "state.pairs[0].targets.total: is 301 but givens counted 300 requests",
+      "state.marginals[1].counts.total: is 301 but ip counted 300 requests",
     ],
     [
       "a cell that is not a pair",

@@ -6,11 +6,19 @@ import {
   formatCount,
   pairKey,
   type Finding,
+  type LogRecord,
 } from "@oddity/core";
 import { conditionalFinding } from "./findings.js";
 import { judge } from "./judge.js";
 import { conditionalOptionsSchema, pairName, resolvePairs, type ConditionalOptions } from "./options.js";
-import { emptyState, mergeStates, stateFromJSON, stateToJSON, type ConditionalState } from "./state.js";
+import {
+  emptyState,
+  marginalFields,
+  mergeStates,
+  stateFromJSON,
+  stateToJSON,
+  type ConditionalState,
+} from "./state.js";
 import { conditionalSummary } from "./summary.js";
 
 /** Absent values count under `-`, as the log writes them. */
@@ -31,21 +39,28 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
   },
   create(options, context) {
     const rules = resolvePairs(options);
-    const readGiven = rules.map((r) => fieldReader(r.given));
-    const readTarget = rules.map((r) => fieldReader(r.target));
+    const fields = marginalFields(rules);
+    const readField = fields.map((f) => fieldReader(f));
+    const givenAt = rules.map((r) => fields.indexOf(r.given));
+    const targetAt = rules.map((r) => fields.indexOf(r.target));
     const { smoothing, maxDistinct } = options;
+    // This record's value of each field, read once however many pairs use it. Reused between records:
+    // observe and score are synchronous, so no other record can be halfway through.
+    const values: string[] = fields.map(() => ABSENT);
+    // count(a) per field for the record being scored, looked up once for all the pairs given that field.
+    const counts: number[] = fields.map(() => -1);
+    const readValues = (record: LogRecord) => {
+      for (let f = 0; f < fields.length; f++) values[f] = readField[f]!(record) ?? ABSENT;
+    };
 
     return {
       init: () => emptyState(rules, maxDistinct),
       observe(state, record) {
-        const { pairs } = state;
+        readValues(record);
+        const { marginals, pairs } = state;
+        for (let f = 0; f < marginals.length; f++) marginals[f]!.add(values[f]!);
         for (let i = 0; i < pairs.length; i++) {
-          const pair = pairs[i]!;
-          const a = readGiven[i]!(record) ?? ABSENT;
-          const b = readTarget[i]!(record) ?? ABSENT;
-          pair.givens.add(a);
-          pair.targets.add(b);
-          pair.cells.add(pairKey(a, b));
+          pairs[i]!.cells.add(pairKey(values[givenAt[i]!]!, values[targetAt[i]!]!));
         }
       },
       merge: mergeStates,
@@ -61,14 +76,22 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
         });
       },
       score(state, record) {
+        readValues(record);
+        counts.fill(-1);
         let found: Finding[] | null = null;
         for (let i = 0; i < rules.length; i++) {
           const rule = rules[i]!;
           const pair = state.pairs[i]!;
-          const given = readGiven[i]!(record) ?? ABSENT;
-          // Cheap support check first: most records come from well-supported values and are not odd.
-          if (pair.givens.count(given) < rule.minSupport) continue;
-          const target = readTarget[i]!(record) ?? ABSENT;
+          const given = values[givenAt[i]!]!;
+          const target = values[targetAt[i]!]!;
+          // Most records come from well-supported values and common pairs, and are not odd: rule them
+          // out on the two counts that decide it before judging in full (`judge` agrees on the rest).
+          const at = givenAt[i]!;
+          let givenCount = counts[at]!;
+          if (givenCount < 0) givenCount = counts[at] = pair.givens.count(given);
+          if (givenCount < rule.minSupport) continue;
+          const count = pair.cells.count(pairKey(given, target));
+          if (count > 0 && count / givenCount >= rule.threshold) continue;
           const judgement = judge(pair, rule, smoothing, given, target);
           if (!judgement.flagged) continue;
           const confidence = Math.min(pair.givens.confidence, pair.targets.confidence, pair.cells.confidence);

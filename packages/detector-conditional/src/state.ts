@@ -1,67 +1,79 @@
 import { BoundedCounter, invalidState, parseState, splitPairKey, z } from "@oddity/core";
 import type { PairRule } from "./options.js";
 
-/** Version of the saved state; bumped whenever its shape changes. */
-export const STATE_VERSION = 1;
+/** Version of the saved state; bumped whenever its shape changes (2: one marginal counter per field). */
+export const STATE_VERSION = 2;
 
 /** The counts behind P(target | given) for one pair. */
 export interface PairCounts {
   given: string;
   target: string;
-  /** count(a) per given value a. */
+  /** count(a) per given value a; the same counter as every other pair's on this field. */
   givens: BoundedCounter;
-  /** count(b) per target value b: the marginal P(b) for lift. */
+  /** count(b) per target value b, for the marginal P(b) in lift; shared per field like `givens`. */
   targets: BoundedCounter;
   /** count(a, b) per pair, keyed by `pairKey(a, b)`. */
   cells: BoundedCounter;
 }
 
-/** What the conditional detector learns from a baseline: one table per pair, in the order of the options. */
+/** What the conditional detector learns from a baseline. */
 export interface ConditionalState {
+  /** The fields the pairs use, each once, in order of first use (see {@link marginalFields}). */
+  fields: string[];
+  /** count(v) per field, aligned with `fields`: `ip` is counted once however many pairs condition on it. */
+  marginals: BoundedCounter[];
+  /** One table per pair, in the order of the options. */
   pairs: PairCounts[];
+}
+
+/** The fields `rules` use as given or target, each once, in order of first use. */
+export function marginalFields(rules: readonly PairRule[]): string[] {
+  return [...new Set(rules.flatMap((r) => [r.given, r.target]))];
+}
+
+function assemble(
+  rules: ReadonlyArray<Pick<PairRule, "given" | "target">>,
+  fields: string[],
+  marginals: BoundedCounter[],
+  cells: BoundedCounter[],
+): ConditionalState {
+  const marginal = (field: string) => marginals[fields.indexOf(field)]!;
+  return {
+    fields,
+    marginals,
+    pairs: rules.map((r, i) => ({
+      given: r.given,
+      target: r.target,
+      givens: marginal(r.given),
+      targets: marginal(r.target),
+      cells: cells[i]!,
+    })),
+  };
 }
 
 /** Empty tables for the configured pairs. */
 export function emptyState(rules: readonly PairRule[], maxDistinct: number): ConditionalState {
   const counter = () => new BoundedCounter({ maxDistinct });
-  return {
-    pairs: rules.map((r) => ({
-      given: r.given,
-      target: r.target,
-      givens: counter(),
-      targets: counter(),
-      cells: counter(),
-    })),
-  };
+  const fields = marginalFields(rules);
+  return assemble(rules, fields, fields.map(counter), rules.map(counter));
 }
 
 /** A new state with the counts of both. */
 export function mergeStates(a: ConditionalState, b: ConditionalState): ConditionalState {
-  return {
-    pairs: a.pairs.map((p, i) => {
-      const q = b.pairs[i]!;
-      return {
-        given: p.given,
-        target: p.target,
-        givens: BoundedCounter.merge(p.givens, q.givens),
-        targets: BoundedCounter.merge(p.targets, q.targets),
-        cells: BoundedCounter.merge(p.cells, q.cells),
-      };
-    }),
-  };
+  return assemble(
+    a.pairs,
+    a.fields,
+    a.marginals.map((m, i) => BoundedCounter.merge(m, b.marginals[i]!)),
+    a.pairs.map((p, i) => BoundedCounter.merge(p.cells, b.pairs[i]!.cells)),
+  );
 }
 
-/** The saved form: `{ version: 1, pairs: [{ given, target, givens, targets, cells }] }`. */
+/** The saved form: `{ version: 2, marginals: [{ field, counts }], pairs: [{ given, target, cells }] }`. */
 export function stateToJSON(state: ConditionalState): unknown {
   return {
     version: STATE_VERSION,
-    pairs: state.pairs.map((p) => ({
-      given: p.given,
-      target: p.target,
-      givens: p.givens.toJSON(),
-      targets: p.targets.toJSON(),
-      cells: p.cells.toJSON(),
-    })),
+    marginals: state.fields.map((field, i) => ({ field, counts: state.marginals[i]!.toJSON() })),
+    pairs: state.pairs.map((p) => ({ given: p.given, target: p.target, cells: p.cells.toJSON() })),
   };
 }
 
@@ -69,15 +81,8 @@ const stateSchema = z.strictObject({
   version: z.literal(STATE_VERSION, {
     error: `expected version ${STATE_VERSION}: the model was saved by another version of the conditional detector; refit it`,
   }),
-  pairs: z.array(
-    z.strictObject({
-      given: z.string(),
-      target: z.string(),
-      givens: z.unknown(),
-      targets: z.unknown(),
-      cells: z.unknown(),
-    }),
-  ),
+  marginals: z.array(z.strictObject({ field: z.string(), counts: z.unknown() })),
+  pairs: z.array(z.strictObject({ given: z.string(), target: z.string(), cells: z.unknown() })),
 });
 
 /** Reads a saved state for these rules; throws a `ModelError` naming the key path of any problem. */
@@ -87,52 +92,52 @@ export function stateFromJSON(
   maxDistinct: number,
 ): ConditionalState {
   const data = parseState(stateSchema, json);
+  const read = (saved: unknown, where: string) => {
+    const counter = BoundedCounter.fromJSON(saved, where);
+    if (counter.maxDistinct !== maxDistinct) {
+      invalidState(`${where}.maxDistinct`, `is ${counter.maxDistinct} but the options say ${maxDistinct}`);
+    }
+    return counter;
+  };
+  const fields = marginalFields(rules);
+  const savedFields = data.marginals.map((m) => m.field);
+  if (savedFields.join("\n") !== fields.join("\n")) {
+    invalidState(
+      "state.marginals",
+      `count the fields ${savedFields.join(", ") || "(none)"} but the options use ${fields.join(", ")}`,
+    );
+  }
   if (data.pairs.length !== rules.length) {
     invalidState("state.pairs", `holds ${data.pairs.length} pairs but the options list ${rules.length}`);
   }
-  return {
-    pairs: data.pairs.map((saved, i): PairCounts => {
-      const rule = rules[i]!;
-      const where = `state.pairs[${i}]`;
-      if (saved.given !== rule.given || saved.target !== rule.target) {
-        invalidState(
-          where,
-          `is ${saved.target}|${saved.given} but the options list ${rule.target}|${rule.given} here`,
-        );
+  const marginals = data.marginals.map((m, i) => read(m.counts, `state.marginals[${i}].counts`));
+  const cells = data.pairs.map((saved, i) => {
+    const rule = rules[i]!;
+    const where = `state.pairs[${i}]`;
+    if (saved.given !== rule.given || saved.target !== rule.target) {
+      invalidState(
+        where,
+        `is ${saved.target}|${saved.given} but the options list ${rule.target}|${rule.given} here`,
+      );
+    }
+    const counter = read(saved.cells, `${where}.cells`);
+    for (const [key] of counter.entries()) {
+      try {
+        splitPairKey(key);
+      } catch {
+        invalidState(`${where}.cells.values`, `${JSON.stringify(key.slice(0, 40))} is not a pair key`);
       }
-      const read = (key: "givens" | "targets" | "cells") => {
-        const counter = BoundedCounter.fromJSON(saved[key], `${where}.${key}`);
-        if (counter.maxDistinct !== maxDistinct) {
-          invalidState(
-            `${where}.${key}.maxDistinct`,
-            `is ${counter.maxDistinct} but the options say ${maxDistinct}`,
-          );
-        }
-        return counter;
-      };
-      const pair = {
-        given: rule.given,
-        target: rule.target,
-        givens: read("givens"),
-        targets: read("targets"),
-        cells: read("cells"),
-      };
-      for (const key of ["targets", "cells"] as const) {
-        if (pair[key].total !== pair.givens.total) {
-          invalidState(
-            `${where}.${key}.total`,
-            `is ${pair[key].total} but givens counted ${pair.givens.total} requests`,
-          );
-        }
-      }
-      for (const [key] of pair.cells.entries()) {
-        try {
-          splitPairKey(key);
-        } catch {
-          invalidState(`${where}.cells.values`, `${JSON.stringify(key.slice(0, 40))} is not a pair key`);
-        }
-      }
-      return pair;
-    }),
-  };
+    }
+    return counter;
+  });
+  // Every request adds once to each counter, so all totals agree; anything else was edited.
+  const total = marginals[0]?.total ?? 0;
+  const mismatch = [
+    ...marginals.map((c, i) => [`state.marginals[${i}].counts.total`, c] as const),
+    ...cells.map((c, i) => [`state.pairs[${i}].cells.total`, c] as const),
+  ].find(([, c]) => c.total !== total);
+  if (mismatch) {
+    invalidState(mismatch[0], `is ${mismatch[1].total} but ${fields[0]} counted ${total} requests`);
+  }
+  return assemble(rules, fields, marginals, cells);
 }

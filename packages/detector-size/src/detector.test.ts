@@ -10,6 +10,7 @@ import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } 
 import { describe, expect, it } from "vitest";
 import sizeDefault, { size } from "./index.js";
 import type { SizeStateJSON } from "./serialize.js";
+import { groupReader } from "./state.js";
 
 const SALES = "/api/v1/sales?page=1";
 
@@ -362,6 +363,21 @@ describe("groups", () => {
     expect(saved.groups).toHaveLength(10_000);
     expect(saved.evicted).toBe(2_000);
     expect(saved.hashCeiling).toBeLessThan(2 ** 32);
+  });
+
+  it("tells groups of several fields apart whatever their values hold, also once its cache starts afresh", () => {
+    const read = groupReader(["path", "method"])!;
+    const first = read(makeRecord({ path: '/a","b', method: "GET" }));
+    expect(first).toEqual({ key: '["/a\\",\\"b","GET"]', labels: ['/a","b', "GET"] });
+    expect(read(makeRecord({ path: "/a", method: '","bGET' }))!.key).not.toBe(first!.key);
+    // 100,000 nodes fill the cache; the groups read after it empties are still the right ones.
+    for (let i = 0; i < 60_000; i++) read(makeRecord({ path: `/p${i}`, method: "GET" }));
+    expect(read(makeRecord({ path: "/p7", method: "PUT" }))).toEqual({
+      key: '["/p7","PUT"]',
+      labels: ["/p7", "PUT"],
+    });
+    expect(read(makeRecord({ path: '/a","b', method: "GET" }))).toEqual(first);
+    expect(read(makeRecord({ path: null, method: "GET" }))).toBeNull();
   });
 
   it("counts groups named __proto__ and constructor like any other", () => {

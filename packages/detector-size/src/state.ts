@@ -86,24 +86,47 @@ export function groupKey(labels: readonly string[]): string {
   return labels.length === 1 ? labels[0]! : JSON.stringify(labels);
 }
 
+interface GroupNode {
+  next: Map<string, GroupNode>;
+  group: { key: string; labels: string[] } | null;
+}
+
+// Nodes in a reader's cache before it starts afresh: memory stays bounded on high-cardinality groupings.
+const GROUP_CACHE_LIMIT = 100_000;
+
+/**
+ * Reads a record's group. The same few groups recur on almost every record, so each distinct group is
+ * one object found through a map per field (a trie), rather than a key built and hashed per record.
+ * Callers must not change the labels they are given.
+ */
 export function groupReader(groupBy: readonly string[]): GroupReader | null {
   if (groupBy.length === 0) return null;
   const readers = groupBy.map((name) => fieldReader(name));
-  if (readers.length === 1) {
-    const read = readers[0]!;
-    return (record) => {
-      const value = read(record);
-      return value === null ? null : { key: value, labels: [value] };
-    };
-  }
+  const labels: string[] = readers.map(() => "");
+  let root = new Map<string, GroupNode>();
+  let nodes = 0;
   return (record) => {
-    const labels: string[] = [];
-    for (const read of readers) {
-      const value = read(record);
+    let level = root;
+    let node: GroupNode | undefined;
+    for (let i = 0; i < readers.length; i++) {
+      const value = readers[i]!(record);
       if (value === null) return null;
-      labels.push(value);
+      labels[i] = value;
+      node = level.get(value);
+      if (node === undefined) {
+        if (nodes >= GROUP_CACHE_LIMIT) {
+          // The walk goes on in nodes no longer reachable from the new root: this record's group is
+          // still right, and the next record starts from an empty cache.
+          root = new Map();
+          nodes = 0;
+        }
+        node = { next: new Map(), group: null };
+        level.set(value, node);
+        nodes++;
+      }
+      level = node.next;
     }
-    return { key: groupKey(labels), labels };
+    return (node!.group ??= { key: groupKey(labels), labels: [...labels] });
   };
 }
 

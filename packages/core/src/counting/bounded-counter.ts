@@ -10,7 +10,7 @@ import {
 } from "./count-min.js";
 import { quoteValue } from "../format.js";
 import { HashHeap } from "./hash-heap.js";
-import { hashC } from "./hash.js";
+import { hashABC, hashC } from "./hash.js";
 import { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
 
 /** Most distinct values a counter may be configured to keep exactly. */
@@ -51,6 +51,10 @@ interface Overflow {
   /** Counts of every value hashing at or above the ceiling. */
   sketch: CountMinSketch;
 }
+
+// Scratch for hashABC: [hashA, hashB, hashC] of the value being looked up. One per module is enough, as
+// counting is synchronous and each worker thread has its own module instance.
+const HASHES = new Uint32Array(3);
 
 function heapOf(exact: Map<string, number>): HashHeap {
   return HashHeap.from(Array.from(exact.keys(), (value) => [hashC(value), value] as const));
@@ -124,9 +128,10 @@ export class BoundedCounter {
       if (this.exact.size > this.maxDistinct) this.shrink(this.startOverflow(null));
       return;
     }
-    const hash = hashC(value);
+    hashABC(value, HASHES);
+    const hash = HASHES[2]!;
     if (hash >= this.limit) {
-      overflow.sketch.add(value, n);
+      overflow.sketch.addHashed(HASHES[0]!, HASHES[1]!, n);
       return;
     }
     this.exact.set(value, n);
@@ -158,8 +163,9 @@ export class BoundedCounter {
     const count = this.exact.get(value);
     if (count !== undefined) return count;
     if (this.overflow === null) return 0;
+    hashABC(value, HASHES);
     // Every value seen that hashes below the ceiling is held exactly, so this one was never seen.
-    return hashC(value) < this.limit ? 0 : this.overflow.sketch.estimate(value);
+    return HASHES[2]! < this.limit ? 0 : this.overflow.sketch.estimateHashed(HASHES[0]!, HASHES[1]!);
   }
 
   /** True when {@link count} of `value` is exact (its hash is below the ceiling) rather than a sketch estimate. */

@@ -70,28 +70,37 @@ export class CountMinSketch {
   }
 
   // Kirsch–Mitzenmacher: row i uses h1 + i·h2, as independent as separate hashes for count-min bounds.
-  private column(h1: number, h2: number, row: number): number {
-    return (h1 + row * h2) % this.width;
-  }
-
-  private hashes(key: string): [number, number] {
-    const h1 = hashA(key) % this.width;
-    const h2 = this.width === 1 ? 0 : 1 + (hashB(key) % (this.width - 1));
-    return [h1, h2];
+  // `a` and `b` are hashA and hashB of the key, so a caller that already has them (hashABC) skips a walk.
+  private step(b: number): number {
+    return this.width === 1 ? 0 : 1 + (b % (this.width - 1));
   }
 
   add(key: string, n = 1): void {
-    const [h1, h2] = this.hashes(key);
-    for (let row = 0; row < this.depth; row++) this.cells[row * this.width + this.column(h1, h2, row)]! += n;
+    this.addHashed(hashA(key), hashB(key), n);
+  }
+
+  /** {@link add} for a key whose {@link hashA} and {@link hashB} are `a` and `b`. */
+  addHashed(a: number, b: number, n = 1): void {
+    const { width, cells } = this;
+    const h1 = a % width;
+    const h2 = this.step(b);
+    for (let row = 0; row < this.depth; row++) cells[row * width + ((h1 + row * h2) % width)]! += n;
     this.total += n;
   }
 
   /** An upper estimate of the count of `key`; 0 means it was certainly never added. */
   estimate(key: string): number {
-    const [h1, h2] = this.hashes(key);
+    return this.estimateHashed(hashA(key), hashB(key));
+  }
+
+  /** {@link estimate} for a key whose {@link hashA} and {@link hashB} are `a` and `b`. */
+  estimateHashed(a: number, b: number): number {
+    const { width, cells } = this;
+    const h1 = a % width;
+    const h2 = this.step(b);
     let min = Number.POSITIVE_INFINITY;
     for (let row = 0; row < this.depth; row++) {
-      const cell = this.cells[row * this.width + this.column(h1, h2, row)]!;
+      const cell = cells[row * width + ((h1 + row * h2) % width)]!;
       if (cell < min) min = cell;
     }
     return min;

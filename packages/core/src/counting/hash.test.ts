@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { hashA, hashB, hashC } from "./hash.js";
+import fc from "fast-check";
+import { hashA, hashABC, hashB, hashC } from "./hash.js";
 
 // Values shaped like the ones counters see: addresses, paths with ids, short tokens.
 const SHAPES: Record<string, (i: number) => string> = {
@@ -52,4 +53,17 @@ describe("hashC, the selection hash", () => {
       expect(chi2).toBeLessThan(CHI2_CRITICAL);
     },
   );
+});
+
+describe("hashABC", () => {
+  it("gives the same three hashes as hashA, hashB and hashC one at a time", () => {
+    const out = new Uint32Array(3);
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (value) => {
+        hashABC(value, out);
+        expect([...out]).toEqual([hashA(value), hashB(value), hashC(value)]);
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
+  });
 });

@@ -42,3 +42,25 @@ export function hashC(value: string): number {
   }
   return mix32(h);
 }
+
+/**
+ * {@link hashA}, {@link hashB} and {@link hashC} of `value` in one pass over its code units, written to
+ * `out[0..2]`: a value that misses a counter's exact table needs all three, and the long ones (user
+ * agents, pair keys) cost more to walk than to mix.
+ */
+export function hashABC(value: string, out: Uint32Array): void {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ value.length;
+  let c = 0x6c62272e ^ value.length;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    a = Math.imul(a ^ unit, 0x01000193);
+    b = Math.imul(b ^ unit, 0x5bd1e995);
+    b ^= b >>> 15;
+    c = Math.imul(c ^ unit, 0x01000193);
+    c ^= c >>> 15;
+  }
+  out[0] = mix32(a);
+  out[1] = mix32(b);
+  out[2] = mix32(c);
+}
