@@ -18,6 +18,13 @@ describe("parseClfTime", () => {
     expect(parseClfTime("31/Dec/2024:23:30:00 -0730")).toBe(Date.UTC(2025, 0, 1, 7, 0, 0));
   });
 
+  it("gives each text its own time when the same texts repeat and alternate, valid or not", () => {
+    const texts = ["16/Apr/2019:19:34:42 +0000", "16/Apr/2019:19:34:42 +0000", "31/Feb/2019:00:00:00 +0000"];
+    const times = [...texts, texts[0]!, texts[2]!, "16/Apr/2019:19:34:43 +0000"].map(parseClfTime);
+    const second = Date.UTC(2019, 3, 16, 19, 34, 42);
+    expect(times).toEqual([second, second, null, second, null, second + 1000]);
+  });
+
   it("reads a timestamp without a zone as UTC", () => {
     expect(parseClfTime("16/Apr/2019:19:34:42")).toBe(Date.UTC(2019, 3, 16, 19, 34, 42));
   });

@@ -43,6 +43,18 @@ function dayMs(text: string): number | null {
  * when it is not one.
  */
 export function parseClfTime(text: string): number | null {
+  // Busy logs write several lines per second: the same text gives the same time.
+  if (text === lastText) return lastMs;
+  const ms = parseClfTimeText(text);
+  lastText = text;
+  lastMs = ms;
+  return ms;
+}
+
+let lastText = "";
+let lastMs: number | null = null;
+
+function parseClfTimeText(text: string): number | null {
   const length = text.length;
   if (length !== 26 && length !== 20) return null;
   let base: number;
