@@ -1,5 +1,8 @@
+import { isDeepStrictEqual } from "node:util";
 import type { AnyDetectorDefinition, DetectorHooks } from "./detector.js";
 import type { Finding } from "./finding.js";
+import { readInputs } from "./input/read.js";
+import type { FormatSpec } from "./input/types.js";
 import { createPipeline } from "./pipeline.js";
 import { createRecord, type LogRecord } from "./record.js";
 
@@ -108,4 +111,169 @@ export function roundTrip(fitted: FittedDetector): FittedDetector {
   const state = fitted.hooks.fromJSON(json);
   fitted.hooks.prepare?.(state);
   return { ...fitted, state, score: (record) => fitted.hooks.score(state, record) };
+}
+
+/**
+ * Reads log files with the reader the host uses and returns their records; throws an error naming
+ * `source:line` and the reason at the first line it rejects, so a fixture that stops parsing fails the
+ * test instead of silently shrinking it.
+ */
+export async function readRecords({
+  files,
+  format,
+}: {
+  files: readonly string[];
+  /** As `readInputs` takes it; sniffed from the first lines when absent. */
+  format?: FormatSpec;
+}): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  const stream = readInputs({ inputs: files, format, strict: true });
+  for await (const batch of stream) records.push(...batch.records);
+  return records;
+}
+
+/** Names that break code keying plain objects by log values: each is a property of `Object.prototype`. */
+export const HOSTILE_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty"] as const;
+
+/** The text fields of a record a test can rename: `ip`, `user_agent`, `path` ... */
+export type TextField = Exclude<
+  { [K in keyof LogRecord]: LogRecord[K] extends string | null ? K : never }[keyof LogRecord],
+  "source" | "raw"
+>;
+
+/**
+ * Values to rename, field by field: original value → the name it takes. A new name must not already be
+ * a value of its field, or two values would become one.
+ */
+export type ValueRenames = Partial<Record<TextField, ReadonlyMap<string, string>>>;
+
+/**
+ * Renames the given values of each field to `HOSTILE_NAMES` in turn, continuing across fields so that a
+ * few values use every name: `hostileRenames({ ip: ["10.0.0.1"], path: ["/", "/login"] })`.
+ */
+export function hostileRenames(values: Partial<Record<TextField, readonly string[]>>): ValueRenames {
+  const renames: ValueRenames = {};
+  let next = 0;
+  for (const [field, list] of Object.entries(values) as Array<[TextField, readonly string[]]>) {
+    if (new Set(list).size !== list.length || list.length > HOSTILE_NAMES.length) {
+      throw new Error(
+        `${field}: give at most ${HOSTILE_NAMES.length} distinct values, one for each hostile name`,
+      );
+    }
+    renames[field] = new Map(list.map((value) => [value, HOSTILE_NAMES[next++ % HOSTILE_NAMES.length]!]));
+  }
+  return renames;
+}
+
+/** A copy of `record` with the values named in `renames` renamed; other values stay as they are. */
+export function renameValues(record: LogRecord, renames: ValueRenames): LogRecord {
+  const renamed = createRecord(record);
+  for (const [field, map] of Object.entries(renames) as Array<[TextField, ReadonlyMap<string, string>]>) {
+    const value = record[field];
+    if (value !== null) renamed[field] = map.get(value) ?? value;
+  }
+  return renamed;
+}
+
+/** A finding without its message: the facts that two fits can be compared on. */
+export type FindingFacts = Omit<Finding, "message">;
+
+/** The finding without its message, which quotes values and so differs between renamed and original. */
+export function withoutMessage(finding: Finding): FindingFacts {
+  const { message: _message, ...facts } = finding;
+  return facts;
+}
+
+/**
+ * A finding made on renamed records (see `renameValues`), told in the original values: what a fit on the
+ * original records must have found, if the detector counts every value alike whatever its name.
+ */
+export function inOriginalValues(finding: Finding, renames: ValueRenames): FindingFacts {
+  const facts = withoutMessage(finding);
+  const original = (value: string, i: number): string => {
+    const field = finding.fields[i];
+    const map =
+      field !== undefined && Object.hasOwn(renames, field) ? renames[field as TextField] : undefined;
+    for (const [from, to] of map ?? []) if (to === value) return from;
+    return value;
+  };
+  return { ...facts, values: finding.values.map(original) };
+}
+
+/** What a test fits a detector on. */
+export interface FitInput {
+  detector: AnyDetectorDefinition;
+  options?: unknown;
+  records: readonly LogRecord[];
+}
+
+/** One way a host builds a detector's state from records, named for test titles. */
+export interface FitWay {
+  name: string;
+  fit: (input: FitInput) => FittedDetector;
+}
+
+/**
+ * The ways a host builds a detector's state: fitted whole, merged from shards (as `fit --jobs` and
+ * per-day models do), and loaded from a saved model. All must judge alike, so a test can run each:
+ * `it.each(FIT_WAYS)("... when $name", ({ fit }) => ...)`.
+ */
+export const FIT_WAYS: readonly FitWay[] = [
+  { name: "fitted whole", fit: (input) => fitDetector(input) },
+  {
+    name: "merged from three shards",
+    fit: ({ records, ...rest }) => {
+      const third = Math.ceil(records.length / 3);
+      const shards = [0, 1, 2].map((i) => records.slice(i * third, (i + 1) * third));
+      return fitDetectorOnShards({ ...rest, shards });
+    },
+  },
+  { name: "loaded from a saved model", fit: (input) => roundTrip(fitDetector(input)) },
+];
+
+/** What renaming values changed in a detector's verdicts: nothing, for a detector that counts all alike. */
+export interface RenamingEffects {
+  /** Records judged differently once renamed (`at` is `source:line`), findings told in original values. */
+  differences: Array<{ at: string; expected: FindingFacts[]; found: FindingFacts[] }>;
+  /** Properties `Object.prototype` gained while fitting and scoring: log values written into a plain object. */
+  prototypeAdded: string[];
+}
+
+/**
+ * Fits `detector` on `records` and, by `fit` (default: whole), on their copies with `renames` applied,
+ * scores each set with its own fit and compares the findings told in the original values. Throws when the
+ * renames change no record, or when no finding of the original fit names a renamed value: the comparison
+ * would then prove nothing.
+ */
+export function renamingEffects({
+  detector,
+  options,
+  records,
+  renames,
+  fit = fitDetector,
+}: FitInput & { renames: ValueRenames; fit?: (input: FitInput) => FittedDetector }): RenamingEffects {
+  const prototypeBefore = new Set(Object.getOwnPropertyNames(Object.prototype));
+  const fields = Object.keys(renames) as TextField[];
+  const renamed = records.map((record) => renameValues(record, renames));
+  if (records.every((record, i) => fields.every((field) => record[field] === renamed[i]![field]))) {
+    throw new Error("the renames match no value of the records");
+  }
+  const renamedValues = new Set(Object.values(renames).flatMap((map) => [...map.keys()]));
+  const baseline = fitDetector({ detector, options, records });
+  const fitted = fit({ detector, options, records: renamed });
+  const differences: RenamingEffects["differences"] = [];
+  let judged = 0;
+  records.forEach((record, i) => {
+    const expected = baseline.score(record).map(withoutMessage);
+    const found = fitted.score(renamed[i]!).map((finding) => inOriginalValues(finding, renames));
+    judged += expected.filter((finding) => finding.values.some((value) => renamedValues.has(value))).length;
+    if (!isDeepStrictEqual(found, expected)) {
+      differences.push({ at: `${record.source}:${record.line}`, expected, found });
+    }
+  });
+  if (judged === 0) throw new Error("no finding of the fit on the original records names a renamed value");
+  const prototypeAdded = Object.getOwnPropertyNames(Object.prototype).filter(
+    (key) => !prototypeBefore.has(key),
+  );
+  return { differences, prototypeAdded };
 }

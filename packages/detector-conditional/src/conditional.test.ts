@@ -10,7 +10,7 @@ import {
 import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conditional } from "./index.js";
+import { conditional, type ConditionalState } from "./index.js";
 
 const STATUS_BY_IP = { pairs: [{ given: "ip", target: "status" }] };
 
@@ -225,7 +225,7 @@ describe("conditional: one count per field", () => {
       "status|path_template",
       "method|path_template",
     ]);
-    const byGiven = fitted.state.pairs.filter((p) => p.given === "ip");
+    const byGiven = (fitted.state as ConditionalState).pairs.filter((p) => p.given === "ip");
     expect(byGiven).toHaveLength(2);
     expect(byGiven[0]!.givens).toBe(byGiven[1]!.givens);
     const probe = makeRecord({
