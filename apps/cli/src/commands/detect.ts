@@ -1,41 +1,20 @@
 import type { Argv } from "yargs";
-import {
-  bits,
-  inputOptionsOf,
-  restoreStdin,
-  wholeNumber,
-  withInputOptions,
-  withOutputOptions,
-  withJobsOption,
-} from "./options.js";
+import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
+import { restoreStdin } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
-
-const FORMATS = ["table", "json", "ndjson", "csv"] as const;
+import { ANOMALY_FORMATS, failOnOption, minScoreOption, scoringCommandOptionsOf } from "./scoring-options.js";
 
 function builder(yargs: Argv) {
-  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
-    .option("format", { alias: "f", choices: FORMATS, default: "table" as const, describe: "output format" })
-    .option("top", {
-      alias: "n",
-      type: "number",
-      describe: "anomalies to print, best first (0: all; default 20 for table, all otherwise)",
-      coerce: wholeNumber("top"),
-    })
-    .option("min-score", {
-      type: "number",
-      describe: "report only records scoring at least BITS",
-      coerce: bits("min-score"),
-    })
+  return withAnalysisOptions(yargs)
+    .option("format", formatOption({ formats: ANOMALY_FORMATS, describe: "output format" }))
+    .option("top", topOption("anomalies to print, best first (0: all; default 20 for table, all otherwise)"))
+    .option("min-score", minScoreOption)
     .option("baseline", {
       type: "string",
       array: true,
       describe: "fit on these logs and score the inputs against them",
     })
-    .option("fail-on", {
-      type: "number",
-      describe: "exit 1 when any anomaly scores at least BITS",
-      coerce: bits("fail-on"),
-    })
+    .option("fail-on", failOnOption)
     .option("rejects", {
       type: "string",
       describe: "write rejected lines to FILE as NDJSON (source, line, reason, excerpt)",
@@ -59,17 +38,9 @@ export const detectCommand = defineCommand({
     setExitCode(
       await runDetect(
         {
-          ...inputOptionsOf(argv),
-          format: argv.format,
-          output: argv.output,
-          top: argv.top,
-          minScore: argv.minScore,
+          ...scoringCommandOptionsOf(argv),
           baseline: argv.baseline === undefined ? undefined : restoreStdin(argv.baseline),
-          failOn: argv.failOn,
-          rejects: argv.rejects,
           report: argv.report,
-          color: argv.color,
-          jobs: argv.jobs,
         },
         runContext(),
       ),

@@ -1,17 +1,11 @@
 import type { Argv } from "yargs";
-import {
-  inputOptionsOf,
-  wholeNumber,
-  withInputOptions,
-  withOutputOptions,
-  withJobsOption,
-} from "./options.js";
+import { analysisOptionsOf, formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
 function builder(yargs: Argv) {
-  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
+  return withAnalysisOptions(yargs)
     .option("field", {
       alias: "F",
       type: "string",
@@ -19,14 +13,12 @@ function builder(yargs: Argv) {
       describe: "field to profile (repeatable; default: all categorical fields)",
     })
     .option("given", { type: "string", describe: "conditional table: P(field | given) per given value" })
-    .option("top", {
-      alias: "n",
-      type: "number",
-      describe: "rows per field (per given value) (0: all; default 20 for table, all otherwise)",
-      coerce: wholeNumber("top"),
-    })
+    .option(
+      "top",
+      topOption("rows per field (per given value) (0: all; default 20 for table, all otherwise)"),
+    )
     .option("rare", { type: "boolean", describe: "rarest values first" })
-    .option("format", { alias: "f", choices: FORMATS, default: "table" as const, describe: "output format" })
+    .option("format", formatOption({ formats: FORMATS, describe: "output format" }))
     .example("$0 profile access.log --field user_agent", "value counts and probabilities of the user agents")
     .example("$0 profile access.log --given ip --field status", "P(status | ip) for each ip");
 }
@@ -41,15 +33,12 @@ export const profileCommand = defineCommand({
     setExitCode(
       await runProfile(
         {
-          ...inputOptionsOf(argv),
+          ...analysisOptionsOf(argv),
           fields: argv.field?.map(String),
           given: argv.given,
           top: argv.top,
           rare: argv.rare,
           format: argv.format,
-          output: argv.output,
-          color: argv.color,
-          jobs: argv.jobs,
         },
         runContext(),
       ),

@@ -1,46 +1,26 @@
 import type { Argv } from "yargs";
-import {
-  bits,
-  inputOptionsOf,
-  wholeNumber,
-  withInputOptions,
-  withOutputOptions,
-  withJobsOption,
-} from "./options.js";
+import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
-
-const FORMATS = ["table", "json", "ndjson", "csv"] as const;
+import { ANOMALY_FORMATS, failOnOption, minScoreOption, scoringCommandOptionsOf } from "./scoring-options.js";
 
 function builder(yargs: Argv) {
-  return withJobsOption(withOutputOptions(withInputOptions(yargs)))
+  return withAnalysisOptions(yargs)
     .option("model", {
       alias: "m",
       type: "string",
       demandOption: true,
       describe: "model file written by oddity fit",
     })
-    .option("format", {
-      alias: "f",
-      choices: FORMATS,
-      default: "table" as const,
-      describe: "output format; ndjson and csv stream each anomaly as its line arrives",
-    })
-    .option("top", {
-      alias: "n",
-      type: "number",
-      describe: "anomalies to print for table/json, best first (0: all; default 20 for table)",
-      coerce: wholeNumber("top"),
-    })
-    .option("min-score", {
-      type: "number",
-      describe: "report only records scoring at least BITS",
-      coerce: bits("min-score"),
-    })
-    .option("fail-on", {
-      type: "number",
-      describe: "exit 1 when any anomaly scores at least BITS",
-      coerce: bits("fail-on"),
-    })
+    .option(
+      "format",
+      formatOption({
+        formats: ANOMALY_FORMATS,
+        describe: "output format; ndjson and csv stream each anomaly as its line arrives",
+      }),
+    )
+    .option("top", topOption("anomalies to print for table/json, best first (0: all; default 20 for table)"))
+    .option("min-score", minScoreOption)
+    .option("fail-on", failOnOption)
     .option("rejects", { type: "string", describe: "write rejected lines to FILE as NDJSON" })
     .example("$0 score today.log --model model.json", "rank today's oddest requests against a saved baseline")
     .example(
@@ -59,16 +39,8 @@ export const scoreCommand = defineCommand({
     setExitCode(
       await runScore(
         {
-          ...inputOptionsOf(argv),
+          ...scoringCommandOptionsOf(argv),
           model: argv.model,
-          format: argv.format,
-          output: argv.output,
-          top: argv.top,
-          minScore: argv.minScore,
-          failOn: argv.failOn,
-          rejects: argv.rejects,
-          color: argv.color,
-          jobs: argv.jobs,
         },
         runContext(),
       ),

@@ -19,8 +19,11 @@ import { jsonText } from "../output/json.js";
 import { createProgress, type Progress } from "../output/progress.js";
 import { createReporter, type Reporter } from "../output/report.js";
 import { openSink, type Sink } from "../output/sink.js";
+import { runParallelPass, type ParallelPass } from "../parallel/pass.js";
+import { planPieces } from "../parallel/pieces.js";
 import type { PluginLoader } from "../pipeline.js";
 import { createPluginLoader } from "../plugins/load.js";
+import type { PassTask } from "../workers/pass-worker.js";
 import type { InputOptions, RunContext } from "./context.js";
 
 /** What every log-reading command starts from. */
@@ -164,6 +167,38 @@ export async function openPass({
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
   });
   return { stream, progress };
+}
+
+/** One pass over files in `jobs` worker threads, each doing `task` on its pieces, with one progress bar. */
+export async function passInWorkers({
+  session,
+  inputs,
+  options,
+  ctx,
+  jobs,
+  task,
+  label,
+}: {
+  session: Session;
+  inputs: string[];
+  options: Pick<InputOptions, "strict" | "quiet" | "maxLineLength" | "rejects">;
+  ctx: RunContext;
+  jobs: number;
+  task: PassTask;
+  label: string;
+}): Promise<ParallelPass> {
+  const plan = await planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength });
+  return runParallelPass({
+    plan,
+    task,
+    ctx,
+    configFile: session.config.file,
+    quiet: options.quiet === true,
+    label,
+    strict: options.strict === true,
+    keepRejections: options.rejects !== undefined,
+    maxLineLength: options.maxLineLength,
+  });
 }
 
 /** Writes rejected lines as NDJSON (`--rejects FILE`), atomically. */

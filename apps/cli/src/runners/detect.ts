@@ -7,15 +7,12 @@ import {
   prepareModel,
   type InputStats,
   type Model,
+  type Pipeline,
   type Rejection,
 } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
-import { colorEnabled, createPalette } from "../output/color.js";
-import { runSummary } from "../output/report.js";
-import { summaryJSON, writeRanked } from "../output/results.js";
 import { openSink } from "../output/sink.js";
-import { canSplit, piecesAnomalies, runParallelPass } from "../parallel/pass.js";
-import { planPieces } from "../parallel/pieces.js";
+import { canSplit } from "../parallel/pass.js";
 import { buildPipeline } from "../pipeline.js";
 import { displayInputs, type InputSpec } from "../input/open.js";
 import {
@@ -25,30 +22,21 @@ import {
   requireRecords,
   resolveInputs,
   startSession,
-  tapBatches,
-  warnRejections,
   withRereadableInputs,
   type Session,
 } from "./common.js";
-import type { InputOptions, RunContext } from "./context.js";
+import type { RunContext } from "./context.js";
+import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
 import { fitParallel } from "./fit.js";
+import type { ScoringCommandOptions } from "./scoring-options.js";
+import { createScoringPass } from "./scoring-pass.js";
 
 /** Options of `oddity detect`. */
-export interface DetectOptions extends InputOptions {
-  format?: AnomalyFormat | undefined;
-  output?: string | undefined;
-  /** Anomalies to print; 0 for all. Default: the config's `scoring.top`, else 20 for tables and all otherwise. */
-  top?: number | undefined;
-  minScore?: number | undefined;
+export interface DetectOptions extends ScoringCommandOptions {
   /** Fit on these instead of the inputs. */
   baseline?: string[] | undefined;
-  /** Exit 1 when any anomaly scores at least this many bits. */
-  failOn?: number | undefined;
-  color?: boolean | undefined;
   /** Also write a self-contained HTML report here. */
   report?: string | undefined;
-  /** Worker threads over files, for fitting and scoring; the output is the same as with one. */
-  jobs?: number | undefined;
 }
 
 /** Default number of anomalies a table shows. */
@@ -68,6 +56,15 @@ export function topLimit({
   return n === 0 ? Number.POSITIVE_INFINITY : n;
 }
 
+// The pipeline this run scores with: the config's, with the command line's --min-score.
+function detectPipeline(session: Session, options: DetectOptions): Promise<Pipeline> {
+  return buildPipeline({
+    config: session.config,
+    loader: session.loader,
+    scoring: options.minScore === undefined ? {} : { minScore: options.minScore },
+  });
+}
+
 async function fitPass({
   session,
   inputs,
@@ -81,11 +78,7 @@ async function fitPass({
   ctx: RunContext;
   what: string;
 }): Promise<{ model: Model; stats: InputStats }> {
-  const pipeline = await buildPipeline({
-    config: session.config,
-    loader: session.loader,
-    scoring: options.minScore === undefined ? {} : { minScore: options.minScore },
-  });
+  const pipeline = await detectPipeline(session, options);
   const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "fitting" });
   const seen: { first: Rejection | null } = { first: null };
   try {
@@ -115,11 +108,7 @@ async function fitInWorkers({
   jobs: number;
   what: string;
 }): Promise<{ model: Model; stats: InputStats }> {
-  const pipeline = await buildPipeline({
-    config: session.config,
-    loader: session.loader,
-    scoring: options.minScore === undefined ? {} : { minScore: options.minScore },
-  });
+  const pipeline = await detectPipeline(session, options);
   const fitted = await fitParallel({ session, inputs, options, ctx, jobs });
   requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
   const model = prepareModel({
@@ -170,110 +159,56 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         const score = createScorer(model);
         const report = options.report === undefined ? null : await import("@oddity/report-html");
         const collector = report === null ? null : report.createReportCollector();
-        let flagged = 0;
-        let highest = Number.NEGATIVE_INFINITY;
-        const seen: { first: Rejection | null } = { first: null };
-        let stream: { stats: InputStats; format: string | null };
-        // The HTML report observes every record in this thread, so with --report scoring stays here.
-        if (jobs > 1 && canSplit(inputs) && collector === null) {
-          const plan = await planPieces({
-            inputs,
-            jobs,
-            spec: session.format,
-            maxLineLength: options.maxLineLength,
-          });
-          const pass = await runParallelPass({
-            plan,
-            task: {
-              kind: "score",
-              model: { json: modelToJSON(model), dir: session.config.dir },
-              minScore: 0,
-              limit,
-            },
-            ctx,
-            configFile: session.config.file,
-            quiet: options.quiet === true,
-            label: "scoring",
-            strict: options.strict === true,
-            keepRejections: options.rejects !== undefined,
-            maxLineLength: options.maxLineLength,
-          });
-          if (rejects !== null) await rejects.add(pass.joined.rejections);
-          for (const piece of piecesAnomalies(pass)) {
-            flagged += piece.flagged;
-            if (piece.highest > highest) highest = piece.highest;
-            for (const scored of piece.anomalies) top.add(scored);
-          }
-          for (const warning of pass.joined.warnings) session.reporter.warn(warning);
-          seen.first = pass.joined.firstRejection;
-          stream = pass.joined;
-        } else {
-          const fresh = baseline === null ? open().slice(0, inputs.length) : scoredInputs;
-          const opened = await openPass({
-            session,
-            inputs: fresh,
-            options,
-            ctx,
-            label: "scoring",
-          });
-          try {
-            for await (const batch of tapBatches({
-              stream: opened.stream,
-              rejects,
-              strict: options.strict === true,
-              seen,
-            })) {
-              for (const record of batch.records) {
-                const scored = score(record);
-                collector?.observe(record, scored);
-                if (scored === null) continue;
-                flagged++;
-                if (scored.score > highest) highest = scored.score;
-                top.add(scored);
-              }
-            }
-          } finally {
-            opened.progress.stop();
-          }
-          for (const warning of opened.stream.warnings) session.reporter.warn(warning);
-          stream = opened.stream;
-        }
-        warnRejections({
-          reporter: session.reporter,
-          stats: stream.stats,
-          first: seen.first,
-          rejectsFile: options.rejects,
+        const scoring = createScoringPass({
+          session,
+          options,
+          ctx,
+          rejects,
+          onAnomaly: (scored) => top.add(scored),
         });
+        // The HTML report observes every record in this thread, so with --report scoring stays here.
+        const pass =
+          jobs > 1 && canSplit(inputs) && collector === null
+            ? await scoring.inWorkers({
+                inputs,
+                jobs,
+                task: {
+                  kind: "score",
+                  model: { json: modelToJSON(model), dir: session.config.dir },
+                  minScore: 0,
+                  limit,
+                },
+              })
+            : await scoring.here({
+                inputs: baseline === null ? open().slice(0, inputs.length) : scoredInputs,
+                score: (record) => {
+                  const scored = score(record);
+                  collector?.observe(record, scored);
+                  return scored;
+                },
+              });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
         const anomalies = top.ranked();
         const shownInputs = await displayInputs(inputs);
-        const summary = summaryJSON({
+        await printRanked({
+          anomalies,
           model,
-          stats: stream.stats,
+          pass,
           inputs: shownInputs,
-          format: stream.format,
-          flagged,
-          shown: anomalies.length,
           baselineInputs: baseline === null ? null : await displayInputs(baseline),
-          warnings: session.reporter.warnings,
-        });
-        const palette = createPalette(
-          colorEnabled({ isTTY: sink.isTTY, noColor: options.color === false, env: ctx.env }),
-        );
-        await writeRanked({
+          minScore: model.pipeline.scoring.minScore,
           sink,
           format,
-          anomalies,
-          summary,
-          palette,
-          minScore: model.pipeline.scoring.minScore,
+          session,
+          color: options.color,
+          env: ctx.env,
         });
         if (report !== null && collector !== null) {
           const data = report.buildReport({
             model,
-            stats: stream.stats,
+            stats: pass.stats,
             inputs: shownInputs,
-            format: stream.format,
+            format: pass.inputFormat,
             anomalies,
             collector,
             warnings: [...session.reporter.warnings],
@@ -281,20 +216,17 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           });
           await report.writeReport({ data, path: options.report! });
         }
-        session.reporter.info(
-          runSummary({
-            stats: stream.stats,
-            flagged,
-            shown: anomalies.length,
-            ms: performance.now() - started,
-            palette: session.palette,
-            baseline:
-              baseline === null
-                ? undefined
-                : `${baselineStats.parsed.toLocaleString("en-US")} records from ${baseline.length} input${baseline.length === 1 ? "" : "s"}`,
-          }).trimEnd(),
-        );
-        return options.failOn !== undefined && highest >= options.failOn ? 1 : 0;
+        reportScoringRun({
+          session,
+          pass,
+          shown: anomalies.length,
+          started,
+          baseline:
+            baseline === null
+              ? undefined
+              : `${baselineStats.parsed.toLocaleString("en-US")} records from ${baseline.length} input${baseline.length === 1 ? "" : "s"}`,
+        });
+        return failOnExitCode({ failOn: options.failOn, highest: pass.highest });
       },
     });
     await sink.close();

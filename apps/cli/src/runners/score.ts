@@ -1,29 +1,20 @@
 import { performance } from "node:perf_hooks";
-import { TopRecords, UserError, createScorer, type InputStats, type Rejection } from "@oddity/core";
-import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson, type AnomalyFormat } from "../output/anomalies.js";
-import { colorEnabled, createPalette } from "../output/color.js";
-import { runSummary } from "../output/report.js";
-import { summaryJSON, writeRanked } from "../output/results.js";
+import { TopRecords, UserError, createScorer } from "@oddity/core";
+import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
 import { openSink } from "../output/sink.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
-import { canSplit, piecesAnomalies, runParallelPass } from "../parallel/pass.js";
-import { planPieces } from "../parallel/pieces.js";
-import { openPass, openRejects, resolveInputs, startSession, tapBatches, warnRejections } from "./common.js";
-import type { InputOptions, RunContext } from "./context.js";
+import { canSplit } from "../parallel/pass.js";
+import { openRejects, resolveInputs, startSession } from "./common.js";
+import type { RunContext } from "./context.js";
 import { topLimit } from "./detect.js";
+import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
+import type { ScoringCommandOptions } from "./scoring-options.js";
+import { createScoringPass, type OnAnomaly } from "./scoring-pass.js";
 
 /** Options of `oddity score`. */
-export interface ScoreOptions extends InputOptions {
+export interface ScoreOptions extends ScoringCommandOptions {
   model: string;
-  format?: AnomalyFormat | undefined;
-  output?: string | undefined;
-  top?: number | undefined;
-  minScore?: number | undefined;
-  failOn?: number | undefined;
-  color?: boolean | undefined;
-  /** Worker threads over files; the output is the same as with one. */
-  jobs?: number | undefined;
 }
 
 /**
@@ -50,111 +41,61 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const score = createScorer(model);
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
   const top = new TopRecords(limit);
-  let flagged = 0;
-  let highest = Number.NEGATIVE_INFINITY;
+  const onAnomaly: OnAnomaly = streaming
+    ? (scored) => sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored))
+    : (scored) => top.add(scored);
   try {
     if (format === "csv") await sink.write(ANOMALY_CSV_HEADER);
-    const seen: { first: Rejection | null } = { first: null };
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-    let stream: { stats: InputStats; format: string | null };
-    if (jobs > 1 && canSplit(inputs)) {
-      const plan = await planPieces({
-        inputs,
-        jobs,
-        spec: session.format,
-        maxLineLength: options.maxLineLength,
-      });
-      const pass = await runParallelPass({
-        plan,
-        task: {
-          kind: "score",
-          model: { file: options.model },
-          minScore,
-          limit: streaming ? Number.POSITIVE_INFINITY : limit,
-        },
-        ctx,
-        configFile: session.config.file,
-        quiet: options.quiet === true,
-        label: "scoring",
-        strict: options.strict === true,
-        keepRejections: options.rejects !== undefined,
-        maxLineLength: options.maxLineLength,
-      });
-      if (rejects !== null) await rejects.add(pass.joined.rejections);
-      for (const piece of piecesAnomalies(pass)) {
-        flagged += piece.flagged;
-        if (piece.highest > highest) highest = piece.highest;
-        for (const scored of piece.anomalies) {
-          if (streaming) await sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored));
-          else top.add(scored);
-        }
-      }
-      for (const warning of pass.joined.warnings) session.reporter.warn(warning);
-      seen.first = pass.joined.firstRejection;
-      stream = pass.joined;
-    } else {
-      if (jobs > 1)
-        session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
-      const opened = await openPass({ session, inputs, options, ctx, label: "scoring" });
-      try {
-        for await (const batch of tapBatches({
-          stream: opened.stream,
-          rejects,
-          strict: options.strict === true,
-          seen,
-        })) {
-          for (const record of batch.records) {
+    const inWorkers = jobs > 1 && canSplit(inputs);
+    if (jobs > 1 && !inWorkers)
+      session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+    const scoring = createScoringPass({ session, options, ctx, rejects, onAnomaly });
+    const pass = inWorkers
+      ? await scoring.inWorkers({
+          inputs,
+          jobs,
+          task: {
+            kind: "score",
+            model: { file: options.model },
+            minScore,
+            limit: streaming ? Number.POSITIVE_INFINITY : limit,
+          },
+        })
+      : await scoring.here({
+          inputs,
+          score: (record) => {
             const scored = score(record);
-            if (scored === null || scored.score < minScore) continue;
-            flagged++;
-            if (scored.score > highest) highest = scored.score;
-            if (streaming) await sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored));
-            else top.add(scored);
-          }
-        }
-      } finally {
-        opened.progress.stop();
-      }
-      for (const warning of opened.stream.warnings) session.reporter.warn(warning);
-      stream = opened.stream;
-    }
-    warnRejections({
-      reporter: session.reporter,
-      stats: stream.stats,
-      first: seen.first,
-      rejectsFile: options.rejects,
-    });
+            return scored === null || scored.score < minScore ? null : scored;
+          },
+        });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
     const anomalies = streaming ? [] : top.ranked();
     if (!streaming) {
-      const summary = summaryJSON({
+      await printRanked({
+        anomalies,
         model,
-        stats: stream.stats,
+        pass,
         inputs: await displayInputs(inputs),
-        format: stream.format,
-        flagged,
-        shown: anomalies.length,
         baselineInputs: null,
-        warnings: session.reporter.warnings,
+        minScore,
+        sink,
+        format,
+        session,
+        color: options.color,
+        env: ctx.env,
       });
-      const palette = createPalette(
-        colorEnabled({ isTTY: sink.isTTY, noColor: options.color === false, env: ctx.env }),
-      );
-      await writeRanked({ sink, format, anomalies, summary, palette, minScore });
     }
     await sink.close();
     await rejects?.close();
-    session.reporter.info(
-      runSummary({
-        stats: stream.stats,
-        flagged,
-        shown: streaming ? flagged : anomalies.length,
-        ms: performance.now() - started,
-        palette: session.palette,
-        baseline: `${model.meta.records.toLocaleString("en-US")} records (${options.model})`,
-      }).trimEnd(),
-    );
-    return options.failOn !== undefined && highest >= options.failOn ? 1 : 0;
+    reportScoringRun({
+      session,
+      pass,
+      shown: streaming ? pass.flagged : anomalies.length,
+      started,
+      baseline: `${model.meta.records.toLocaleString("en-US")} records (${options.model})`,
+    });
+    return failOnExitCode({ failOn: options.failOn, highest: pass.highest });
   } catch (error) {
     await sink.abort();
     await rejects?.abort();

@@ -1,0 +1,41 @@
+import type { AnomalyFormat } from "../output/anomalies.js";
+import type { ScoringCommandOptions } from "../runners/scoring-options.js";
+import { analysisOptionsOf } from "./analysis-options.js";
+import { bits } from "./options.js";
+
+/** The formats ranked anomalies print in. */
+export const ANOMALY_FORMATS = ["table", "json", "ndjson", "csv"] as const satisfies readonly AnomalyFormat[];
+
+/** `--min-score BITS`: records scoring less are not reported. */
+export const minScoreOption = {
+  type: "number",
+  describe: "report only records scoring at least BITS",
+  coerce: bits("min-score"),
+} as const;
+
+/** `--fail-on BITS`: the exit code that lets a script or CI job react to a strong anomaly. */
+export const failOnOption = {
+  type: "number",
+  describe: "exit 1 when any anomaly scores at least BITS",
+  coerce: bits("fail-on"),
+} as const;
+
+/** The options `detect` and `score` share, parsed, as their runners take them. */
+export function scoringCommandOptionsOf(
+  argv: Parameters<typeof analysisOptionsOf>[0] & {
+    format: AnomalyFormat;
+    top?: number | undefined;
+    minScore?: number | undefined;
+    failOn?: number | undefined;
+    rejects?: string | undefined;
+  },
+): ScoringCommandOptions {
+  return {
+    ...analysisOptionsOf(argv),
+    format: argv.format,
+    top: argv.top,
+    minScore: argv.minScore,
+    failOn: argv.failOn,
+    rejects: argv.rejects,
+  };
+}

@@ -1,0 +1,87 @@
+import { performance } from "node:perf_hooks";
+import type { Model, ScoredRecord } from "@oddity/core";
+import type { AnomalyFormat } from "../output/anomalies.js";
+import { colorEnabled, createPalette } from "../output/color.js";
+import { runSummary } from "../output/report.js";
+import { summaryJSON, writeRanked } from "../output/results.js";
+import type { Sink } from "../output/sink.js";
+import type { Session } from "./common.js";
+import type { RunContext } from "./context.js";
+import type { ScoringOutcome } from "./scoring-pass.js";
+
+/** Writes the ranked anomalies in `format`; the JSON form carries the run's summary. */
+export async function printRanked({
+  anomalies,
+  model,
+  pass,
+  inputs,
+  baselineInputs,
+  minScore,
+  sink,
+  format,
+  session,
+  color,
+  env,
+}: {
+  anomalies: readonly ScoredRecord[];
+  model: Model;
+  pass: ScoringOutcome;
+  /** The scored inputs as the summary names them. */
+  inputs: string[];
+  /** The separate baseline, or null when the model was fitted elsewhere or on the inputs themselves. */
+  baselineInputs: string[] | null;
+  /** The floor the table's "No anomalies" line names. */
+  minScore: number;
+  sink: Sink;
+  format: AnomalyFormat;
+  session: Session;
+  /** False for `--no-color`. */
+  color: boolean | undefined;
+  env: RunContext["env"];
+}): Promise<void> {
+  const summary = summaryJSON({
+    model,
+    stats: pass.stats,
+    inputs,
+    format: pass.inputFormat,
+    flagged: pass.flagged,
+    shown: anomalies.length,
+    baselineInputs,
+    warnings: session.reporter.warnings,
+  });
+  const palette = createPalette(colorEnabled({ isTTY: sink.isTTY, noColor: color === false, env }));
+  await writeRanked({ sink, format, anomalies, summary, palette, minScore });
+}
+
+/** Says on stderr what the run read and flagged, and how long it took since `started`. */
+export function reportScoringRun({
+  session,
+  pass,
+  shown,
+  started,
+  baseline,
+}: {
+  session: Session;
+  pass: ScoringOutcome;
+  shown: number;
+  /** `performance.now()` when the run began. */
+  started: number;
+  /** What the model was fitted on, when it is not the scored input itself. */
+  baseline: string | undefined;
+}): void {
+  session.reporter.info(
+    runSummary({
+      stats: pass.stats,
+      flagged: pass.flagged,
+      shown,
+      ms: performance.now() - started,
+      palette: session.palette,
+      baseline,
+    }).trimEnd(),
+  );
+}
+
+/** The exit code `--fail-on` asks for: 1 when an anomaly scored at least `failOn` bits, else 0. */
+export function failOnExitCode({ failOn, highest }: { failOn: number | undefined; highest: number }): number {
+  return failOn !== undefined && highest >= failOn ? 1 : 0;
+}
