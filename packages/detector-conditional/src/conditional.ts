@@ -82,11 +82,11 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
         for (let i = 0; i < rules.length; i++) {
           const rule = rules[i]!;
           const pair = state.pairs[i]!;
-          const given = values[givenAt[i]!]!;
+          const at = givenAt[i]!;
+          const given = values[at]!;
           const target = values[targetAt[i]!]!;
           // Most records come from well-supported values and common pairs, and are not odd: rule them
           // out on the two counts that decide it before judging in full (`judge` agrees on the rest).
-          const at = givenAt[i]!;
           let givenCount = counts[at]!;
           if (givenCount < 0) givenCount = counts[at] = pair.givens.count(given);
           if (givenCount < rule.minSupport) continue;

@@ -87,7 +87,8 @@ export function groupKey(labels: readonly string[]): string {
 }
 
 interface GroupNode {
-  next: Map<string, GroupNode>;
+  /** Null on the last field's nodes, which lead nowhere. */
+  next: Map<string, GroupNode> | null;
   group: { key: string; labels: string[] } | null;
 }
 
@@ -105,10 +106,11 @@ export function groupReader(groupBy: readonly string[]): GroupReader | null {
   const labels: string[] = readers.map(() => "");
   let root = new Map<string, GroupNode>();
   let nodes = 0;
+  const last = readers.length - 1;
   return (record) => {
     let level = root;
     let node: GroupNode | undefined;
-    for (let i = 0; i < readers.length; i++) {
+    for (let i = 0; i <= last; i++) {
       const value = readers[i]!(record);
       if (value === null) return null;
       labels[i] = value;
@@ -120,11 +122,11 @@ export function groupReader(groupBy: readonly string[]): GroupReader | null {
           root = new Map();
           nodes = 0;
         }
-        node = { next: new Map(), group: null };
+        node = { next: i < last ? new Map() : null, group: null };
         level.set(value, node);
         nodes++;
       }
-      level = node.next;
+      if (node.next !== null) level = node.next;
     }
     return (node!.group ??= { key: groupKey(labels), labels: [...labels] });
   };

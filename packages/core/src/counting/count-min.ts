@@ -75,16 +75,19 @@ export class CountMinSketch {
     return this.width === 1 ? 0 : 1 + (b % (this.width - 1));
   }
 
+  private cell(h1: number, h2: number, row: number): number {
+    return row * this.width + ((h1 + row * h2) % this.width);
+  }
+
   add(key: string, n = 1): void {
     this.addHashed(hashA(key), hashB(key), n);
   }
 
   /** {@link add} for a key whose {@link hashA} and {@link hashB} are `a` and `b`. */
   addHashed(a: number, b: number, n = 1): void {
-    const { width, cells } = this;
-    const h1 = a % width;
+    const h1 = a % this.width;
     const h2 = this.step(b);
-    for (let row = 0; row < this.depth; row++) cells[row * width + ((h1 + row * h2) % width)]! += n;
+    for (let row = 0; row < this.depth; row++) this.cells[this.cell(h1, h2, row)]! += n;
     this.total += n;
   }
 
@@ -95,12 +98,11 @@ export class CountMinSketch {
 
   /** {@link estimate} for a key whose {@link hashA} and {@link hashB} are `a` and `b`. */
   estimateHashed(a: number, b: number): number {
-    const { width, cells } = this;
-    const h1 = a % width;
+    const h1 = a % this.width;
     const h2 = this.step(b);
     let min = Number.POSITIVE_INFINITY;
     for (let row = 0; row < this.depth; row++) {
-      const cell = cells[row * width + ((h1 + row * h2) % width)]!;
+      const cell = this.cells[this.cell(h1, h2, row)]!;
       if (cell < min) min = cell;
     }
     return min;

@@ -16,6 +16,9 @@ const MONTHS: ReadonlyMap<string, number> = new Map([
 // Consecutive lines almost always share their day, so the date part is resolved once per day, not per line.
 let cachedPrefix = "";
 let cachedDayMs = 0;
+// And a repeated timestamp is resolved once: busy logs write several lines per second.
+let lastText = "";
+let lastMs: number | null = null;
 
 function twoDigits(text: string, at: number): number {
   const a = text.charCodeAt(at) - 48;
@@ -43,16 +46,12 @@ function dayMs(text: string): number | null {
  * when it is not one.
  */
 export function parseClfTime(text: string): number | null {
-  // Busy logs write several lines per second: the same text gives the same time.
   if (text === lastText) return lastMs;
   const ms = parseClfTimeText(text);
   lastText = text;
   lastMs = ms;
   return ms;
 }
-
-let lastText = "";
-let lastMs: number | null = null;
 
 function parseClfTimeText(text: string): number | null {
   const length = text.length;
