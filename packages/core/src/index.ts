@@ -77,6 +77,7 @@ export { z } from "zod";
 export {
   BoundedCounter,
   CountMinSketch,
+  DEFAULT_CODE_LIMIT,
   DEFAULT_SKETCH_DEPTH,
   DEFAULT_SKETCH_WIDTH,
   MAX_DISTINCT_LIMIT,
@@ -87,8 +88,11 @@ export {
   parseState,
   positiveCountSchema,
   splitPairKey,
+  ValueCodes,
+  valueCodes,
   type BoundedCounterJSON,
   type BoundedCounterOptions,
+  type Coding,
   type CountMinJSON,
   type SketchShape,
 } from "./counting/index.js";

@@ -4,7 +4,6 @@ import {
   defineDetector,
   fieldReader,
   formatCount,
-  pairKey,
   type Finding,
   type LogRecord,
 } from "@oddity/core";
@@ -60,7 +59,7 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
         const { marginals, pairs } = state;
         for (let f = 0; f < marginals.length; f++) marginals[f]!.add(values[f]!);
         for (let i = 0; i < pairs.length; i++) {
-          pairs[i]!.cells.add(pairKey(values[givenAt[i]!]!, values[targetAt[i]!]!));
+          pairs[i]!.cells.addPair(values[givenAt[i]!]!, values[targetAt[i]!]!);
         }
       },
       merge: mergeStates,
@@ -90,7 +89,7 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
           let givenCount = counts[at]!;
           if (givenCount < 0) givenCount = counts[at] = pair.givens.count(given);
           if (givenCount < rule.minSupport) continue;
-          const count = pair.cells.count(pairKey(given, target));
+          const count = pair.cells.countPair(given, target);
           if (count > 0 && count / givenCount >= rule.threshold) continue;
           const judgement = judge(pair, rule, smoothing, given, target);
           if (!judgement.flagged) continue;

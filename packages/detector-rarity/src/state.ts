@@ -1,4 +1,4 @@
-import { BoundedCounter, invalidState, parseState, z } from "@oddity/core";
+import { BoundedCounter, invalidState, parseState, valueCodes, z } from "@oddity/core";
 import type { FieldRule } from "./options.js";
 
 /** Version of the saved state; bumped whenever its shape changes. */
@@ -20,7 +20,7 @@ export function emptyState(rules: readonly FieldRule[]): RarityState {
   return {
     fields: rules.map((r) => ({
       field: r.field,
-      counter: new BoundedCounter({ maxDistinct: r.maxDistinct }),
+      counter: new BoundedCounter({ maxDistinct: r.maxDistinct, codes: valueCodes(r.field) }),
     })),
   };
 }
@@ -69,7 +69,9 @@ export function stateFromJSON(json: unknown, rules: readonly FieldRule[]): Rarit
         `${where}.field`,
         `is ${JSON.stringify(saved.field)} but the options list "${rule.field}" here`,
       );
-    const counter = BoundedCounter.fromJSON(saved.counter, `${where}.counter`);
+    const counter = BoundedCounter.fromJSON(saved.counter, `${where}.counter`, {
+      codes: valueCodes(rule.field),
+    });
     if (counter.maxDistinct !== rule.maxDistinct) {
       invalidState(
         `${where}.counter.maxDistinct`,

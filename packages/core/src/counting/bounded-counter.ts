@@ -9,9 +9,12 @@ import {
   type SketchShape,
 } from "./count-min.js";
 import { quoteValue } from "../format.js";
+import { CodePairTable } from "./code-pair-table.js";
 import { HashHeap } from "./hash-heap.js";
 import { hashABC, hashC } from "./hash.js";
+import { pairKey } from "./pair-key.js";
 import { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
+import type { ValueCodes } from "./value-codes.js";
 
 /** Most distinct values a counter may be configured to keep exactly. */
 export const MAX_DISTINCT_LIMIT = 1_000_000;
@@ -22,7 +25,20 @@ export interface BoundedCounterOptions {
   maxDistinct: number;
   /** Shape of the overflow sketch (defaults: 2719 × 5, ε = 0.1%, 99.3% confidence). */
   sketch?: Partial<SketchShape>;
+  /**
+   * The codes of the field this counter counts (`valueCodes(field)`): `add` and `count` then work by
+   * code, which is faster when several counters count the same field. Counts are the same either way.
+   */
+  codes?: ValueCodes;
+  /**
+   * For a counter of {@link pairKey}s: the codes of the two fields, for `addPair` and `countPair`, which
+   * then never build the key text for a pair they have met before.
+   */
+  pairCodes?: readonly [given: ValueCodes, target: ValueCodes];
 }
+
+/** What a counter counts by, besides values' text (see {@link BoundedCounterOptions}). */
+export type Coding = Pick<BoundedCounterOptions, "codes" | "pairCodes">;
 
 /** The saved form of a {@link BoundedCounter}. `values` is sorted by count, most frequent first. */
 export interface BoundedCounterJSON {
@@ -56,6 +72,57 @@ interface Overflow {
 // counting is synchronous and each worker thread has its own module instance.
 const HASHES = new Uint32Array(3);
 
+/** Pairs tallied by code before they are added to the counter; past this they are added and it empties. */
+const PENDING_PAIRS = 1 << 16;
+/** Pair counts remembered for scoring; past this the memory starts again. */
+const REMEMBERED_PAIRS = 1 << 16;
+
+/**
+ * Occurrences tallied by code and not yet added: adding to a typed array slot costs far less than a map
+ * lookup, and since a counter's final state does not depend on the order of its additions, the tallies
+ * can be added later, each distinct value once (`settle`).
+ */
+class Tally {
+  counts = new Float64Array(64);
+  /** Codes with a non-zero count, each once. */
+  readonly codes: number[] = [];
+
+  add(code: number, n: number): void {
+    if (code >= this.counts.length) {
+      const grown = new Float64Array(Math.max(code + 1, this.counts.length * 2));
+      grown.set(this.counts);
+      this.counts = grown;
+    }
+    if (this.counts[code] === 0) this.codes.push(code);
+    this.counts[code]! += n;
+  }
+}
+
+/** Counts already looked up, by code, for scoring: 0 = not known, otherwise count + 1. */
+class Remembered {
+  known = new Float64Array(64);
+  readonly codes: number[] = [];
+
+  get(code: number): number {
+    return code < this.known.length ? this.known[code]! - 1 : -1;
+  }
+
+  set(code: number, count: number): void {
+    if (code >= this.known.length) {
+      const grown = new Float64Array(Math.max(code + 1, this.known.length * 2));
+      grown.set(this.known);
+      this.known = grown;
+    }
+    this.known[code] = count + 1;
+    this.codes.push(code);
+  }
+
+  forget(): void {
+    for (const code of this.codes) this.known[code] = 0;
+    this.codes.length = 0;
+  }
+}
+
 function heapOf(exact: Map<string, number>): HashHeap {
   return HashHeap.from(Array.from(exact.keys(), (value) => [hashC(value), value] as const));
 }
@@ -87,8 +154,15 @@ export class BoundedCounter {
   private limit = NO_CEILING;
   /** Everything counted, exact and sketched. */
   total = 0;
+  private readonly codes: ValueCodes | null;
+  private readonly pairCodes: readonly [ValueCodes, ValueCodes] | null;
+  // Built on first use: occurrences not yet added (by code, by pair of codes), and counts looked up.
+  private tally: Tally | null = null;
+  private pairTally: CodePairTable | null = null;
+  private remembered: Remembered | null = null;
+  private rememberedPairs: CodePairTable | null = null;
 
-  constructor({ maxDistinct, sketch = {} }: BoundedCounterOptions) {
+  constructor({ maxDistinct, sketch = {}, codes, pairCodes }: BoundedCounterOptions) {
     if (!Number.isInteger(maxDistinct) || maxDistinct < 1 || maxDistinct > MAX_DISTINCT_LIMIT) {
       throw new RangeError(
         `maxDistinct must be a whole number from 1 to ${MAX_DISTINCT_LIMIT}, got ${maxDistinct}`,
@@ -100,6 +174,8 @@ export class BoundedCounter {
       depth: sketch.depth ?? DEFAULT_SKETCH_DEPTH,
     };
     checkSketchShape(this.sketchShape);
+    this.codes = codes ?? null;
+    this.pairCodes = pairCodes ?? null;
   }
 
   /**
@@ -112,11 +188,72 @@ export class BoundedCounter {
 
   /** Values whose {@link selectionHash} is below it are counted exactly; {@link NO_CEILING} until overflow. */
   get ceiling(): number {
+    this.settle();
     return this.limit;
   }
 
   add(value: string, n = 1): void {
     this.total += n;
+    this.forgetCounts();
+    if (this.codes !== null) {
+      const code = this.codes.code(value);
+      if (code >= 0) {
+        (this.tally ??= new Tally()).add(code, n);
+        return;
+      }
+    }
+    this.place(value, n);
+  }
+
+  /**
+   * Adds one occurrence of the pair (`given`, `target`): the same as `add(pairKey(given, target))`, without
+   * building the key for a pair of values that have codes.
+   */
+  addPair(given: string, target: string): void {
+    const codes = this.pairCodes;
+    if (codes !== null) {
+      const a = codes[0].code(given);
+      const b = codes[1].code(target);
+      if (a >= 0 && b >= 0) {
+        this.total += 1;
+        this.forgetCounts();
+        const tally = (this.pairTally ??= new CodePairTable(PENDING_PAIRS));
+        if (!tally.add(a, b, 1)) {
+          this.settle();
+          tally.add(a, b, 1);
+        }
+        return;
+      }
+    }
+    this.add(pairKey(given, target));
+  }
+
+  /** Adds what was tallied by code, each distinct value once. */
+  private settle(): void {
+    const tally = this.tally;
+    if (tally !== null && tally.codes.length > 0) {
+      const { counts, codes } = tally;
+      for (const code of codes) {
+        this.place(this.codes!.value(code), counts[code]!);
+        counts[code] = 0;
+      }
+      codes.length = 0;
+    }
+    const pairs = this.pairTally;
+    if (pairs !== null && pairs.size > 0) {
+      const [given, target] = this.pairCodes!;
+      pairs.forEach((a, b, n) => this.place(pairKey(given.value(a), target.value(b)), n));
+      pairs.clear();
+    }
+  }
+
+  private forgetCounts(): void {
+    if (this.remembered !== null && this.remembered.codes.length > 0) this.remembered.forget();
+    if (this.rememberedPairs !== null && this.rememberedPairs.size > 0) this.rememberedPairs.clear();
+  }
+
+  /** Adds `n` occurrences of `value` to the exact table or the sketch; `total` is the caller's. */
+  private place(value: string, n: number): void {
     const count = this.exact.get(value);
     if (count !== undefined) {
       this.exact.set(value, count + n);
@@ -160,6 +297,42 @@ export class BoundedCounter {
 
   /** The count of `value`: exact when {@link isExact}, otherwise an upper estimate. 0 = never counted. */
   count(value: string): number {
+    this.settle();
+    if (this.codes !== null) {
+      const code = this.codes.code(value);
+      if (code >= 0) {
+        const remembered = (this.remembered ??= new Remembered());
+        const known = remembered.get(code);
+        if (known >= 0) return known;
+        const count = this.lookUp(value);
+        remembered.set(code, count);
+        return count;
+      }
+    }
+    return this.lookUp(value);
+  }
+
+  /** `count(pairKey(given, target))`, without building the key for a pair already looked up. */
+  countPair(given: string, target: string): number {
+    this.settle();
+    const codes = this.pairCodes;
+    if (codes !== null) {
+      const a = codes[0].code(given);
+      const b = codes[1].code(target);
+      if (a >= 0 && b >= 0) {
+        const remembered = (this.rememberedPairs ??= new CodePairTable(REMEMBERED_PAIRS));
+        const known = remembered.get(a, b);
+        if (known !== undefined) return known;
+        const count = this.lookUp(pairKey(given, target));
+        if (remembered.full) remembered.clear();
+        remembered.add(a, b, count);
+        return count;
+      }
+    }
+    return this.lookUp(pairKey(given, target));
+  }
+
+  private lookUp(value: string): number {
     const count = this.exact.get(value);
     if (count !== undefined) return count;
     if (this.overflow === null) return 0;
@@ -170,41 +343,49 @@ export class BoundedCounter {
 
   /** True when {@link count} of `value` is exact (its hash is below the ceiling) rather than a sketch estimate. */
   isExact(value: string): boolean {
+    this.settle();
     return this.overflow === null || this.exact.has(value) || hashC(value) < this.limit;
   }
 
   /** Distinct values counted exactly (all distinct values unless {@link overflowed}). */
   get distinct(): number {
+    this.settle();
     return this.exact.size;
   }
 
   /** Counts held in the sketch: all occurrences of the values hashing at or above the ceiling. */
   get spilled(): number {
+    this.settle();
     return this.overflow?.sketch.total ?? 0;
   }
 
   /** True once more than `maxDistinct` distinct values were seen, so some are sketched. */
   get overflowed(): boolean {
+    this.settle();
     return this.overflow !== null;
   }
 
   /** How far above the truth an inexact count can be, with {@link confidence}; 0 when all is exact. */
   errorBound(): number {
+    this.settle();
     return this.overflow?.sketch.errorBound() ?? 0;
   }
 
   /** Probability that an inexact count is within {@link errorBound}. */
   get confidence(): number {
+    this.settle();
     return this.overflow?.sketch.confidence ?? 1;
   }
 
   /** The exactly counted values, in no particular order. */
   entries(): IterableIterator<[string, number]> {
+    this.settle();
     return this.exact.entries();
   }
 
   /** The exactly counted values, most frequent first (ties by value). */
   sorted(): Array<[string, number]> {
+    this.settle();
     return [...this.exact].sort(compareCounts);
   }
 
@@ -220,7 +401,13 @@ export class BoundedCounter {
     ) {
       throw new RangeError("cannot merge counters of different sizes (maxDistinct or sketch shape differ)");
     }
-    const merged = new BoundedCounter({ maxDistinct: a.maxDistinct, sketch: a.sketchShape });
+    a.settle();
+    b.settle();
+    const merged = new BoundedCounter({
+      maxDistinct: a.maxDistinct,
+      sketch: a.sketchShape,
+      ...a.coding(),
+    });
     const ceiling = Math.min(a.limit, b.limit);
     const sketches = [a.overflow?.sketch, b.overflow?.sketch].filter((s) => s !== undefined);
     const sketch =
@@ -241,6 +428,7 @@ export class BoundedCounter {
   }
 
   toJSON(): BoundedCounterJSON {
+    this.settle();
     return {
       maxDistinct: this.maxDistinct,
       sketchShape: { ...this.sketchShape },
@@ -251,10 +439,24 @@ export class BoundedCounter {
     };
   }
 
-  /** Reads what {@link toJSON} wrote; throws a `ModelError` naming `where` and the problem otherwise. */
-  static fromJSON(json: unknown, where = "counter"): BoundedCounter {
+  private coding(): Coding {
+    return {
+      ...(this.codes === null ? {} : { codes: this.codes }),
+      ...(this.pairCodes === null ? {} : { pairCodes: this.pairCodes }),
+    };
+  }
+
+  /**
+   * Reads what {@link toJSON} wrote; throws a `ModelError` naming `where` and the problem otherwise.
+   * `coding` gives the loaded counter codes to count by, as in the constructor.
+   */
+  static fromJSON(json: unknown, where = "counter", coding: Coding = {}): BoundedCounter {
     const data = parseState(counterSchema, json, where);
-    const counter = new BoundedCounter({ maxDistinct: data.maxDistinct, sketch: data.sketchShape });
+    const counter = new BoundedCounter({
+      maxDistinct: data.maxDistinct,
+      sketch: data.sketchShape,
+      ...coding,
+    });
     if (data.values.length > data.maxDistinct) {
       invalidState(
         `${where}.values`,

@@ -11,6 +11,8 @@ export {
   compareCounts,
   type BoundedCounterJSON,
   type BoundedCounterOptions,
+  type Coding,
 } from "./bounded-counter.js";
+export { DEFAULT_CODE_LIMIT, ValueCodes, valueCodes } from "./value-codes.js";
 export { pairKey, splitPairKey } from "./pair-key.js";
 export { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
