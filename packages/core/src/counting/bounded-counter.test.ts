@@ -254,6 +254,16 @@ describe("BoundedCounter", () => {
         (j: ReturnType<typeof valid>) => (j.values[0]![1] = 1.5),
         "counter.values[0][1]: expected a count",
       ],
+      [
+        "an entry that is not a [value, count] pair",
+        (j: ReturnType<typeof valid>) => ((j.values as unknown[])[1] = ["b"]),
+        "counter.values[1]: expected [value, count]: a string and a count",
+      ],
+      [
+        "a value that is not a string",
+        (j: ReturnType<typeof valid>) => ((j.values[0] as unknown[])[0] = 7),
+        "counter.values[0]: expected [value, count]",
+      ],
       ["a huge total", (j: ReturnType<typeof valid>) => (j.total = 1e300), "counter.total: expected a count"],
       [
         "a total that does not add up",

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ModelError } from "../errors.js";
 
-const COUNT_ERROR = "expected a count: a whole number from 0 to 2^53 − 1";
+export const COUNT_ERROR = "expected a count: a whole number from 0 to 2^53 − 1";
+export const POSITIVE_COUNT_ERROR = "expected a count of at least 1";
 
 /** A count read from a saved model: a whole, non-negative, exactly representable number. */
 export const countSchema = z
@@ -11,7 +12,7 @@ export const countSchema = z
   .max(Number.MAX_SAFE_INTEGER, { error: COUNT_ERROR });
 
 /** A count of at least one, for values that were seen. */
-export const positiveCountSchema = countSchema.min(1, { error: "expected a count of at least 1" });
+export const positiveCountSchema = countSchema.min(1, { error: POSITIVE_COUNT_ERROR });
 
 function formatPath(where: string, path: readonly PropertyKey[]): string {
   let out = where;
