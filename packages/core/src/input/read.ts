@@ -236,7 +236,7 @@ export function readInputs(options: ReadInputsOptions): RecordStream {
   const settings: Settings = {
     spec: options.format ?? { name: "auto" },
     strict: options.strict ?? false,
-    batchSize: Math.max(1, options.batchSize ?? 4096),
+    batchSize: Math.max(1, options.batchSize ?? 512),
     maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
     warnings,
     formats,

@@ -40,7 +40,10 @@ export interface ReadOptions {
   format?: FormatSpec;
   /** Lines longer than this many characters are rejected with a reason (default 1 MiB). */
   maxLineLength?: number;
-  /** Lines per batch, records, rejections and blank lines together (default 4096). */
+  /**
+   * Lines per batch, records, rejections and blank lines together (default 512: a batch in flight survives
+   * the young-generation collections it meets, and smaller ones give them less to copy).
+   */
   batchSize?: number;
   signal?: AbortSignal;
   /** Called now and then with running totals, for progress bars. */
