@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { isUserError } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
+import { throttle } from "../parallel/throttle.js";
 import { buildPipeline } from "../pipeline.js";
 import type { WorkerMessage } from "../parallel/worker.js";
 import { createPluginLoader } from "../plugins/load.js";
@@ -27,7 +28,9 @@ async function run(data: FitWorkerData): Promise<ShardResult> {
     pipeline,
     pieces: data.pieces,
     maxLineLength: data.maxLineLength,
-    onProgress: (stats) => parentPort!.postMessage({ type: "progress", stats } satisfies FitWorkerMessage),
+    onProgress: throttle({
+      post: (stats) => parentPort!.postMessage({ type: "progress", stats } satisfies FitWorkerMessage),
+    }),
   });
 }
 

@@ -18,6 +18,7 @@ import type { OddityConfig } from "../config/normalize.js";
 import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
 import { readPiece, type PieceOutcome } from "../parallel/outcome.js";
+import { throttle } from "../parallel/throttle.js";
 import type { WorkerMessage } from "../parallel/worker.js";
 import { createPluginLoader } from "../plugins/load.js";
 
@@ -73,17 +74,19 @@ async function run(data: PassWorkerData): Promise<PassResult> {
   const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
   const { task } = data;
   const done: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
-  const progress = (stats: InputStats) =>
-    parentPort!.postMessage({
-      type: "progress",
-      stats: {
-        read: done.read + stats.read,
-        parsed: done.parsed + stats.parsed,
-        rejected: done.rejected + stats.rejected,
-        blank: done.blank + stats.blank,
-        bytes: done.bytes + stats.bytes,
-      },
-    } satisfies WorkerMessage<PassResult>);
+  const progress = throttle({
+    post: (stats: InputStats) =>
+      parentPort!.postMessage({
+        type: "progress",
+        stats: {
+          read: done.read + stats.read,
+          parsed: done.parsed + stats.parsed,
+          rejected: done.rejected + stats.rejected,
+          blank: done.blank + stats.blank,
+          bytes: done.bytes + stats.bytes,
+        },
+      } satisfies WorkerMessage<PassResult>),
+  });
   const outcomes: PieceOutcome[] = [];
   const finishPiece = (outcome: PieceOutcome) => {
     outcomes.push(outcome);
