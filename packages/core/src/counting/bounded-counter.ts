@@ -13,13 +13,7 @@ import { CodePairTable } from "./code-pair-table.js";
 import { HashHeap } from "./hash-heap.js";
 import { hashABC, hashC } from "./hash.js";
 import { pairKey } from "./pair-key.js";
-import {
-  COUNT_ERROR,
-  POSITIVE_COUNT_ERROR,
-  countSchema,
-  invalidState,
-  parseState,
-} from "./state-schema.js";
+import { COUNT_ERROR, POSITIVE_COUNT_ERROR, countSchema, invalidState, parseState } from "./state-schema.js";
 import type { ValueCodes } from "./value-codes.js";
 
 /** Most distinct values a counter may be configured to keep exactly. */
