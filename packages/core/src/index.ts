@@ -98,6 +98,7 @@ export {
 } from "./counting/index.js";
 export type { StreamInput } from "./input/types.js";
 export { readInputs, type ReadInputsOptions } from "./input/read.js";
+export { READ_CHUNK_BYTES } from "./input/sources.js";
 export { expandInputs } from "./input/expand.js";
 export { spoolStdin, type SpooledInput } from "./input/stdin.js";
 export {

@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import {
+  READ_CHUNK_BYTES,
   addBatch,
   emptyStats,
   readInputs,
@@ -41,11 +42,10 @@ export async function readPiece({
       ? piece.path
       : {
           name: piece.path,
-          // The chunk size reading a whole file uses (the default 64 KiB costs more per line).
           stream: createReadStream(piece.path, {
             start: piece.start,
             end: piece.end! - 1,
-            highWaterMark: 256 * 1024,
+            highWaterMark: READ_CHUNK_BYTES,
           }),
         };
   const stream = readInputs({

@@ -13,7 +13,14 @@ import { CodePairTable } from "./code-pair-table.js";
 import { HashHeap } from "./hash-heap.js";
 import { hashABC, hashC } from "./hash.js";
 import { pairKey } from "./pair-key.js";
-import { COUNT_ERROR, POSITIVE_COUNT_ERROR, countSchema, invalidState, parseState } from "./state-schema.js";
+import {
+  COUNT_ERROR,
+  POSITIVE_COUNT_ERROR,
+  countSchema,
+  invalidState,
+  isCount,
+  parseState,
+} from "./state-schema.js";
 import type { ValueCodes } from "./value-codes.js";
 
 /** Most distinct values a counter may be configured to keep exactly. */
@@ -77,6 +84,14 @@ const PENDING_PAIRS = 1 << 16;
 /** Pair counts remembered for scoring; past this the memory starts again. */
 const REMEMBERED_PAIRS = 1 << 16;
 
+/** `array`, or a copy at least twice as long when `index` is past its end (the new slots 0). */
+function withRoom(array: Float64Array<ArrayBuffer>, index: number): Float64Array<ArrayBuffer> {
+  if (index < array.length) return array;
+  const grown = new Float64Array(Math.max(index + 1, array.length * 2));
+  grown.set(array);
+  return grown;
+}
+
 /**
  * Occurrences tallied by code and not yet added: adding to a typed array slot costs far less than a map
  * lookup, and since a counter's final state does not depend on the order of its additions, the tallies
@@ -88,11 +103,7 @@ class Tally {
   readonly codes: number[] = [];
 
   add(code: number, n: number): void {
-    if (code >= this.counts.length) {
-      const grown = new Float64Array(Math.max(code + 1, this.counts.length * 2));
-      grown.set(this.counts);
-      this.counts = grown;
-    }
+    this.counts = withRoom(this.counts, code);
     if (this.counts[code] === 0) this.codes.push(code);
     this.counts[code]! += n;
   }
@@ -108,11 +119,7 @@ class Remembered {
   }
 
   set(code: number, count: number): void {
-    if (code >= this.known.length) {
-      const grown = new Float64Array(Math.max(code + 1, this.known.length * 2));
-      grown.set(this.known);
-      this.known = grown;
-    }
+    this.known = withRoom(this.known, code);
     this.known[code] = count + 1;
     this.codes.push(code);
   }
@@ -504,14 +511,7 @@ function valuesOf(values: readonly unknown[], where: string): Array<[string, num
       invalidState(`${where}.values[${i}]`, "expected [value, count]: a string and a count");
     }
     const count: unknown = entry[1];
-    if (
-      typeof count !== "number" ||
-      !Number.isInteger(count) ||
-      count < 0 ||
-      count > Number.MAX_SAFE_INTEGER
-    ) {
-      invalidState(`${where}.values[${i}][1]`, COUNT_ERROR);
-    }
+    if (!isCount(count)) invalidState(`${where}.values[${i}][1]`, COUNT_ERROR);
     if (count < 1) invalidState(`${where}.values[${i}][1]`, POSITIVE_COUNT_ERROR);
   }
   return values as Array<[string, number]>;

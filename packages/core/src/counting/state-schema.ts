@@ -11,6 +11,13 @@ export const countSchema = z
   .min(0, { error: COUNT_ERROR })
   .max(Number.MAX_SAFE_INTEGER, { error: COUNT_ERROR });
 
+/** {@link countSchema}'s rule as a plain check, for loops over tens of thousands of saved counts. */
+export function isCount(value: unknown): value is number {
+  return (
+    typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER
+  );
+}
+
 /** A count of at least one, for values that were seen. */
 export const positiveCountSchema = countSchema.min(1, { error: POSITIVE_COUNT_ERROR });
 

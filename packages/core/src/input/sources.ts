@@ -3,6 +3,9 @@ import { InputError } from "../errors.js";
 import { gunzipChunks, isGzip } from "./gzip.js";
 import type { StreamInput } from "./types.js";
 
+/** Bytes read from a file at a time (Node's default 64 KiB costs more per line). */
+export const READ_CHUNK_BYTES = 256 * 1024;
+
 /** An input ready to read: decoded (gunzipped when it starts with the gzip magic) chunks. */
 export interface OpenedInput {
   name: string;
@@ -124,7 +127,7 @@ export async function openInput(input: string | StreamInput, signal?: AbortSigna
         `cannot read ${input}: is a directory, not a log file (give the files in it, e.g. "${input}/*.log")`,
       );
     }
-    raw = rethrowing(handle.createReadStream({ highWaterMark: 256 * 1024 }), input);
+    raw = rethrowing(handle.createReadStream({ highWaterMark: READ_CHUNK_BYTES }), input);
     live = !info.isFile();
   }
   return { name, chunks: decoded(counted(raw, counter, signal)), live, bytes: () => counter.bytes };
