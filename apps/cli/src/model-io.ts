@@ -35,10 +35,13 @@ export async function loadModel({
   file,
   loader,
   config,
+  prepare = true,
 }: {
   file: string;
   loader: PluginLoader;
   config: Pick<OddityConfig, "file" | "dir" | "detectors">;
+  /** False for a model that will only be merged (`mergeShards` prepares the result). */
+  prepare?: boolean;
 }): Promise<Model> {
   let text: string;
   try {
@@ -65,6 +68,7 @@ export async function loadModel({
   return modelFromJSON({
     json,
     where: file,
+    prepare,
     resolve: (use) => {
       if (builtinPackage(use) === null && !trusted.includes(use)) {
         throw new ModelError(

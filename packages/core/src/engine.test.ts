@@ -3,7 +3,7 @@ import { defineDetector, type AnyDetectorDefinition, type DetectorHooks } from "
 import { ConfigError, DetectorError, ModelError } from "./errors.js";
 import { NO_FINDINGS, type Finding } from "./finding.js";
 import { surprisal } from "./format.js";
-import { createFitter, mergeModels, modelFromJSON, modelToJSON } from "./model.js";
+import { createFitter, mergeModels, mergeShards, modelFromJSON, modelToJSON } from "./model.js";
 import { createPipeline } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
 import { getFieldText } from "./fields.js";
@@ -85,10 +85,10 @@ const resolve = (use: string): AnyDetectorDefinition => {
   throw new Error(`unknown ${use}`);
 };
 
-function fit(records: LogRecord[], entries = [{ use: "counter", definition: counter }]) {
+function fit(records: LogRecord[], entries = [{ use: "counter", definition: counter }], prepare = true) {
   const fitter = createFitter(createPipeline({ detectors: entries }));
   for (const record of records) fitter.observe(record);
-  return fitter.finish();
+  return fitter.finish({ prepare });
 }
 
 const baseline = makeRecords([
@@ -329,6 +329,29 @@ describe("models", () => {
     const entries = [{ use: "warner", definition: warner }];
     const merged = mergeModels(fit(baseline.slice(0, 7), entries), fit(baseline.slice(7), entries));
     expect(merged.pipeline.warnings).toEqual(["warner: 21 records"]);
+  });
+
+  it("prepares shards merged with mergeShards once, after the merge, from saved or live shards", async () => {
+    const prepared: number[] = [];
+    const counting = defineDetector({
+      ...counter,
+      create: (options, context): DetectorHooks<CounterState> => {
+        const hooks = counter.create(options, context);
+        return { ...hooks, prepare: (state) => void prepared.push(state.total) };
+      },
+    });
+    const entries = [{ use: "counter", definition: counting }];
+    const saved = modelToJSON(fit(baseline.slice(10), entries, false));
+    const shards = [
+      fit(baseline.slice(0, 4), entries, false),
+      fit(baseline.slice(4, 10), entries, false),
+      await modelFromJSON({ json: saved, resolve: () => counting, prepare: false }),
+    ];
+    expect(prepared).toEqual([]);
+    const merged = mergeShards(shards);
+    expect(prepared).toEqual([21]);
+    const whole = modelToJSON(fit(baseline, entries));
+    expect({ ...modelToJSON(merged), sources: whole.sources }).toEqual(whole);
   });
 
   it("refuses to merge models fitted with different configurations", () => {

@@ -45,6 +45,7 @@ export {
   MODEL_VERSION,
   createFitter,
   mergeModels,
+  mergeShards,
   modelFromJSON,
   modelToJSON,
   prepareModel,
@@ -69,6 +70,7 @@ export {
   FieldProfiler,
   type ConditionalProfileCounts,
   type FieldProfileCounts,
+  type TableOptions,
   type ValueFrequency,
 } from "./profile.js";
 export type { FormatName, FormatSpec, LineParser, ReadOptions, RecordStream } from "./input/types.js";

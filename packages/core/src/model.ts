@@ -28,8 +28,11 @@ export const MODEL_VERSION = 1;
 /** Fits a pipeline record by record; cheap enough to call per line. */
 export interface Fitter {
   observe(record: LogRecord): void;
-  /** The model so far; `prepare` hooks run on it. The fitter must not be used afterwards. */
-  finish(): Model;
+  /**
+   * The model so far; `prepare` hooks run on it unless `prepare` is false (a shard that will only be
+   * merged: see {@link mergeShards}). The fitter must not be used afterwards.
+   */
+  finish(options?: { prepare?: boolean }): Model;
   readonly model: Model;
 }
 
@@ -98,9 +101,9 @@ export function createFitter(pipeline: Pipeline): Fitter {
         }
       }
     },
-    finish() {
+    finish({ prepare = true } = {}) {
       meta.sources = [...sources].sort();
-      return prepareModel(model);
+      return prepare ? prepareModel(model) : model;
     },
   };
 }
@@ -112,8 +115,7 @@ function maxNullable(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.max(a, b);
 }
 
-/** Combines models fitted with the same configuration on different shards (files, days, workers). */
-export function mergeModels(a: Model, b: Model): Model {
+function mergePair(a: Model, b: Model): Model {
   if (a.meta.configHash !== b.meta.configHash) {
     throw new ModelError(
       `cannot merge models fitted with different configurations (config hash ${a.meta.configHash} vs ${b.meta.configHash})`,
@@ -126,7 +128,7 @@ export function mergeModels(a: Model, b: Model): Model {
       `cannot merge models that together count more than 2^53 − 1 records (${a.meta.records} + ${b.meta.records}); counts that large are not exact`,
     );
   }
-  const merged: Model = {
+  return {
     pipeline: a.pipeline,
     states: a.pipeline.detectors.map((d, i) =>
       runHook(d.id, "merging models", () => d.hooks.merge(a.states[i], b.states[i])),
@@ -141,6 +143,22 @@ export function mergeModels(a: Model, b: Model): Model {
       configHash: a.meta.configHash,
     },
   };
+}
+
+/** Combines models fitted with the same configuration on different shards (files, days, workers). */
+export function mergeModels(a: Model, b: Model): Model {
+  return prepareModel(mergePair(a, b));
+}
+
+/**
+ * Merges shard models in order and prepares the result once. The shards may be unprepared
+ * (`finish({ prepare: false })`, `modelFromJSON({ prepare: false })`): only the merged model is scored,
+ * so preparing each shard would be work thrown away.
+ */
+export function mergeShards(shards: readonly Model[]): Model {
+  if (shards.length === 0) throw new ModelError("no models to merge");
+  let merged = shards[0]!;
+  for (let i = 1; i < shards.length; i++) merged = mergePair(merged, shards[i]!);
   return prepareModel(merged);
 }
 
@@ -215,10 +233,13 @@ export async function modelFromJSON({
   json,
   resolve,
   where = "model",
+  prepare = true,
 }: {
   json: unknown;
   resolve: (use: string) => AnyDetectorDefinition | Promise<AnyDetectorDefinition>;
   where?: string;
+  /** False for a shard that will only be merged ({@link mergeShards}). */
+  prepare?: boolean;
 }): Promise<Model> {
   if (typeof json === "object" && json !== null && (json as { format?: unknown }).format !== MODEL_FORMAT) {
     throw new ModelError(`${where}: not an oddity model (expected "format": "${MODEL_FORMAT}")`);
@@ -266,7 +287,7 @@ export async function modelFromJSON({
     }
   });
   const time = (s: string | null) => (s === null ? null : Date.parse(s));
-  return prepareModel({
+  const model: Model = {
     pipeline,
     states,
     meta: {
@@ -275,5 +296,6 @@ export async function modelFromJSON({
       sources: file.sources,
       configHash: file.configHash,
     },
-  });
+  };
+  return prepare ? prepareModel(model) : model;
 }

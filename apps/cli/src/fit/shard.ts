@@ -61,5 +61,6 @@ export async function fitShard({
       done[key] += outcome.stats[key];
     outcomes.push(outcome);
   }
-  return { model: modelToJSON(fitter.finish()), pieces: outcomes };
+  // Unprepared: the main thread prepares the merged model once, so each shard's prepare would be wasted.
+  return { model: modelToJSON(fitter.finish({ prepare: false })), pieces: outcomes };
 }

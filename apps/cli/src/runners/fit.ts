@@ -4,7 +4,7 @@ import {
   emptyStats,
   fitBatches,
   formatCount,
-  mergeModels,
+  mergeShards,
   modelFromJSON,
   type InputStats,
   type Model,
@@ -65,9 +65,17 @@ export async function fitParallel({
     totalBytes: plan.totalBytes,
   });
   const latest: InputStats[] = plan.shards.map(() => emptyStats());
-  let results: ShardResult[];
+  const load = (result: ShardResult) =>
+    modelFromJSON({
+      json: result.model,
+      where: "fit worker",
+      prepare: false,
+      resolve: (use) =>
+        session.loader(use, { where: `${session.config.name}: detector "${use}"`, dir: session.config.dir }),
+    });
+  let loaded: Array<{ result: ShardResult; shard: Model }>;
   try {
-    results = await Promise.all(
+    loaded = await Promise.all(
       plan.shards.map((pieces, i) =>
         runWorker<ShardResult>({
           file: "fit-worker.js",
@@ -82,12 +90,14 @@ export async function fitParallel({
             latest[i] = stats;
             progress.update(sumStats(latest));
           },
-        }),
+          // Each shard loads as soon as it arrives, while the other workers are still counting.
+        }).then(async (result) => ({ result, shard: await load(result) })),
       ),
     );
   } finally {
     progress.stop();
   }
+  const results = loaded.map((l) => l.result);
   const joined = joinOutcomes({
     pieces: plan.shards.flat(),
     outcomes: results.flatMap((r) => r.pieces),
@@ -97,18 +107,9 @@ export async function fitParallel({
     const first = joined.firstRejection;
     throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
   }
-  let model: Model | null = null;
-  for (const result of results) {
-    const shard = await modelFromJSON({
-      json: result.model,
-      where: "fit worker",
-      resolve: (use) =>
-        session.loader(use, { where: `${session.config.name}: detector "${use}"`, dir: session.config.dir }),
-    });
-    model = model === null ? shard : mergeModels(model, shard);
-  }
+  const model = mergeShards(loaded.map((l) => l.shard));
   for (const warning of joined.warnings) session.reporter.warn(warning);
-  return { model: model!, stats: joined.stats, firstRejection: joined.firstRejection };
+  return { model, stats: joined.stats, firstRejection: joined.firstRejection };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { ModelError, UserError, formatCount, mergeModels, type Model } from "@oddity/core";
+import { ModelError, UserError, formatCount, mergeShards, type Model } from "@oddity/core";
 import { loadModel, saveModel } from "../model-io.js";
 import { startSession } from "./common.js";
 import type { RunContext } from "./context.js";
@@ -20,25 +20,21 @@ export async function runMerge(options: MergeOptions, ctx: RunContext): Promise<
   const started = performance.now();
   if (options.models.length === 0) throw new UserError("merge needs at least one model file");
   const session = await startSession({ options, ctx });
-  let merged: Model | null = null;
-  let first = "";
+  const models: Model[] = [];
   for (const file of options.models) {
-    const model = await loadModel({ file, loader: session.loader, config: session.config });
-    if (merged === null) {
-      merged = model;
-      first = file;
-      continue;
-    }
-    if (model.meta.configHash !== merged.meta.configHash) {
+    const model = await loadModel({ file, loader: session.loader, config: session.config, prepare: false });
+    const first = models[0];
+    if (first !== undefined && model.meta.configHash !== first.meta.configHash) {
       throw new ModelError(
-        `${file}: cannot merge with ${first}: they were fitted with different detector configurations (config hash ${model.meta.configHash} vs ${merged.meta.configHash}); refit both with the same config`,
+        `${file}: cannot merge with ${options.models[0]}: they were fitted with different detector configurations (config hash ${model.meta.configHash} vs ${first.meta.configHash}); refit both with the same config`,
       );
     }
-    merged = mergeModels(merged, model);
+    models.push(model);
   }
-  await saveModel({ model: merged!, file: options.output });
+  const merged = mergeShards(models);
+  await saveModel({ model: merged, file: options.output });
   session.reporter.info(
-    `oddity: merged ${options.models.length} model${options.models.length === 1 ? "" : "s"} (${formatCount(merged!.meta.records)} records) into ${options.output} in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    `oddity: merged ${options.models.length} model${options.models.length === 1 ? "" : "s"} (${formatCount(merged.meta.records)} records) into ${options.output} in ${((performance.now() - started) / 1000).toFixed(2)} s`,
   );
   return 0;
 }
