@@ -112,6 +112,21 @@ describe("CountMinSketch", () => {
         "sketch.rows[0]: columns must be increasing",
       ],
       [
+        "a zero count",
+        (j: ReturnType<typeof valid>) => (j.rows[0]![0]![1] = 0),
+        "sketch.rows[0][0][1]: expected a count of at least 1",
+      ],
+      [
+        "a negative column",
+        (j: ReturnType<typeof valid>) => (j.rows[0]![0]![0] = -1),
+        "sketch.rows[0][0][0]: expected a column",
+      ],
+      [
+        "a cell that is not a pair",
+        (j: ReturnType<typeof valid>) => ((j.rows[1] as unknown[])[0] = [3]),
+        "sketch.rows[1][0]: expected [column, count]",
+      ],
+      [
         "a missing row",
         (j: ReturnType<typeof valid>) => j.rows.pop(),
         "sketch.rows: expected 2 rows, found 1",

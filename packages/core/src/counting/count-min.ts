@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { hashA, hashB } from "./hash.js";
-import { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
+import {
+  COUNT_ERROR,
+  POSITIVE_COUNT_ERROR,
+  countSchema,
+  invalidState,
+  isCount,
+  parseState,
+} from "./state-schema.js";
 
 /** ⌈e / 0.001⌉, a prime: estimates overcount by at most 0.1% of the sketch's total (see `epsilon`). */
 export const DEFAULT_SKETCH_WIDTH = 2719;
@@ -149,7 +156,7 @@ export class CountMinSketch {
     data.rows.forEach((cells, row) => {
       let sum = 0;
       let previous = -1;
-      for (const [column, count] of cells) {
+      for (const [column, count] of cellsOf(cells, `${where}.rows[${row}]`)) {
         if (column >= data.width || column <= previous) {
           invalidState(
             `${where}.rows[${row}]`,
@@ -169,6 +176,19 @@ export class CountMinSketch {
   }
 }
 
+/** A saved row's `[column, count]` cells; throws a `ModelError` at the first that is not one. */
+function cellsOf(cells: readonly unknown[], where: string): Array<[number, number]> {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (!Array.isArray(cell) || cell.length !== 2) invalidState(`${where}[${i}]`, "expected [column, count]");
+    const [column, count] = cell as unknown[];
+    if (!isCount(column)) invalidState(`${where}[${i}][0]`, "expected a column: a whole number from 0");
+    if (!isCount(count)) invalidState(`${where}[${i}][1]`, COUNT_ERROR);
+    if (count < 1) invalidState(`${where}[${i}][1]`, POSITIVE_COUNT_ERROR);
+  }
+  return cells as Array<[number, number]>;
+}
+
 /** A sketch shape as read from a saved model. */
 export const sketchShapeSchema = z.strictObject({
   width: z
@@ -185,7 +205,9 @@ export const sketchShapeSchema = z.strictObject({
 
 const sketchSchema = sketchShapeSchema.extend({
   total: countSchema,
+  // Cells are checked by `cellsOf`: thousands per sketch, read at every model load and every worker
+  // hand-over, cost many times more through a schema.
   rows: z
-    .array(z.array(z.tuple([z.number().int().min(0), positiveCountSchema])).max(MAX_WIDTH))
+    .array(z.array(z.unknown()).max(MAX_WIDTH))
     .max(MAX_DEPTH, { error: `expected at most ${MAX_DEPTH} rows` }),
 });
