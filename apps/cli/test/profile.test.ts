@@ -82,6 +82,29 @@ describe("oddity profile", () => {
     ]);
   });
 
+  it("--top keeps the first rows of each table (per given value) and counts the rest", async () => {
+    const json = async (...args: string[]) =>
+      JSON.parse(
+        (await oddity(["profile", CODEUP, "--format", "json", "--quiet", ...args])).stdout,
+      ) as ProfileJSON;
+    const all = await json("--field", "path", "--field", "user_agent", "--rare");
+    const top = await json("--field", "path", "--field", "user_agent", "--rare", "--top", "3");
+    for (const field of ["path", "user_agent"]) {
+      expect(all.fields[field]!.length).toBeGreaterThan(3);
+      expect(top.fields[field]).toEqual(all.fields[field]!.slice(0, 3));
+    }
+    const pairs = await json("--given", "status", "--field", "path");
+    const firstPairs = await json("--given", "status", "--field", "path", "--top", "2");
+    const givens = [...new Set(pairs.fields["path|status"]!.map((r) => r.given))];
+    expect(firstPairs.fields["path|status"]).toEqual(
+      givens.flatMap((g) => pairs.fields["path|status"]!.filter((r) => r.given === g).slice(0, 2)),
+    );
+    const { stdout } = await oddity(["profile", CODEUP, "--field", "path", "--top", "3", "--quiet"]);
+    const distinct = all.fields["path"]!.length;
+    expect(stdout).toContain(`path (13,974 records, ${distinct.toLocaleString("en-US")} distinct)`);
+    expect(stdout).toContain(`… ${(distinct - 3).toLocaleString("en-US")} more (use --top 0 for all)`);
+  });
+
   it("shows probabilities to six decimals in the table, rarest first with --rare", async () => {
     const { stdout } = await oddity([
       "profile",

@@ -29,6 +29,9 @@ class Tally {
   *entries(): IterableIterator<[string, number]> {
     for (const [value, slot] of this.slots) yield [value, this.counts[slot]!];
   }
+  get size(): number {
+    return this.counts.length;
+  }
 }
 
 /** What a {@link FieldProfiler} counted, as plain data: worker threads hand it over to be merged. */
@@ -83,23 +86,45 @@ export class FieldProfiler {
     });
   }
   /** Rows sorted by count descending, then value; `rare` reverses the count order. */
-  table(field: string, { rare = false }: { rare?: boolean } = {}): ValueFrequency[] {
+  table(field: string, { rare = false, limit = Infinity }: TableOptions = {}): ValueFrequency[] {
+    return toRows(this.tally(field), this.total, rare, limit);
+  }
+  /** How many distinct values `field` had. */
+  distinct(field: string): number {
+    return this.tally(field).size;
+  }
+  private tally(field: string): Tally {
     const index = this.fields.indexOf(field);
     if (index === -1) throw new Error(`field ${field} was not profiled`);
-    return toRows(this.counts[index]!, this.total, rare);
+    return this.counts[index]!;
   }
 }
 
-function toRows(tally: Tally, total: number, rare: boolean): ValueFrequency[] {
-  const rows = [...tally.entries()].map(([value, count]) => ({
-    value,
-    count,
-    probability: total === 0 ? 0 : count / total,
-  }));
-  rows.sort(
-    (a, b) =>
-      (rare ? a.count - b.count : b.count - a.count) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0),
-  );
+/** How to read a profile table. */
+export interface TableOptions {
+  /** Least frequent first. */
+  rare?: boolean;
+  /** Only the first rows (per given value in conditional tables); the rest are never materialized. */
+  limit?: number;
+}
+
+// A value column of a million distinct paths must not become a million row objects when 20 are shown:
+// rows are trimmed to `limit` whenever twice as many have piled up, which keeps the first `limit` of
+// them in O(limit) memory.
+function toRows(tally: Tally, total: number, rare: boolean, limit = Infinity): ValueFrequency[] {
+  const order = (a: ValueFrequency, b: ValueFrequency) =>
+    (rare ? a.count - b.count : b.count - a.count) || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+  const trimAt = Math.max(2 * limit, 4096);
+  const rows: ValueFrequency[] = [];
+  for (const [value, count] of tally.entries()) {
+    rows.push({ value, count, probability: total === 0 ? 0 : count / total });
+    if (rows.length >= trimAt) {
+      rows.sort(order);
+      rows.length = limit;
+    }
+  }
+  rows.sort(order);
+  if (rows.length > limit) rows.length = limit;
   return rows;
 }
 
@@ -157,12 +182,18 @@ export class ConditionalProfiler {
     }
   }
   /** Rows grouped by given value (most frequent given first), P(target | given) within each. */
-  table({ rare = false }: { rare?: boolean } = {}): ValueFrequency[] {
+  table({ rare = false, limit = Infinity }: TableOptions = {}): ValueFrequency[] {
     const givens = toRows(this.givenCounts, this.total, false);
     const rows: ValueFrequency[] = [];
     for (const { value: a, count } of givens) {
-      for (const row of toRows(this.counts.get(a)!, count, rare)) rows.push({ ...row, given: a });
+      for (const row of toRows(this.counts.get(a)!, count, rare, limit)) rows.push({ ...row, given: a });
     }
     return rows;
+  }
+  /** How many distinct (given, target) pairs there were. */
+  distinct(): number {
+    let n = 0;
+    for (const inner of this.counts.values()) n += inner.size;
+    return n;
   }
 }

@@ -10,7 +10,6 @@ import {
   nearest,
   type InputStats,
   type Rejection,
-  type ValueFrequency,
 } from "@oddity/core";
 import { colorEnabled, createPalette } from "../output/color.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "../output/profile.js";
@@ -55,22 +54,6 @@ export function checkFieldName(field: string, reporter: Reporter): void {
   reporter.warn(
     `"${field}" is not a known field${guess ? `; did you mean "${guess}"?` : ""} (reading it as a format extra field; records without it count as "-")`,
   );
-}
-
-/** Keeps the first `top` rows, per given value for conditional tables. */
-export function cutRows(
-  rows: readonly ValueFrequency[],
-  top: number,
-): { rows: ValueFrequency[]; omitted: number } {
-  if (!Number.isFinite(top)) return { rows: [...rows], omitted: 0 };
-  const kept: ValueFrequency[] = [];
-  const perGiven = new Map<string | undefined, number>();
-  for (const row of rows) {
-    const n = perGiven.get(row.given) ?? 0;
-    if (n < top) kept.push(row);
-    perGiven.set(row.given, n + 1);
-  }
-  return { rows: kept, omitted: rows.length - kept.length };
 }
 
 /**
@@ -138,15 +121,18 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const tables: ProfileTable[] =
       given === undefined
         ? fields.map((field) => {
-            const all = profiler.table(field, { rare });
-            return { key: field, ...cutRows(all, limit), distinct: all.length, conditional: false };
+            const rows = profiler.table(field, { rare, limit });
+            const distinct = profiler.distinct(field);
+            return { key: field, rows, omitted: distinct - rows.length, distinct, conditional: false };
           })
         : conditional.map((c, i) => {
-            const all = c.table({ rare });
+            const rows = c.table({ rare, limit });
+            const distinct = c.distinct();
             return {
               key: `${fields[i]}|${given}`,
-              ...cutRows(all, limit),
-              distinct: all.length,
+              rows,
+              omitted: distinct - rows.length,
+              distinct,
               conditional: true,
             };
           });
