@@ -20,6 +20,14 @@ describe("planShards", () => {
     ]);
   });
 
+  it("cuts the file where two jobs' equal stretches meet, so neither gets two files of three", () => {
+    const files = ["a", "b", "c"].map((path) => ({ path, size: 10 * MB, splittable: true }));
+    expect(planShards({ files, jobs: 2 })).toEqual([
+      [{ path: "a" }, { path: "b", start: 0, end: 5 * MB }],
+      [{ path: "b", start: 5 * MB, end: 10 * MB }, { path: "c" }],
+    ]);
+  });
+
   it("never cuts a gzip file, which cannot be read from the middle", () => {
     expect(
       planShards({ files: [{ path: "big.log.gz", size: 30 * MB, splittable: false }], jobs: 3 }),

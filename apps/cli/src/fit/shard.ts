@@ -1,6 +1,6 @@
 import {
   createFitter,
-  modelToJSON,
+  type Model,
   type FormatSpec,
   type InputStats,
   type ModelFile,
@@ -21,7 +21,10 @@ export interface ShardResult {
   pieces: PieceOutcome[];
 }
 
-/** Fits `pipeline` on the pieces of one shard, in order, as one model. */
+/**
+ * Fits `pipeline` on the pieces of one shard, in order, as one unprepared model: it is only merged
+ * (`mergeShards` prepares the result once).
+ */
 export async function fitShard({
   pipeline,
   pieces,
@@ -34,7 +37,7 @@ export async function fitShard({
   maxLineLength?: number | undefined;
   signal?: AbortSignal | undefined;
   onProgress?: ((stats: InputStats) => void) | undefined;
-}): Promise<ShardResult> {
+}): Promise<{ model: Model; pieces: PieceOutcome[] }> {
   const fitter = createFitter(pipeline);
   const done: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
   const outcomes: PieceOutcome[] = [];
@@ -61,6 +64,5 @@ export async function fitShard({
       done[key] += outcome.stats[key];
     outcomes.push(outcome);
   }
-  // Unprepared: the main thread prepares the merged model once, so each shard's prepare would be wasted.
-  return { model: modelToJSON(fitter.finish({ prepare: false })), pieces: outcomes };
+  return { model: fitter.finish({ prepare: false }), pieces: outcomes };
 }

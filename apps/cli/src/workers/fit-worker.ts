@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { isUserError } from "@oddity/core";
+import { isUserError, modelToJSON } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
 import { throttle } from "../parallel/throttle.js";
@@ -24,7 +24,7 @@ export type FitWorkerMessage = WorkerMessage<ShardResult>;
 async function run(data: FitWorkerData): Promise<ShardResult> {
   const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
   const pipeline = await buildPipeline({ config, loader: createPluginLoader() });
-  return fitShard({
+  const { model, pieces } = await fitShard({
     pipeline,
     pieces: data.pieces,
     maxLineLength: data.maxLineLength,
@@ -32,6 +32,7 @@ async function run(data: FitWorkerData): Promise<ShardResult> {
       post: (stats) => parentPort!.postMessage({ type: "progress", stats } satisfies FitWorkerMessage),
     }),
   });
+  return { model: modelToJSON(model), pieces };
 }
 
 run(workerData as FitWorkerData).then(
