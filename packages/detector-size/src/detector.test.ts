@@ -539,6 +539,42 @@ describe("merging and saving", () => {
       },
       /bin key 1000000000 is outside what the sketch can produce/,
     ],
+    [
+      "a fractional sketch bin key",
+      (j) => {
+        const big = j.groups.find((g) => g.distribution.sketch)!;
+        big.distribution.sketch!.positive[0]![0] = 1.5;
+        return j;
+      },
+      /at groups\.\d+\.distribution\.sketch\.positive\.0\.0: expected a whole bin key/,
+    ],
+    [
+      "a zero bin count",
+      (j) => {
+        const big = j.groups.find((g) => g.distribution.sketch)!;
+        big.distribution.sketch!.negative.push([1, 0]);
+        return j;
+      },
+      /sketch\.negative\.0\.1: expected a count of at least 1/,
+    ],
+    [
+      "an exact value that is not a pair",
+      (j) => {
+        const small = j.groups.find((g) => g.distribution.values)!;
+        (small.distribution.values as unknown[])[0] = 5;
+        return j;
+      },
+      /distribution\.values\.0: expected \[value, count\]/,
+    ],
+    [
+      "an exact value that is text",
+      (j) => {
+        const small = j.groups.find((g) => g.distribution.values)!;
+        (small.distribution.values as unknown[])[0] = ["5", 1];
+        return j;
+      },
+      /distribution\.values\.0\.0: expected a finite number/,
+    ],
     ["a group listed twice", (j) => ({ ...j, groups: [...j.groups, j.groups[0]] }), /listed twice/],
     [
       "groups holding more than all",

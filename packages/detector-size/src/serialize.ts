@@ -10,23 +10,18 @@ export const STATE_VERSION = 1;
 const STATE_FORMAT = "oddity-size";
 
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const positiveCount = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 // z.number() already refuses NaN and ±Infinity (JSON turns them into null anyway).
 const finite = z.number();
-const bin = z.tuple([z.number().int(), positiveCount]);
+// Exact values and sketch bins are checked by `pairsOf`: tens of thousands per model, read at every
+// load and every worker hand-over, cost many times more through a schema.
+const pairs = z.array(z.unknown());
 
 const distributionSchema = z.strictObject({
   count,
   min: finite.nullable(),
   max: finite.nullable(),
-  values: z.array(z.tuple([finite, positiveCount])).optional(),
-  sketch: z
-    .strictObject({
-      zero: count,
-      positive: z.array(bin),
-      negative: z.array(bin),
-    })
-    .optional(),
+  values: pairs.optional(),
+  sketch: z.strictObject({ zero: count, positive: pairs, negative: pairs }).optional(),
 });
 
 const stateSchema = z.strictObject({
@@ -46,9 +41,22 @@ const stateSchema = z.strictObject({
   groups: z.array(z.strictObject({ labels: z.array(z.string()), distribution: distributionSchema })),
 });
 
-type DistributionJSON = z.infer<typeof distributionSchema>;
+/** `[value, count]` pairs: exact values, or sketch bins `[key, count]`. */
+type Pairs = Array<[number, number]>;
+interface DistributionJSON {
+  count: number;
+  min: number | null;
+  max: number | null;
+  values?: Pairs;
+  sketch?: { zero: number; positive: Pairs; negative: Pairs };
+}
+/** A distribution as the schema lets it through; `pairsOf` checks its pairs. */
+type SavedDistribution = z.infer<typeof distributionSchema>;
 /** The saved form of a {@link SizeState}. */
-export type SizeStateJSON = z.infer<typeof stateSchema>;
+export type SizeStateJSON = Omit<z.infer<typeof stateSchema>, "global" | "groups"> & {
+  global: DistributionJSON;
+  groups: Array<{ labels: string[]; distribution: DistributionJSON }>;
+};
 
 function distributionToJSON(d: Distribution): DistributionJSON {
   const json: DistributionJSON = {
@@ -91,6 +99,26 @@ function invalid(path: string, problem: string): ModelError {
   return new ModelError(`size state${path === "" ? "" : ` at ${path}`}: ${problem}`);
 }
 
+function isPositiveCount(n: unknown): n is number {
+  return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER;
+}
+
+/**
+ * Saved `[number, count]` pairs (exact values or sketch bins); throws at the first that is not one.
+ * `wholeKeys` asks for integer first elements (bin keys).
+ */
+function pairsOf(entries: readonly unknown[], path: string, wholeKeys: boolean): Array<[number, number]> {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    if (!Array.isArray(entry) || entry.length !== 2) throw invalid(`${path}.${i}`, "expected [value, count]");
+    const [key, n] = entry as unknown[];
+    if (typeof key !== "number" || !Number.isFinite(key) || (wholeKeys && !Number.isInteger(key)))
+      throw invalid(`${path}.${i}.0`, wholeKeys ? "expected a whole bin key" : "expected a finite number");
+    if (!isPositiveCount(n)) throw invalid(`${path}.${i}.1`, "expected a count of at least 1");
+  }
+  return entries as Array<[number, number]>;
+}
+
 function checkBins(
   bins: ReadonlyArray<readonly [number, number]>,
   range: { min: number; max: number },
@@ -108,7 +136,7 @@ function checkBins(
   return total;
 }
 
-function distributionFromJSON(json: DistributionJSON, options: ResolvedOptions, path: string): Distribution {
+function distributionFromJSON(json: SavedDistribution, options: ResolvedOptions, path: string): Distribution {
   const { count: n, min, max } = json;
   if ((json.values === undefined) === (json.sketch === undefined)) {
     throw invalid(path, 'expected exactly one of "values" (exact) or "sketch"');
@@ -131,7 +159,7 @@ function distributionFromJSON(json: DistributionJSON, options: ResolvedOptions, 
     }
     const exact = new Map<number, number>();
     let total = 0;
-    for (const [value, k] of json.values) {
+    for (const [value, k] of pairsOf(json.values, `${path}.values`, false)) {
       if (exact.has(value)) throw invalid(path, `value ${value} is listed twice`);
       if (value < distribution.min || value > distribution.max)
         throw invalid(path, `value ${value} is outside min..max`);
@@ -142,7 +170,9 @@ function distributionFromJSON(json: DistributionJSON, options: ResolvedOptions, 
     distribution.exact = exact;
     return distribution;
   }
-  const { zero, positive, negative } = json.sketch!;
+  const { zero } = json.sketch!;
+  const positive = pairsOf(json.sketch!.positive, `${path}.sketch.positive`, true);
+  const negative = pairsOf(json.sketch!.negative, `${path}.sketch.negative`, true);
   const range = keyRange(options.relativeAccuracy);
   const total =
     zero +
