@@ -4,7 +4,6 @@ import {
   createScorer,
   fitBatches,
   modelToJSON,
-  prepareModel,
   type InputStats,
   type Model,
   type Pipeline,
@@ -109,14 +108,9 @@ async function fitInWorkers({
   what: string;
 }): Promise<{ model: Model; stats: InputStats }> {
   const pipeline = await detectPipeline(session, options);
-  const fitted = await fitParallel({ session, inputs, options, ctx, jobs });
+  const fitted = await fitParallel({ session, inputs, options, ctx, jobs, pipeline });
   requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
-  const model = prepareModel({
-    pipeline,
-    states: fitted.model.states,
-    meta: { ...fitted.model.meta, configHash: pipeline.configHash },
-  });
-  return { model, stats: fitted.stats };
+  return { model: fitted.model, stats: fitted.stats };
 }
 
 /**

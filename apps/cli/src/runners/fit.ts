@@ -8,6 +8,7 @@ import {
   modelFromJSON,
   type InputStats,
   type Model,
+  type Pipeline,
   type Rejection,
 } from "@oddity/core";
 import type { ShardResult } from "../fit/shard.js";
@@ -50,12 +51,15 @@ export async function fitParallel({
   options,
   ctx,
   jobs,
+  pipeline,
 }: {
   session: Session;
   inputs: string[];
   options: Pick<InputOptions, "maxLineLength" | "quiet" | "strict">;
   ctx: RunContext;
   jobs: number;
+  /** The pipeline the merged model gets (detect's carries its command-line scoring); else the config's. */
+  pipeline?: Pipeline | undefined;
 }): Promise<{ model: Model; stats: InputStats; firstRejection: Rejection | null }> {
   const plan = await planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength });
   const progress = await createProgress({
@@ -107,7 +111,14 @@ export async function fitParallel({
     const first = joined.firstRejection;
     throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
   }
-  const model = mergeShards(loaded.map((l) => l.shard));
+  // Given the run's pipeline before merging, the model is prepared once, by the detectors that score.
+  const model = mergeShards(
+    loaded.map(({ shard }) =>
+      pipeline === undefined
+        ? shard
+        : { pipeline, states: shard.states, meta: { ...shard.meta, configHash: pipeline.configHash } },
+    ),
+  );
   for (const warning of joined.warnings) session.reporter.warn(warning);
   return { model, stats: joined.stats, firstRejection: joined.firstRejection };
 }
