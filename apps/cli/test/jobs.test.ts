@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CODEUP, DATA, oddity, tempDir, type RunResult } from "./helpers.js";
@@ -66,5 +66,15 @@ describe("--jobs", () => {
     const rejected = (folder: string) => readFileSync(path.join(folder, "rejects.ndjson"), "utf8");
     expect(rejected(manyDir)).toBe(rejected(oneDir));
     expect(rejected(oneDir)).toContain('"line":8899');
+  }, 60_000);
+
+  it("stops its already started workers and names the model when the model is corrupt", async () => {
+    const corrupt = path.join(dir, "corrupt.json");
+    writeFileSync(corrupt, readFileSync(path.join(dir, "model.json"), "utf8").slice(0, 5000));
+    // A pool left running would keep the process alive: the test would then time out.
+    const result = await oddity(["score", ...INPUTS, "--model", corrupt, "--jobs", "3", "-q"], { cwd: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`${corrupt}: not a valid model: the JSON does not parse`);
+    expect(result.stdout).toBe("");
   }, 60_000);
 });

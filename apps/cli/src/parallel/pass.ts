@@ -2,10 +2,10 @@ import { InputError, createRecord, emptyStats, type InputStats, type ScoredRecor
 import type { FormattedPiece } from "../fit/shard.js";
 import { createProgress } from "../output/progress.js";
 import type { RunContext } from "../runners/context.js";
-import type { PassResult, PassTask, PassWorkerData } from "../workers/pass-worker.js";
+import type { PassResult, PassTask } from "../workers/pass-task.js";
 import { joinOutcomes, type Joined } from "./outcome.js";
 import type { PiecePlan } from "./pieces.js";
-import { runWorker } from "./worker.js";
+import type { WorkerPool } from "./pool.js";
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 
@@ -35,10 +35,11 @@ function sum(all: readonly InputStats[]): InputStats {
 }
 
 /**
- * Runs `task` over the planned pieces, one worker per shard, with one progress bar. With `strict`, the
- * first rejected line of the whole input (in input order) fails the run, as in one pass.
+ * Runs `task` over the planned pieces, one pooled worker per shard, with one progress bar. With `strict`,
+ * the first rejected line of the whole input (in input order) fails the run, as in one pass.
  */
 export async function runParallelPass({
+  pool,
   plan,
   task,
   ctx,
@@ -49,6 +50,7 @@ export async function runParallelPass({
   keepRejections,
   maxLineLength,
 }: {
+  pool: WorkerPool;
   plan: PiecePlan;
   task: PassTask;
   ctx: RunContext;
@@ -65,16 +67,9 @@ export async function runParallelPass({
   try {
     results = await Promise.all(
       plan.shards.map((pieces, i) =>
-        runWorker<PassResult>({
-          file: "pass-worker.js",
-          data: {
-            cwd: ctx.cwd,
-            configFile,
-            pieces,
-            maxLineLength,
-            keepRejections,
-            task,
-          } satisfies PassWorkerData,
+        pool.run<PassResult>({
+          index: i,
+          task: { kind: "pass", cwd: ctx.cwd, configFile, pieces, maxLineLength, keepRejections, task },
           signal: ctx.signal,
           onProgress: (stats) => {
             latest[i] = stats;

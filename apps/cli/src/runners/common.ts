@@ -21,9 +21,10 @@ import { createReporter, type Reporter } from "../output/report.js";
 import { openSink, type Sink } from "../output/sink.js";
 import { runParallelPass, type ParallelPass } from "../parallel/pass.js";
 import { planPieces } from "../parallel/pieces.js";
+import type { WorkerPool } from "../parallel/pool.js";
 import type { PluginLoader } from "../pipeline.js";
 import { createPluginLoader } from "../plugins/load.js";
-import type { PassTask } from "../workers/pass-worker.js";
+import type { PassTask } from "../workers/pass-task.js";
 import type { InputOptions, RunContext } from "./context.js";
 
 /** What every log-reading command starts from. */
@@ -169,26 +170,32 @@ export async function openPass({
   return { stream, progress };
 }
 
-/** One pass over files in `jobs` worker threads, each doing `task` on its pieces, with one progress bar. */
+/** One pass over files in the pool's workers, each doing `task` on its pieces, with one progress bar. */
 export async function passInWorkers({
+  pool,
   session,
   inputs,
   options,
   ctx,
-  jobs,
   task,
   label,
 }: {
+  pool: WorkerPool;
   session: Session;
   inputs: string[];
   options: Pick<InputOptions, "strict" | "quiet" | "maxLineLength" | "rejects">;
   ctx: RunContext;
-  jobs: number;
   task: PassTask;
   label: string;
 }): Promise<ParallelPass> {
-  const plan = await planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength });
+  const plan = await planPieces({
+    inputs,
+    jobs: pool.size,
+    spec: session.format,
+    maxLineLength: options.maxLineLength,
+  });
   return runParallelPass({
+    pool,
     plan,
     task,
     ctx,

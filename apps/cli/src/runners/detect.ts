@@ -12,6 +12,7 @@ import {
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { openSink } from "../output/sink.js";
 import { canSplit } from "../parallel/pass.js";
+import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
 import { displayInputs, type InputSpec } from "../input/open.js";
 import {
@@ -93,22 +94,22 @@ async function fitPass({
 // Fits in worker threads, then gives the merged states this run's pipeline (with its command-line
 // scoring), exactly as fitting in one pass would have built it.
 async function fitInWorkers({
+  pool,
   session,
   inputs,
   options,
   ctx,
-  jobs,
   what,
 }: {
+  pool: WorkerPool;
   session: Session;
   inputs: string[];
   options: DetectOptions;
   ctx: RunContext;
-  jobs: number;
   what: string;
 }): Promise<{ model: Model; stats: InputStats }> {
   const pipeline = await detectPipeline(session, options);
-  const fitted = await fitParallel({ session, inputs, options, ctx, jobs, pipeline });
+  const fitted = await fitParallel({ pool, session, inputs, options, ctx, pipeline });
   requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
   return { model: fitted.model, stats: fitted.stats };
 }
@@ -124,6 +125,11 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const session = await startSession({ options, ctx, color: options.color });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const fitInputs = baseline ?? inputs;
+  // One pool for both passes, started first: the workers load oddity while this thread sets up, and
+  // the threads that fitted then score.
+  const pool = jobs > 1 && (canSplit(fitInputs) || canSplit(inputs)) ? createWorkerPool(jobs) : null;
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
   try {
@@ -133,14 +139,12 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
       fn: async (open) => {
         const all = open();
         const scoredInputs = all.slice(0, inputs.length);
-        const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-        const fitInputs = baseline ?? inputs;
         const what = baseline === null ? "the input" : "the baseline";
         if (jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const { model, stats: baselineStats } =
-          jobs > 1 && canSplit(fitInputs)
-            ? await fitInWorkers({ session, inputs: fitInputs, options, ctx, jobs, what })
+          pool !== null && canSplit(fitInputs)
+            ? await fitInWorkers({ pool, session, inputs: fitInputs, options, ctx, what })
             : await fitPass({
                 session,
                 inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
@@ -162,10 +166,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         });
         // The HTML report observes every record in this thread, so with --report scoring stays here.
         const pass =
-          jobs > 1 && canSplit(inputs) && collector === null
+          pool !== null && canSplit(inputs) && collector === null
             ? await scoring.inWorkers({
                 inputs,
-                jobs,
+                pool,
                 task: {
                   kind: "score",
                   model: { json: modelToJSON(model), dir: session.config.dir },
@@ -230,5 +234,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     await sink.abort();
     await rejects?.abort();
     throw error;
+  } finally {
+    await pool?.close();
   }
 }

@@ -16,10 +16,10 @@ import { saveModel } from "../model-io.js";
 import { createProgress } from "../output/progress.js";
 import { runSummary } from "../output/report.js";
 import { joinOutcomes } from "../parallel/outcome.js";
+import { canSplit } from "../parallel/pass.js";
 import { planPieces } from "../parallel/pieces.js";
-import { runWorker } from "../parallel/worker.js";
+import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
-import type { FitWorkerData } from "../workers/fit-worker.js";
 import {
   firstRejectionOf,
   openPass,
@@ -38,30 +38,33 @@ export interface FitOptions extends InputOptions {
   jobs?: number | undefined;
 }
 
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
-
 /**
- * Fits the inputs in `jobs` worker threads (whole files or line-aligned byte ranges) and merges the
+ * Fits the inputs in the pool's worker threads (whole files or line-aligned byte ranges) and merges the
  * shard models in input order: the model is the one a single pass gives. Input warnings and the first
  * rejection read as one pass reports them.
  */
 export async function fitParallel({
+  pool,
   session,
   inputs,
   options,
   ctx,
-  jobs,
   pipeline,
 }: {
+  pool: WorkerPool;
   session: Session;
   inputs: string[];
   options: Pick<InputOptions, "maxLineLength" | "quiet" | "strict">;
   ctx: RunContext;
-  jobs: number;
   /** The pipeline the merged model gets (detect's carries its command-line scoring); else the config's. */
   pipeline?: Pipeline | undefined;
 }): Promise<{ model: Model; stats: InputStats; firstRejection: Rejection | null }> {
-  const plan = await planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength });
+  const plan = await planPieces({
+    inputs,
+    jobs: pool.size,
+    spec: session.format,
+    maxLineLength: options.maxLineLength,
+  });
   const progress = await createProgress({
     stderr: ctx.stderr,
     quiet: options.quiet === true,
@@ -81,21 +84,24 @@ export async function fitParallel({
   try {
     loaded = await Promise.all(
       plan.shards.map((pieces, i) =>
-        runWorker<ShardResult>({
-          file: "fit-worker.js",
-          data: {
-            cwd: ctx.cwd,
-            configFile: session.config.file,
-            pieces,
-            ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-          } satisfies FitWorkerData,
-          signal: ctx.signal,
-          onProgress: (stats) => {
-            latest[i] = stats;
-            progress.update(sumStats(latest));
-          },
-          // Each shard loads as soon as it arrives, while the other workers are still counting.
-        }).then(async (result) => ({ result, shard: await load(result) })),
+        pool
+          .run<ShardResult>({
+            index: i,
+            task: {
+              kind: "fit",
+              cwd: ctx.cwd,
+              configFile: session.config.file,
+              pieces,
+              ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+            },
+            signal: ctx.signal,
+            onProgress: (stats) => {
+              latest[i] = stats;
+              progress.update(sumStats(latest));
+            },
+            // Each shard loads as soon as it arrives, while the other workers are still counting.
+          })
+          .then(async (result) => ({ result, shard: await load(result) })),
       ),
     );
   } finally {
@@ -131,19 +137,24 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const started = performance.now();
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
-  const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  const parallel = jobs > 1 && inputs.every((input) => input !== "-" && !URL_LIKE.test(input));
+  const parallel = jobs > 1 && canSplit(inputs);
   if (jobs > 1 && !parallel)
     session.reporter.warn("--jobs applies to files only; stdin and databases are fitted in one job");
   let model: Model;
   let stats: InputStats;
   if (parallel) {
-    const result = await fitParallel({ session, inputs, options, ctx, jobs });
-    model = result.model;
-    stats = result.stats;
-    requireRecords({ stats, what: "the baseline", firstRejection: result.firstRejection });
+    const pool = createWorkerPool(jobs);
+    try {
+      const result = await fitParallel({ pool, session, inputs, options, ctx });
+      model = result.model;
+      stats = result.stats;
+      requireRecords({ stats, what: "the baseline", firstRejection: result.firstRejection });
+    } finally {
+      await pool.close();
+    }
   } else {
+    const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
     const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "fitting" });
     const seen: { first: Rejection | null } = { first: null };
     try {

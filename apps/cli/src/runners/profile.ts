@@ -15,16 +15,16 @@ import { colorEnabled, createPalette } from "../output/color.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "../output/profile.js";
 import { runSummary, type Reporter } from "../output/report.js";
 import { openSink } from "../output/sink.js";
-import { canSplit, runParallelPass } from "../parallel/pass.js";
-import { planPieces } from "../parallel/pieces.js";
+import { canSplit } from "../parallel/pass.js";
+import { createWorkerPool } from "../parallel/pool.js";
 import {
   openPass,
   openRejects,
+  passInWorkers,
   resolveInputs,
   startSession,
   tapBatches,
   warnRejections,
-  type Session,
 } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
 
@@ -82,7 +82,16 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
     let stats: InputStats;
     if (jobs > 1 && canSplit(inputs)) {
-      const pass = await profileInWorkers({ session, inputs, options, ctx, jobs, fields, given });
+      const pool = createWorkerPool(jobs);
+      const pass = await passInWorkers({
+        pool,
+        session,
+        inputs,
+        options,
+        ctx,
+        task: { kind: "profile", fields, given: given ?? null },
+        label: "profiling",
+      }).finally(() => pool.close());
       for (const result of pass.results) {
         if (result.profile === null) continue;
         profiler.addCounts(result.profile.fields);
@@ -160,37 +169,4 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     await rejects?.abort();
     throw error;
   }
-}
-
-function profileInWorkers({
-  session,
-  inputs,
-  options,
-  ctx,
-  jobs,
-  fields,
-  given,
-}: {
-  session: Session;
-  inputs: string[];
-  options: ProfileOptions;
-  ctx: RunContext;
-  jobs: number;
-  fields: string[];
-  given: string | undefined;
-}) {
-  return planPieces({ inputs, jobs, spec: session.format, maxLineLength: options.maxLineLength }).then(
-    (plan) =>
-      runParallelPass({
-        plan,
-        task: { kind: "profile", fields, given: given ?? null },
-        ctx,
-        configFile: session.config.file,
-        quiet: options.quiet === true,
-        label: "profiling",
-        strict: options.strict === true,
-        keepRejections: options.rejects !== undefined,
-        maxLineLength: options.maxLineLength,
-      }),
-  );
 }

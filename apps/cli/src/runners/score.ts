@@ -5,7 +5,8 @@ import { openSink } from "../output/sink.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
 import { canSplit } from "../parallel/pass.js";
-import { openRejects, resolveInputs, startSession } from "./common.js";
+import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
+import { openRejects, resolveInputs, startSession, type Session } from "./common.js";
 import type { RunContext } from "./context.js";
 import { topLimit } from "./detect.js";
 import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
@@ -24,9 +25,37 @@ export interface ScoreOptions extends ScoringCommandOptions {
  */
 export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<number> {
   const started = performance.now();
-  const format = options.format ?? "table";
   const session = await startSession({ options, ctx, color: options.color });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  const inWorkers = jobs > 1 && canSplit(inputs);
+  if (jobs > 1 && !inWorkers)
+    session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+  // Started first: the workers load oddity while this thread loads the model.
+  const pool = inWorkers ? createWorkerPool(jobs) : null;
+  try {
+    return await scoreWith({ options, ctx, session, inputs, pool, started });
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function scoreWith({
+  options,
+  ctx,
+  session,
+  inputs,
+  pool,
+  started,
+}: {
+  options: ScoreOptions;
+  ctx: RunContext;
+  session: Session;
+  inputs: string[];
+  pool: WorkerPool | null;
+  started: number;
+}): Promise<number> {
+  const format = options.format ?? "table";
   const model = await loadModel({
     file: options.model,
     loader: session.loader,
@@ -46,29 +75,26 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
     : (scored) => top.add(scored);
   try {
     if (format === "csv") await sink.write(ANOMALY_CSV_HEADER);
-    const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-    const inWorkers = jobs > 1 && canSplit(inputs);
-    if (jobs > 1 && !inWorkers)
-      session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
     const scoring = createScoringPass({ session, options, ctx, rejects, onAnomaly });
-    const pass = inWorkers
-      ? await scoring.inWorkers({
-          inputs,
-          jobs,
-          task: {
-            kind: "score",
-            model: { file: options.model },
-            minScore,
-            limit: streaming ? Number.POSITIVE_INFINITY : limit,
-          },
-        })
-      : await scoring.here({
-          inputs,
-          score: (record) => {
-            const scored = score(record);
-            return scored === null || scored.score < minScore ? null : scored;
-          },
-        });
+    const pass =
+      pool !== null
+        ? await scoring.inWorkers({
+            inputs,
+            pool,
+            task: {
+              kind: "score",
+              model: { file: options.model },
+              minScore,
+              limit: streaming ? Number.POSITIVE_INFINITY : limit,
+            },
+          })
+        : await scoring.here({
+            inputs,
+            score: (record) => {
+              const scored = score(record);
+              return scored === null || scored.score < minScore ? null : scored;
+            },
+          });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
     const anomalies = streaming ? [] : top.ranked();
     if (!streaming) {

@@ -1,7 +1,8 @@
 import type { InputStats, LogRecord, Rejection, ScoredRecord } from "@oddity/core";
 import type { InputSpec } from "../input/open.js";
 import { piecesAnomalies } from "../parallel/pass.js";
-import type { PassTask } from "../workers/pass-worker.js";
+import type { WorkerPool } from "../parallel/pool.js";
+import type { PassTask } from "../workers/pass-task.js";
 import {
   openPass,
   passInWorkers,
@@ -35,7 +36,7 @@ export interface ScoringPass {
    * Scores files in worker threads as `task` says; each piece's anomalies reach `onAnomaly` in input
    * order, with line numbers counted from the start of their file.
    */
-  inWorkers(pass: { inputs: string[]; jobs: number; task: ScoreTask }): Promise<ScoringOutcome>;
+  inWorkers(pass: { inputs: string[]; pool: WorkerPool; task: ScoreTask }): Promise<ScoringOutcome>;
   /**
    * Scores the inputs in this thread: `score` returns the anomaly a record is, or null; each anomaly
    * reaches `onAnomaly` the moment its line is read.
@@ -75,8 +76,8 @@ export function createScoringPass({
   };
 
   return {
-    async inWorkers({ inputs, jobs, task }) {
-      const pass = await passInWorkers({ session, inputs, options, ctx, jobs, task, label: "scoring" });
+    async inWorkers({ inputs, pool, task }) {
+      const pass = await passInWorkers({ pool, session, inputs, options, ctx, task, label: "scoring" });
       if (rejects !== null) await rejects.add(pass.joined.rejections);
       let flagged = 0;
       let highest = Number.NEGATIVE_INFINITY;

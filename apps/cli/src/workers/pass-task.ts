@@ -1,10 +1,9 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import {
   ConditionalProfiler,
   FieldProfiler,
   TopRecords,
   createScorer,
-  isUserError,
   modelFromJSON,
   type ConditionalProfileCounts,
   type FieldProfileCounts,
@@ -19,7 +18,7 @@ import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
 import { readPiece, type PieceOutcome } from "../parallel/outcome.js";
 import { throttle } from "../parallel/throttle.js";
-import type { WorkerMessage } from "../parallel/worker.js";
+import type { WorkerMessage } from "../parallel/pool.js";
 import { createPluginLoader } from "../plugins/load.js";
 
 /** What a worker does with the records of its pieces. */
@@ -69,7 +68,8 @@ async function openModel(task: Extract<PassTask, { kind: "score" }>, config: Odd
   });
 }
 
-async function run(data: PassWorkerData): Promise<PassResult> {
+/** Reads the pieces of one shard for a profile or a score (runs in a pooled worker). */
+export async function passTask(data: PassWorkerData): Promise<PassResult> {
   // Loading the config checks it as the main thread did; plugins resolve from the same folder.
   const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
   const { task } = data;
@@ -147,15 +147,3 @@ async function run(data: PassWorkerData): Promise<PassResult> {
   }
   return { pieces: outcomes, profile: null, scores };
 }
-
-run(workerData as PassWorkerData).then(
-  (result) => parentPort!.postMessage({ type: "done", result } satisfies WorkerMessage<PassResult>),
-  (error: unknown) =>
-    parentPort!.postMessage({
-      type: "error",
-      name: error instanceof Error ? error.name : "Error",
-      message: error instanceof Error ? error.message : String(error),
-      stack: error instanceof Error ? error.stack : undefined,
-      user: isUserError(error),
-    } satisfies WorkerMessage<PassResult>),
-);
