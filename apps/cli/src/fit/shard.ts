@@ -1,12 +1,13 @@
 import {
   createFitter,
+  emptyStats,
   type Model,
   type FormatSpec,
   type InputStats,
   type ModelFile,
   type Pipeline,
 } from "@oddity/core";
-import { readPiece, type PieceOutcome } from "../parallel/outcome.js";
+import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
 import type { Piece } from "./plan.js";
 
 /** A piece with the format to read it in (sniffed once per file, so every piece of it agrees). */
@@ -39,7 +40,8 @@ export async function fitShard({
   onProgress?: ((stats: InputStats) => void) | undefined;
 }): Promise<{ model: Model; pieces: PieceOutcome[] }> {
   const fitter = createFitter(pipeline);
-  const done: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
+  // Progress counts the shard's finished pieces plus the one being read.
+  let done = emptyStats();
   const outcomes: PieceOutcome[] = [];
   for (const piece of pieces) {
     const outcome = await readPiece({
@@ -48,20 +50,9 @@ export async function fitShard({
       keepRejections: false,
       signal,
       onRecord: (record) => fitter.observe(record),
-      onProgress:
-        onProgress === undefined
-          ? undefined
-          : (s) =>
-              onProgress({
-                read: done.read + s.read,
-                parsed: done.parsed + s.parsed,
-                rejected: done.rejected + s.rejected,
-                blank: done.blank + s.blank,
-                bytes: done.bytes + s.bytes,
-              }),
+      onProgress: onProgress === undefined ? undefined : (s) => onProgress(sumStats([done, s])),
     });
-    for (const key of ["read", "parsed", "rejected", "blank", "bytes"] as const)
-      done[key] += outcome.stats[key];
+    done = sumStats([done, outcome.stats]);
     outcomes.push(outcome);
   }
   return { model: fitter.finish({ prepare: false }), pieces: outcomes };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FormattedPiece } from "../fit/shard.js";
-import { joinOutcomes, type PieceOutcome } from "./outcome.js";
+import { joinOutcomes, sumStats, type PieceOutcome } from "./outcome.js";
 
 const combined = { name: "combined" } as const;
 
@@ -41,5 +41,16 @@ describe("joinOutcomes", () => {
       firstRejection: rejection(7),
       lineOffsets: [0, 5, 0, 9],
     });
+  });
+});
+
+describe("sumStats", () => {
+  it("adds totals field by field", () => {
+    expect(
+      sumStats([
+        { read: 3, parsed: 2, rejected: 1, blank: 0, bytes: 30 },
+        { read: 5, parsed: 4, rejected: 0, blank: 1, bytes: 50 },
+      ]),
+    ).toEqual({ read: 8, parsed: 6, rejected: 1, blank: 1, bytes: 80 });
   });
 });

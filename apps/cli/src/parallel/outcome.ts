@@ -21,6 +21,19 @@ export interface PieceOutcome {
   rejections: Rejection[];
 }
 
+/** Adds running totals together. */
+export function sumStats(all: readonly InputStats[]): InputStats {
+  const sum: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
+  for (const s of all) {
+    sum.read += s.read;
+    sum.parsed += s.parsed;
+    sum.rejected += s.rejected;
+    sum.blank += s.blank;
+    sum.bytes += s.bytes;
+  }
+  return sum;
+}
+
 /** Reads one piece, handing each record to `onRecord`; stats add up into `running` for progress. */
 export async function readPiece({
   piece,
@@ -94,7 +107,6 @@ export function joinOutcomes({
   outcomes: readonly PieceOutcome[];
   split: ReadonlyMap<string, SplitFormat>;
 }): Joined {
-  const stats = emptyStats();
   const formats: string[] = [];
   const warnings: string[] = [];
   const rejections: Rejection[] = [];
@@ -106,11 +118,6 @@ export function joinOutcomes({
     const offset = piece.start === undefined ? 0 : (linesBefore.get(piece.path) ?? 0);
     lineOffsets.push(offset);
     if (piece.start !== undefined) linesBefore.set(piece.path, offset + outcome.stats.read);
-    stats.read += outcome.stats.read;
-    stats.parsed += outcome.stats.parsed;
-    stats.rejected += outcome.stats.rejected;
-    stats.blank += outcome.stats.blank;
-    stats.bytes += outcome.stats.bytes;
     const known = piece.start === undefined ? undefined : split.get(piece.path);
     const format = known === undefined ? outcome.format : known.description;
     for (const name of (format ?? "").split("; "))
@@ -123,7 +130,7 @@ export function joinOutcomes({
     for (const r of outcome.rejections) rejections.push(offset === 0 ? r : { ...r, line: r.line + offset });
   });
   return {
-    stats,
+    stats: sumStats(outcomes.map((o) => o.stats)),
     format: formats.length === 0 ? null : formats.join("; "),
     warnings,
     rejections,

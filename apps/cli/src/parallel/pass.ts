@@ -1,9 +1,9 @@
-import { InputError, createRecord, emptyStats, type InputStats, type ScoredRecord } from "@oddity/core";
+import { InputError, createRecord, emptyStats, type ScoredRecord } from "@oddity/core";
 import type { FormattedPiece } from "../fit/shard.js";
 import { createProgress } from "../output/progress.js";
 import type { RunContext } from "../runners/context.js";
 import type { PassResult, PassTask } from "../workers/pass-task.js";
-import { joinOutcomes, type Joined } from "./outcome.js";
+import { joinOutcomes, sumStats, type Joined } from "./outcome.js";
 import type { PiecePlan } from "./pieces.js";
 import type { WorkerPool } from "./pool.js";
 
@@ -20,18 +20,6 @@ export interface ParallelPass {
   /** Every piece in input order, with its result. */
   pieces: FormattedPiece[];
   results: PassResult[];
-}
-
-function sum(all: readonly InputStats[]): InputStats {
-  const total = emptyStats();
-  for (const s of all) {
-    total.read += s.read;
-    total.parsed += s.parsed;
-    total.rejected += s.rejected;
-    total.blank += s.blank;
-    total.bytes += s.bytes;
-  }
-  return total;
 }
 
 /**
@@ -73,7 +61,7 @@ export async function runParallelPass({
           signal: ctx.signal,
           onProgress: (stats) => {
             latest[i] = stats;
-            progress.update(sum(latest));
+            progress.update(sumStats(latest));
           },
         }),
       ),

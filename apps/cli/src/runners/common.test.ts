@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { OddityConfig } from "../config/normalize.js";
-import { resolveInputs, sumStats } from "./common.js";
+import { resolveInputs } from "./common.js";
 
 const config: OddityConfig = {
   file: "/srv/oddity/oddity.config.yaml",
@@ -32,16 +32,5 @@ describe("resolveInputs", () => {
     expect(() => resolveInputs({ given: [], config: { ...config, inputs: [] } })).toThrow(
       'no inputs: name log files (or "-" for stdin, or a database URL), or list them under "inputs" in oddity.config.yaml',
     );
-  });
-});
-
-describe("sumStats", () => {
-  it("adds totals field by field", () => {
-    expect(
-      sumStats([
-        { read: 3, parsed: 2, rejected: 1, blank: 0, bytes: 30 },
-        { read: 5, parsed: 4, rejected: 0, blank: 1, bytes: 50 },
-      ]),
-    ).toEqual({ read: 8, parsed: 6, rejected: 1, blank: 1, bytes: 80 });
   });
 });

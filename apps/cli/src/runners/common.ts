@@ -299,19 +299,6 @@ export function requireRecords({
   throw new InputError(`nothing to learn from: ${what} has no records, ${why}`);
 }
 
-/** Adds running totals together. */
-export function sumStats(all: readonly InputStats[]): InputStats {
-  const sum: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
-  for (const s of all) {
-    sum.read += s.read;
-    sum.parsed += s.parsed;
-    sum.rejected += s.rejected;
-    sum.blank += s.blank;
-    sum.bytes += s.bytes;
-  }
-  return sum;
-}
-
 /** Remembers the first rejection of a stream, for messages. */
 export async function* firstRejectionOf(
   batches: AsyncIterable<RecordBatch>,

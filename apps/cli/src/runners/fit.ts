@@ -15,7 +15,7 @@ import type { ShardResult } from "../fit/shard.js";
 import { saveModel } from "../model-io.js";
 import { createProgress } from "../output/progress.js";
 import { runSummary } from "../output/report.js";
-import { joinOutcomes } from "../parallel/outcome.js";
+import { joinOutcomes, sumStats } from "../parallel/outcome.js";
 import { canSplit } from "../parallel/pass.js";
 import { planPieces } from "../parallel/pieces.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
@@ -26,7 +26,6 @@ import {
   requireRecords,
   resolveInputs,
   startSession,
-  sumStats,
   type Session,
 } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";

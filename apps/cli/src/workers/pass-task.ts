@@ -4,6 +4,7 @@ import {
   FieldProfiler,
   TopRecords,
   createScorer,
+  emptyStats,
   modelFromJSON,
   type ConditionalProfileCounts,
   type FieldProfileCounts,
@@ -16,7 +17,7 @@ import { loadConfig } from "../config/load.js";
 import type { OddityConfig } from "../config/normalize.js";
 import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
-import { readPiece, type PieceOutcome } from "../parallel/outcome.js";
+import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
 import { throttle } from "../parallel/throttle.js";
 import type { WorkerMessage } from "../parallel/pool.js";
 import { createPluginLoader } from "../plugins/load.js";
@@ -73,25 +74,19 @@ export async function passTask(data: PassWorkerData): Promise<PassResult> {
   // Loading the config checks it as the main thread did; plugins resolve from the same folder.
   const { config } = await loadConfig({ cwd: data.cwd, configPath: data.configFile ?? undefined });
   const { task } = data;
-  const done: InputStats = { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
+  // Progress counts the shard's finished pieces plus the one being read.
+  let done = emptyStats();
   const progress = throttle({
     post: (stats: InputStats) =>
       parentPort!.postMessage({
         type: "progress",
-        stats: {
-          read: done.read + stats.read,
-          parsed: done.parsed + stats.parsed,
-          rejected: done.rejected + stats.rejected,
-          blank: done.blank + stats.blank,
-          bytes: done.bytes + stats.bytes,
-        },
+        stats: sumStats([done, stats]),
       } satisfies WorkerMessage<PassResult>),
   });
   const outcomes: PieceOutcome[] = [];
   const finishPiece = (outcome: PieceOutcome) => {
     outcomes.push(outcome);
-    for (const key of ["read", "parsed", "rejected", "blank", "bytes"] as const)
-      done[key] += outcome.stats[key];
+    done = sumStats([done, outcome.stats]);
   };
 
   if (task.kind === "profile") {
