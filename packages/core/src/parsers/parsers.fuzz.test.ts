@@ -1,62 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { FormatSpec } from "../input/types.js";
 import type { LogRecord } from "../record.js";
 import { createParser } from "./create.js";
+import { FUZZ_SPECS, PROTO_NAMES, hostileText } from "./hostile-lines.js";
 
-// Names that break code keying plain objects by log values.
-const PROTO_NAMES = ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf", "prototype"];
-
-const unit = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: "binary", maxLength: 4 }) },
-  fc.constantFrom(
-    '"',
-    "[",
-    "]",
-    " ",
-    "\\",
-    "-",
-    "\t",
-    ",",
-    "{",
-    "}",
-    ":",
-    "\0",
-    "\r",
-    "\ud800",
-    "\udfff",
-    "\u001b[31m",
-    "\u202e",
-    "=cmd|' /C calc'!A0",
-    ...PROTO_NAMES,
-  ),
-  fc.constantFrom(
-    '1.2.3.4 - - [16/Apr/2019:19:34:42 +0000] "',
-    'GET /__proto__ HTTP/1.1" 200 ',
-    '5 "-" "',
-    '{"status":',
-    '{"__proto__":{"polluted":1},"user_agent":',
-    "99999999999999999999",
-    "-1",
-    "1e400",
-  ),
-);
-const hostileLine = fc.array(unit, { maxLength: 40 }).map((parts) => parts.join("").replaceAll("\n", ""));
-
-const SPECS: FormatSpec[] = [
-  { name: "combined" },
-  { name: "common" },
-  { name: "vcombined" },
-  { name: "apache", logFormat: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %{__proto__}i %D' },
-  {
-    name: "nginx",
-    logFormat: '$remote_addr [$time_local] "$request" $status $body_bytes_sent $http_constructor',
-  },
-  { name: "jsonl" },
-  { name: "jsonl", fields: { ip: "__proto__", user_agent: "constructor" } },
-  { name: "csv", header: false },
-  { name: "tsv", column: "entry", header: false },
-];
+const hostileLine = hostileText({ maxUnits: 40, lines: true });
 
 const STRING_FIELDS = [
   "ip",
@@ -91,7 +39,7 @@ function unpolluted(): boolean {
 describe("parsers on hostile lines", () => {
   it("return a well-formed record or a non-empty reason for any line, in every format", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SPECS), hostileLine, (spec, line) => {
+      fc.property(fc.constantFrom(...FUZZ_SPECS), hostileLine, (spec, line) => {
         const result = createParser(spec).parse(line, "fuzz", 7);
         if (typeof result === "string") expect(result.length).toBeGreaterThan(0);
         else checkRecord(result, line);
