@@ -181,6 +181,22 @@ describe("a detector plugin that throws", () => {
     ]);
   });
 
+  it("is blamed when it throws while scoring in the worker threads that fitted (detect --jobs 2)", async () => {
+    const dir = pluginProject();
+    writeFileSync(path.join(dir, "copy.log"), readFileSync(LESSON_SYNTHETIC));
+    const { code, stderr } = await oddity(["detect", "copy.log", "traffic.log", "--jobs", "2", "-q"], {
+      cwd: dir,
+      env: { BOOM: "score" },
+    });
+    expect([code, stderr.split("\n").slice(0, 2)]).toEqual([
+      70,
+      [
+        "oddity: unexpected error (this is a bug in the detector named below; please report it with the command you ran):",
+        'DetectorError: detector "boom" threw while scoring traffic.log:5: cannot cope',
+      ],
+    ]);
+  });
+
   it("is named when it throws outside any record, preparing the model", async () => {
     const dir = pluginProject();
     const { code, stderr } = await oddity(["fit", "traffic.log", "--output", "model.json", "-q"], {
