@@ -77,4 +77,14 @@ describe("--jobs", () => {
     expect(result.stderr).toContain(`${corrupt}: not a valid model: the JSON does not parse`);
     expect(result.stdout).toBe("");
   }, 60_000);
+
+  it("stops its workers when detect cannot open its output, and says which folder is missing", async () => {
+    // A pool left running would keep the process alive: the test would then time out.
+    const out = path.join(dir, "missing", "out.json");
+    const result = await oddity(["detect", ...INPUTS, "--jobs", "2", "--output", out, "-q"], { cwd: dir });
+    expect([result.code, result.stderr.trim()]).toEqual([
+      2,
+      `oddity: error: cannot write ${out}: the folder ${path.dirname(out)} does not exist`,
+    ]);
+  }, 60_000);
 });

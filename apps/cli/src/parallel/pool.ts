@@ -37,19 +37,23 @@ interface Slot {
 
 /** Starts `size` workers (the `oddity-worker` bundle next to the bin). */
 export function createWorkerPool(size: number): WorkerPool {
-  const slots: Slot[] = Array.from({ length: size }, () => {
-    const slot: Slot = {
-      worker: new Worker(new URL("./oddity-worker.js", import.meta.url)),
-      broken: null,
-    };
-    // Noted while idle, reported by the next task: an idle worker's failure must not crash the run.
-    slot.worker.on("error", (error) => (slot.broken ??= error));
-    slot.worker.on(
-      "exit",
-      (code) => (slot.broken ??= new Error(`oddity worker stopped with exit code ${code}`)),
-    );
-    return slot;
-  });
+  const slots: Slot[] = [];
+  try {
+    for (let i = 0; i < size; i++) {
+      const slot: Slot = { worker: new Worker(new URL("./oddity-worker.js", import.meta.url)), broken: null };
+      // Noted while idle, reported by the next task: an idle worker's failure must not crash the run.
+      slot.worker.on("error", (error) => (slot.broken ??= error));
+      slot.worker.on(
+        "exit",
+        (code) => (slot.broken ??= new Error(`oddity worker stopped with exit code ${code}`)),
+      );
+      slots.push(slot);
+    }
+  } catch (error) {
+    // Workers already started would keep the process alive.
+    for (const slot of slots) void slot.worker.terminate();
+    throw error;
+  }
   let closed = false;
 
   return {

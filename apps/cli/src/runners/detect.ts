@@ -127,11 +127,12 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const fitInputs = baseline ?? inputs;
-  // One pool for both passes, started first: the workers load oddity while this thread sets up, and
-  // the threads that fitted then score.
-  const pool = jobs > 1 && (canSplit(fitInputs) || canSplit(inputs)) ? createWorkerPool(jobs) : null;
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
+  // One pool for both passes, started before the work is planned: the workers load oddity while this
+  // thread sets up, and the threads that fitted then score. Closed in `finally`, or it keeps the
+  // process alive.
+  const pool = jobs > 1 && (canSplit(fitInputs) || canSplit(inputs)) ? createWorkerPool(jobs) : null;
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
