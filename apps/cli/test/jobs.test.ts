@@ -71,7 +71,7 @@ describe("--jobs", () => {
   it("stops its already started workers and names the model when the model is corrupt", async () => {
     const corrupt = path.join(dir, "corrupt.json");
     writeFileSync(corrupt, readFileSync(path.join(dir, "model.json"), "utf8").slice(0, 5000));
-    // A pool left running would keep the process alive: the test would then time out.
+    // The process must end whatever state its pool is in (a hang would time the test out).
     const result = await oddity(["score", ...INPUTS, "--model", corrupt, "--jobs", "3", "-q"], { cwd: dir });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(`${corrupt}: not a valid model: the JSON does not parse`);
@@ -79,7 +79,7 @@ describe("--jobs", () => {
   }, 60_000);
 
   it("stops its workers when detect cannot open its output, and says which folder is missing", async () => {
-    // A pool left running would keep the process alive: the test would then time out.
+    // The process must end whatever state its pool is in (a hang would time the test out).
     const out = path.join(dir, "missing", "out.json");
     const result = await oddity(["detect", ...INPUTS, "--jobs", "2", "--output", out, "-q"], { cwd: dir });
     expect([result.code, result.stderr.trim()]).toEqual([

@@ -47,6 +47,8 @@ export function createWorkerPool(size: number): WorkerPool {
         "exit",
         (code) => (slot.broken ??= new Error(`oddity worker stopped with exit code ${code}`)),
       );
+      // Idle workers do not keep the process alive; a worker with a task does (`run` refs it).
+      slot.worker.unref();
       slots.push(slot);
     }
   } catch (error) {
@@ -103,6 +105,7 @@ export function createWorkerPool(size: number): WorkerPool {
         function settle(fn: () => void): void {
           if (settled) return;
           settled = true;
+          worker.unref();
           signal.removeEventListener("abort", stop);
           worker.off("message", onMessage);
           worker.off("error", onError);
@@ -118,6 +121,7 @@ export function createWorkerPool(size: number): WorkerPool {
         worker.on("message", onMessage);
         worker.on("error", onError);
         worker.on("exit", onExit);
+        worker.ref();
         worker.postMessage(task);
       });
     },
