@@ -64,6 +64,26 @@ function byTheRule(entries: ReadonlyArray<string | Weighted>, maxDistinct: numbe
 }
 
 describe("BoundedCounter", () => {
+  it("lists values most frequent first, ties in compareCounts' order, for any text", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: "binary", maxLength: 6 }), fc.integer({ min: 1, max: 4 })), {
+          maxLength: 300,
+        }),
+        (entries) => {
+          const counter = new BoundedCounter({ maxDistinct: 1000 });
+          const truth = new Map<string, number>();
+          for (const [value, n] of entries) {
+            counter.add(value, n);
+            truth.set(value, (truth.get(value) ?? 0) + n);
+          }
+          expect(counter.sorted()).toEqual([...truth].sort(compareCounts));
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
   it("counts prototype-named values like any other", () => {
     const counter = counted(["__proto__", "constructor", "__proto__", "toString", "hasOwnProperty"]);
     expect(counter.sorted()).toEqual([
