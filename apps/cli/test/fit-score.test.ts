@@ -116,7 +116,8 @@ describe("parallel fit and merge", () => {
     const one = await oddity(["fit", CODEUP, "--output", path.join(out, "one.json"), "-q"], { cwd: work });
     const three = await oddity(
       ["fit", CODEUP, "--output", path.join(out, "three.json"), "--jobs", "3", "-q"],
-      { cwd: work },
+      // Workers even for a 2 MB log, which one job would otherwise read.
+      { cwd: work, env: { ODDITY_JOB_MIN_BYTES: "0" } },
     );
     expect([
       one.code,

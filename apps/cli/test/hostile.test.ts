@@ -169,7 +169,7 @@ describe("a detector plugin that throws", () => {
       ["fit", "copy.log", "traffic.log", "--jobs", "2", "-o", "m.json", "-q"],
       {
         cwd: dir,
-        env: { BOOM: "fit" },
+        env: { BOOM: "fit", ODDITY_JOB_MIN_BYTES: "0" },
       },
     );
     expect([code, stderr.split("\n").slice(0, 2)]).toEqual([
@@ -186,7 +186,7 @@ describe("a detector plugin that throws", () => {
     writeFileSync(path.join(dir, "copy.log"), readFileSync(LESSON_SYNTHETIC));
     const { code, stderr } = await oddity(["detect", "copy.log", "traffic.log", "--jobs", "2", "-q"], {
       cwd: dir,
-      env: { BOOM: "score" },
+      env: { BOOM: "score", ODDITY_JOB_MIN_BYTES: "0" },
     });
     expect([code, stderr.split("\n").slice(0, 2)]).toEqual([
       70,

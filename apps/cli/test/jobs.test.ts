@@ -9,10 +9,12 @@ const APACHE = path.join(DATA, "elastic-apache", "apache_logs");
 const INPUTS = [APACHE, CODEUP];
 
 let dir: string;
+// The fixtures are a few MB, which one job would read alone: ask for workers whatever the size.
+const WORKERS = { ODDITY_JOB_MIN_BYTES: "0" };
 
 async function both(args: string[]): Promise<[RunResult, RunResult]> {
   const one = await oddity([...args, "--jobs", "1", "-q"], { cwd: dir });
-  const many = await oddity([...args, "--jobs", "3", "-q"], { cwd: dir });
+  const many = await oddity([...args, "--jobs", "3", "-q"], { cwd: dir, env: WORKERS });
   return [one, many];
 }
 
@@ -34,7 +36,10 @@ describe("--jobs", () => {
   it("fits in worker threads a model byte-identical to one job", async () => {
     const [one, many] = await Promise.all([
       oddity(["fit", ...INPUTS, "--output", path.join(dir, "one.json"), "-q"], { cwd: dir }),
-      oddity(["fit", ...INPUTS, "--output", path.join(dir, "many.json"), "--jobs", "3", "-q"], { cwd: dir }),
+      oddity(["fit", ...INPUTS, "--output", path.join(dir, "many.json"), "--jobs", "3", "-q"], {
+        cwd: dir,
+        env: WORKERS,
+      }),
     ]);
     expect([one.code, many.code]).toEqual([0, 0]);
     expect(readFileSync(path.join(dir, "many.json"), "utf8")).toBe(
@@ -60,7 +65,7 @@ describe("--jobs", () => {
     const [oneDir, manyDir] = [tempDir(), tempDir()];
     const args = ["detect", ...INPUTS, "--format", "json", "--top", "0", "--rejects", "rejects.ndjson", "-q"];
     const one = await oddity(args, { cwd: oneDir });
-    const many = await oddity([...args, "--jobs", "3"], { cwd: manyDir });
+    const many = await oddity([...args, "--jobs", "3"], { cwd: manyDir, env: WORKERS });
     expect(one.code).toBe(0);
     expect(many.stdout).toBe(one.stdout);
     const rejected = (folder: string) => readFileSync(path.join(folder, "rejects.ndjson"), "utf8");
@@ -72,7 +77,10 @@ describe("--jobs", () => {
     const corrupt = path.join(dir, "corrupt.json");
     writeFileSync(corrupt, readFileSync(path.join(dir, "model.json"), "utf8").slice(0, 5000));
     // The process must end whatever state its pool is in (a hang would time the test out).
-    const result = await oddity(["score", ...INPUTS, "--model", corrupt, "--jobs", "3", "-q"], { cwd: dir });
+    const result = await oddity(["score", ...INPUTS, "--model", corrupt, "--jobs", "3", "-q"], {
+      cwd: dir,
+      env: WORKERS,
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(`${corrupt}: not a valid model: the JSON does not parse`);
     expect(result.stdout).toBe("");
@@ -81,7 +89,10 @@ describe("--jobs", () => {
   it("stops its workers when detect cannot open its output, and says which folder is missing", async () => {
     // The process must end whatever state its pool is in (a hang would time the test out).
     const out = path.join(dir, "missing", "out.json");
-    const result = await oddity(["detect", ...INPUTS, "--jobs", "2", "--output", out, "-q"], { cwd: dir });
+    const result = await oddity(["detect", ...INPUTS, "--jobs", "2", "--output", out, "-q"], {
+      cwd: dir,
+      env: WORKERS,
+    });
     expect([result.code, result.stderr.trim()]).toEqual([
       2,
       `oddity: error: cannot write ${out}: the folder ${path.dirname(out)} does not exist`,

@@ -13,7 +13,7 @@ function builder(yargs: Argv) {
     .option("jobs", {
       alias: "j",
       type: "number",
-      describe: "worker threads; the model is byte-identical to one job",
+      describe: "worker threads (at most one per 64 MiB of input); the model is byte-identical to one job",
       coerce: wholeNumber("jobs", 1),
     })
     .example("$0 fit logs/*.log --output model.json --jobs 4", "learn a baseline from a week of logs");

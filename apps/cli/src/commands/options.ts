@@ -120,7 +120,8 @@ export function withJobsOption<T>(yargs: Argv<T>) {
   return yargs.option("jobs", {
     alias: "j",
     type: "number",
-    describe: "worker threads for files (default 1); the output is byte-identical to one job",
+    describe:
+      "worker threads for files (default 1; at most one per 64 MiB of input); the output is byte-identical to one job",
     coerce: wholeNumber("jobs", 1),
   });
 }

@@ -11,7 +11,7 @@ import {
 } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { openSink } from "../output/sink.js";
-import { canSplit } from "../parallel/pass.js";
+import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
 import { displayInputs, type InputSpec } from "../input/open.js";
@@ -127,12 +127,14 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const fitInputs = baseline ?? inputs;
+  const fitJobs = await usefulJobs({ inputs: fitInputs, jobs, env: ctx.env });
+  const scoreJobs = await usefulJobs({ inputs, jobs, env: ctx.env });
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
   // One pool for both passes, started before the work is planned: the workers load oddity while this
-  // thread sets up, and the threads that fitted then score. Closed in `finally`, or it keeps the
-  // process alive.
-  const pool = jobs > 1 && (canSplit(fitInputs) || canSplit(inputs)) ? createWorkerPool(jobs) : null;
+  // thread sets up, and the threads that fitted then score. Closed in `finally`.
+  const poolSize = Math.max(fitJobs, scoreJobs);
+  const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
@@ -144,7 +146,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         if (jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const { model, stats: baselineStats } =
-          pool !== null && canSplit(fitInputs)
+          pool !== null && fitJobs > 1
             ? await fitInWorkers({ pool, session, inputs: fitInputs, options, ctx, what })
             : await fitPass({
                 session,
@@ -167,7 +169,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         });
         // The HTML report observes every record in this thread, so with --report scoring stays here.
         const pass =
-          pool !== null && canSplit(inputs) && collector === null
+          pool !== null && scoreJobs > 1 && collector === null
             ? await scoring.inWorkers({
                 inputs,
                 pool,

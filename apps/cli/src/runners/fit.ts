@@ -16,7 +16,7 @@ import { saveModel } from "../model-io.js";
 import { createProgress } from "../output/progress.js";
 import { runSummary } from "../output/report.js";
 import { joinOutcomes, sumStats } from "../parallel/outcome.js";
-import { canSplit } from "../parallel/pass.js";
+import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { planPieces } from "../parallel/pieces.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
@@ -137,13 +137,13 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  const parallel = jobs > 1 && canSplit(inputs);
-  if (jobs > 1 && !parallel)
+  if (jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are fitted in one job");
+  const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
   let model: Model;
   let stats: InputStats;
-  if (parallel) {
-    const pool = createWorkerPool(jobs);
+  if (useful > 1) {
+    const pool = createWorkerPool(useful);
     try {
       const result = await fitParallel({ pool, session, inputs, options, ctx });
       model = result.model;

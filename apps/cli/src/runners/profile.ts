@@ -15,7 +15,7 @@ import { colorEnabled, createPalette } from "../output/color.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "../output/profile.js";
 import { runSummary, type Reporter } from "../output/report.js";
 import { openSink } from "../output/sink.js";
-import { canSplit } from "../parallel/pass.js";
+import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool } from "../parallel/pool.js";
 import {
   openPass,
@@ -80,9 +80,10 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       given === undefined ? [] : fields.map((field) => new ConditionalProfiler(given, field));
     const seen: { first: Rejection | null } = { first: null };
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+    const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
     let stats: InputStats;
-    if (jobs > 1 && canSplit(inputs)) {
-      const pool = createWorkerPool(jobs);
+    if (useful > 1) {
+      const pool = createWorkerPool(useful);
       const pass = await passInWorkers({
         pool,
         session,
@@ -102,7 +103,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       seen.first = pass.joined.firstRejection;
       stats = pass.joined.stats;
     } else {
-      if (jobs > 1)
+      if (jobs > 1 && !canSplit(inputs))
         session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
       const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "profiling" });
       try {

@@ -4,7 +4,7 @@ import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomali
 import { openSink } from "../output/sink.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
-import { canSplit } from "../parallel/pass.js";
+import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { openRejects, resolveInputs, startSession, type Session } from "./common.js";
 import type { RunContext } from "./context.js";
@@ -28,11 +28,11 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const session = await startSession({ options, ctx, color: options.color });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  const inWorkers = jobs > 1 && canSplit(inputs);
-  if (jobs > 1 && !inWorkers)
+  if (jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+  const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
   // Started first: the workers load oddity while this thread loads the model.
-  const pool = inWorkers ? createWorkerPool(jobs) : null;
+  const pool = useful > 1 ? createWorkerPool(useful) : null;
   try {
     return await scoreWith({ options, ctx, session, inputs, pool, started });
   } finally {
