@@ -44,7 +44,10 @@ export interface DetectorHooks<State> {
   observe(state: State, record: LogRecord): void;
   /** Combines two states; must be associative, so fit-on-shards + merge equals fit-on-all. */
   merge(a: State, b: State): State;
-  /** Called once after fitting or loading and before scoring: derive thresholds and caches here. */
+  /**
+   * Called once after fitting or loading and before scoring: derive thresholds and caches here. Shards
+   * that are only merged are never prepared, so `merge` and `toJSON` must not depend on it.
+   */
   prepare?(state: State): void;
   /** The findings for one record (empty when nothing is odd). */
   score(state: State, record: LogRecord): readonly Finding[];
