@@ -98,8 +98,8 @@ export async function fitParallel({
               latest[i] = stats;
               progress.update(sumStats(latest));
             },
-            // Each shard loads as soon as it arrives, while the other workers are still counting.
           })
+          // Each shard loads as soon as it arrives, while the other workers are still counting.
           .then(async (result) => ({ result, shard: await load(result) })),
       ),
     );
