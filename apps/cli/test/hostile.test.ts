@@ -12,6 +12,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { BIN, CODEUP, LESSON_SYNTHETIC, oddity, tempDir } from "./helpers.js";
 
@@ -135,6 +136,36 @@ describe("Ctrl-C", () => {
     const { code, ms } = await interrupt(["detect", "-", "--output", "out.json", "-q"], dir, 1000);
     expect([code, ms < 5000, readdirSync(dir)]).toEqual([130, true, []]);
   });
+
+  it("removes the anomalies score had spooled to the temp folder while ranking an endless stdin", async () => {
+    const dir = tempDir();
+    const tmp = tempDir();
+    expect((await oddity(["fit", CODEUP, "--output", "model.json", "-q"], { cwd: dir })).code).toBe(0);
+    const log = readFileSync(CODEUP);
+    const child = spawn(
+      process.execPath,
+      [BIN, "score", "-", "--model", "model.json", "--format", "json", "-q"],
+      {
+        cwd: dir,
+        env: { ...process.env, TMPDIR: tmp, ODDITY_SPOOL_MEMORY: "0" },
+        stdio: ["pipe", "ignore", "ignore"],
+      },
+    );
+    let feeding = true;
+    const feed = () => {
+      while (feeding && child.stdin.write(log));
+    };
+    child.stdin.on("drain", feed).on("error", () => undefined);
+    feed();
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // The spool exists once the first anomalies are ranked: interrupt only then.
+    for (let waited = 0; readdirSync(tmp).length === 0 && waited < 10_000; waited += 50) await sleep(50);
+    const spooled = readdirSync(tmp).length;
+    child.kill("SIGINT");
+    const code = await exited;
+    feeding = false;
+    expect([spooled, code, readdirSync(tmp)]).toEqual([1, 130, []]);
+  }, 30_000);
 });
 
 describe("a detector plugin that throws", () => {

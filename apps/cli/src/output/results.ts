@@ -86,7 +86,11 @@ export function summaryJSON({
   };
 }
 
-/** Writes ranked anomalies in any format; the JSON form carries the summary. */
+/**
+ * Writes ranked anomalies in any format; the JSON form carries the summary. Anomalies are written one
+ * at a time as they are read, so a ranking kept on disk is never all in memory (except for a table,
+ * which lays out all its rows together).
+ */
 export async function writeRanked({
   sink,
   format,
@@ -97,15 +101,26 @@ export async function writeRanked({
 }: {
   sink: Sink;
   format: AnomalyFormat;
-  anomalies: readonly ScoredRecord[];
+  anomalies: Iterable<ScoredRecord>;
   summary: RunSummaryJSON;
   palette: Palette;
   minScore: number;
 }): Promise<void> {
   switch (format) {
-    case "json":
-      await sink.write(`${jsonText({ summary, anomalies: anomalies.map(anomalyToJSON) }, 2)}\n`);
+    case "json": {
+      // Each anomaly goes into the document's empty list with the indentation JSON.stringify gives a
+      // list item (string values never hold a raw newline), so the bytes equal stringifying it whole.
+      const document = jsonText({ summary, anomalies: [] }, 2);
+      const list = document.lastIndexOf("[]");
+      let first = true;
+      for (const anomaly of anomalies) {
+        const item = jsonText(anomalyToJSON(anomaly), 2).replaceAll("\n", "\n    ");
+        await sink.write(first ? `${document.slice(0, list)}[\n    ${item}` : `,\n    ${item}`);
+        first = false;
+      }
+      await sink.write(first ? `${document}\n` : `\n  ]${document.slice(list + 2)}\n`);
       return;
+    }
     case "ndjson":
       for (const anomaly of anomalies) await sink.write(anomalyNdjson(anomaly));
       return;
@@ -113,11 +128,13 @@ export async function writeRanked({
       await sink.write(ANOMALY_CSV_HEADER);
       for (const anomaly of anomalies) await sink.write(anomalyCsv(anomaly));
       return;
-    case "table":
+    case "table": {
+      const rows = [...anomalies];
       await sink.write(
-        anomalies.length === 0
+        rows.length === 0
           ? `No anomalies${minScore > 0 ? ` scoring ${minScore} bits or more` : ""} in ${summary.parsed.toLocaleString("en-US")} records.\n`
-          : anomalyTable({ anomalies, width: sink.columns, palette }),
+          : anomalyTable({ anomalies: rows, width: sink.columns, palette }),
       );
+    }
   }
 }

@@ -1,7 +1,8 @@
 import { stat } from "node:fs/promises";
-import { InputError, createRecord, emptyStats, expandInputs, type ScoredRecord } from "@oddity/core";
+import { InputError, emptyStats, expandInputs } from "@oddity/core";
 import type { FormattedPiece } from "../fit/shard.js";
 import { createProgress } from "../output/progress.js";
+import type { SpoolHandle } from "../output/spool.js";
 import type { RunContext } from "../runners/context.js";
 import type { PassResult, PassTask } from "../workers/pass-task.js";
 import { joinOutcomes, sumStats, type Joined } from "./outcome.js";
@@ -112,21 +113,13 @@ export async function runParallelPass({
   return { joined, pieces, results };
 }
 
-/** The anomalies of each piece (in input order) with line numbers counted from the start of their file. */
+/**
+ * The anomalies of each piece, in input order, with what turns their line numbers (counted from the
+ * piece's start) into the file's.
+ */
 export function piecesAnomalies(
   pass: ParallelPass,
-): Array<{ flagged: number; highest: number; anomalies: ScoredRecord[] }> {
+): Array<{ flagged: number; highest: number; anomalies: SpoolHandle; lineOffset: number }> {
   const scores = pass.results.flatMap((r) => r.scores ?? []);
-  return scores.map((piece, i) => {
-    const offset = pass.joined.lineOffsets[i]!;
-    return {
-      flagged: piece.flagged,
-      highest: piece.highest,
-      // Records crossed a thread boundary: rebuilt so their extras are null-prototype objects again.
-      anomalies: piece.anomalies.map((scored) => ({
-        ...scored,
-        record: createRecord({ ...scored.record, line: scored.record.line + offset }),
-      })),
-    };
-  });
+  return scores.map((piece, i) => ({ ...piece, lineOffset: pass.joined.lineOffsets[i]! }));
 }

@@ -1,6 +1,5 @@
 import { performance } from "node:perf_hooks";
 import {
-  TopRecords,
   createScorer,
   fitBatches,
   modelToJSON,
@@ -10,7 +9,10 @@ import {
   type Rejection,
 } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
+import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
+import { spoolMemoryLimit } from "../output/spool.js";
+import { lazyTempFolder } from "../output/temp-files.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
@@ -135,6 +137,11 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   // thread sets up, and the threads that fitted then score. Closed in `finally`.
   const poolSize = Math.max(fitJobs, scoreJobs);
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
+  // Where the ranking and the workers spool anomalies when there are too many to hold.
+  const spoolFolder = lazyTempFolder();
+  const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
+  const memoryLimit = spoolMemoryLimit(ctx.env);
+  const ranking = new Ranking({ limit, folder: spoolFolder.path, memoryLimit });
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
@@ -155,8 +162,6 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                 ctx,
                 what,
               });
-        const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-        const top = new TopRecords(limit);
         const score = createScorer(model);
         const report = options.report === undefined ? null : await import("@oddity/report-html");
         const collector = report === null ? null : report.createReportCollector();
@@ -165,7 +170,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           options,
           ctx,
           rejects,
-          onAnomaly: (scored) => top.add(scored),
+          onAnomaly: (scored) => ranking.add(scored),
+          onPiece: (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
         });
         // The HTML report observes every record in this thread, so with --report scoring stays here.
         const pass =
@@ -178,6 +184,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
                   limit,
+                  spool: Number.isFinite(limit) ? null : { folder: spoolFolder.path(), memoryLimit },
                 },
               })
             : await scoring.here({
@@ -189,10 +196,9 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                 },
               });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
-        const anomalies = top.ranked();
         const shownInputs = await displayInputs(inputs);
         await printRanked({
-          anomalies,
+          ranking,
           model,
           pass,
           inputs: shownInputs,
@@ -210,7 +216,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
             stats: pass.stats,
             inputs: shownInputs,
             format: pass.inputFormat,
-            anomalies,
+            anomalies: [...ranking.ranked()],
             collector,
             warnings: [...session.reporter.warnings],
             generatedBy: "oddity",
@@ -220,7 +226,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         reportScoringRun({
           session,
           pass,
-          shown: anomalies.length,
+          shown: ranking.size,
           started,
           baseline:
             baseline === null
@@ -239,5 +245,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     throw error;
   } finally {
     await pool?.close();
+    ranking.close();
+    spoolFolder.remove();
   }
 }

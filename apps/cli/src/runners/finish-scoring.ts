@@ -1,7 +1,8 @@
 import { performance } from "node:perf_hooks";
-import type { Model, ScoredRecord } from "@oddity/core";
+import type { Model } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { colorEnabled, createPalette } from "../output/color.js";
+import type { Ranking } from "../output/ranking.js";
 import { runSummary } from "../output/report.js";
 import { summaryJSON, writeRanked } from "../output/results.js";
 import type { Sink } from "../output/sink.js";
@@ -11,7 +12,7 @@ import type { ScoringOutcome } from "./scoring-pass.js";
 
 /** Writes the ranked anomalies in `format`; the JSON form carries the run's summary. */
 export async function printRanked({
-  anomalies,
+  ranking,
   model,
   pass,
   inputs,
@@ -23,7 +24,7 @@ export async function printRanked({
   color,
   env,
 }: {
-  anomalies: readonly ScoredRecord[];
+  ranking: Ranking;
   model: Model;
   pass: ScoringOutcome;
   /** The scored inputs as the summary names them. */
@@ -45,12 +46,12 @@ export async function printRanked({
     inputs,
     format: pass.inputFormat,
     flagged: pass.flagged,
-    shown: anomalies.length,
+    shown: ranking.size,
     baselineInputs,
     warnings: session.reporter.warnings,
   });
   const palette = createPalette(colorEnabled({ isTTY: sink.isTTY, noColor: color === false, env }));
-  await writeRanked({ sink, format, anomalies, summary, palette, minScore });
+  await writeRanked({ sink, format, anomalies: ranking.ranked(), summary, palette, minScore });
 }
 
 /** Says on stderr what the run read and flagged, and how long it took since `started`. */

@@ -1,7 +1,10 @@
 import { performance } from "node:perf_hooks";
-import { TopRecords, UserError, createScorer } from "@oddity/core";
+import { UserError, createScorer } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
+import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
+import { spoolMemoryLimit } from "../output/spool.js";
+import { lazyTempFolder, type LazyTempFolder } from "../output/temp-files.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
@@ -33,10 +36,13 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
   // Started first: the workers load oddity while this thread loads the model.
   const pool = useful > 1 ? createWorkerPool(useful) : null;
+  // Where the ranking and the workers spool anomalies when there are too many to hold.
+  const spoolFolder = lazyTempFolder();
   try {
-    return await scoreWith({ options, ctx, session, inputs, pool, started });
+    return await scoreWith({ options, ctx, session, inputs, pool, started, spoolFolder });
   } finally {
     await pool?.close();
+    spoolFolder.remove();
   }
 }
 
@@ -47,6 +53,7 @@ async function scoreWith({
   inputs,
   pool,
   started,
+  spoolFolder,
 }: {
   options: ScoreOptions;
   ctx: RunContext;
@@ -54,6 +61,7 @@ async function scoreWith({
   inputs: string[];
   pool: WorkerPool | null;
   started: number;
+  spoolFolder: LazyTempFolder;
 }): Promise<number> {
   const format = options.format ?? "table";
   const model = await loadModel({
@@ -69,13 +77,23 @@ async function scoreWith({
   const rejects = openRejects(options.rejects, ctx.stdout);
   const score = createScorer(model);
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const top = new TopRecords(limit);
+  const memoryLimit = spoolMemoryLimit(ctx.env);
+  const ranking = new Ranking({ limit, folder: spoolFolder.path, memoryLimit });
   const onAnomaly: OnAnomaly = streaming
     ? (scored) => sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored))
-    : (scored) => top.add(scored);
+    : (scored) => ranking.add(scored);
   try {
     if (format === "csv") await sink.write(ANOMALY_CSV_HEADER);
-    const scoring = createScoringPass({ session, options, ctx, rejects, onAnomaly });
+    const scoring = createScoringPass({
+      session,
+      options,
+      ctx,
+      rejects,
+      onAnomaly,
+      // Streamed formats print each piece's anomalies in input order; the others rank them all.
+      onPiece: streaming ? undefined : (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
+    });
+    const keepsAll = streaming || !Number.isFinite(limit);
     const pass =
       pool !== null
         ? await scoring.inWorkers({
@@ -86,6 +104,7 @@ async function scoreWith({
               model: { file: options.model },
               minScore,
               limit: streaming ? Number.POSITIVE_INFINITY : limit,
+              spool: keepsAll ? { folder: spoolFolder.path(), memoryLimit } : null,
             },
           })
         : await scoring.here({
@@ -96,10 +115,9 @@ async function scoreWith({
             },
           });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
-    const anomalies = streaming ? [] : top.ranked();
     if (!streaming) {
       await printRanked({
-        anomalies,
+        ranking,
         model,
         pass,
         inputs: await displayInputs(inputs),
@@ -117,7 +135,7 @@ async function scoreWith({
     reportScoringRun({
       session,
       pass,
-      shown: streaming ? pass.flagged : anomalies.length,
+      shown: streaming ? pass.flagged : ranking.size,
       started,
       baseline: `${model.meta.records.toLocaleString("en-US")} records (${options.model})`,
     });
@@ -126,5 +144,7 @@ async function scoreWith({
     await sink.abort();
     await rejects?.abort();
     throw error;
+  } finally {
+    ranking.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { InputStats, LogRecord, Rejection, ScoredRecord } from "@oddity/core";
 import type { InputSpec } from "../input/open.js";
+import { readSpool, type SpoolHandle } from "../output/spool.js";
 import { piecesAnomalies } from "../parallel/pass.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import type { PassTask } from "../workers/pass-task.js";
@@ -30,6 +31,12 @@ export interface ScoringOutcome {
 /** Receives each anomaly; a promise makes the pass wait (a slow sink holds back reading). */
 export type OnAnomaly = (scored: ScoredRecord) => void | Promise<void>;
 
+/**
+ * Receives the anomalies of a piece scored in a worker, as a whole, instead of one by one through
+ * `OnAnomaly`; `lineOffset` turns its line numbers into the file's.
+ */
+export type OnPiece = (anomalies: SpoolHandle, lineOffset: number) => void;
+
 /** The two ways to score a run's inputs; both write rejects, warn and count alike. */
 export interface ScoringPass {
   /**
@@ -54,12 +61,15 @@ export function createScoringPass({
   ctx,
   rejects,
   onAnomaly,
+  onPiece,
 }: {
   session: Session;
   options: Pick<InputOptions, "strict" | "quiet" | "maxLineLength" | "rejects">;
   ctx: RunContext;
   rejects: RejectsWriter | null;
   onAnomaly: OnAnomaly;
+  /** When given, pieces scored in workers go here whole (a ranking adopts them) instead of to `onAnomaly`. */
+  onPiece?: OnPiece | undefined;
 }): ScoringPass {
   // Both ways end alike: the stream's own warnings first, then the count of rejected lines.
   const warnAfter = ({
@@ -84,7 +94,16 @@ export function createScoringPass({
       for (const piece of piecesAnomalies(pass)) {
         flagged += piece.flagged;
         if (piece.highest > highest) highest = piece.highest;
-        for (const scored of piece.anomalies) await onAnomaly(scored);
+        if (onPiece !== undefined) {
+          onPiece(piece.anomalies, piece.lineOffset);
+          continue;
+        }
+        const reader = readSpool(piece.anomalies);
+        try {
+          for (let i = 0; i < reader.size; i++) await onAnomaly(reader.get(i, piece.lineOffset));
+        } finally {
+          reader.close();
+        }
       }
       const { stats, format, warnings, firstRejection } = pass.joined;
       warnAfter({ warnings, stats, first: firstRejection });

@@ -11,12 +11,12 @@ import {
   type InputStats,
   type Model,
   type ModelFile,
-  type ScoredRecord,
 } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import type { OddityConfig } from "../config/normalize.js";
 import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
+import { AnomalySpool, type SpoolHandle } from "../output/spool.js";
 import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
 import { throttle } from "../parallel/throttle.js";
 import type { WorkerMessage } from "../parallel/pool.js";
@@ -32,6 +32,8 @@ export type PassTask =
       minScore: number;
       /** Anomalies kept per piece, best first; Infinity keeps all of them in input order. */
       limit: number;
+      /** Where pieces with many anomalies spool them (needed when `limit` is Infinity). */
+      spool: { folder: string; memoryLimit: number } | null;
     };
 
 /** What the main thread sends a pass worker. */
@@ -48,7 +50,7 @@ export interface PassWorkerData {
 export interface PieceScores {
   flagged: number;
   highest: number;
-  anomalies: ScoredRecord[];
+  anomalies: SpoolHandle;
 }
 
 /** What a pass worker sends back (structured-clone safe). */
@@ -117,10 +119,15 @@ export async function passTask(data: PassWorkerData): Promise<PassResult> {
   const model = await openModel(task, config);
   const score = createScorer(model);
   const scores: PieceScores[] = [];
+  const { spool } = task;
   for (const piece of data.pieces) {
     const ranked = Number.isFinite(task.limit);
+    if (!ranked && spool === null) throw new Error("a score task keeping every anomaly needs a spool");
     const top = new TopRecords(task.limit);
-    const all: ScoredRecord[] = [];
+    // Every anomaly, in input order, in bounded memory: a piece of a huge log can flag millions.
+    const all = ranked
+      ? null
+      : new AnomalySpool({ dir: () => spool!.folder, memoryLimit: spool!.memoryLimit });
     let flagged = 0;
     let highest = Number.NEGATIVE_INFINITY;
     const outcome = await readPiece({
@@ -133,12 +140,16 @@ export async function passTask(data: PassWorkerData): Promise<PassResult> {
         if (scored === null || scored.score < task.minScore) return;
         flagged++;
         if (scored.score > highest) highest = scored.score;
-        if (ranked) top.add(scored);
-        else all.push(scored);
+        if (all === null) top.add(scored);
+        else all.add(scored);
       },
     });
     finishPiece(outcome);
-    scores.push({ flagged, highest, anomalies: ranked ? top.ranked() : all });
+    scores.push({
+      flagged,
+      highest,
+      anomalies: all === null ? { kind: "memory", anomalies: top.ranked() } : all.seal(),
+    });
   }
   return { pieces: outcomes, profile: null, scores };
 }
