@@ -11,7 +11,7 @@ import {
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
-import { spoolMemoryLimit } from "../output/spool.js";
+import { spoolMemoryLimit, workerSpool } from "../output/spool.js";
 import { lazyTempFolder } from "../output/temp-files.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
@@ -184,7 +184,9 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
                   limit,
-                  spool: Number.isFinite(limit) ? null : { folder: spoolFolder.path(), memoryLimit },
+                  spool: Number.isFinite(limit)
+                    ? null
+                    : workerSpool({ folder: spoolFolder.path(), memoryLimit, workers: pool.size }),
                 },
               })
             : await scoring.here({

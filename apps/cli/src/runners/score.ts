@@ -3,7 +3,7 @@ import { UserError, createScorer } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
-import { spoolMemoryLimit } from "../output/spool.js";
+import { spoolMemoryLimit, workerSpool } from "../output/spool.js";
 import { lazyTempFolder, type LazyTempFolder } from "../output/temp-files.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
@@ -104,7 +104,9 @@ async function scoreWith({
               model: { file: options.model },
               minScore,
               limit: streaming ? Number.POSITIVE_INFINITY : limit,
-              spool: keepsAll ? { folder: spoolFolder.path(), memoryLimit } : null,
+              spool: keepsAll
+                ? workerSpool({ folder: spoolFolder.path(), memoryLimit, workers: pool.size })
+                : null,
             },
           })
         : await scoring.here({
