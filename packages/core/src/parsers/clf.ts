@@ -101,7 +101,10 @@ export function parseClfLine(
     if (first === -1) {
       method = request;
     } else {
-      const last = request.lastIndexOf(" ");
+      // The protocol is short and last: a scan back from the end finds its space sooner than
+      // lastIndexOf, which V8 runs outside compiled code.
+      let last = request.length - 1;
+      while (request.charCodeAt(last) !== SPACE) last--;
       if (first > 0) method = request.slice(0, first);
       if (last === first) {
         if (first + 1 < request.length) path = request.slice(first + 1);
