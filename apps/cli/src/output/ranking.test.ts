@@ -91,3 +91,17 @@ describe("Ranking", () => {
     ranking.close();
   });
 });
+
+describe("Ranking.close", () => {
+  it("deletes what was spooled even when the ranking was never read (a run that failed)", () => {
+    const dir = folder();
+    const ranking = new Ranking({ limit: Number.POSITIVE_INFINITY, folder: () => dir, memoryLimit: 0 });
+    const spool = new AnomalySpool({ dir: () => dir, memoryLimit: 0 });
+    spool.add(anomaly({ score: 1, source: "b.log", line: 1 }));
+    ranking.adopt(spool.seal(), 0);
+    ranking.add(anomaly({ score: 2, source: "a.log", line: 1 }));
+    expect(readdirSync(dir)).toHaveLength(2);
+    ranking.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -71,8 +71,9 @@ export class Ranking {
     }
   }
 
-  /** Deletes what the ranking spilled to disk. */
+  /** Deletes what the ranking spilled to disk, read or not (a run that failed never reads it). */
   close(): void {
+    if (this.order === null && this.spool !== null) readSpool(this.spool.seal()).close();
     for (const { reader } of this.parts) reader.close();
     this.parts.length = 0;
   }
