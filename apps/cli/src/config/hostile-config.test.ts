@@ -1,21 +1,17 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "@oddity/core";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { loadConfig } from "./load.js";
 
 // A config file is the user's, but it may come from a repository or a shared folder: whatever it holds
 // must end in a ConfigError naming the file, never a crash, a hang or a polluted prototype.
 
-const created: string[] = [];
-afterAll(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempFolders("oddity-hostile-config-");
 
 function configIn(name: string, text: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-hostile-config-"));
-  created.push(dir);
+  const dir = tempDir();
   writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -1,19 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { findConfigFile, loadConfig } from "./load.js";
 
-const created: string[] = [];
-afterAll(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-config-"));
-  created.push(dir);
-  return dir;
-}
+const tempDir = tempFolders("oddity-config-");
 
 describe("findConfigFile", () => {
   it("finds the config in a parent folder of the working directory", () => {

@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { alignPieces, nextLineStart } from "./align.js";
 
-const created: string[] = [];
-afterAll(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempFolders("oddity-align-");
 
 function file(text: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-align-"));
-  created.push(dir);
+  const dir = tempDir();
   const name = path.join(dir, "access.log");
   writeFileSync(name, text);
   return name;

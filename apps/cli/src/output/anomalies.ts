@@ -37,6 +37,22 @@ function isoTime(t: number | null): string | null {
   return t !== null && Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : null;
 }
 
+/** What the outputs print of a finding: its contract fields, never a plugin's own extra properties. */
+export function printedFinding(f: Finding): Finding {
+  return {
+    detector: f.detector,
+    kind: f.kind,
+    fields: f.fields,
+    values: f.values,
+    probability: f.probability,
+    surprisal: f.surprisal,
+    threshold: f.threshold,
+    counts: f.counts,
+    message: f.message,
+    ...(f.statistics === undefined ? {} : { statistics: f.statistics }),
+  };
+}
+
 export function anomalyToJSON({ record, score, findings }: ScoredRecord): AnomalyJSON {
   return {
     source: record.source,
@@ -44,18 +60,7 @@ export function anomalyToJSON({ record, score, findings }: ScoredRecord): Anomal
     raw: record.raw,
     time: isoTime(record.time),
     score,
-    findings: findings.map((f) => ({
-      detector: f.detector,
-      kind: f.kind,
-      fields: f.fields,
-      values: f.values,
-      probability: f.probability,
-      surprisal: f.surprisal,
-      threshold: f.threshold,
-      counts: f.counts,
-      message: f.message,
-      ...(f.statistics === undefined ? {} : { statistics: f.statistics }),
-    })),
+    findings: findings.map(printedFinding),
   };
 }
 

@@ -2,33 +2,22 @@ import { execFileSync } from "node:child_process";
 import {
   createReadStream,
   lstatSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   readlinkSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { text } from "node:stream/consumers";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { writeFileAtomic } from "./atomic.js";
 
 // `--output` may name a symlink, a device or a pipe. Renaming a temp file over those would replace the
 // link or the device node itself (as root, `--output /dev/null` would leave a plain file there).
 
-const created: string[] = [];
-afterAll(() => {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-output-"));
-  created.push(dir);
-  return dir;
-}
+const tempDir = tempFolders("oddity-output-");
 
 describe("writing --output to what is not a plain file", () => {
   it("replaces the file a symlink points to and keeps the link", async () => {

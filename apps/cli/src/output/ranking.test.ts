@@ -1,22 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readdirSync } from "node:fs";
 import { TopRecords, type ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { Ranking } from "./ranking.js";
 import { AnomalySpool } from "./spool.js";
 
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-ranking-test-"));
-  folders.push(dir);
-  return dir;
-}
+const folder = tempFolders("oddity-ranking-test-");
 
 function anomaly({ score, source, line }: { score: number; source: string; line: number }): ScoredRecord {
   return { record: makeRecord({ source, line }), score, findings: [] };

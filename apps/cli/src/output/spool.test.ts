@@ -1,20 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { isUserError, type Finding, type ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { AnomalySpool, readSpool, spoolMemoryLimit, SPOOL_MEMORY_LIMIT, workerSpool } from "./spool.js";
 
-const folders: string[] = [];
-afterAll(() => {
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
-});
-function folder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-spool-test-"));
-  folders.push(dir);
-  return dir;
-}
+const folder = tempFolders("oddity-spool-test-");
 
 function finding(n: number): Finding {
   return {

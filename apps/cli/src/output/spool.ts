@@ -2,7 +2,8 @@ import { closeSync, openSync, readSync, unlinkSync, writeSync } from "node:fs";
 import path from "node:path";
 import { threadId } from "node:worker_threads";
 import { deserialize, serialize } from "node:v8";
-import { UserError, createRecord, type Finding, type ScoredRecord } from "@oddity/core";
+import { UserError, createRecord, type ScoredRecord } from "@oddity/core";
+import { printedFinding } from "./anomalies.js";
 
 /**
  * Anomalies a spool holds as objects before it moves them all to a file. An anomaly takes ~6 KB as
@@ -39,24 +40,6 @@ export type SpoolHandle =
 const WRITE_BYTES = 1 << 20;
 
 let spoolFiles = 0;
-
-// What outputs print of a finding: a plugin's own extra properties never reach them, and need not
-// survive a trip through the file.
-function keptFinding(f: Finding): Finding {
-  const kept: Finding = {
-    detector: f.detector,
-    kind: f.kind,
-    fields: f.fields,
-    values: f.values,
-    probability: f.probability,
-    surprisal: f.surprisal,
-    threshold: f.threshold,
-    counts: f.counts,
-    message: f.message,
-  };
-  if (f.statistics !== undefined) kept.statistics = f.statistics;
-  return kept;
-}
 
 function spoolError(file: string, error: unknown): UserError {
   const code = (error as NodeJS.ErrnoException).code;
@@ -148,7 +131,8 @@ export class AnomalySpool {
     const { record, score, findings } = scored;
     let bytes: Buffer;
     try {
-      bytes = serialize({ record, score, findings: findings.map(keptFinding) });
+      // Only what the outputs print of a finding needs to survive the file.
+      bytes = serialize({ record, score, findings: findings.map(printedFinding) });
     } catch (error) {
       throw new Error(
         `the anomaly at ${record.source}:${record.line} cannot be kept for ranking: ${(error as Error).message}`,

@@ -1,12 +1,14 @@
-import { mkdtempSync, truncateSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempFolders } from "../testing/temp-folders.js";
 import { JOB_MIN_BYTES, usefulJobs } from "./pass.js";
+
+const tempDir = tempFolders("oddity-jobs-");
 
 // Sparse files: the sizes are real to stat, and cost no disk.
 function files(...sizes: number[]): string[] {
-  const dir = mkdtempSync(path.join(tmpdir(), "oddity-jobs-"));
+  const dir = tempDir();
   return sizes.map((size, i) => {
     const file = path.join(dir, `${i}.log`);
     writeFileSync(file, "");
