@@ -138,7 +138,12 @@ async function benchDataset({ variant, lines }) {
   if (wanted("score")) add("oddity score", await best(oddity("score", file, "--model", model)), base.count);
   if (wanted("detect")) add("oddity detect", await best(oddity("detect", file)), base.count, 2);
 
-  if (jobs > 1) {
+  // The CLI starts one worker per 64 MiB of input at most (JOB_MIN_BYTES in apps/cli): below twice that,
+  // `--jobs N` runs one job and there is nothing to compare.
+  const jobMinBytes = 64 * 1024 * 1024;
+  if (jobs > 1 && bytes < 2 * jobMinBytes) {
+    log(`  --jobs ${jobs}: not compared; ${(bytes / 1e6).toFixed(0)} MB is one job's worth (64 MiB per job)`);
+  } else if (jobs > 1) {
     parallelism.push(await calibrate());
     // The same commands with worker threads; output must be byte-identical to one job.
     const parallel = [
