@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { TopRecords, type ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
 import fc from "fast-check";
@@ -83,6 +83,18 @@ describe("Ranking", () => {
   });
 });
 
+describe("Ranking.workerSpool", () => {
+  it("shares the in-memory limit among the workers of a pass, in the ranking's folder", () => {
+    const dir = folder();
+    const ranking = new Ranking({ limit: Number.POSITIVE_INFINITY, folder: () => dir, memoryLimit: 16_384 });
+    expect([1, 2, 3].map((workers) => ranking.workerSpool(workers))).toEqual([
+      { folder: dir, memoryLimit: 16_384 },
+      { folder: dir, memoryLimit: 8192 },
+      { folder: dir, memoryLimit: 5462 },
+    ]);
+  });
+});
+
 describe("Ranking.close", () => {
   it("deletes what was spooled even when the ranking was never read (a run that failed)", () => {
     const dir = folder();
@@ -94,5 +106,14 @@ describe("Ranking.close", () => {
     expect(readdirSync(dir)).toHaveLength(2);
     ranking.close();
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("removes the temp folder it created for its spool and its workers'", () => {
+    const ranking = new Ranking({ limit: Number.POSITIVE_INFINITY, memoryLimit: 0 });
+    const { folder: created } = ranking.workerSpool(2);
+    ranking.add(anomaly({ score: 1, source: "a.log", line: 1 }));
+    expect(readdirSync(created)).toHaveLength(1);
+    ranking.close();
+    expect(existsSync(created)).toBe(false);
   });
 });

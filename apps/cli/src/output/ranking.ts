@@ -1,5 +1,6 @@
 import { TopRecords, type ScoredRecord } from "@oddity/core";
-import { AnomalySpool, readSpool, type SpoolHandle, type SpoolReader } from "./spool.js";
+import { AnomalySpool, SPOOL_MEMORY_LIMIT, readSpool, type SpoolHandle, type SpoolReader } from "./spool.js";
+import { lazyTempFolder } from "./temp-files.js";
 
 /**
  * A run's anomalies, ranked for output: highest score first, then by source and line, as
@@ -13,22 +14,44 @@ export class Ranking {
   private readonly spool: AnomalySpool | null;
   private readonly parts: Array<{ reader: SpoolReader; lineOffset: number }> = [];
   private order: { part: Int32Array; index: Int32Array } | null = null;
+  private readonly folder: () => string;
+  private readonly removeFolder: () => void;
+  private readonly memoryLimit: number;
 
-  /** `folder` names where a spool may put its file (called only when one is needed). */
+  /**
+   * Spool files go to a private temp folder created when first needed and removed by {@link close};
+   * `folder` names another one instead (tests). `memoryLimit` is the anomalies held as objects.
+   */
   constructor({
     limit,
+    memoryLimit = SPOOL_MEMORY_LIMIT,
     folder,
-    memoryLimit,
   }: {
     limit: number;
-    folder: () => string;
     memoryLimit?: number | undefined;
+    folder?: (() => string) | undefined;
   }) {
+    if (folder === undefined) {
+      const owned = lazyTempFolder();
+      this.folder = owned.path;
+      this.removeFolder = owned.remove;
+    } else {
+      this.folder = folder;
+      this.removeFolder = () => undefined;
+    }
+    this.memoryLimit = memoryLimit;
     const all = !Number.isFinite(limit);
     this.top = all ? null : new TopRecords(limit);
-    this.spool = all
-      ? new AnomalySpool({ dir: folder, ...(memoryLimit === undefined ? {} : { memoryLimit }) })
-      : null;
+    this.spool = all ? new AnomalySpool({ dir: this.folder, memoryLimit }) : null;
+  }
+
+  /**
+   * Where the `workers` threads of a pass spool their pieces' anomalies, for this ranking to adopt or
+   * its run to stream: its folder, and each worker's share of the in-memory limit, so a run holds about
+   * as many anomalies in memory whatever its number of jobs.
+   */
+  workerSpool(workers: number): { folder: string; memoryLimit: number } {
+    return { folder: this.folder(), memoryLimit: Math.ceil(this.memoryLimit / Math.max(1, workers)) };
   }
 
   add(scored: ScoredRecord): void {
@@ -71,11 +94,15 @@ export class Ranking {
     }
   }
 
-  /** Deletes what the ranking spilled to disk, read or not (a run that failed never reads it). */
+  /**
+   * Deletes what the ranking and its workers spilled to disk, read or not (a run that failed never
+   * reads it), with the folder it created.
+   */
   close(): void {
     if (this.order === null && this.spool !== null) readSpool(this.spool.seal()).close();
     for (const { reader } of this.parts) reader.close();
     this.parts.length = 0;
+    this.removeFolder();
   }
 
   private sorted(): { part: Int32Array; index: Int32Array } {

@@ -4,7 +4,7 @@ import { isUserError, type Finding, type ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
 import { tempFolders } from "../testing/temp-folders.js";
-import { AnomalySpool, readSpool, spoolMemoryLimit, SPOOL_MEMORY_LIMIT, workerSpool } from "./spool.js";
+import { AnomalySpool, readSpool, spoolMemoryLimit, SPOOL_MEMORY_LIMIT } from "./spool.js";
 
 const folder = tempFolders("oddity-spool-test-");
 
@@ -123,13 +123,5 @@ describe("spoolMemoryLimit", () => {
       spoolMemoryLimit({ ODDITY_SPOOL_MEMORY: "-1" }),
       spoolMemoryLimit({}),
     ]).toEqual([12, SPOOL_MEMORY_LIMIT, SPOOL_MEMORY_LIMIT]);
-  });
-});
-
-describe("workerSpool", () => {
-  it("shares the in-memory limit among the workers of a pass", () => {
-    expect(
-      [1, 2, 3].map((workers) => workerSpool({ folder: "/tmp/x", memoryLimit: 16_384, workers }).memoryLimit),
-    ).toEqual([16_384, 8192, 5462]);
   });
 });

@@ -232,19 +232,3 @@ export function readSpool(handle: SpoolHandle): SpoolReader {
     },
   };
 }
-
-/**
- * What the workers of a pass spool with: each holds its share of the in-memory limit, so a run holds
- * about as many anomalies in memory whatever its number of jobs.
- */
-export function workerSpool({
-  folder,
-  memoryLimit,
-  workers,
-}: {
-  folder: string;
-  memoryLimit: number;
-  workers: number;
-}): { folder: string; memoryLimit: number } {
-  return { folder, memoryLimit: Math.ceil(memoryLimit / Math.max(1, workers)) };
-}

@@ -11,8 +11,7 @@ import {
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
-import { spoolMemoryLimit, workerSpool } from "../output/spool.js";
-import { lazyTempFolder } from "../output/temp-files.js";
+import { spoolMemoryLimit } from "../output/spool.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
@@ -137,11 +136,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   // thread sets up, and the threads that fitted then score. Closed in `finally`.
   const poolSize = Math.max(fitJobs, scoreJobs);
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
-  // Where the ranking and the workers spool anomalies when there are too many to hold.
-  const spoolFolder = lazyTempFolder();
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const memoryLimit = spoolMemoryLimit(ctx.env);
-  const ranking = new Ranking({ limit, folder: spoolFolder.path, memoryLimit });
+  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
@@ -184,9 +180,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
                   limit,
-                  spool: Number.isFinite(limit)
-                    ? null
-                    : workerSpool({ folder: spoolFolder.path(), memoryLimit, workers: pool.size }),
+                  spool: Number.isFinite(limit) ? null : ranking.workerSpool(pool.size),
                 },
               })
             : await scoring.here({
@@ -248,6 +242,5 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   } finally {
     await pool?.close();
     ranking.close();
-    spoolFolder.remove();
   }
 }

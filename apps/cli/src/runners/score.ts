@@ -3,8 +3,7 @@ import { UserError, createScorer } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
-import { spoolMemoryLimit, workerSpool } from "../output/spool.js";
-import { lazyTempFolder, type LazyTempFolder } from "../output/temp-files.js";
+import { spoolMemoryLimit } from "../output/spool.js";
 import { displayInputs } from "../input/open.js";
 import { loadModel } from "../model-io.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
@@ -36,13 +35,10 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
   // Started first: the workers load oddity while this thread loads the model.
   const pool = useful > 1 ? createWorkerPool(useful) : null;
-  // Where the ranking and the workers spool anomalies when there are too many to hold.
-  const spoolFolder = lazyTempFolder();
   try {
-    return await scoreWith({ options, ctx, session, inputs, pool, started, spoolFolder });
+    return await scoreWith({ options, ctx, session, inputs, pool, started });
   } finally {
     await pool?.close();
-    spoolFolder.remove();
   }
 }
 
@@ -53,7 +49,6 @@ async function scoreWith({
   inputs,
   pool,
   started,
-  spoolFolder,
 }: {
   options: ScoreOptions;
   ctx: RunContext;
@@ -61,7 +56,6 @@ async function scoreWith({
   inputs: string[];
   pool: WorkerPool | null;
   started: number;
-  spoolFolder: LazyTempFolder;
 }): Promise<number> {
   const format = options.format ?? "table";
   const model = await loadModel({
@@ -77,8 +71,7 @@ async function scoreWith({
   const rejects = openRejects(options.rejects, ctx.stdout);
   const score = createScorer(model);
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const memoryLimit = spoolMemoryLimit(ctx.env);
-  const ranking = new Ranking({ limit, folder: spoolFolder.path, memoryLimit });
+  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
   const onAnomaly: OnAnomaly = streaming
     ? (scored) => sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored))
     : (scored) => ranking.add(scored);
@@ -104,9 +97,7 @@ async function scoreWith({
               model: { file: options.model },
               minScore,
               limit: streaming ? Number.POSITIVE_INFINITY : limit,
-              spool: keepsAll
-                ? workerSpool({ folder: spoolFolder.path(), memoryLimit, workers: pool.size })
-                : null,
+              spool: keepsAll ? ranking.workerSpool(pool.size) : null,
             },
           })
         : await scoring.here({
