@@ -1,3 +1,5 @@
+import { passCursor } from "./counting/code-replay.js";
+import { valueCodes } from "./counting/value-codes.js";
 import { ownString } from "./own-string.js";
 import { pathTemplate } from "./path-template.js";
 import type { FieldValue, LogRecord } from "./record.js";
@@ -82,13 +84,31 @@ function cachedTemplate(path: string): string {
   if (path === lastPath) return lastTemplate;
   let template = templateCache.get(path);
   if (template === undefined) {
-    template = pathTemplate(path);
+    template = internTemplate(pathTemplate(path));
     if (templateCache.size >= TEMPLATE_CACHE_LIMIT) templateCache.clear();
     templateCache.set(ownString(path), template);
   }
   lastPath = path;
   lastTemplate = template;
   return template;
+}
+
+// A template is handed out as the very string its value codes keep, so the counters' lookups of it
+// compare pointers, and a replayed pass (see `recordCodes`) can hand out the same string from the tape.
+const templateCodes = valueCodes("path_template");
+
+function internTemplate(template: string): string {
+  const code = templateCodes.code(template);
+  return code < 0 ? template : templateCodes.value(code);
+}
+
+function replayedTemplate(path: string): string {
+  if (path === lastPath) return lastTemplate;
+  const replayed = passCursor.usable ? templateCodes.replayed() : null;
+  if (replayed === null) return cachedTemplate(path);
+  lastPath = path;
+  lastTemplate = replayed;
+  return replayed;
 }
 
 const OFFSET = /([+-])(\d\d):?(\d\d)\s*$/;
@@ -173,7 +193,7 @@ export function getFieldNumber(record: LogRecord, name: string): number | null {
 export function fieldReader(name: string): (record: LogRecord) => string | null {
   const canonical = canonicalField(name);
   if (canonical === "path_template") {
-    return (record) => (record.path === null ? null : cachedTemplate(record.path));
+    return (record) => (record.path === null ? null : replayedTemplate(record.path));
   }
   if (recordFieldSet.has(canonical)) return TEXT_READERS[canonical as RecordField];
   return (record) => getFieldText(record, canonical);

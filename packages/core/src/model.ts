@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AnyDetectorDefinition } from "./detector.js";
+import { afterRecords, atRecord } from "./counting/code-replay.js";
 import { ConfigError, DetectorError, ModelError } from "./errors.js";
 import { createPipeline, type Pipeline, type ScoringOptions } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
@@ -83,6 +84,7 @@ export function createFitter(pipeline: Pipeline): Fitter {
   return {
     model,
     observe(record) {
+      atRecord(record);
       meta.records++;
       if (record.source !== lastSource) {
         sources.add(record.source);
@@ -102,6 +104,7 @@ export function createFitter(pipeline: Pipeline): Fitter {
       }
     },
     finish({ prepare = true } = {}) {
+      afterRecords();
       meta.sources = [...sources].sort();
       return prepare ? prepareModel(model) : model;
     },

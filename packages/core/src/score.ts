@@ -1,4 +1,5 @@
 import { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
+import { atRecord } from "./counting/code-replay.js";
 import { DetectorError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { createFitter, type Model } from "./model.js";
@@ -48,6 +49,7 @@ export function createScorer(model: Model): (record: LogRecord) => ScoredRecord 
   const { detectors, scoring } = model.pipeline;
   const { states } = model;
   return (record) => {
+    atRecord(record);
     let findings: Finding[] | null = null;
     for (let i = 0; i < detectors.length; i++) {
       let found: readonly Finding[];

@@ -1,0 +1,205 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { defineDetector, type DetectorHooks } from "../detector.js";
+import { fieldReader } from "../fields.js";
+import { NO_FINDINGS } from "../finding.js";
+import { createFitter } from "../model.js";
+import { createPipeline } from "../pipeline.js";
+import type { LogRecord } from "../record.js";
+import { createScorer } from "../score.js";
+import { makeRecord } from "../testing.js";
+import { z } from "zod";
+import { BoundedCounter } from "./bounded-counter.js";
+import { afterRecords, atRecord, recordCodes } from "./code-replay.js";
+import { ValueCodes } from "./value-codes.js";
+
+let stop: (() => void) | null = null;
+afterEach(() => stop?.());
+
+function start(records?: number) {
+  const replay = recordCodes(records === undefined ? {} : { records });
+  stop = () => replay.stop();
+  return replay;
+}
+
+// One pass as the engine runs it: the cursor moves, then the record's value is asked for.
+function pass(codes: ValueCodes, records: readonly LogRecord[]): number[] {
+  const seen = records.map((record) => {
+    atRecord(record);
+    return codes.code(record.ip!);
+  });
+  afterRecords();
+  return seen;
+}
+
+// Records whose lines have the same lengths as `records`, with other values of the same length.
+function sameLengths(records: readonly LogRecord[], ip: (i: number) => string): LogRecord[] {
+  return records.map((r, i) => ({ ...r, ip: ip(i) }));
+}
+
+const ips = ["10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.3", "10.0.0.2"];
+const records = ips.map((ip, line) => makeRecord({ ip, line, raw: `${ip} line ${line}` }));
+
+describe("recordCodes", () => {
+  it("gives a replayed pass the codes the recorded pass looked up", () => {
+    const codes = new ValueCodes();
+    const replay = start();
+    const first = pass(codes, records);
+    replay.replay();
+    const second = pass(codes, records);
+    expect(second).toEqual(first);
+    expect(first).toEqual([0, 1, 0, 2, 1]);
+  });
+
+  it("takes a replayed record's code from the tape, not from its value", () => {
+    // The tape is trusted for a record whose line is as long as before: proof that no lookup ran.
+    const codes = new ValueCodes();
+    const replay = start();
+    pass(codes, records);
+    replay.replay();
+    expect(
+      pass(
+        codes,
+        sameLengths(records, () => "10.9.9.9"),
+      ),
+    ).toEqual([0, 1, 0, 2, 1]);
+    expect(codes.size).toBe(3);
+  });
+
+  it("looks up a record whose line length differs from the recorded one", () => {
+    const codes = new ValueCodes();
+    const replay = start();
+    pass(codes, records);
+    replay.replay();
+    const changed = records.map((r, i) => (i === 1 ? { ...r, ip: "10.0.0.99", raw: `${r.raw}!` } : r));
+    expect(pass(codes, changed)).toEqual([0, 3, 0, 2, 1]);
+  });
+
+  it("looks up the records past its limit as usual", () => {
+    const codes = new ValueCodes();
+    const replay = start(2);
+    pass(codes, records);
+    replay.replay();
+    const other = sameLengths(records, (i) => `10.0.1.${i}`);
+    // Records 0 and 1 come from the tape; 2 to 4 are looked up and get new codes.
+    expect(pass(codes, other)).toEqual([0, 1, 3, 4, 5]);
+  });
+
+  it("looks up everything once stopped, and a new recording never reads an older tape", () => {
+    const codes = new ValueCodes();
+    const replay = start();
+    pass(codes, records);
+    replay.stop();
+    const other = sameLengths(records, () => "10.7.7.7");
+    expect(pass(codes, other)).toEqual([3, 3, 3, 3, 3]);
+    const next = start();
+    next.replay();
+    expect(pass(codes, other)).toEqual([3, 3, 3, 3, 3]);
+  });
+
+  it("is not stopped by the stop of a replay it replaced", () => {
+    const codes = new ValueCodes();
+    const old = recordCodes();
+    const replay = start();
+    old.stop();
+    pass(codes, records);
+    replay.replay();
+    expect(
+      pass(
+        codes,
+        sameLengths(records, () => "10.9.9.9"),
+      ),
+    ).toEqual([0, 1, 0, 2, 1]);
+  });
+
+  it("records a record's first value only, and answers later questions by lookup", () => {
+    const codes = new ValueCodes();
+    const replay = start();
+    atRecord(records[0]!);
+    expect([codes.code("a"), codes.code("b")]).toEqual([0, 1]);
+    afterRecords();
+    replay.replay();
+    atRecord(records[0]!);
+    expect([codes.code("x"), codes.code("b"), codes.code("a")]).toEqual([0, 1, 0]);
+  });
+
+  it("hands a replayed record the path template recorded for it, as the same string", () => {
+    const read = fieldReader("path_template");
+    const paths = ["/users/17/orders?page=2", "/health", "/users/18/orders?page=3"];
+    const withPaths = paths.map((path, line) => makeRecord({ path, line, raw: `GET ${path}` }));
+    const replay = start();
+    const first = withPaths.map((r) => (atRecord(r), read(r)));
+    afterRecords();
+    replay.replay();
+    // Same lengths, other paths: the templates can only have come from the tape.
+    const other = withPaths.map((r) => ({ ...r, path: r.path!.replace(/[a-z]/g, "q") }));
+    const second = other.map((r) => (atRecord(r), read(r)));
+    expect(second).toEqual(["/users/:n/orders?page=:n", "/health", "/users/:n/orders?page=:n"]);
+    second.forEach((template, i) => expect(Object.is(template, first[i])).toBe(true));
+  });
+
+  it("leaves what runs after a pass (prepare) off the tape", () => {
+    const codes = new ValueCodes();
+    const replay = start();
+    atRecord(records[0]!);
+    afterRecords();
+    // Asked outside any record, e.g. by a prepare hook walking its values: not this record's value.
+    codes.code("prepare-time value");
+    replay.replay();
+    atRecord(records[0]!);
+    expect(codes.code(records[0]!.ip!)).toBe(1);
+  });
+
+  it("scores a replayed pass exactly as a looked-up one, through fitter and scorer", () => {
+    interface State {
+      counter: BoundedCounter;
+    }
+    const rare = defineDetector({
+      meta: { name: "rare", description: "test", apiVersion: 1, options: z.object({}).strict() },
+      create(): DetectorHooks<State> {
+        const codes = new ValueCodes();
+        return {
+          init: () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) }),
+          observe: (state, record) => state.counter.add(record.ip ?? "-"),
+          merge: (a) => a,
+          score(state, record) {
+            const count = state.counter.count(record.ip ?? "-");
+            if (count > 1) return NO_FINDINGS;
+            return [
+              {
+                detector: "rare",
+                kind: "rare",
+                fields: ["ip"],
+                values: [record.ip ?? "-"],
+                probability: 0.5,
+                surprisal: 1,
+                threshold: { name: "count", direction: "below", value: 2 },
+                counts: { value: count },
+                message: "rare",
+              },
+            ];
+          },
+          toJSON: () => null,
+          fromJSON: () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) }),
+        };
+      },
+    });
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      makeRecord({ ip: `10.0.${i % 7}.${i % 13}`, line: i + 1, raw: `line ${i}` }),
+    );
+    const run = (replaying: boolean) => {
+      const replay = replaying ? start() : null;
+      const pipeline = createPipeline({ detectors: [{ use: "rare", definition: rare }] });
+      const fitter = createFitter(pipeline);
+      for (const record of lines) fitter.observe(record);
+      const model = fitter.finish();
+      replay?.replay();
+      const score = createScorer(model);
+      const flagged = lines.map((record) => score(record)?.record.line ?? null);
+      replay?.stop();
+      return flagged;
+    };
+    const plain = run(false);
+    expect(plain.filter((line) => line !== null).length).toBeGreaterThan(0);
+    expect(run(true)).toEqual(plain);
+  });
+});
