@@ -30,6 +30,7 @@ import type { RunContext } from "./context.js";
 import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
+import { replayRecords, startReplay } from "./replay.js";
 import { createScoringPass } from "./scoring-pass.js";
 
 /** Options of `oddity detect`. */
@@ -138,6 +139,12 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
   const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // Both passes in this thread over the same files: the second replays the first's lookups.
+  const bothHere =
+    baseline === null &&
+    !(pool !== null && fitJobs > 1) &&
+    !(pool !== null && scoreJobs > 1 && options.report === undefined);
+  const replay = bothHere ? await startReplay({ inputs, records: replayRecords(ctx.env) }) : null;
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
@@ -158,6 +165,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                 ctx,
                 what,
               });
+        await replay?.secondPass();
         const score = createScorer(model);
         const report = options.report === undefined ? null : await import("@oddity/report-html");
         const collector = report === null ? null : report.createReportCollector();
@@ -240,6 +248,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     await rejects?.abort();
     throw error;
   } finally {
+    replay?.stop();
     await pool?.close();
     ranking.close();
   }
