@@ -30,7 +30,7 @@ import type { RunContext } from "./context.js";
 import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
-import { replayRecords, startReplay } from "./replay.js";
+import { replayRecords, replaySafe, startReplay } from "./replay.js";
 import { createScoringPass } from "./scoring-pass.js";
 
 /** Options of `oddity detect`. */
@@ -144,7 +144,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     baseline === null &&
     !(pool !== null && fitJobs > 1) &&
     !(pool !== null && scoreJobs > 1 && options.report === undefined);
-  const replay = bothHere ? await startReplay({ inputs, records: replayRecords(ctx.env) }) : null;
+  const replay =
+    bothHere && replaySafe(session.config.detectors)
+      ? await startReplay({ inputs, records: replayRecords(ctx.env) })
+      : null;
   try {
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],

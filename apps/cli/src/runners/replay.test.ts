@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPLAY_RECORDS } from "@oddity/core";
 import { tempFolders } from "../testing/temp-folders.js";
-import { inputsFingerprint, replayRecords, SETTLED_MS, startReplay } from "./replay.js";
+import { inputsFingerprint, replayRecords, replaySafe, SETTLED_MS, startReplay } from "./replay.js";
 
 const tempFolder = tempFolders("oddity-replay-");
 
@@ -89,5 +89,15 @@ describe("replayRecords", () => {
     expect(replayRecords({ ODDITY_REPLAY_RECORDS: "5000" })).toBe(5000);
     expect(replayRecords({ ODDITY_REPLAY_RECORDS: "-1" })).toBe(REPLAY_RECORDS);
     expect(replayRecords({})).toBe(REPLAY_RECORDS);
+  });
+});
+
+describe("replaySafe", () => {
+  it("trusts the bundled detectors, by short or package name, and nothing else", () => {
+    expect(replaySafe([{ use: "rarity" }, { use: "@oddity/detector-conditional" }, { use: "size" }])).toBe(
+      true,
+    );
+    expect(replaySafe([{ use: "rarity" }, { use: "./my-detector.js" }])).toBe(false);
+    expect(replaySafe([{ use: "oddity-detector-geo" }])).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import { expandInputs, recordCodes, REPLAY_RECORDS, type CodeReplay } from "@oddity/core";
 import { canSplit } from "../parallel/pass.js";
+import { builtinPackage } from "../plugins/builtins.js";
 
 /**
  * How long after its last write a file counts as settled. A file written this recently may still be
@@ -8,6 +9,15 @@ import { canSplit } from "../parallel/pass.js";
  * index entries); such inputs are read twice without a replay.
  */
 export const SETTLED_MS = 2000;
+
+/**
+ * True when the pipeline has bundled detectors only. They ask each field's shared value codes for the
+ * record's value of that field alone, which a replay relies on; a plugin is not held to it, so a pipeline
+ * with one reads both passes in full.
+ */
+export function replaySafe(detectors: ReadonlyArray<{ use: string }>): boolean {
+  return detectors.every((detector) => builtinPackage(detector.use) !== null);
+}
 
 /**
  * What identifies the inputs' contents without reading them: device, inode, size and change times of

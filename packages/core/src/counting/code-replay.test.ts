@@ -10,7 +10,7 @@ import { makeRecord } from "../testing.js";
 import { z } from "zod";
 import { BoundedCounter } from "./bounded-counter.js";
 import { afterRecords, atRecord, recordCodes } from "./code-replay.js";
-import { ValueCodes } from "./value-codes.js";
+import { ValueCodes, valueCodes } from "./value-codes.js";
 
 let stop: (() => void) | null = null;
 afterEach(() => stop?.());
@@ -41,7 +41,7 @@ const records = ips.map((ip, line) => makeRecord({ ip, line, raw: `${ip} line ${
 
 describe("recordCodes", () => {
   it("gives a replayed pass the codes the recorded pass looked up", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-1");
     const replay = start();
     const first = pass(codes, records);
     replay.replay();
@@ -52,7 +52,7 @@ describe("recordCodes", () => {
 
   it("takes a replayed record's code from the tape, not from its value", () => {
     // The tape is trusted for a record whose line is as long as before: proof that no lookup ran.
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-2");
     const replay = start();
     pass(codes, records);
     replay.replay();
@@ -66,7 +66,7 @@ describe("recordCodes", () => {
   });
 
   it("looks up a record whose line length differs from the recorded one", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-3");
     const replay = start();
     pass(codes, records);
     replay.replay();
@@ -75,7 +75,7 @@ describe("recordCodes", () => {
   });
 
   it("looks up the records past its limit as usual", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-4");
     const replay = start(2);
     pass(codes, records);
     replay.replay();
@@ -85,7 +85,7 @@ describe("recordCodes", () => {
   });
 
   it("looks up everything once stopped, and a new recording never reads an older tape", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-5");
     const replay = start();
     pass(codes, records);
     replay.stop();
@@ -97,7 +97,7 @@ describe("recordCodes", () => {
   });
 
   it("is not stopped by the stop of a replay it replaced", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-6");
     const old = recordCodes();
     const replay = start();
     old.stop();
@@ -112,7 +112,7 @@ describe("recordCodes", () => {
   });
 
   it("records a record's first value only, and answers later questions by lookup", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-7");
     const replay = start();
     atRecord(records[0]!);
     expect([codes.code("a"), codes.code("b")]).toEqual([0, 1]);
@@ -120,6 +120,19 @@ describe("recordCodes", () => {
     replay.replay();
     atRecord(records[0]!);
     expect([codes.code("x"), codes.code("b"), codes.code("a")]).toEqual([0, 1, 0]);
+  });
+
+  it("never tapes a table a detector made for itself", () => {
+    const own = new ValueCodes();
+    const replay = start();
+    pass(own, records);
+    replay.replay();
+    expect(
+      pass(
+        own,
+        sameLengths(records, () => "10.9.9.9"),
+      ),
+    ).toEqual([3, 3, 3, 3, 3]);
   });
 
   it("hands a replayed record the path template recorded for it, as the same string", () => {
@@ -138,7 +151,7 @@ describe("recordCodes", () => {
   });
 
   it("leaves what runs after a pass (prepare) off the tape", () => {
-    const codes = new ValueCodes();
+    const codes = valueCodes("replay-test-8");
     const replay = start();
     atRecord(records[0]!);
     afterRecords();
@@ -156,7 +169,7 @@ describe("recordCodes", () => {
     const rare = defineDetector({
       meta: { name: "rare", description: "test", apiVersion: 1, options: z.object({}).strict() },
       create(): DetectorHooks<State> {
-        const codes = new ValueCodes();
+        const codes = valueCodes("replay-test-9");
         return {
           init: () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) }),
           observe: (state, record) => state.counter.add(record.ip ?? "-"),

@@ -1,6 +1,9 @@
 import { ownString } from "../own-string.js";
 import { newTape, onReplayStop, passCursor, REPLAYING } from "./code-replay.js";
 
+// Set while `valueCodes` builds a field's shared table: the one kind of table a replay may tape.
+let creatingShared = false;
+
 /** Most values one field's {@link ValueCodes} numbers; later new values get no code (-1). */
 export const DEFAULT_CODE_LIMIT = 1 << 18;
 
@@ -33,13 +36,16 @@ export class ValueCodes {
   // `recordCodes`); and the record the tape was last read or written for: only a record's first lookup
   // goes to the tape.
   private tape: Int32Array<ArrayBuffer> | null = null;
+  // Only the shared table of a field (`valueCodes`) is replayed: it is asked for one value per record, a
+  // table of a detector's own may be asked for several, in any order.
+  private readonly replayable = creatingShared;
   private tapeEpoch = -1;
   private tapeOrdinal = 0;
 
   /** The code of `value`, numbering it if it is new; -1 when it is new and the limit is reached. */
   code(value: string): number {
     const cursor = passCursor;
-    if (cursor.usable && this.tapeOrdinal !== cursor.ordinal) return this.taped(value);
+    if (cursor.usable && this.replayable && this.tapeOrdinal !== cursor.ordinal) return this.taped(value);
     return this.lookUp(value);
   }
 
@@ -50,7 +56,8 @@ export class ValueCodes {
    */
   replayed(): string | null {
     const cursor = passCursor;
-    if (cursor.mode !== REPLAYING || !cursor.usable || this.tapeOrdinal === cursor.ordinal) return null;
+    if (cursor.mode !== REPLAYING || !cursor.usable || !this.replayable) return null;
+    if (this.tapeOrdinal === cursor.ordinal) return null;
     if (this.tapeEpoch !== cursor.epoch) return null;
     const code = this.tape![cursor.index]! - 1;
     if (code < 0) return null;
@@ -126,12 +133,18 @@ const registry = new Map<string, ValueCodes>();
  * The codes of `field` in this thread, shared by every counter of that field: rarity's count of `ip` and
  * conditional's then find a record's ip with one lookup. Each worker thread has its own. While a detector
  * observes or scores a record, it must ask them for that record's value of `field` only: a replayed pass
- * (see `recordCodes`) answers a record's first question from the tape.
+ * (see `recordCodes`) answers a record's first question from the tape. A `new ValueCodes()` of a
+ * detector's own is never replayed.
  */
 export function valueCodes(field: string): ValueCodes {
   let codes = registry.get(field);
   if (codes === undefined) {
-    codes = new ValueCodes();
+    creatingShared = true;
+    try {
+      codes = new ValueCodes();
+    } finally {
+      creatingShared = false;
+    }
     registry.set(field, codes);
   }
   return codes;
