@@ -65,6 +65,15 @@ describe("recordCodes", () => {
     expect(codes.size).toBe(3);
   });
 
+  it("looks up a record whose line number differs from the recorded one", () => {
+    const codes = valueCodes("replay-test-lines");
+    const replay = start();
+    pass(codes, records);
+    replay.replay();
+    const shifted = records.map((r, i) => (i === 1 ? { ...r, ip: "10.0.0.99", line: r.line + 1 } : r));
+    expect(pass(codes, shifted)).toEqual([0, 3, 0, 2, 1]);
+  });
+
   it("looks up a record whose line length differs from the recorded one", () => {
     const codes = valueCodes("replay-test-3");
     const replay = start();

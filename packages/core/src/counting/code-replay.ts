@@ -1,8 +1,9 @@
 import type { LogRecord } from "../record.js";
 
 /**
- * How many records a replay covers unless told otherwise: its tapes take ~4 bytes per record per coded
- * field plus 8 for the path template, ~40 MB at the default fields. Later records are looked up as usual.
+ * How many records a replay covers unless told otherwise: its tapes take 4 bytes per record per coded
+ * field and 8 for the record's line number and length, 32 MB for the bundled detectors' 6 fields. Later
+ * records are looked up as usual.
  */
 export const REPLAY_RECORDS = 1 << 20;
 
@@ -30,7 +31,9 @@ interface PassCursor {
 
 export const passCursor: PassCursor = { mode: IDLE, ordinal: 0, index: -1, usable: false, epoch: 0 };
 
-// Each record's line length, as recorded: a replayed record whose line differs is not the same record.
+// Each record's line number and line length, as recorded: a replayed record whose line or length
+// differs is not the same record.
+let lines = new Int32Array(0);
 let lengths = new Int32Array(0);
 let recorded = 0;
 const releases = new Set<() => void>();
@@ -49,10 +52,11 @@ export function atRecord(record: LogRecord): void {
   if (cursor.mode === RECORDING) {
     cursor.usable = n < maxRecords;
     if (!cursor.usable) return;
+    lines[n] = record.line;
     lengths[n] = record.raw.length;
     recorded = n + 1;
   } else {
-    cursor.usable = n < recorded && lengths[n] === record.raw.length;
+    cursor.usable = n < recorded && lengths[n] === record.raw.length && lines[n] === record.line;
   }
 }
 
@@ -74,7 +78,7 @@ export interface CodeReplay {
   /**
    * Ends the recording; the next records observed or scored are replayed. Call it only when the second
    * pass reads the same lines in the same order (unchanged files): a replayed record is checked by its
-   * line length only.
+   * line number and the length of its line only.
    */
   replay(): void;
   /** Stops recording or replaying and frees the tapes; safe to call more than once. */
@@ -94,6 +98,7 @@ export function recordCodes({ records = REPLAY_RECORDS }: { records?: number } =
   }
   stopReplay();
   maxRecords = records;
+  lines = newTape();
   lengths = newTape();
   const epoch = ++passCursor.epoch;
   passCursor.mode = RECORDING;
@@ -114,6 +119,7 @@ function stopReplay(): void {
   passCursor.mode = IDLE;
   passCursor.index = -1;
   passCursor.usable = false;
+  lines = new Int32Array(0);
   lengths = new Int32Array(0);
   recorded = 0;
   for (const release of releases) release();
