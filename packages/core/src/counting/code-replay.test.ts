@@ -39,6 +39,16 @@ function sameLengths(records: readonly LogRecord[], ip: (i: number) => string): 
 const ips = ["10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.3", "10.0.0.2"];
 const records = ips.map((ip, line) => makeRecord({ ip, line, raw: `${ip} line ${line}` }));
 
+// Records a pass over `records`, then replays one over `second` and returns the codes it got.
+function replayOver(codes: ValueCodes, second: readonly LogRecord[], limit?: number): number[] {
+  const replay = start(limit);
+  pass(codes, records);
+  replay.replay();
+  return pass(codes, second);
+}
+
+const sameLengthOthers = sameLengths(records, () => "10.9.9.9");
+
 describe("recordCodes", () => {
   it("gives a replayed pass the codes the recorded pass looked up", () => {
     const codes = valueCodes("replay-test-1");
@@ -53,44 +63,27 @@ describe("recordCodes", () => {
   it("takes a replayed record's code from the tape, not from its value", () => {
     // The tape is trusted for a record whose line is as long as before: proof that no lookup ran.
     const codes = valueCodes("replay-test-2");
-    const replay = start();
-    pass(codes, records);
-    replay.replay();
-    expect(
-      pass(
-        codes,
-        sameLengths(records, () => "10.9.9.9"),
-      ),
-    ).toEqual([0, 1, 0, 2, 1]);
+    expect(replayOver(codes, sameLengthOthers)).toEqual([0, 1, 0, 2, 1]);
     expect(codes.size).toBe(3);
   });
 
   it("looks up a record whose line number differs from the recorded one", () => {
     const codes = valueCodes("replay-test-lines");
-    const replay = start();
-    pass(codes, records);
-    replay.replay();
     const shifted = records.map((r, i) => (i === 1 ? { ...r, ip: "10.0.0.99", line: r.line + 1 } : r));
-    expect(pass(codes, shifted)).toEqual([0, 3, 0, 2, 1]);
+    expect(replayOver(codes, shifted)).toEqual([0, 3, 0, 2, 1]);
   });
 
   it("looks up a record whose line length differs from the recorded one", () => {
     const codes = valueCodes("replay-test-3");
-    const replay = start();
-    pass(codes, records);
-    replay.replay();
     const changed = records.map((r, i) => (i === 1 ? { ...r, ip: "10.0.0.99", raw: `${r.raw}!` } : r));
-    expect(pass(codes, changed)).toEqual([0, 3, 0, 2, 1]);
+    expect(replayOver(codes, changed)).toEqual([0, 3, 0, 2, 1]);
   });
 
   it("looks up the records past its limit as usual", () => {
     const codes = valueCodes("replay-test-4");
-    const replay = start(2);
-    pass(codes, records);
-    replay.replay();
     const other = sameLengths(records, (i) => `10.0.1.${i}`);
     // Records 0 and 1 come from the tape; 2 to 4 are looked up and get new codes.
-    expect(pass(codes, other)).toEqual([0, 1, 3, 4, 5]);
+    expect(replayOver(codes, other, 2)).toEqual([0, 1, 3, 4, 5]);
   });
 
   it("looks up everything once stopped, and a new recording never reads an older tape", () => {
@@ -112,12 +105,7 @@ describe("recordCodes", () => {
     old.stop();
     pass(codes, records);
     replay.replay();
-    expect(
-      pass(
-        codes,
-        sameLengths(records, () => "10.9.9.9"),
-      ),
-    ).toEqual([0, 1, 0, 2, 1]);
+    expect(pass(codes, sameLengthOthers)).toEqual([0, 1, 0, 2, 1]);
   });
 
   it("records a record's first value only, and answers later questions by lookup", () => {
@@ -133,15 +121,7 @@ describe("recordCodes", () => {
 
   it("never tapes a table a detector made for itself", () => {
     const own = new ValueCodes();
-    const replay = start();
-    pass(own, records);
-    replay.replay();
-    expect(
-      pass(
-        own,
-        sameLengths(records, () => "10.9.9.9"),
-      ),
-    ).toEqual([3, 3, 3, 3, 3]);
+    expect(replayOver(own, sameLengthOthers)).toEqual([3, 3, 3, 3, 3]);
   });
 
   it("hands a replayed record the path template recorded for it, as the same string", () => {
