@@ -1,5 +1,5 @@
 import { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
-import { atRecord } from "./counting/code-replay.js";
+import { enterRecord, leaveRecord, type CodeReplay } from "./counting/code-replay.js";
 import { DetectorError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { createFitter, type Model } from "./model.js";
@@ -43,13 +43,16 @@ export function combineFindings(findings: readonly Finding[], mode: CombineMode)
 
 /**
  * Returns a function that scores one record against a model: null when no detector finds anything or the
- * score is under `minScore`.
+ * score is under `minScore`. With `replay` (see `recordCodes`), the records it scores are the replayed
+ * pass.
  */
-export function createScorer(model: Model): (record: LogRecord) => ScoredRecord | null {
+export function createScorer(
+  model: Model,
+  { replay }: { replay?: CodeReplay } = {},
+): (record: LogRecord) => ScoredRecord | null {
   const { detectors, scoring } = model.pipeline;
   const { states } = model;
-  return (record) => {
-    atRecord(record);
+  const scoreRecord = (record: LogRecord): ScoredRecord | null => {
     let findings: Finding[] | null = null;
     for (let i = 0; i < detectors.length; i++) {
       let found: readonly Finding[];
@@ -69,6 +72,15 @@ export function createScorer(model: Model): (record: LogRecord) => ScoredRecord 
     const score = combineFindings(findings, scoring.combine);
     if (score < scoring.minScore) return null;
     return { record, score, findings };
+  };
+  if (replay === undefined) return scoreRecord;
+  return (record) => {
+    enterRecord(replay, record);
+    try {
+      return scoreRecord(record);
+    } finally {
+      leaveRecord();
+    }
   };
 }
 
@@ -113,11 +125,14 @@ export class TopRecords {
 export async function fitBatches({
   pipeline,
   batches,
+  replay,
 }: {
   pipeline: Pipeline;
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+  /** Records this pass for a replay (see `recordCodes`). */
+  replay?: CodeReplay | undefined;
 }): Promise<{ model: Model; stats: InputStats }> {
-  const fitter = createFitter(pipeline);
+  const fitter = createFitter(pipeline, replay === undefined ? {} : { replay });
   const stats = emptyStats();
   for await (const batch of batches) {
     addBatch(stats, batch);

@@ -3,6 +3,7 @@ import {
   createScorer,
   fitBatches,
   modelToJSON,
+  type CodeReplay,
   type InputStats,
   type Model,
   type Pipeline,
@@ -73,18 +74,21 @@ async function fitPass({
   options,
   ctx,
   what,
+  replay,
 }: {
   session: Session;
   inputs: InputSpec[];
   options: DetectOptions;
   ctx: RunContext;
   what: string;
+  /** Records this pass for the scoring pass to replay. */
+  replay: CodeReplay | undefined;
 }): Promise<{ model: Model; stats: InputStats }> {
   const pipeline = await detectPipeline(session, options);
   const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "fitting" });
   const seen: { first: Rejection | null } = { first: null };
   try {
-    const result = await fitBatches({ pipeline, batches: firstRejectionOf(stream, seen) });
+    const result = await fitBatches({ pipeline, batches: firstRejectionOf(stream, seen), replay });
     for (const warning of stream.warnings) session.reporter.warn(warning);
     requireRecords({ stats: stream.stats, what, firstRejection: seen.first });
     return result;
@@ -167,9 +171,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                 options,
                 ctx,
                 what,
+                replay: replay?.codes,
               });
-        await replay?.secondPass();
-        const score = createScorer(model);
+        const replayed = replay !== null && (await replay.secondPass()) ? replay.codes : undefined;
+        const score = createScorer(model, { replay: replayed });
         const report = options.report === undefined ? null : await import("@oddity/report-html");
         const collector = report === null ? null : report.createReportCollector();
         const scoring = createScoringPass({

@@ -69,6 +69,8 @@ export async function startReplay({
   /** The clock that decides whether a file has settled. */
   now?: () => number;
 }): Promise<{
+  /** For the first pass's fitter and the second pass's scorer. */
+  codes: CodeReplay;
   /** Switches to replaying when the inputs are unchanged; true when it did. */
   secondPass(): Promise<boolean>;
   stop(): void;
@@ -78,6 +80,7 @@ export async function startReplay({
   if (before === null) return null;
   const replay: CodeReplay = recordCodes({ records });
   return {
+    codes: replay,
     async secondPass() {
       const after = await inputsFingerprint({ inputs, now: now() });
       if (after !== before) {

@@ -9,26 +9,30 @@ import { createScorer } from "../score.js";
 import { makeRecord } from "../testing.js";
 import { z } from "zod";
 import { BoundedCounter } from "./bounded-counter.js";
-import { afterRecords, atRecord, recordCodes } from "./code-replay.js";
+import { enterRecord, leaveRecord, recordCodes, type CodeReplay } from "./code-replay.js";
 import { ValueCodes, valueCodes } from "./value-codes.js";
 
-let stop: (() => void) | null = null;
-afterEach(() => stop?.());
+let current: CodeReplay | null = null;
+afterEach(() => current?.stop());
 
-function start(records?: number) {
-  const replay = recordCodes(records === undefined ? {} : { records });
-  stop = () => replay.stop();
-  return replay;
+function start(records?: number): CodeReplay {
+  current = recordCodes(records === undefined ? {} : { records });
+  return current;
 }
 
-// One pass as the engine runs it: the cursor moves, then the record's value is asked for.
+// What a bound fitter or scorer does around its detectors' work on one record.
+function within<T>(record: LogRecord, work: () => T): T {
+  enterRecord(current!, record);
+  try {
+    return work();
+  } finally {
+    leaveRecord();
+  }
+}
+
+// One pass as the engine runs it: each record's value is asked for while the record is held.
 function pass(codes: ValueCodes, records: readonly LogRecord[]): number[] {
-  const seen = records.map((record) => {
-    atRecord(record);
-    return codes.code(record.ip!);
-  });
-  afterRecords();
-  return seen;
+  return records.map((record) => within(record, () => codes.code(record.ip!)));
 }
 
 // Records whose lines have the same lengths as `records`, with other values of the same length.
@@ -48,6 +52,52 @@ function replayOver(codes: ValueCodes, second: readonly LogRecord[], limit?: num
 }
 
 const sameLengthOthers = sameLengths(records, () => "10.9.9.9");
+
+interface RareState {
+  counter: BoundedCounter;
+}
+
+// Flags ips seen at most once, counted through the shared code table `table`.
+function rareIp(table: string) {
+  return defineDetector({
+    meta: { name: "rare", description: "test", apiVersion: 1, options: z.object({}).strict() },
+    create(): DetectorHooks<RareState> {
+      const codes = valueCodes(table);
+      const fresh = () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) });
+      return {
+        init: fresh,
+        observe: (state, record) => state.counter.add(record.ip ?? "-"),
+        merge: (a) => a,
+        score(state, record) {
+          const count = state.counter.count(record.ip ?? "-");
+          if (count > 1) return NO_FINDINGS;
+          return [
+            {
+              detector: "rare",
+              kind: "rare",
+              fields: ["ip"],
+              values: [record.ip ?? "-"],
+              probability: 0.5,
+              surprisal: 1,
+              threshold: { name: "count", direction: "below", value: 2 },
+              counts: { value: count },
+              message: "rare",
+            },
+          ];
+        },
+        toJSON: () => null,
+        fromJSON: fresh,
+      };
+    },
+  });
+}
+
+// Four busy clients, and every tenth line one seen once.
+function ipRecords(n: number): LogRecord[] {
+  return Array.from({ length: n }, (_, i) =>
+    makeRecord({ ip: i % 10 === 0 ? `10.1.0.${i}` : `10.0.0.${i % 4}`, line: i + 1, raw: `line ${i}` }),
+  );
+}
 
 describe("recordCodes", () => {
   it("gives a replayed pass the codes the recorded pass looked up", () => {
@@ -111,12 +161,9 @@ describe("recordCodes", () => {
   it("records a record's first value only, and answers later questions by lookup", () => {
     const codes = valueCodes("replay-test-7");
     const replay = start();
-    atRecord(records[0]!);
-    expect([codes.code("a"), codes.code("b")]).toEqual([0, 1]);
-    afterRecords();
+    expect(within(records[0]!, () => [codes.code("a"), codes.code("b")])).toEqual([0, 1]);
     replay.replay();
-    atRecord(records[0]!);
-    expect([codes.code("x"), codes.code("b"), codes.code("a")]).toEqual([0, 1, 0]);
+    expect(within(records[0]!, () => [codes.code("x"), codes.code("b"), codes.code("a")])).toEqual([0, 1, 0]);
   });
 
   it("never tapes a table a detector made for itself", () => {
@@ -129,79 +176,70 @@ describe("recordCodes", () => {
     const paths = ["/users/17/orders?page=2", "/health", "/users/18/orders?page=3"];
     const withPaths = paths.map((path, line) => makeRecord({ path, line, raw: `GET ${path}` }));
     const replay = start();
-    const first = withPaths.map((r) => (atRecord(r), read(r)));
-    afterRecords();
+    const first = withPaths.map((r) => within(r, () => read(r)));
     replay.replay();
     // Same lengths, other paths: the templates can only have come from the tape.
     const other = withPaths.map((r) => ({ ...r, path: r.path!.replace(/[a-z]/g, "q") }));
-    const second = other.map((r) => (atRecord(r), read(r)));
+    const second = other.map((r) => within(r, () => read(r)));
     expect(second).toEqual(["/users/:n/orders?page=:n", "/health", "/users/:n/orders?page=:n"]);
     second.forEach((template, i) => expect(Object.is(template, first[i])).toBe(true));
   });
 
-  it("leaves what runs after a pass (prepare) off the tape", () => {
+  it("leaves what runs between records (a prepare hook) off the tape", () => {
     const codes = valueCodes("replay-test-8");
     const replay = start();
-    atRecord(records[0]!);
-    afterRecords();
+    within(records[0]!, () => null);
     // Asked outside any record, e.g. by a prepare hook walking its values: not this record's value.
     codes.code("prepare-time value");
     replay.replay();
-    atRecord(records[0]!);
-    expect(codes.code(records[0]!.ip!)).toBe(1);
+    expect(within(records[0]!, () => codes.code(records[0]!.ip!))).toBe(1);
   });
 
   it("scores a replayed pass exactly as a looked-up one, through fitter and scorer", () => {
-    interface State {
-      counter: BoundedCounter;
-    }
-    const rare = defineDetector({
-      meta: { name: "rare", description: "test", apiVersion: 1, options: z.object({}).strict() },
-      create(): DetectorHooks<State> {
-        const codes = valueCodes("replay-test-9");
-        return {
-          init: () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) }),
-          observe: (state, record) => state.counter.add(record.ip ?? "-"),
-          merge: (a) => a,
-          score(state, record) {
-            const count = state.counter.count(record.ip ?? "-");
-            if (count > 1) return NO_FINDINGS;
-            return [
-              {
-                detector: "rare",
-                kind: "rare",
-                fields: ["ip"],
-                values: [record.ip ?? "-"],
-                probability: 0.5,
-                surprisal: 1,
-                threshold: { name: "count", direction: "below", value: 2 },
-                counts: { value: count },
-                message: "rare",
-              },
-            ];
-          },
-          toJSON: () => null,
-          fromJSON: () => ({ counter: new BoundedCounter({ maxDistinct: 100, codes }) }),
-        };
-      },
-    });
-    const lines = Array.from({ length: 60 }, (_, i) =>
-      makeRecord({ ip: `10.0.${i % 7}.${i % 13}`, line: i + 1, raw: `line ${i}` }),
-    );
+    const lines = ipRecords(60);
     const run = (replaying: boolean) => {
-      const replay = replaying ? start() : null;
-      const pipeline = createPipeline({ detectors: [{ use: "rare", definition: rare }] });
-      const fitter = createFitter(pipeline);
+      const replay = replaying ? start() : undefined;
+      const pipeline = createPipeline({ detectors: [{ use: "rare", definition: rareIp("replay-test-9") }] });
+      const fitter = createFitter(pipeline, { replay });
       for (const record of lines) fitter.observe(record);
       const model = fitter.finish();
       replay?.replay();
-      const score = createScorer(model);
+      const score = createScorer(model, { replay });
       const flagged = lines.map((record) => score(record)?.record.line ?? null);
       replay?.stop();
       return flagged;
     };
     const plain = run(false);
-    expect(plain.filter((line) => line !== null).length).toBeGreaterThan(0);
+    expect(plain.filter((line) => line !== null)).toEqual([1, 11, 21, 31, 41, 51]);
     expect(run(true)).toEqual(plain);
+  });
+
+  it("never lends its tapes to a fitter or scorer it was not given to", () => {
+    const lines = ipRecords(60);
+    // The same lines with other values: a scorer reading the tapes would score the recorded ones.
+    // The first half new, the second as recorded: counts a scorer looked up by a wrong code in the first
+    // half would be remembered for the busy clients of the second.
+    const others = lines.map((r, i) => ({ ...r, ip: i < 30 ? `10.9.9.${i}` : r.ip }));
+    const pipeline = createPipeline({ detectors: [{ use: "rare", definition: rareIp("replay-test-10") }] });
+    const flagged = (replay: CodeReplay | undefined) => {
+      const fitter = createFitter(pipeline, { replay });
+      for (const record of lines) fitter.observe(record);
+      const model = fitter.finish();
+      replay?.replay();
+      const score = createScorer(model);
+      return others.map((record) => score(record)?.record.line ?? null);
+    };
+    const plain = flagged(undefined);
+    // The first half is new; of the second, only the one-offs are flagged.
+    expect(plain.filter((line) => line !== null)).toEqual(
+      lines.map((r) => r.line).filter((line) => line <= 30 || line % 10 === 1),
+    );
+    const got = flagged(start());
+    console.log(
+      "GOT",
+      JSON.stringify(got.filter((l) => l !== null)),
+      JSON.stringify(plain.filter((l) => l !== null)),
+    );
+    expect(got).toEqual(plain);
   });
 });

@@ -14,8 +14,9 @@ const RECORDING = 1;
 export const REPLAYING = 2;
 
 /**
- * Where this thread's pass is. The engine moves it for every record it observes or scores; value codes
- * read it to decide whether the current record's code may come from (or go to) a tape.
+ * Where this thread's replayed pass is. A fitter or scorer bound to the replay moves it for every record
+ * and clears it when its detectors are done with the record; value codes read it to decide whether the
+ * current record's code may come from (or go to) a tape.
  */
 interface PassCursor {
   mode: typeof IDLE | typeof RECORDING | typeof REPLAYING;
@@ -23,7 +24,10 @@ interface PassCursor {
   ordinal: number;
   /** 0-based position of the current record in its pass: its place on the tapes. */
   index: number;
-  /** True while the current record may use the tapes: recorded in range, or replayed and verified. */
+  /**
+   * True only while a bound fitter or scorer holds a record that may use the tapes (recorded in range,
+   * or replayed and verified): between records, and for every other fitter or scorer, it is false.
+   */
   usable: boolean;
   /** Bumped by every new replay, so a tape from an earlier one is never read. */
   epoch: number;
@@ -43,10 +47,12 @@ export function onReplayStop(release: () => void): void {
   releases.add(release);
 }
 
-/** Called by the engine for every record it observes or scores, before the detectors see it. */
-export function atRecord(record: LogRecord): void {
+let active: CodeReplay | null = null;
+
+/** Called by a fitter or scorer bound to `replay` before its detectors see a record. */
+export function enterRecord(replay: CodeReplay, record: LogRecord): void {
   const cursor = passCursor;
-  if (cursor.mode === IDLE) return;
+  if (replay !== active || cursor.mode === IDLE) return;
   cursor.ordinal++;
   const n = ++cursor.index;
   if (cursor.mode === RECORDING) {
@@ -60,8 +66,8 @@ export function atRecord(record: LogRecord): void {
   }
 }
 
-/** Called by the engine when a pass's records are done: what runs after them belongs to no record. */
-export function afterRecords(): void {
+/** Called by that fitter or scorer when its detectors are done with the record. */
+export function leaveRecord(): void {
   passCursor.usable = false;
 }
 
@@ -73,7 +79,11 @@ export function newTape(): Int32Array<ArrayBuffer> {
   return new Int32Array(maxRecords);
 }
 
-/** A first pass being recorded, to be replayed by a second pass over the very same records. */
+/**
+ * A first pass being recorded, to be replayed by a second pass over the very same records. Give it to
+ * the fitter of the first pass and the scorer of the second (`createFitter`, `fitBatches`,
+ * `createScorer`): no other fitter or scorer touches the tapes.
+ */
 export interface CodeReplay {
   /**
    * Ends the recording; the next records observed or scored are replayed. Call it only when the second
@@ -100,22 +110,25 @@ export function recordCodes({ records = REPLAY_RECORDS }: { records?: number } =
   maxRecords = records;
   lines = newTape();
   lengths = newTape();
-  const epoch = ++passCursor.epoch;
+  passCursor.epoch++;
   passCursor.mode = RECORDING;
-  return {
+  const replay: CodeReplay = {
     replay() {
-      if (passCursor.epoch !== epoch || passCursor.mode !== RECORDING) return;
+      if (active !== replay || passCursor.mode !== RECORDING) return;
       passCursor.mode = REPLAYING;
       passCursor.index = -1;
       passCursor.usable = false;
     },
     stop() {
-      if (passCursor.epoch === epoch) stopReplay();
+      if (active === replay) stopReplay();
     },
   };
+  active = replay;
+  return replay;
 }
 
 function stopReplay(): void {
+  active = null;
   passCursor.mode = IDLE;
   passCursor.index = -1;
   passCursor.usable = false;
