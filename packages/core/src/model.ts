@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { AnyDetectorDefinition } from "./detector.js";
-import { enterRecord, leaveRecord, type CodeReplay } from "./counting/code-replay.js";
+import { boundTo, type CodeReplay } from "./counting/code-replay.js";
 import { ConfigError, DetectorError, ModelError } from "./errors.js";
 import { createPipeline, type Pipeline, type ScoringOptions } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
@@ -105,17 +105,7 @@ export function createFitter(pipeline: Pipeline, { replay }: { replay?: CodeRepl
   }
   return {
     model,
-    observe:
-      replay === undefined
-        ? observe
-        : (record) => {
-            enterRecord(replay, record);
-            try {
-              observe(record);
-            } finally {
-              leaveRecord();
-            }
-          },
+    observe: boundTo(replay, observe),
     finish({ prepare = true } = {}) {
       meta.sources = [...sources].sort();
       return prepare ? prepareModel(model) : model;

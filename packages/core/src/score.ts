@@ -1,5 +1,5 @@
 import { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
-import { enterRecord, leaveRecord, type CodeReplay } from "./counting/code-replay.js";
+import { boundTo, type CodeReplay } from "./counting/code-replay.js";
 import { DetectorError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { createFitter, type Model } from "./model.js";
@@ -73,15 +73,7 @@ export function createScorer(
     if (score < scoring.minScore) return null;
     return { record, score, findings };
   };
-  if (replay === undefined) return scoreRecord;
-  return (record) => {
-    enterRecord(replay, record);
-    try {
-      return scoreRecord(record);
-    } finally {
-      leaveRecord();
-    }
-  };
+  return boundTo(replay, scoreRecord);
 }
 
 /** Ranking order: highest score first, then input order, so output is deterministic. */

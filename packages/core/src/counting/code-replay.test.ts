@@ -9,7 +9,7 @@ import { createScorer } from "../score.js";
 import { makeRecord } from "../testing.js";
 import { z } from "zod";
 import { BoundedCounter } from "./bounded-counter.js";
-import { enterRecord, leaveRecord, recordCodes, type CodeReplay } from "./code-replay.js";
+import { boundTo, recordCodes, type CodeReplay } from "./code-replay.js";
 import { ValueCodes, valueCodes } from "./value-codes.js";
 
 let current: CodeReplay | null = null;
@@ -22,12 +22,7 @@ function start(records?: number): CodeReplay {
 
 // What a bound fitter or scorer does around its detectors' work on one record.
 function within<T>(record: LogRecord, work: () => T): T {
-  enterRecord(current!, record);
-  try {
-    return work();
-  } finally {
-    leaveRecord();
-  }
+  return boundTo(current!, work)(record);
 }
 
 // One pass as the engine runs it: each record's value is asked for while the record is held.

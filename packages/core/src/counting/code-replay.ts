@@ -49,8 +49,8 @@ export function onReplayStop(release: () => void): void {
 
 let active: CodeReplay | null = null;
 
-/** Called by a fitter or scorer bound to `replay` before its detectors see a record. */
-export function enterRecord(replay: CodeReplay, record: LogRecord): void {
+// Before the detectors of a fitter or scorer bound to `replay` see a record.
+function enterRecord(replay: CodeReplay, record: LogRecord): void {
   const cursor = passCursor;
   if (replay !== active || cursor.mode === IDLE) return;
   cursor.ordinal++;
@@ -66,9 +66,28 @@ export function enterRecord(replay: CodeReplay, record: LogRecord): void {
   }
 }
 
-/** Called by that fitter or scorer when its detectors are done with the record. */
-export function leaveRecord(): void {
+// When they are done with it.
+function leaveRecord(): void {
   passCursor.usable = false;
+}
+
+/**
+ * `work` on one record, bound to `replay`: the record is entered before and left after, even when the
+ * work throws. Without a replay, `work` itself.
+ */
+export function boundTo<T>(
+  replay: CodeReplay | undefined,
+  work: (record: LogRecord) => T,
+): (record: LogRecord) => T {
+  if (replay === undefined) return work;
+  return (record) => {
+    enterRecord(replay, record);
+    try {
+      return work(record);
+    } finally {
+      leaveRecord();
+    }
+  };
 }
 
 /**
