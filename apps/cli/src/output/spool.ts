@@ -3,6 +3,7 @@ import path from "node:path";
 import { threadId } from "node:worker_threads";
 import { deserialize, serialize } from "node:v8";
 import { UserError, createRecord, type ScoredRecord } from "@oddity/core";
+import { envWholeNumber } from "../env-number.js";
 import { printedFinding } from "./anomalies.js";
 
 /**
@@ -14,8 +15,7 @@ export const SPOOL_MEMORY_LIMIT = 16_384;
 
 /** The memory limit `env` asks for (`ODDITY_SPOOL_MEMORY`, a whole number), else the default. */
 export function spoolMemoryLimit(env: Record<string, string | undefined>): number {
-  const given = env.ODDITY_SPOOL_MEMORY;
-  return given !== undefined && /^\d+$/.test(given) ? Number(given) : SPOOL_MEMORY_LIMIT;
+  return envWholeNumber({ env, name: "ODDITY_SPOOL_MEMORY", fallback: SPOOL_MEMORY_LIMIT });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { InputError, emptyStats, expandInputs } from "@oddity/core";
+import { envWholeNumber } from "../env-number.js";
 import type { FormattedPiece } from "../fit/shard.js";
 import { createProgress } from "../output/progress.js";
 import type { SpoolHandle } from "../output/spool.js";
@@ -38,8 +39,7 @@ export async function usefulJobs({
   env: Record<string, string | undefined>;
 }): Promise<number> {
   if (jobs <= 1 || !canSplit(inputs)) return 1;
-  const given = env.ODDITY_JOB_MIN_BYTES;
-  const perJob = given !== undefined && /^\d+$/.test(given) ? Number(given) : JOB_MIN_BYTES;
+  const perJob = envWholeNumber({ env, name: "ODDITY_JOB_MIN_BYTES", fallback: JOB_MIN_BYTES });
   try {
     let total = 0;
     for (const file of await expandInputs([...inputs])) total += (await stat(file)).size;

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { expandInputs, recordCodes, REPLAY_RECORDS, type CodeReplay } from "@oddity/core";
+import { envWholeNumber } from "../env-number.js";
 import { canSplit } from "../parallel/pass.js";
 import { builtinPackage } from "../plugins/builtins.js";
 
@@ -50,8 +51,7 @@ export async function inputsFingerprint({
 
 /** How many records a replay covers: `ODDITY_REPLAY_RECORDS` (a whole number; 0 turns replay off), else the default. */
 export function replayRecords(env: Record<string, string | undefined>): number {
-  const given = env.ODDITY_REPLAY_RECORDS;
-  return given !== undefined && /^\d+$/.test(given) ? Number(given) : REPLAY_RECORDS;
+  return envWholeNumber({ env, name: "ODDITY_REPLAY_RECORDS", fallback: REPLAY_RECORDS });
 }
 
 /**
