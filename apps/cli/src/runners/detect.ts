@@ -143,11 +143,12 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
   const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // The pool for each pass, or null where it runs in this thread. The HTML report observes every record
+  // in this thread, so with --report scoring stays here.
+  const fitPool = fitJobs > 1 ? pool : null;
+  const scorePool = scoreJobs > 1 && options.report === undefined ? pool : null;
   // Both passes in this thread over the same files: the second replays the first's lookups.
-  const bothHere =
-    baseline === null &&
-    !(pool !== null && fitJobs > 1) &&
-    !(pool !== null && scoreJobs > 1 && options.report === undefined);
+  const bothHere = baseline === null && fitPool === null && scorePool === null;
   const replay =
     bothHere && replaySafe(session.config.detectors)
       ? await startReplay({ inputs, records: replayRecords(ctx.env) })
@@ -163,8 +164,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         if (jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const { model, stats: baselineStats } =
-          pool !== null && fitJobs > 1
-            ? await fitInWorkers({ pool, session, inputs: fitInputs, options, ctx, what })
+          fitPool !== null
+            ? await fitInWorkers({ pool: fitPool, session, inputs: fitInputs, options, ctx, what })
             : await fitPass({
                 session,
                 inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
@@ -185,18 +186,17 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           onAnomaly: (scored) => ranking.add(scored),
           onPiece: (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
         });
-        // The HTML report observes every record in this thread, so with --report scoring stays here.
         const pass =
-          pool !== null && scoreJobs > 1 && collector === null
+          scorePool !== null
             ? await scoring.inWorkers({
                 inputs,
-                pool,
+                pool: scorePool,
                 task: {
                   kind: "score",
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
                   limit,
-                  spool: Number.isFinite(limit) ? null : ranking.workerSpool(pool.size),
+                  spool: Number.isFinite(limit) ? null : ranking.workerSpool(scorePool.size),
                 },
               })
             : await scoring.here({
