@@ -37,3 +37,24 @@ export {
 } from "./csic-eval.js";
 export { safeText } from "./text.js";
 export { defaultPipeline, type DefaultPipelineOptions } from "./pipeline.js";
+export {
+  NORMAL_LABEL,
+  REAL_TRAFFIC_FIXTURE,
+  evaluateLabelledLog,
+  formatLabelledLogEvaluation,
+  labelRecords,
+  parseAddressLabels,
+  readLabelledLog,
+  type LabelledLogEvaluation,
+  type LabelledRecords,
+  type ToolRecall,
+} from "./labelled-log.js";
+export {
+  evaluateTopProbes,
+  formatTopProbes,
+  labelProbes,
+  probeKind,
+  type ProbeKind,
+  type TopProbesEvaluation,
+  type TopRow,
+} from "./probes.js";

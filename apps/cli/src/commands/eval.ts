@@ -38,6 +38,23 @@ function builder(yargs: Argv) {
       default: false,
       describe: "with --csic: protect the training baseline (fit, drop flagged, refit)",
     })
+    .option("scenario", {
+      choices: ["planted", "real", "probes"] as const,
+      default: "planted" as const,
+      describe:
+        "planted: anomalies planted in generated traffic or your log; real: a log labelled by source address (default: the bundled real-tool log); probes: the share of probes in the default table's top of your log",
+    })
+    .option("labels", {
+      type: "string",
+      describe:
+        "with --scenario real and a log: JSON file from source address to label (normal or a tool name)",
+    })
+    .option("top", {
+      type: "number",
+      default: 20,
+      describe: "with --scenario probes: how many of the table's first rows to judge",
+      coerce: wholeNumber("top", 1),
+    })
     .option("format", {
       alias: "f",
       choices: ["table", "json"] as const,
@@ -46,7 +63,9 @@ function builder(yargs: Argv) {
     })
     .example("$0 eval", "plant anomalies in generated API traffic and measure the configured pipeline")
     .example("$0 eval access.log --rate 0.005", "plant anomalies in your own log")
-    .example("$0 eval --csic data/csic2010", "the labelled CSIC 2010 web-attack set");
+    .example("$0 eval --csic data/csic2010", "the labelled CSIC 2010 web-attack set")
+    .example("$0 eval --scenario real", "the bundled log of real attack tools among ordinary clients")
+    .example("$0 eval --scenario probes access.log", "how many of the table's top 20 are scanner probes");
 }
 
 /** `oddity eval`: how well the configured pipeline finds labelled anomalies. */
@@ -69,6 +88,9 @@ export const evalCommand = defineCommand({
           csic: argv.csic,
           limit: argv.limit,
           protect: argv.protect,
+          scenario: argv.scenario,
+          labels: argv.labels,
+          top: argv.top,
           format: argv.format,
           output: argv.output,
         },

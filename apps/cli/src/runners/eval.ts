@@ -1,14 +1,21 @@
+import { readFile } from "node:fs/promises";
 import { UserError, type LogRecord } from "@oddity/core";
 import {
   ANOMALY_KINDS,
+  REAL_TRAFFIC_FIXTURE,
   evaluateCsic,
+  evaluateLabelledLog,
+  evaluateTopProbes,
   formatCsicEvaluation,
+  formatLabelledLogEvaluation,
+  formatTopProbes,
+  parseAddressLabels,
   runEvaluation,
   type AnomalyKind,
 } from "@oddity/eval";
 import { openSink } from "../output/sink.js";
 import { buildPipeline } from "../pipeline.js";
-import { openPass, startSession, withRereadableInputs } from "./common.js";
+import { openPass, startSession, withRereadableInputs, type Session } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
 
 /** Options of `oddity eval`. */
@@ -24,6 +31,80 @@ export interface EvalOptions extends InputOptions {
   protect?: boolean | undefined;
   format?: "table" | "json" | undefined;
   output?: string | undefined;
+  /** `planted` (default), `real` (a log labelled by source address) or `probes` (probes in the top). */
+  scenario?: "planted" | "real" | "probes" | undefined;
+  /** With `real` and a log: the labels file. */
+  labels?: string | undefined;
+  /** With `probes`: how many of the table's rows to judge (default 20). */
+  top?: number | undefined;
+}
+
+/** Reads every record of the inputs, in order, reporting the reader's warnings. */
+async function readRecords({
+  session,
+  options,
+  ctx,
+}: {
+  session: Session;
+  options: EvalOptions;
+  ctx: RunContext;
+}): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  await withRereadableInputs({
+    inputs: options.inputs,
+    stdin: ctx.stdin,
+    fn: async (open) => {
+      const { stream, progress } = await openPass({
+        session,
+        inputs: open(),
+        options,
+        ctx,
+        label: "reading",
+      });
+      try {
+        for await (const batch of stream) for (const record of batch.records) records.push(record);
+      } finally {
+        progress.stop();
+      }
+      for (const warning of stream.warnings) session.reporter.warn(warning);
+    },
+  });
+  if (records.length === 0) throw new UserError(`${options.inputs.join(", ")}: no records to evaluate on`);
+  return records;
+}
+
+async function readLabels(file: string): Promise<Map<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new UserError(
+      `--labels ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`--labels ${file}: expected JSON: ${(error as Error).message}`);
+  }
+  return parseAddressLabels({ json, source: file });
+}
+
+function checkScenarioOptions(options: EvalOptions): void {
+  const scenario = options.scenario ?? "planted";
+  if (options.csic !== undefined && scenario !== "planted")
+    throw new UserError(`--csic is its own evaluation: drop --scenario ${scenario}`);
+  if (options.labels !== undefined && scenario !== "real")
+    throw new UserError("--labels belongs to --scenario real");
+  if (scenario === "real" && options.inputs.length > 0 && options.labels === undefined)
+    throw new UserError(
+      "--scenario real with a log needs --labels FILE (source address → normal or a tool name)",
+    );
+  if (scenario === "real" && options.inputs.length === 0 && options.labels !== undefined)
+    throw new UserError("--labels needs the log it labels");
+  if (scenario === "probes" && options.inputs.length === 0)
+    throw new UserError("--scenario probes needs a log, e.g. oddity eval --scenario probes access.log");
 }
 
 function checkKinds(kinds: readonly string[]): AnomalyKind[] {
@@ -50,6 +131,7 @@ function checkK(k: readonly number[]): number[] {
  * precision, recall, precision@k and ROC AUC overall, per anomaly kind and per detector.
  */
 export async function runEval(options: EvalOptions, ctx: RunContext): Promise<number> {
+  checkScenarioOptions(options);
   const session = await startSession({ options, ctx });
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
   const rate = options.rate ?? 0.01;
@@ -58,7 +140,35 @@ export async function runEval(options: EvalOptions, ctx: RunContext): Promise<nu
   const k = options.k === undefined ? undefined : checkK(options.k);
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   try {
-    if (options.csic !== undefined) {
+    if (options.scenario === "real") {
+      const bundled = options.inputs.length === 0;
+      const inputs = bundled ? [REAL_TRAFFIC_FIXTURE.log] : options.inputs;
+      const labelsFile = options.labels ?? REAL_TRAFFIC_FIXTURE.labels;
+      const labels = await readLabels(labelsFile);
+      const records = await readRecords({ session, options: { ...options, inputs }, ctx });
+      const evaluation = await evaluateLabelledLog({
+        pipeline,
+        records,
+        labels,
+        labelsSource: labelsFile,
+        ...(k === undefined ? {} : { k }),
+      });
+      const name = bundled ? "the bundled real-tool log" : inputs.join(", ");
+      await sink.write(
+        options.format === "json"
+          ? `${JSON.stringify({ scenario: "real", log: inputs, labels: labelsFile, ...evaluation }, null, 2)}\n`
+          : `${formatLabelledLogEvaluation({ name, evaluation })}\n`,
+      );
+    } else if (options.scenario === "probes") {
+      const records = await readRecords({ session, options, ctx });
+      const evaluation = evaluateTopProbes({ pipeline, records, top: options.top ?? 20 });
+      const name = options.inputs.join(", ");
+      await sink.write(
+        options.format === "json"
+          ? `${JSON.stringify({ scenario: "probes", log: options.inputs, ...evaluation }, null, 2)}\n`
+          : `${formatTopProbes({ name, evaluation })}\n`,
+      );
+    } else if (options.csic !== undefined) {
       const evaluation = await evaluateCsic({
         pipeline,
         dataDir: options.csic,
@@ -76,29 +186,8 @@ export async function runEval(options: EvalOptions, ctx: RunContext): Promise<nu
       let records: LogRecord[] | undefined;
       let inputName: string | undefined;
       if (options.inputs.length > 0) {
-        records = [];
-        const collected = records;
+        records = await readRecords({ session, options, ctx });
         inputName = options.inputs.join(", ");
-        await withRereadableInputs({
-          inputs: options.inputs,
-          stdin: ctx.stdin,
-          fn: async (open) => {
-            const { stream, progress } = await openPass({
-              session,
-              inputs: open(),
-              options,
-              ctx,
-              label: "reading",
-            });
-            try {
-              for await (const batch of stream) for (const record of batch.records) collected.push(record);
-            } finally {
-              progress.stop();
-            }
-            for (const warning of stream.warnings) session.reporter.warn(warning);
-          },
-        });
-        if (records.length === 0) throw new UserError(`${inputName}: no records to evaluate on`);
       }
       const { report, text } = await runEvaluation({
         pipeline,
