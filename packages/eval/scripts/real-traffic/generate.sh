@@ -12,8 +12,9 @@
 #
 # Safety: everything runs in a fresh network namespace whose only interface is loopback (unshare -n), so no
 # request can leave the machine even if a tool tries; without unshare it still targets 127.0.0.1 only.
-# Every loop is bounded in count and time, every tool runs under `timeout`, and every process started here
-# is stopped on exit.
+# It also runs in its own PID namespace (unshare -p) where this script is process 1: when it ends, the
+# kernel stops every process it started. Every loop is bounded in count and time, every tool runs under
+# `timeout`, and the trap below stops the servers on exit.
 set -euo pipefail
 set -f # the URLs below hold `?`: never glob them
 
@@ -47,8 +48,8 @@ if [ -z "${ODDITY_IN_NETNS:-}" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${available[@]}"
   fi
   for tool in nginx sqlmap dirb wfuzz node; do command -v "$tool" >/dev/null || { echo "generate.sh: $tool is missing" >&2; exit 1; }; done
-  if command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
-    exec unshare -n env ODDITY_IN_NETNS=1 bash "${BASH_SOURCE[0]}" --out "$OUT" --seconds "$SECONDS_RUN" --seed "$SEED"
+  if command -v unshare >/dev/null && unshare -n -p -f --mount-proc true 2>/dev/null; then
+    exec unshare -n -p -f --mount-proc env ODDITY_IN_NETNS=1 bash "${BASH_SOURCE[0]}" --out "$OUT" --seconds "$SECONDS_RUN" --seed "$SEED"
   fi
   echo "unshare -n is not available: running in this network namespace, against 127.0.0.1 only"
 else
