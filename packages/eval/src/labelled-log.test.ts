@@ -50,6 +50,12 @@ describe("parseAddressLabels", () => {
     );
   });
 
+  it("shows a hostile address escaped in its error", () => {
+    expect(() => parseAddressLabels({ json: { "\u202e127.0.0.1": 5 }, source: "l.json" })).toThrow(
+      'l.json: "\\u{202e}127.0.0.1": expected',
+    );
+  });
+
   it("rejects a document that is not an object", () => {
     expect(() => parseAddressLabels({ json: ["normal"], source: "l.json" })).toThrow(
       "l.json: expected a JSON object from source address to label",

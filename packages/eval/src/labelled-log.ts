@@ -33,7 +33,7 @@ export function parseAddressLabels({ json, source }: { json: unknown; source: st
   for (const [address, label] of Object.entries(json)) {
     if (typeof label !== "string" || !LABEL.test(label)) {
       throw new UserError(
-        `${source}: ${JSON.stringify(address)}: expected "${NORMAL_LABEL}" or a tool name (letters, digits, . _ -), received ${safeText(JSON.stringify(label) ?? String(label))}`,
+        `${source}: ${safeText(JSON.stringify(address))}: expected "${NORMAL_LABEL}" or a tool name (letters, digits, . _ -), received ${safeText(JSON.stringify(label) ?? String(label))}`,
       );
     }
     labels.set(address, label);
