@@ -1,0 +1,290 @@
+import { invalidState, parseState, z } from "@oddity/core";
+import { HashSample, NO_CEILING, selectionHash } from "./hash-sample.js";
+
+/** Version of the saved state; bumped whenever its shape changes. */
+export const STATE_VERSION = 1;
+
+/** One client's baseline counts. */
+export interface ClientTally {
+  hash: number;
+  requests: number;
+  /** Responses with a status in the error range. */
+  errors: number;
+  /** Of those, 404s (named in messages: a scanner's errors are mostly 404). */
+  notFound: number;
+}
+
+/**
+ * One path's baseline counts and who asked for it: the two smallest client keys (code-unit order) among
+ * all clients that did, which is all a lonely-path test needs (one client or more) and merges exactly.
+ */
+export interface PathTally {
+  hash: number;
+  requests: number;
+  /** Of those, error responses. */
+  errors: number;
+  first: string;
+  second: string | null;
+}
+
+/** What the client detector learns from a baseline. */
+export interface ClientState {
+  /** Every request with a client key, whether or not its client is in the sample. */
+  requests: number;
+  /** Of those, error responses. */
+  errors: number;
+  clients: HashSample<ClientTally>;
+  paths: HashSample<PathTally>;
+}
+
+/** The sizes a state is built with (from the options). */
+export interface StateShape {
+  maxClients: number;
+  maxPaths: number;
+}
+
+/** Empty statistics. */
+export function emptyState({ maxClients, maxPaths }: StateShape): ClientState {
+  return { requests: 0, errors: 0, clients: new HashSample(maxClients), paths: new HashSample(maxPaths) };
+}
+
+/** Counts one request of `key`; `error` and `notFound` from its status. */
+export function countClient(state: ClientState, key: string, error: boolean, notFound: boolean): void {
+  state.requests++;
+  if (error) state.errors++;
+  const { clients } = state;
+  let tally = clients.map.get(key);
+  if (tally === undefined) {
+    const hash = selectionHash(key);
+    if (!clients.admits(hash)) return;
+    tally = { hash, requests: 0, errors: 0, notFound: 0 };
+    clients.insert(key, tally);
+  }
+  tally.requests++;
+  if (error) {
+    tally.errors++;
+    if (notFound) tally.notFound++;
+  }
+}
+
+/** Records that client `key` asked for `path` (once), answered with an error or not. */
+export function countPath(state: ClientState, path: string, key: string, error: boolean): void {
+  const { paths } = state;
+  const tally = paths.map.get(path);
+  if (tally === undefined) {
+    const hash = selectionHash(path);
+    if (paths.admits(hash)) {
+      paths.insert(path, { hash, requests: 1, errors: error ? 1 : 0, first: key, second: null });
+    }
+    return;
+  }
+  tally.requests++;
+  if (error) tally.errors++;
+  admitAsker(tally, key);
+}
+
+/** Keeps the two smallest distinct client keys among the tally's and `key`. */
+function admitAsker(tally: PathTally, key: string): void {
+  if (key === tally.first || key === tally.second) return;
+  if (key < tally.first) {
+    tally.second = tally.first;
+    tally.first = key;
+  } else if (tally.second === null || key < tally.second) {
+    tally.second = key;
+  }
+}
+
+/**
+ * True when one client alone asked for the path and was answered an error: a probe. Paths one client
+ * alone read successfully are not counted: a crawler alone reads hundreds of pages that exist.
+ */
+export function isLonelyProbe(tally: PathTally): boolean {
+  return tally.second === null && tally.errors > 0;
+}
+
+function mergeSamples<T extends { hash: number }>(
+  a: HashSample<T>,
+  b: HashSample<T>,
+  add: (into: T, from: T) => void,
+  copy: (entry: T) => T,
+): HashSample<T> {
+  const out = new HashSample<T>(a.max);
+  const ceiling = Math.min(a.ceiling, b.ceiling);
+  for (const [key, entry] of a.map) if (entry.hash < ceiling) out.map.set(key, copy(entry));
+  for (const [key, entry] of b.map) {
+    if (entry.hash >= ceiling) continue;
+    const into = out.map.get(key);
+    if (into === undefined) out.map.set(key, copy(entry));
+    else add(into, entry);
+  }
+  out.ceiling = ceiling;
+  out.settle();
+  return out;
+}
+
+/** A new state with the counts of both; equal to fitting both baselines as one. */
+export function mergeStates(a: ClientState, b: ClientState): ClientState {
+  return {
+    requests: a.requests + b.requests,
+    errors: a.errors + b.errors,
+    clients: mergeSamples(
+      a.clients,
+      b.clients,
+      (into, from) => {
+        into.requests += from.requests;
+        into.errors += from.errors;
+        into.notFound += from.notFound;
+      },
+      (e) => ({ ...e }),
+    ),
+    paths: mergeSamples(
+      a.paths,
+      b.paths,
+      (into, from) => {
+        into.requests += from.requests;
+        into.errors += from.errors;
+        admitAsker(into, from.first);
+        if (from.second !== null) admitAsker(into, from.second);
+      },
+      (e) => ({ ...e }),
+    ),
+  };
+}
+
+function byKey(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/**
+ * The saved form, sorted by key so equal statistics save to equal text:
+ * `{ version, requests, errors, clients: { max, ceiling, values: [[key, requests, errors, notFound]] },
+ * paths: { max, ceiling, values: [[path, requests, errors, firstClient, secondClient | null]] } }`.
+ */
+export function stateToJSON(state: ClientState): unknown {
+  state.clients.settle();
+  state.paths.settle();
+  return {
+    version: STATE_VERSION,
+    requests: state.requests,
+    errors: state.errors,
+    clients: {
+      max: state.clients.max,
+      ceiling: state.clients.ceiling,
+      values: [...state.clients.map].sort(byKey).map(([key, t]) => [key, t.requests, t.errors, t.notFound]),
+    },
+    paths: {
+      max: state.paths.max,
+      ceiling: state.paths.ceiling,
+      values: [...state.paths.map]
+        .sort(byKey)
+        .map(([path, t]) => [path, t.requests, t.errors, t.first, t.second]),
+    },
+  };
+}
+
+const sampleSchema = z.strictObject({
+  max: z.number(),
+  ceiling: z.number().int().min(0).max(NO_CEILING, { error: `expected a whole number from 0 to 2^32` }),
+  values: z.array(z.array(z.unknown())),
+});
+
+const stateSchema = z.strictObject({
+  version: z.literal(STATE_VERSION, {
+    error: `expected version ${STATE_VERSION}: the model was saved by another version of the client detector; refit it`,
+  }),
+  requests: z.unknown(),
+  errors: z.unknown(),
+  clients: sampleSchema,
+  paths: sampleSchema,
+});
+
+function count(value: unknown, where: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    invalidState(where, "expected a count: a whole number from 0 to 2^53 − 1");
+  }
+  return value;
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value !== "string") invalidState(where, "expected a string");
+  return value;
+}
+
+function readSample<T extends { hash: number }>(
+  saved: z.output<typeof sampleSchema>,
+  max: number,
+  where: string,
+  width: number,
+  read: (row: unknown[], hash: number, at: string) => T,
+): HashSample<T> {
+  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
+  if (saved.values.length > max) {
+    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
+  }
+  const sample = new HashSample<T>(max);
+  sample.ceiling = saved.ceiling;
+  saved.values.forEach((row, i) => {
+    const at = `${where}.values[${i}]`;
+    if (row.length !== width) invalidState(at, `expected ${width} items, got ${row.length}`);
+    const key = text(row[0], `${at}[0]`);
+    if (sample.map.has(key)) invalidState(`${at}[0]`, `${JSON.stringify(key)} is listed twice`);
+    const hash = selectionHash(key);
+    if (hash >= sample.ceiling)
+      invalidState(`${at}[0]`, `hashes at or above the sample's ceiling, so it cannot be in it`);
+    sample.map.set(key, read(row, hash, at));
+  });
+  return sample;
+}
+
+/** Reads a saved state; throws a `ModelError` naming the key path of any problem. */
+export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
+  const data = parseState(stateSchema, json);
+  const requests = count(data.requests, "state.requests");
+  const errors = count(data.errors, "state.errors");
+  if (errors > requests) invalidState("state.errors", `is ${errors}, more than the ${requests} requests`);
+  let clientRequests = 0;
+  const clients = readSample<ClientTally>(
+    data.clients,
+    shape.maxClients,
+    "state.clients",
+    4,
+    (row, hash, at) => {
+      const tally = {
+        hash,
+        requests: count(row[1], `${at}[1]`),
+        errors: count(row[2], `${at}[2]`),
+        notFound: count(row[3], `${at}[3]`),
+      };
+      if (tally.requests < 1) invalidState(`${at}[1]`, "expected at least 1 request");
+      if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the client's requests");
+      if (tally.notFound > tally.errors) invalidState(`${at}[3]`, "is more than the client's errors");
+      clientRequests += tally.requests;
+      return tally;
+    },
+  );
+  if (clientRequests > requests) {
+    invalidState(
+      "state.clients",
+      `count ${clientRequests} requests, more than the ${requests} in state.requests`,
+    );
+  }
+  const paths = readSample<PathTally>(data.paths, shape.maxPaths, "state.paths", 5, (row, hash, at) => {
+    const first = text(row[3], `${at}[3]`);
+    const second = row[4] === null ? null : text(row[4], `${at}[4]`);
+    if (second !== null && !(first < second)) {
+      invalidState(`${at}[4]`, "expected a client key after the first one in code-unit order");
+    }
+    const tally = {
+      hash,
+      requests: count(row[1], `${at}[1]`),
+      errors: count(row[2], `${at}[2]`),
+      first,
+      second,
+    };
+    if (tally.requests < (second === null ? 1 : 2)) invalidState(`${at}[1]`, "is fewer than its clients");
+    if (tally.requests > requests) invalidState(`${at}[1]`, `is more than the ${requests} requests`);
+    if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the path's requests");
+    return tally;
+  });
+  return { requests, errors, clients, paths };
+}
