@@ -1,9 +1,11 @@
 import {
   API_VERSION,
   NO_FINDINGS,
+  canonicalField,
   defineDetector,
   fieldReader,
   formatCount,
+  valueCodes,
   type DetectorContext,
   type Finding,
   type LogRecord,
@@ -16,10 +18,12 @@ import {
   emptyState,
   isLonelyProbe,
   mergeStates,
+  settleState,
   stateFromJSON,
   stateToJSON,
   type ClientState,
 } from "./state.js";
+import { PendingCounts } from "./pending.js";
 import { testClient, type TestLimits } from "./verdict.js";
 
 /** Absent values of a composite key read as `-`, as the log writes them. */
@@ -91,12 +95,15 @@ export const client = defineDetector<ClientOptions, ClientState>({
     const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
     const limits: TestLimits = options;
     const shape = { maxClients: options.maxClients, maxPaths: options.maxPaths };
+    // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has
+    // no codes and goes to the samples directly.
+    const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;
+    const pathCodes = valueCodes(canonicalField(options.path));
     // Verdicts derive from the counts; cached per state and recomputed if the state grew since.
     const prepared = new WeakMap<ClientState, { requests: number; flagged: Map<string, Verdict> }>();
 
     function prepare(state: ClientState): Map<string, Verdict> {
-      state.clients.settle();
-      state.paths.settle();
+      settleState(state);
       const lonelyBy = new Map<string, number>();
       let lonelyTotal = 0;
       for (const tally of state.paths.map.values()) {
@@ -168,9 +175,24 @@ export const client = defineDetector<ClientOptions, ClientState>({
         if (key === null) return;
         const status = record.status;
         const error = isError(status);
-        countClient(state, key, error, status === 404);
+        const notFound = error && status === 404;
+        state.requests++;
+        if (error) state.errors++;
         const path = readPath(record);
-        if (path !== null) countPath(state, path, key, error);
+        const client = clientCodes === null ? -1 : clientCodes.code(key);
+        if (client >= 0) {
+          const pending = (state.pending ??= new PendingCounts(clientCodes!, pathCodes));
+          pending.addClient(client, error, notFound);
+          if (path === null) return;
+          const code = pathCodes.code(path);
+          if (code >= 0) {
+            pending.addPath(code, client, error);
+            return;
+          }
+        } else {
+          countClient(state, key, 1, error ? 1 : 0, notFound ? 1 : 0);
+        }
+        if (path !== null) countPath(state, path, 1, error ? 1 : 0, key, null);
       },
       merge: mergeStates,
       prepare(state) {

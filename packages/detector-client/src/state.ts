@@ -1,5 +1,6 @@
 import { invalidState, parseState, z } from "@oddity/core";
 import { HashSample, NO_CEILING, selectionHash } from "./hash-sample.js";
+import type { PendingCounts } from "./pending.js";
 
 /** Version of the saved state; bumped whenever its shape changes. */
 export const STATE_VERSION = 1;
@@ -35,6 +36,8 @@ export interface ClientState {
   errors: number;
   clients: HashSample<ClientTally>;
   paths: HashSample<PathTally>;
+  /** Counts tallied by value code while observing, not yet in the samples (see {@link settleState}). */
+  pending: PendingCounts | null;
 }
 
 /** The sizes a state is built with (from the options). */
@@ -45,13 +48,23 @@ export interface StateShape {
 
 /** Empty statistics. */
 export function emptyState({ maxClients, maxPaths }: StateShape): ClientState {
-  return { requests: 0, errors: 0, clients: new HashSample(maxClients), paths: new HashSample(maxPaths) };
+  return {
+    requests: 0,
+    errors: 0,
+    clients: new HashSample(maxClients),
+    paths: new HashSample(maxPaths),
+    pending: null,
+  };
 }
 
-/** Counts one request of `key`; `error` and `notFound` from its status. */
-export function countClient(state: ClientState, key: string, error: boolean, notFound: boolean): void {
-  state.requests++;
-  if (error) state.errors++;
+/** Adds counts of client `key` to the sample (the population totals are the caller's). */
+export function countClient(
+  state: ClientState,
+  key: string,
+  requests: number,
+  errors: number,
+  notFound: number,
+): void {
   const { clients } = state;
   let tally = clients.map.get(key);
   if (tally === undefined) {
@@ -60,27 +73,41 @@ export function countClient(state: ClientState, key: string, error: boolean, not
     tally = { hash, requests: 0, errors: 0, notFound: 0 };
     clients.insert(key, tally);
   }
-  tally.requests++;
-  if (error) {
-    tally.errors++;
-    if (notFound) tally.notFound++;
-  }
+  tally.requests += requests;
+  tally.errors += errors;
+  tally.notFound += notFound;
 }
 
-/** Records that client `key` asked for `path` (once), answered with an error or not. */
-export function countPath(state: ClientState, path: string, key: string, error: boolean): void {
+/** Adds requests to `path` by the clients `first` and `second` (the two smallest that asked it, or one). */
+export function countPath(
+  state: ClientState,
+  path: string,
+  requests: number,
+  errors: number,
+  first: string,
+  second: string | null,
+): void {
   const { paths } = state;
   const tally = paths.map.get(path);
   if (tally === undefined) {
     const hash = selectionHash(path);
-    if (paths.admits(hash)) {
-      paths.insert(path, { hash, requests: 1, errors: error ? 1 : 0, first: key, second: null });
-    }
+    if (paths.admits(hash)) paths.insert(path, { hash, requests, errors, first, second });
     return;
   }
-  tally.requests++;
-  if (error) tally.errors++;
-  admitAsker(tally, key);
+  tally.requests += requests;
+  tally.errors += errors;
+  admitAsker(tally, first);
+  if (second !== null) admitAsker(tally, second);
+}
+
+/** Adds the counts tallied by code to the samples and prunes them: the state `merge` and `toJSON` read. */
+export function settleState(state: ClientState): void {
+  state.pending?.drain({
+    client: (key, requests, errors, notFound) => countClient(state, key, requests, errors, notFound),
+    path: (path, requests, errors, first, second) => countPath(state, path, requests, errors, first, second),
+  });
+  state.clients.settle();
+  state.paths.settle();
 }
 
 /** Keeps the two smallest distinct client keys among the tally's and `key`. */
@@ -124,7 +151,10 @@ function mergeSamples<T extends { hash: number }>(
 
 /** A new state with the counts of both; equal to fitting both baselines as one. */
 export function mergeStates(a: ClientState, b: ClientState): ClientState {
+  settleState(a);
+  settleState(b);
   return {
+    pending: null,
     requests: a.requests + b.requests,
     errors: a.errors + b.errors,
     clients: mergeSamples(
@@ -161,8 +191,7 @@ function byKey(a: [string, unknown], b: [string, unknown]): number {
  * paths: { max, ceiling, values: [[path, requests, errors, firstClient, secondClient | null]] } }`.
  */
 export function stateToJSON(state: ClientState): unknown {
-  state.clients.settle();
-  state.paths.settle();
+  settleState(state);
   return {
     version: STATE_VERSION,
     requests: state.requests,
@@ -286,5 +315,5 @@ export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
     if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the path's requests");
     return tally;
   });
-  return { requests, errors, clients, paths };
+  return { requests, errors, clients, paths, pending: null };
 }
