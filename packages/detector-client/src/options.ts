@@ -49,11 +49,11 @@ export const clientOptionsSchema = z.strictObject({
     })
     .default(DEFAULT_KEY)
     .describe(
-      "the field(s) that identify a client: ip (default), user_agent for scans spread over rotating addresses, or [ip, user_agent]",
+      "the field(s) that identify a client: ip, user_agent (scans over rotating addresses), [ip, user_agent]",
     ),
   path: fieldName
     .default(DEFAULT_PATH_FIELD)
-    .describe("the field whose values a lonely path is judged by (path_template, endpoint or path)"),
+    .describe("the field a probed path is judged by (path_template, endpoint, path)"),
   errorStatus: z
     .strictObject({
       min: status,
@@ -62,30 +62,26 @@ export const clientOptionsSchema = z.strictObject({
     })
     .refine((range) => range.min <= range.max, { error: "expected min ≤ max" })
     .default({ ...DEFAULT_ERROR_STATUS, except: [...DEFAULT_ERROR_STATUS.except] })
-    .describe(
-      "the statuses counted as error responses: min to max inclusive, minus except (default 400 to 599 except 408, 429, 499, 502, 503, 504)",
-    ),
+    .describe("statuses counted as errors: min to max inclusive, minus except"),
   threshold: z
     .number({ error: THRESHOLD_ERROR })
     .gt(0, { error: THRESHOLD_ERROR })
     .lt(1, { error: THRESHOLD_ERROR })
     .default(DEFAULT_THRESHOLD)
-    .describe("a client is flagged when a test's tail probability is below this"),
+    .describe("a test flags a client when its tail probability is below this"),
   minOdd: z
     .number({ error: MIN_ODD_ERROR })
     .int({ error: MIN_ODD_ERROR })
     .min(1, { error: MIN_ODD_ERROR })
     .max(Number.MAX_SAFE_INTEGER, { error: MIN_ODD_ERROR })
     .default(DEFAULT_MIN_ODD)
-    .describe("a test flags a client only with at least this many odd requests (errors, or lonely paths)"),
+    .describe("... and it has at least this many odd requests (errors, or probed paths)"),
   concentration: z
     .number({ error: CONCENTRATION_ERROR })
     .gt(0, { error: CONCENTRATION_ERROR })
     .max(1e12, { error: CONCENTRATION_ERROR })
     .default(DEFAULT_CONCENTRATION)
-    .describe(
-      "κ = α + β of the Beta(μκ, (1 − μ)κ) spread of clients' own rates around the others' rate μ; smaller tolerates more",
-    ),
+    .describe("κ of the Beta spread of clients' own rates around the others'; smaller tolerates more"),
   maxBits: z
     .number({ error: MAX_BITS_ERROR })
     .min(1, { error: MAX_BITS_ERROR })
@@ -94,7 +90,7 @@ export const clientOptionsSchema = z.strictObject({
     .describe("most bits (surprisal) one finding adds to a record's score"),
   maxClients: cap("clients")
     .default(DEFAULT_MAX_CLIENTS)
-    .describe("clients followed; past it a hash-chosen sample of this many is judged"),
+    .describe("clients followed; past it a hash-chosen sample of this many"),
   maxPaths: cap("paths")
     .default(DEFAULT_MAX_PATHS)
     .describe("paths whose clients are followed; past it a hash-chosen sample of this many"),
