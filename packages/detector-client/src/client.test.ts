@@ -116,6 +116,18 @@ describe("client: who is flagged", () => {
   });
 });
 
+describe("client: summary", () => {
+  it("lists the flagged client among the busiest, with its requests", () => {
+    const [summary] = fitted.hooks.summarize!(fitted.state);
+    expect(summary!.kind).toBe("frequencies");
+    const rows = summary!.kind === "frequencies" ? summary!.values : [];
+    expect(rows.filter((r) => r.flagged)).toEqual([
+      { value: "203.0.113.7", count: 121, probability: 121 / records.length, flagged: true },
+    ]);
+    expect(rows.length).toBe(43);
+  });
+});
+
 describe("client: memory bounds", () => {
   const many = makeRecords(
     Array.from({ length: 60 }, (_, i) => ({ ip: `10.1.0.${i}`, path: `/p${i % 7}`, times: 1 + (i % 4) })),

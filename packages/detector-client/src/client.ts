@@ -24,6 +24,7 @@ import {
   type ClientState,
 } from "./state.js";
 import { PendingCounts } from "./pending.js";
+import { clientSummary } from "./summary.js";
 import { testClient, type TestLimits } from "./verdict.js";
 
 /** Absent values of a composite key read as `-`, as the log writes them. */
@@ -217,6 +218,18 @@ export const client = defineDetector<ClientOptions, ClientState>({
       },
       toJSON: stateToJSON,
       fromJSON: (json) => stateFromJSON(json, shape),
+      summarize(state) {
+        const flagged = new Set(preparedFor(state).keys());
+        return [
+          clientSummary({
+            detector: context.id,
+            field: fields.join(", "),
+            state,
+            flagged,
+            label: (key) => keyValues(fields, key).join(", "),
+          }),
+        ];
+      },
     };
   },
 });
