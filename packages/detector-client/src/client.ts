@@ -69,7 +69,7 @@ function warnAbout(context: DetectorContext, state: ClientState): void {
   }
   if (paths.overflowed) {
     context.warn(
-      `more than ${formatCount(paths.max)} distinct paths, so only a hash-chosen sample of ${formatCount(paths.map.size)} can count as lonely; lonely counts are lower bounds (raise maxPaths or use a coarser path field)`,
+      `more than ${formatCount(paths.max)} distinct paths, so only a hash-chosen sample of ${formatCount(paths.map.size)} can count as probed; probe counts are lower bounds (raise maxPaths or use a coarser path field)`,
     );
   }
 }
