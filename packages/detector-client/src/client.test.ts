@@ -210,6 +210,16 @@ describe("client: saved models", () => {
     );
   });
 
+  it("refuses a client key that is not a list of the options' key fields", () => {
+    const rows = makeRecords([{ ip: "10.0.0.1", times: 3 }]);
+    const fit = fitDetector({ detector: client, options: { key: ["ip", "user_agent"] }, records: rows });
+    const json = fit.hooks.toJSON(fit.state) as { clients: { values: [string, number, number, number][] } };
+    json.clients.values[0]![0] = '["10.0.0.1"]';
+    expect(() => fit.hooks.fromJSON(json)).toThrow(
+      "state.clients.values[0][0]: expected a JSON list of 2 strings: the options' key has 2 fields",
+    );
+  });
+
   it("refuses a model of another version", () => {
     expect(() => fitted.hooks.fromJSON({ version: 99 })).toThrow(/expected version 1/);
   });

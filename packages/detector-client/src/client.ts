@@ -95,7 +95,7 @@ export const client = defineDetector<ClientOptions, ClientState>({
     // Statuses outside 0–999 (a parser never yields them, a source might) are not errors.
     const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
     const limits: TestLimits = options;
-    const shape = { maxClients: options.maxClients, maxPaths: options.maxPaths };
+    const shape = { maxClients: options.maxClients, maxPaths: options.maxPaths, keyWidth: fields.length };
     // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has
     // no codes and goes to the samples directly.
     const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;

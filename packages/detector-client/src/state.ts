@@ -44,6 +44,19 @@ export interface ClientState {
 export interface StateShape {
   maxClients: number;
   maxPaths: number;
+  /** Fields in the client key: with more than one, a key is a JSON array of that many strings. */
+  keyWidth?: number;
+}
+
+/** True when `key` is a client key of `width` fields. */
+export function isClientKey(key: string, width: number): boolean {
+  if (width <= 1) return true;
+  try {
+    const values: unknown = JSON.parse(key);
+    return Array.isArray(values) && values.length === width && values.every((v) => typeof v === "string");
+  } catch {
+    return false;
+  }
 }
 
 /** Empty statistics. */
@@ -272,12 +285,19 @@ export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
   const errors = count(data.errors, "state.errors");
   if (errors > requests) invalidState("state.errors", `is ${errors}, more than the ${requests} requests`);
   let clientRequests = 0;
+  const keyWidth = shape.keyWidth ?? 1;
   const clients = readSample<ClientTally>(
     data.clients,
     shape.maxClients,
     "state.clients",
     4,
     (row, hash, at) => {
+      if (!isClientKey(row[0] as string, keyWidth)) {
+        invalidState(
+          `${at}[0]`,
+          `expected a JSON list of ${keyWidth} strings: the options' key has ${keyWidth} fields`,
+        );
+      }
       const tally = {
         hash,
         requests: count(row[1], `${at}[1]`),
