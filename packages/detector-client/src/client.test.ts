@@ -25,7 +25,7 @@ describe("client: who is flagged", () => {
     expect(finding!.message).toMatch(
       /^client "203\.0\.113\.7": 120 of its 121 requests answered 404 \(other clients 2\.6%; p=\d\.\de-\d+\); 120 paths it alone asked for answered an error \(other clients: 0\.13% of requests; p=\d\.\de-\d+\)$/,
     );
-    expect(finding!.counts).toEqual({ requests: 121, errors: 120, not_found: 120, lonely: 120 });
+    expect(finding!.counts).toEqual({ requests: 121, errors: 120, status_404: 120, lonely: 120 });
     expect(finding!.surprisal).toBe(40);
     expect(finding!.statistics!.log10_p_errors).toBeLessThan(-12);
   });
@@ -49,6 +49,21 @@ describe("client: who is flagged", () => {
     expect(flaggedClients(fitDetector({ detector: client, records: [...base, ...ten] }), ten)).toEqual([
       "10.9.9.9",
     ]);
+  });
+
+  it("names the statuses of mixed errors, most frequent first", () => {
+    const base = makeRecords([{ ip: "10.0.0.1", times: 500 }]);
+    const prober = makeRecords([
+      { ip: "10.9.9.9", path: "/admin", status: 401, times: 50 },
+      { ip: "10.9.9.9", path: "/x", status: 404, times: 10 },
+      { ip: "10.9.9.9", path: "/y", status: 418, times: 5 },
+    ]);
+    const fit = fitDetector({ detector: client, records: [...base, ...prober] });
+    const [finding] = fit.score(prober[0]!);
+    expect(finding!.message).toMatch(
+      /^client "10\.9\.9\.9": 65 of its 65 requests answered an error \(50 × 401, 10 × 404; other clients 0\.1%; p=/,
+    );
+    expect(finding!.counts).toEqual({ requests: 65, errors: 65, status_401: 50, status_404: 10, lonely: 3 });
   });
 
   it("does not count 429, 499 and 503 as errors by default", () => {

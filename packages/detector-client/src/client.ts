@@ -24,6 +24,7 @@ import {
   type ClientState,
 } from "./state.js";
 import { PendingCounts } from "./pending.js";
+import { statusSlot } from "./statuses.js";
 import { clientSummary } from "./summary.js";
 import { testClient, type TestLimits } from "./verdict.js";
 
@@ -141,7 +142,7 @@ export const client = defineDetector<ClientOptions, ClientState>({
           values: keyValues(fields, key),
           requests: tally.requests,
           errors: tally.errors,
-          notFound: tally.notFound,
+          byStatus: tally.byStatus,
           lonely,
           errorTest,
           lonelyTest,
@@ -176,14 +177,14 @@ export const client = defineDetector<ClientOptions, ClientState>({
         if (key === null) return;
         const status = record.status;
         const error = isError(status);
-        const notFound = error && status === 404;
+        const slot = error ? statusSlot(status) : -1;
         state.requests++;
         if (error) state.errors++;
         const path = readPath(record);
         const client = clientCodes === null ? -1 : clientCodes.code(key);
         if (client >= 0) {
           const pending = (state.pending ??= new PendingCounts(clientCodes!, pathCodes));
-          pending.addClient(client, error, notFound);
+          pending.addClient(client, error, slot);
           if (path === null) return;
           const code = pathCodes.code(path);
           if (code >= 0) {
@@ -191,7 +192,8 @@ export const client = defineDetector<ClientOptions, ClientState>({
             return;
           }
         } else {
-          countClient(state, key, 1, error ? 1 : 0, notFound ? 1 : 0);
+          const tally = countClient(state, key, 1, error ? 1 : 0);
+          if (tally !== undefined && slot >= 0) tally.byStatus[slot]!++;
         }
         if (path !== null) countPath(state, path, 1, error ? 1 : 0, key, null);
       },

@@ -1,4 +1,7 @@
 import type { ValueCodes } from "@oddity/core";
+import { NAMED_STATUSES } from "./statuses.js";
+
+const SLOTS = NAMED_STATUSES.length;
 
 /** `array`, or a copy at least twice as long when `index` is past its end (the new slots 0). */
 function withRoom<A extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(array: A, index: number): A {
@@ -20,7 +23,8 @@ export class PendingCounts {
   readonly pathCodes: ValueCodes;
   private requests = new Float64Array(64);
   private errors = new Float64Array(64);
-  private notFound = new Float64Array(64);
+  // SLOTS counts per client code, of its errors with each named status.
+  private byStatus = new Float64Array(64 * SLOTS);
   private readonly clients: number[] = [];
   private pathRequests = new Float64Array(64);
   private pathErrors = new Float64Array(64);
@@ -34,17 +38,18 @@ export class PendingCounts {
     this.pathCodes = pathCodes;
   }
 
-  addClient(code: number, error: boolean, notFound: boolean): void {
+  /** One request of client `code`; `slot` is its error status's index in NAMED_STATUSES, or -1. */
+  addClient(code: number, error: boolean, slot: number): void {
     this.requests = withRoom(this.requests, code);
     if (this.requests[code] === 0) {
       this.clients.push(code);
       this.errors = withRoom(this.errors, code);
-      this.notFound = withRoom(this.notFound, code);
+      this.byStatus = withRoom(this.byStatus, code * SLOTS + SLOTS - 1);
     }
     this.requests[code]!++;
     if (error) {
       this.errors[code]!++;
-      if (notFound) this.notFound[code]!++;
+      if (slot >= 0) this.byStatus[code * SLOTS + slot]!++;
     }
   }
 
@@ -77,14 +82,21 @@ export class PendingCounts {
     client,
     path,
   }: {
-    client: (key: string, requests: number, errors: number, notFound: number) => void;
+    /** `byStatus[offset ..< offset + NAMED_STATUSES.length]` are the client's error counts by status. */
+    client: (key: string, requests: number, errors: number, byStatus: Float64Array, offset: number) => void;
     path: (path: string, requests: number, errors: number, first: string, second: string | null) => void;
   }): void {
     for (const code of this.clients) {
-      client(this.clientCodes.value(code), this.requests[code]!, this.errors[code]!, this.notFound[code]!);
+      client(
+        this.clientCodes.value(code),
+        this.requests[code]!,
+        this.errors[code]!,
+        this.byStatus,
+        code * SLOTS,
+      );
       this.requests[code] = 0;
       this.errors[code] = 0;
-      this.notFound[code] = 0;
+      this.byStatus.fill(0, code * SLOTS, code * SLOTS + SLOTS);
     }
     this.clients.length = 0;
     for (const code of this.paths) {

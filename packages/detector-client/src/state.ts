@@ -1,6 +1,7 @@
 import { invalidState, parseState, z } from "@oddity/core";
 import { HashSample, NO_CEILING, selectionHash } from "./hash-sample.js";
 import type { PendingCounts } from "./pending.js";
+import { NAMED_STATUSES } from "./statuses.js";
 
 /** Version of the saved state; bumped whenever its shape changes. */
 export const STATE_VERSION = 1;
@@ -11,8 +12,8 @@ export interface ClientTally {
   requests: number;
   /** Responses with a status in the error range. */
   errors: number;
-  /** Of those, 404s (named in messages: a scanner's errors are mostly 404). */
-  notFound: number;
+  /** Of those, how many had each of NAMED_STATUSES (named in messages: a scanner's are mostly 404). */
+  byStatus: number[];
 }
 
 /**
@@ -70,25 +71,27 @@ export function emptyState({ maxClients, maxPaths }: StateShape): ClientState {
   };
 }
 
-/** Adds counts of client `key` to the sample (the population totals are the caller's). */
+/**
+ * Adds counts of client `key` to the sample (the population totals are the caller's) and returns its
+ * tally for the caller to add the statuses; undefined when the client is outside the sample.
+ */
 export function countClient(
   state: ClientState,
   key: string,
   requests: number,
   errors: number,
-  notFound: number,
-): void {
+): ClientTally | undefined {
   const { clients } = state;
   let tally = clients.map.get(key);
   if (tally === undefined) {
     const hash = selectionHash(key);
-    if (!clients.admits(hash)) return;
-    tally = { hash, requests: 0, errors: 0, notFound: 0 };
+    if (!clients.admits(hash)) return undefined;
+    tally = { hash, requests: 0, errors: 0, byStatus: NAMED_STATUSES.map(() => 0) };
     clients.insert(key, tally);
   }
   tally.requests += requests;
   tally.errors += errors;
-  tally.notFound += notFound;
+  return tally;
 }
 
 /** Adds requests to `path` by the clients `first` and `second` (the two smallest that asked it, or one). */
@@ -116,7 +119,11 @@ export function countPath(
 /** Adds the counts tallied by code to the samples and prunes them: the state `merge` and `toJSON` read. */
 export function settleState(state: ClientState): void {
   state.pending?.drain({
-    client: (key, requests, errors, notFound) => countClient(state, key, requests, errors, notFound),
+    client: (key, requests, errors, byStatus, offset) => {
+      const tally = countClient(state, key, requests, errors);
+      if (tally === undefined) return;
+      for (let i = 0; i < tally.byStatus.length; i++) tally.byStatus[i]! += byStatus[offset + i]!;
+    },
     path: (path, requests, errors, first, second) => countPath(state, path, requests, errors, first, second),
   });
   state.clients.settle();
@@ -176,9 +183,9 @@ export function mergeStates(a: ClientState, b: ClientState): ClientState {
       (into, from) => {
         into.requests += from.requests;
         into.errors += from.errors;
-        into.notFound += from.notFound;
+        from.byStatus.forEach((n, i) => (into.byStatus[i]! += n));
       },
-      (e) => ({ ...e }),
+      (e) => ({ ...e, byStatus: [...e.byStatus] }),
     ),
     paths: mergeSamples(
       a.paths,
@@ -200,7 +207,7 @@ function byKey(a: [string, unknown], b: [string, unknown]): number {
 
 /**
  * The saved form, sorted by key so equal statistics save to equal text:
- * `{ version, requests, errors, clients: { max, ceiling, values: [[key, requests, errors, notFound]] },
+ * `{ version, requests, errors, clients: { max, ceiling, values: [[key, requests, errors, [n400, n401, n403, n404, n405, n500]]] },
  * paths: { max, ceiling, values: [[path, requests, errors, firstClient, secondClient | null]] } }`.
  */
 export function stateToJSON(state: ClientState): unknown {
@@ -212,7 +219,9 @@ export function stateToJSON(state: ClientState): unknown {
     clients: {
       max: state.clients.max,
       ceiling: state.clients.ceiling,
-      values: [...state.clients.map].sort(byKey).map(([key, t]) => [key, t.requests, t.errors, t.notFound]),
+      values: [...state.clients.map]
+        .sort(byKey)
+        .map(([key, t]) => [key, t.requests, t.errors, [...t.byStatus]]),
     },
     paths: {
       max: state.paths.max,
@@ -245,6 +254,13 @@ function count(value: unknown, where: string): number {
     invalidState(where, "expected a count: a whole number from 0 to 2^53 − 1");
   }
   return value;
+}
+
+function statusCounts(value: unknown, where: string): number[] {
+  if (!Array.isArray(value) || value.length !== NAMED_STATUSES.length) {
+    invalidState(where, `expected ${NAMED_STATUSES.length} counts, of statuses ${NAMED_STATUSES.join(", ")}`);
+  }
+  return value.map((n, i) => count(n, `${where}[${i}]`));
 }
 
 function text(value: unknown, where: string): string {
@@ -302,11 +318,13 @@ export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
         hash,
         requests: count(row[1], `${at}[1]`),
         errors: count(row[2], `${at}[2]`),
-        notFound: count(row[3], `${at}[3]`),
+        byStatus: statusCounts(row[3], `${at}[3]`),
       };
       if (tally.requests < 1) invalidState(`${at}[1]`, "expected at least 1 request");
       if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the client's requests");
-      if (tally.notFound > tally.errors) invalidState(`${at}[3]`, "is more than the client's errors");
+      if (tally.byStatus.reduce((a, b) => a + b, 0) > tally.errors) {
+        invalidState(`${at}[3]`, "counts more statuses than the client's errors");
+      }
       clientRequests += tally.requests;
       return tally;
     },
