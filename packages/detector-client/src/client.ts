@@ -84,7 +84,7 @@ export const client = defineDetector<ClientOptions, ClientState>({
   meta: {
     name: "client",
     description:
-      "Flags clients (by ip, or a key you choose) with far more error responses or requests to paths no other client asks for than the rest",
+      "Flags clients (by ip, or a key you choose) with far more error responses, or paths only they asked that answered an error, than the rest",
     apiVersion: API_VERSION,
     options: clientOptionsSchema,
   },
