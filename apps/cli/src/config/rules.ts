@@ -16,6 +16,8 @@ const BUILTIN_NAMES: Readonly<Record<string, string>> = {
   "@oddity/detector-conditional": "conditional",
   size: "size",
   "@oddity/detector-size": "size",
+  client: "client",
+  "@oddity/detector-client": "client",
 };
 
 const atLeastOneDetector: ConfigRule = (config) =>
