@@ -28,7 +28,8 @@ export interface FieldCut {
   clients: number;
   /**
    * True when one-off values come from a minority of clients (C₁ / C at most `oneOffClients`): each such
-   * client then counts once, not once per one-off request, in the reserve and in the budget.
+   * client then counts once, not once per one-off request, in the reserve and in the cost of the values
+   * seen once; repeated values are judged per request as always.
    */
   byMinority: boolean;
 }
@@ -83,13 +84,23 @@ export function computeCut({
   const total = counter.total;
   const { singletons, clients, unattributed, population } = oneOffs;
   // One-off values from a minority of clients are those clients' doing (a crawler, a scanner), not the
-  // field's nature: each such client counts once, in the Good–Turing reserve and in the budget. A client
-  // asking 500 paths nobody else asks is one piece of evidence that new values occur, not 500.
+  // field's nature. For them each such client counts once, in the Good–Turing reserve and in the cost of
+  // flagging the values seen once: a client asking 500 paths nobody else asks is one piece of evidence
+  // that new values occur, not 500, so it cannot switch the field off. Repeated values are still judged
+  // per request, so a scanner's one-offs never buy room for flagging more of the ordinary rare tail.
   const byMinority = singletons > 0 && population > 0 && clients <= oneOffClients * population;
-  const oneOffMass = byMinority ? clients + unattributed : singletons;
-  const reserve = oneOffMass + 2 * counter.spilled;
+  const perRequest = singletons + 2 * counter.spilled;
+  const capped = clients + unattributed + 2 * counter.spilled;
+  const reserve = byMinority ? capped : perRequest;
   const limits: Array<[LimitKind, number]> = [];
-  if (rule.budget !== null) limits.push(["budget", budgetCut(counter, rule.budget, reserve, oneOffMass)]);
+  let budgetExhausted = false;
+  if (rule.budget !== null) {
+    let cut = budgetCut(counter, rule.budget, perRequest, singletons);
+    if (byMinority)
+      cut = Math.max(cut, Math.min(2, budgetCut(counter, rule.budget, capped, clients + unattributed)));
+    budgetExhausted = total > 0 && cut === 0;
+    limits.push(["budget", cut]);
+  }
   if (rule.threshold !== null) limits.push(["threshold", rule.threshold * total]);
   if (rule.minCount !== null) limits.push(["minCount", rule.minCount]);
   let [by, belowCount] = limits[0]!;
@@ -102,7 +113,7 @@ export function computeCut({
     maxFlaggedCount: Math.ceil(belowCount) - 1,
     singletons,
     reserve,
-    budgetExhausted: rule.budget !== null && total > 0 && reserve > rule.budget * total,
+    budgetExhausted,
     oneOffClients: clients,
     clients: population,
     byMinority,

@@ -266,6 +266,19 @@ describe("rarity: one-off values by client", () => {
     expect(fitted.score(makeRecord({ path: "/.env" }))[0]!.kind).toBe("unseen");
   });
 
+  it("does not let a scanner's one-offs, counted once, make room for flagging the ordinary rare tail", () => {
+    // "/help" (20 requests) would fit the budget once the 300 one-offs cost 1 + 1 (2 + 20 ≤ 26.65), but
+    // repeated values are judged per request, where the one-offs already use up the budget.
+    const help = makeRecords([{ times: 20, ip: "10.0.3.1", path: "/help" }]);
+    const fitted = fitDetector({
+      detector: rarity,
+      options: PATHS,
+      records: [...ordinary(), ...help, ...scanner(300)],
+    });
+    expect(fitted.score(makeRecord({ path: "/help" }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: "/probe-7.php" }))).toHaveLength(1);
+  });
+
   it("turns path_template off when most clients produce one-off values", () => {
     // Every one of the 40 clients asks 3 pages nobody else asks: 120 one-offs from 100% of the clients.
     const own = makeRecords(
