@@ -5,6 +5,7 @@ import {
   defineDetector,
   fieldReader,
   formatCount,
+  valueCodes,
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
@@ -18,6 +19,7 @@ import {
   emptyState,
   mergeStates,
   pruneOwners,
+  roomFor,
   stateFromJSON,
   stateToJSON,
   type FieldCounts,
@@ -93,6 +95,9 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
     const readers = rules.map((r) => fieldReader(r.field));
     const client = options.client === null ? null : canonicalField(options.client);
     const readClient = client === null ? null : fieldReader(client);
+    // The same per-field code tables the counters use, so a value's code is usually the one just looked up.
+    const codes = rules.map((r) => valueCodes(r.field));
+    const clientCodes = client === null ? null : valueCodes(client);
     // Cut-offs derive from the counts; cached per state and recomputed if the state grew since.
     const prepared = new WeakMap<RarityState, { total: number; findings: FindingContext[] }>();
 
@@ -128,8 +133,18 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
         if (readClient !== null) {
           const key = readClient(record);
           if (key !== null && key !== ABSENT) {
-            owner = clientId(key);
-            state.clients.add(owner);
+            // The client's hash once per client and state: later records find it by the value's code.
+            const code = clientCodes!.code(key);
+            const known = code >= 0 && code < state.clientByCode.length ? state.clientByCode[code]! : 0;
+            if (known !== 0) owner = known - 1;
+            else {
+              owner = clientId(key);
+              state.clients.add(owner);
+              if (code >= 0) {
+                state.clientByCode = roomFor(state.clientByCode, code, (n) => new Float64Array(n));
+                state.clientByCode[code] = owner + 1;
+              }
+            }
           }
         }
         for (let i = 0; i < fields.length; i++) {
@@ -137,11 +152,16 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
           const value = readers[i]!(record) ?? ABSENT;
           fieldCounts.counter.add(value);
           const owners = fieldCounts.owners;
-          if (owners !== null && !owners.has(value)) {
-            owners.set(value, owner);
-            // Only values seen once and counted exactly need an owner; the rest go, so owners stay bounded.
-            if (owners.size > 2 * fieldCounts.counter.maxDistinct) pruneOwners(fieldCounts);
-          }
+          if (owners === null) continue;
+          const code = codes[i]!.code(value);
+          if (code >= 0) {
+            if (code < fieldCounts.seenCodes.length && fieldCounts.seenCodes[code] === 1) continue;
+            fieldCounts.seenCodes = roomFor(fieldCounts.seenCodes, code, (n) => new Uint8Array(n));
+            fieldCounts.seenCodes[code] = 1;
+          } else if (owners.has(value)) continue;
+          owners.set(value, owner);
+          // Only values seen once and counted exactly need an owner; the rest go, so owners stay bounded.
+          if (owners.size > 2 * fieldCounts.counter.maxDistinct) pruneOwners(fieldCounts);
         }
       },
       merge: mergeStates,

@@ -18,12 +18,19 @@ export interface FieldCounts {
    * for the client field itself, whose values are their own clients.
    */
   owners: Map<string, number> | null;
+  /**
+   * Which values (by the field's thread-local value code) this state has seen, so a record's owner is
+   * recorded at a value's first sight for the cost of an array read. Never saved.
+   */
+  seenCodes: Uint8Array;
 }
 
 /** What rarity learns from a baseline: value counts per field, in the order of the options. */
 export interface RarityState {
   /** The distinct clients of the baseline (by the `client` option's field). */
   clients: ClientSample;
+  /** The client hash + 1 of each client key seen (0: not yet), by the client field's value code. Never saved. */
+  clientByCode: Float64Array;
   fields: FieldCounts[];
 }
 
@@ -31,12 +38,26 @@ export interface RarityState {
 export function emptyState(rules: readonly FieldRule[], client: string | null): RarityState {
   return {
     clients: new ClientSample(),
+    clientByCode: new Float64Array(0),
     fields: rules.map((r) => ({
       field: r.field,
       counter: new BoundedCounter({ maxDistinct: r.maxDistinct, codes: valueCodes(r.field) }),
       owners: client === null || r.field === client ? null : new Map(),
+      seenCodes: new Uint8Array(0),
     })),
   };
+}
+
+/** `array`, or a copy at least twice as long when `index` is past its end (a typed array cannot grow). */
+export function roomFor<T extends Uint8Array | Float64Array>(
+  array: T,
+  index: number,
+  make: (n: number) => T,
+): T {
+  if (index < array.length) return array;
+  const grown = make(Math.max(64, 2 * (index + 1)));
+  grown.set(array);
+  return grown;
 }
 
 /** Drops the owners no finding can need: values seen more than once, or not counted exactly. */
@@ -64,6 +85,7 @@ export function baselineTotal(state: RarityState): number {
 export function mergeStates(a: RarityState, b: RarityState): RarityState {
   return {
     clients: ClientSample.merge(a.clients, b.clients),
+    clientByCode: new Float64Array(0),
     fields: a.fields.map((f, i) => {
       const other = b.fields[i]!;
       let owners: Map<string, number> | null = null;
@@ -73,7 +95,12 @@ export function mergeStates(a: RarityState, b: RarityState): RarityState {
         for (const [value, owner] of other.owners)
           owners.set(value, Math.min(owner, owners.get(value) ?? owner));
       }
-      const merged = { field: f.field, counter: BoundedCounter.merge(f.counter, other.counter), owners };
+      const merged = {
+        field: f.field,
+        counter: BoundedCounter.merge(f.counter, other.counter),
+        owners,
+        seenCodes: new Uint8Array(0),
+      };
       pruneOwners(merged);
       return merged;
     }),
@@ -163,7 +190,7 @@ export function stateFromJSON(
       )
         invalidState(`${where}.oneOffs`, "expected each value seen once exactly, listed once");
     }
-    return { field: rule.field, counter, owners };
+    return { field: rule.field, counter, owners, seenCodes: new Uint8Array(0) };
   });
   const total = fields[0]?.counter.total ?? 0;
   fields.forEach((f, i) => {
@@ -173,5 +200,9 @@ export function stateFromJSON(
         `is ${f.counter.total} but fields[0] counted ${total} requests`,
       );
   });
-  return { clients: ClientSample.fromJSON(data.clients, "state.clients"), fields };
+  return {
+    clients: ClientSample.fromJSON(data.clients, "state.clients"),
+    clientByCode: new Float64Array(0),
+    fields,
+  };
 }
