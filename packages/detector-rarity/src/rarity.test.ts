@@ -509,7 +509,7 @@ describe("rarity: saved state validation", () => {
   const saved = () =>
     JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as {
       version: number;
-      fields: Array<{ field: string; counter: BoundedCounterJSON }>;
+      fields: Array<{ field: string; counter: BoundedCounterJSON; oneOffs: Array<[string, number]> | null }>;
     };
 
   it.each([
@@ -517,6 +517,16 @@ describe("rarity: saved state validation", () => {
       "another version",
       (j: ReturnType<typeof saved>) => (j.version = 1),
       "state.version: expected version 2",
+    ],
+    [
+      "a value seen once without its client",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.oneOffs = []),
+      'state.fields[0].oneOffs: lacks the client of "wget", seen once',
+    ],
+    [
+      "a client for a value seen more than once",
+      (j: ReturnType<typeof saved>) => j.fields[0]!.oneOffs!.push(["curl", 7]),
+      "state.fields[0].oneOffs: expected each value seen once exactly, listed once",
     ],
     [
       "a negative count",
