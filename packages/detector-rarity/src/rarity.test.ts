@@ -267,7 +267,7 @@ describe("rarity: one-off values by client", () => {
   });
 
   it("does not let a scanner's one-offs, counted once, make room for flagging the ordinary rare tail", () => {
-    // "/help" (20 requests) would fit the budget once the 300 one-offs cost 1 + 1 (2 + 20 ≤ 26.65), but
+    // "/help" (20 requests) would fit the budget once the 300 one-offs cost 1 + 1 (2 + 20 ≤ 26.6), but
     // repeated values are judged per request, where the one-offs already use up the budget.
     const help = makeRecords([{ times: 20, ip: "10.0.3.1", path: "/help" }]);
     const fitted = fitDetector({
