@@ -13,6 +13,14 @@ export const DEFAULT_FIELDS = [
 export const DEFAULT_BUDGET = 0.005;
 /** Default additive-smoothing pseudo-count (Laplace) for values never seen in the baseline. */
 export const DEFAULT_SMOOTHING = 1;
+/** Default client key: one-off values are attributed to the address that sent them. */
+export const DEFAULT_CLIENT = "ip";
+/**
+ * Default largest share of clients that may produce one-off values while a field stays on past its
+ * budget: one-off values from a minority of clients are those clients' doing (crawlers, scanners), not
+ * the field's nature.
+ */
+export const DEFAULT_ONE_OFF_CLIENTS = 0.25;
 /** Default number of distinct values per field counted exactly before the tail goes to a sketch. */
 export const DEFAULT_MAX_DISTINCT = 10_000;
 
@@ -43,6 +51,7 @@ const maxDistinct = z
   .int({ error: MAX_DISTINCT_ERROR })
   .min(1, { error: MAX_DISTINCT_ERROR })
   .max(MAX_DISTINCT_LIMIT, { error: MAX_DISTINCT_ERROR });
+const ONE_OFF_CLIENTS_ERROR = "expected a share of clients above 0 and at most 1 (0.25 = one client in four)";
 const fieldName = z
   .string({ error: "expected a field name, e.g. user_agent" })
   .min(1, { error: "expected a field name, e.g. user_agent" });
@@ -79,6 +88,16 @@ export const rarityOptionsSchema = z
       .max(1, { error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
       .default(DEFAULT_SMOOTHING),
     maxDistinct: maxDistinct.default(DEFAULT_MAX_DISTINCT),
+    client: z
+      .string({ error: "expected the field that names a client (e.g. ip), or null to count requests alone" })
+      .min(1, { error: "expected the field that names a client (e.g. ip), or null to count requests alone" })
+      .nullable()
+      .default(DEFAULT_CLIENT),
+    oneOffClients: z
+      .number({ error: ONE_OFF_CLIENTS_ERROR })
+      .gt(0, { error: ONE_OFF_CLIENTS_ERROR })
+      .max(1, { error: ONE_OFF_CLIENTS_ERROR })
+      .default(DEFAULT_ONE_OFF_CLIENTS),
   })
   .superRefine((options, context) => {
     const seen = new Map<string, number>();

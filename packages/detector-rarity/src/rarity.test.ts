@@ -177,7 +177,7 @@ describe("rarity: limits", () => {
       fitDetector({ detector: rarity, options: { ...UA_ONLY, budget: 0.04 }, records: agents(table) })
         .warnings,
     ).toEqual([
-      "rarity: user_agent: 5% of baseline requests carry a value seen once, more than the 4% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
+      "rarity: user_agent: 5% of baseline requests carry a value seen once; 1 of 1 clients (100%) produced them, more than the 4% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
     ]);
     // 10%: 5 reserved + 5 singletons fit; the b group (5 more) would not.
     expect(flaggedAgents({ ...UA_ONLY, budget: 0.1 }, table)).toEqual(["s1", "s2", "s3", "s4", "s5"]);
@@ -236,6 +236,84 @@ describe("rarity: limits", () => {
   });
 });
 
+describe("rarity: one-off values by client", () => {
+  const PATHS = { fields: ["path_template"] };
+  /** 40 ordinary clients, each asking the site's 5 pages 25 times: 5,000 requests, nothing seen once. */
+  const ordinary = () =>
+    makeRecords(
+      Array.from({ length: 200 }, (_, i) => ({
+        ip: `10.0.${i % 40}.1`,
+        path: `/page/${["a", "b", "c", "d", "e"][i % 5]}`,
+        times: 25,
+      })),
+    );
+  /** One client asking `n` paths nobody else asks, as a directory brute-forcer does. */
+  const scanner = (n: number) =>
+    makeRecords(Array.from({ length: n }, (_, i) => ({ ip: "203.0.113.7", path: `/probe-${i}.php` })));
+
+  it("keeps path_template on when one scanner produced every one-off value among ordinary clients", () => {
+    // 300 one-off requests in 5,300 (5.7%) would exhaust a 0.5% budget (26.5) if each counted: one client
+    // of 41 produced them, so they count once in the reserve and once in the budget.
+    const fitted = fitDetector({
+      detector: rarity,
+      options: PATHS,
+      records: [...ordinary(), ...scanner(300)],
+    });
+    expect(fitted.warnings).toEqual([]);
+    expect(fitted.score(makeRecord({ ip: "203.0.113.7", path: "/probe-7.php" }))[0]!.message).toBe(
+      'path_template "/probe-7.php" seen 1 time in 5,300 requests (p=0.00019)',
+    );
+    expect(fitted.score(makeRecord({ path: "/.env" }))[0]!.kind).toBe("unseen");
+  });
+
+  it("does not let a scanner's one-offs, counted once, make room for flagging the ordinary rare tail", () => {
+    // "/help" (20 requests) would fit the budget once the 300 one-offs cost 1 + 1 (2 + 20 ≤ 26.6), but
+    // repeated values are judged per request, where the one-offs already use up the budget.
+    const help = makeRecords([{ times: 20, ip: "10.0.3.1", path: "/help" }]);
+    const fitted = fitDetector({
+      detector: rarity,
+      options: PATHS,
+      records: [...ordinary(), ...help, ...scanner(300)],
+    });
+    expect(fitted.score(makeRecord({ path: "/help" }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: "/probe-7.php" }))).toHaveLength(1);
+  });
+
+  it("turns path_template off when most clients produce one-off values", () => {
+    // Every one of the 40 clients asks 3 pages nobody else asks: 120 one-offs from 100% of the clients.
+    const own = makeRecords(
+      Array.from({ length: 120 }, (_, i) => ({ ip: `10.0.${i % 40}.1`, path: `/item/x${i}.html` })),
+    );
+    const fitted = fitDetector({ detector: rarity, options: PATHS, records: [...ordinary(), ...own] });
+    expect(fitted.score(makeRecord({ path: "/.env" }))).toEqual([]);
+    expect(fitted.warnings).toEqual([
+      "rarity: path_template: 2.3% of baseline requests carry a value seen once; 40 of 40 clients (100%) produced them, more than the 0.5% alert budget, so new and rare values are normal here and rarity flags nothing on this field",
+    ]);
+  });
+
+  it("counts every request as its own client with client: null, as plain Good–Turing", () => {
+    const fitted = fitDetector({
+      detector: rarity,
+      options: { ...PATHS, client: null },
+      records: [...ordinary(), ...scanner(300)],
+    });
+    expect(fitted.score(makeRecord({ path: "/probe-7.php" }))).toEqual([]);
+  });
+
+  it("counts each scanner once whether the log was fitted whole or in shards", () => {
+    const records = [...ordinary(), ...scanner(300)];
+    const whole = fitDetector({ detector: rarity, options: PATHS, records });
+    const sharded = fitDetectorOnShards({
+      detector: rarity,
+      options: PATHS,
+      shards: [records.slice(0, 2_000), records.slice(2_000, 5_150), records.slice(5_150)],
+    });
+    expect(JSON.stringify(sharded.hooks.toJSON(sharded.state))).toBe(
+      JSON.stringify(whole.hooks.toJSON(whole.state)),
+    );
+  });
+});
+
 describe("rarity: bounded memory", () => {
   const pages = (n: number) =>
     makeRecords(Array.from({ length: n }, (_, i) => ({ path: `/item?page=${i}` })));
@@ -283,7 +361,7 @@ describe("rarity: bounded memory", () => {
     const probes = [rule.exact[0]!, rule.sketched.find((v) => v.startsWith("/item"))!];
     expect(probes.map((path) => fitted.score(makeRecord({ path })))).toEqual([[], []]);
     expect(fitted.warnings).toContain(
-      `rarity: path: ${share}% of baseline requests carry a value seen once or counted in the sketch, more than the 1% alert budget, so new and rare values are normal here and rarity flags nothing on this field`,
+      `rarity: path: ${share}% of baseline requests carry a value seen once or counted in the sketch; 1 of 1 clients (100%) produced them, more than the 1% alert budget, so new and rare values are normal here and rarity flags nothing on this field`,
     );
   });
 
@@ -367,7 +445,7 @@ describe("rarity: merging, saving, determinism", () => {
     const backward = fitDetector({ detector: rarity, options, records: [...table].reverse() });
     expect(backward.hooks.toJSON(backward.state)).toEqual(forward.hooks.toJSON(forward.state));
     expect(forward.hooks.toJSON(forward.state)).toMatchObject({
-      version: 1,
+      version: 2,
       fields: [
         {
           field: "ip",
@@ -431,14 +509,24 @@ describe("rarity: saved state validation", () => {
   const saved = () =>
     JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as {
       version: number;
-      fields: Array<{ field: string; counter: BoundedCounterJSON }>;
+      fields: Array<{ field: string; counter: BoundedCounterJSON; oneOffs: Array<[string, number]> | null }>;
     };
 
   it.each([
     [
       "another version",
-      (j: ReturnType<typeof saved>) => (j.version = 2),
-      "state.version: expected version 1",
+      (j: ReturnType<typeof saved>) => (j.version = 1),
+      "state.version: expected version 2",
+    ],
+    [
+      "a value seen once without its client",
+      (j: ReturnType<typeof saved>) => (j.fields[0]!.oneOffs = []),
+      'state.fields[0].oneOffs: lacks the client of "wget", seen once',
+    ],
+    [
+      "a client for a value seen more than once",
+      (j: ReturnType<typeof saved>) => j.fields[0]!.oneOffs!.push(["curl", 7]),
+      "state.fields[0].oneOffs: expected each value seen once exactly, listed once",
     ],
     [
       "a negative count",
@@ -532,7 +620,7 @@ describe("rarity: options", () => {
     ]);
   });
 
-  it("defaults to the lesson's fields, a 0.5% budget, Laplace smoothing and 10,000 exact values per field", () => {
+  it("defaults to the lesson's fields, a 0.5% budget, Laplace smoothing, 10,000 exact values per field and clients by ip", () => {
     expect(rarity.meta.options["~standard"].validate({})).toEqual({
       value: {
         fields: ["method", "http_version", "status", "user_agent", "ip", "path_template"],
@@ -541,6 +629,8 @@ describe("rarity: options", () => {
         minCount: null,
         smoothing: 1,
         maxDistinct: 10_000,
+        client: "ip",
+        oneOffClients: 0.25,
       },
     });
   });

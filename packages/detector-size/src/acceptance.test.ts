@@ -53,8 +53,8 @@ describe("codeup API log with the lesson's synthetic requests", () => {
     expect(records).toHaveLength(13_978);
   });
 
-  it("flags exactly the two synthetic responses of 1,153,005 and 2,056,327 bytes with the defaults", () => {
-    const hits = flagged(records, {});
+  it("flags exactly the two synthetic responses of 1,153,005 and 2,056,327 bytes as too large with the defaults", () => {
+    const hits = flagged(records, {}).filter(({ finding }) => finding.kind === "high");
     expect(
       hits.map(({ record, finding }) => [record.source, record.line, finding.kind, finding.values]),
     ).toEqual([
@@ -66,6 +66,19 @@ describe("codeup API log with the lesson's synthetic requests", () => {
       { group_count: 1, reference_count: 13_978, tail_count: 2, missing_count: 0 },
       { group_count: 3, reference_count: 13_978, tail_count: 1, missing_count: 0 },
     ]);
+  });
+
+  it("flags as too small, with the defaults, only the truncated sales pages, not aborted empty responses", () => {
+    // The sales and items groups are stable (middle half within a factor 2), so their lower side is tested.
+    const low = flagged(records, {}).filter(({ finding }) => finding.kind === "low");
+    const tally = new Map<string, number>();
+    for (const { record, finding } of low) {
+      const key = `${record.status} ${record.size} ${finding.values[1]}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+    expect(Object.fromEntries(tally)).toEqual({
+      "200 130921 /api/v1/sales?page=:n": 3,
+    });
   });
 
   it("catches the three 130,921-byte sales pages in two-sided mode, against the sales group", () => {

@@ -26,6 +26,12 @@ function salesPages(): LogRecord[] {
   ]);
 }
 
+/**
+ * The purely statistical fences of the method, as the tests of its arithmetic need them: no magnitude
+ * floors, every value past a fence a finding, the upper side only.
+ */
+const STATISTICAL = { minRelativeDeviation: 0, minRatio: 1, maxProbability: 1, side: "upper" } as const;
+
 function fit(records: LogRecord[], options: Record<string, unknown> = {}) {
   return fitDetector({ detector: size, options, records });
 }
@@ -46,7 +52,7 @@ describe("size detector", () => {
   });
 
   it("flags 2,056,327 bytes among ~510 kB sales pages, naming the group, its median and the fence", () => {
-    const fitted = fit(salesPages(), { minRelativeDeviation: 0 });
+    const fitted = fit(salesPages(), { ...STATISTICAL });
     const [finding, ...rest] = fitted.score(makeRecord({ path: "/api/v1/sales?page=79", size: 2_056_327 }));
     expect(rest).toEqual([]);
     expect(finding).toEqual({
@@ -78,14 +84,14 @@ describe("size detector", () => {
   });
 
   it("does not flag a size on the fence or inside it", () => {
-    const fitted = fit(salesPages(), { minRelativeDeviation: 0 });
+    const fitted = fit(salesPages(), { ...STATISTICAL });
     expect(fitted.score(makeRecord({ path: SALES, size: 512_000 }))).toEqual([]);
     expect(fitted.score(makeRecord({ path: SALES, size: 100 }))).toEqual([]);
   });
 
   it("counts baseline values at or past the scored one in the tail probability", () => {
     const records = [...salesPages(), makeRecord({ path: SALES, size: 900_000 })];
-    const fitted = fit(records, { minRelativeDeviation: 0 });
+    const fitted = fit(records, { ...STATISTICAL });
     const [finding] = fitted.score(records.at(-1)!);
     expect(finding!.counts).toEqual({
       group_count: 41,
@@ -98,7 +104,7 @@ describe("size detector", () => {
 
   it("compares a group with too few records against all records on a log scale, and says so", () => {
     const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
-    const fitted = fit(records, { minRelativeDeviation: 0 });
+    const fitted = fit(records, { ...STATISTICAL });
     const [finding] = fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }));
     expect(finding!.counts).toEqual({ group_count: 3, reference_count: 43, tail_count: 0, missing_count: 0 });
     // 43 values: 3 × 3,561, 10 × 508,000, 20 × 510,000, 10 × 512,000 → q1 (h = 10.5) 508,000, q3 (h = 31.5)
@@ -115,7 +121,7 @@ describe("size detector", () => {
 
   it("uses linear fences for the fallback with fallbackScale linear", () => {
     const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/api/v1/items/", size: 3561 }])];
-    const fitted = fit(records, { minRelativeDeviation: 0, fallbackScale: "linear" });
+    const fitted = fit(records, { ...STATISTICAL, fallbackScale: "linear" });
     const [finding] = fitted.score(makeRecord({ path: "/api/v1/items/", size: 1_153_005 }));
     // linear Tukey: 510,000 + 1.5 × (510,000 − 508,000)
     expect(finding!.statistics).toMatchObject({ q1: 508_000, q3: 510_000, upper_fence: 513_000 });
@@ -162,7 +168,7 @@ describe("size detector", () => {
       { times: 30, path: "/download", status: 200, size: 80_000_000 },
       { times: 30, path: "/download", status: 404, size: 335 },
     ]);
-    const fitted = fit(records, { groupBy: ["path", "status"] });
+    const fitted = fit(records, { groupBy: ["path", "status"], side: "upper" });
     expect(fitted.score(makeRecord({ path: "/download", status: 200, size: 81_000_000 }))).toEqual([]);
     const [finding] = fitted.score(makeRecord({ path: "/download", status: 404, size: 80_000_000 }));
     expect(finding).toMatchObject({
@@ -202,7 +208,7 @@ describe("size detector", () => {
     const fitted = fit(records, { field: "response_time_ms" });
     const [finding] = fitted.score(makeRecord({ path: "/api", extra: { response_time_ms: "5000" } }));
     expect(finding!.message).toBe(
-      'response_time_ms 5,000 for "/api" (group median 13; upper fence 17; 0 of 40 at least as large, p=0.024)',
+      'response_time_ms 5,000 for "/api" (group median 13; upper fence 28; 0 of 40 at least as large, p=0.049)',
     );
   });
 });
@@ -212,14 +218,14 @@ describe("sides", () => {
   const low = makeRecord({ path: SALES, size: 130_921 });
   const high = makeRecord({ path: SALES, size: 2_056_327 });
 
-  it("looks only at sizes that are too large by default", () => {
-    const fitted = fit(records);
+  it("looks only at sizes that are too large with side upper", () => {
+    const fitted = fit(records, { side: "upper" });
     expect(fitted.score(low)).toEqual([]);
     expect(fitted.score(high).map((f) => f.kind)).toEqual(["high"]);
   });
 
   it("catches the 130,921-byte low tail with side lower, and only that side", () => {
-    const fitted = fit(records, { side: "lower" });
+    const fitted = fit(records, { ...STATISTICAL, side: "lower" });
     expect(fitted.score(high)).toEqual([]);
     const [finding] = fitted.score(low);
     expect(finding).toMatchObject({
@@ -231,7 +237,7 @@ describe("sides", () => {
   });
 
   it("tests both sides with side both and doubles the one-sided tail probability", () => {
-    const fitted = fit(records, { side: "both" });
+    const fitted = fit(records, { ...STATISTICAL, side: "both" });
     expect(fitted.score(low)[0]).toMatchObject({ kind: "low", probability: 8 / 44 });
     expect(fitted.score(high)[0]).toMatchObject({ kind: "high", probability: 2 / 44 });
   });
@@ -240,8 +246,16 @@ describe("sides", () => {
 describe("groups that never vary", () => {
   const home = makeRecords([{ times: 107, path: "/", size: 42 }]);
 
-  it("ignores a one-byte change by default (within 10% of the median)", () => {
-    const fitted = fit(home, { side: "both" });
+  it("ignores a change by default unless the size at least doubles (minRatio 2)", () => {
+    const fitted = fit(home);
+    expect(fitted.score(makeRecord({ path: "/", size: 47 }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: "/", size: 85 }))[0]).toMatchObject({
+      threshold: { name: "upper_fence", value: 84 },
+    });
+  });
+
+  it("ignores a one-byte change with minRatio 1 (within 10% of the median)", () => {
+    const fitted = fit(home, { side: "both", minRatio: 1 });
     expect(fitted.score(makeRecord({ path: "/", size: 43 }))).toEqual([]);
     expect(fitted.score(makeRecord({ path: "/", size: 47 }))[0]).toMatchObject({
       threshold: { name: "upper_fence", value: 46.2 },
@@ -249,7 +263,7 @@ describe("groups that never vary", () => {
   });
 
   it("flags any change with minRelativeDeviation 0, with p = 1/108 after 107 identical sizes", () => {
-    const fitted = fit(home, { minRelativeDeviation: 0 });
+    const fitted = fit(home, { ...STATISTICAL });
     expect(fitted.score(makeRecord({ path: "/", size: 43 }))[0]).toMatchObject({
       probability: 1 / 108,
       threshold: { value: 42 },
@@ -263,7 +277,7 @@ describe("methods", () => {
   const records = [...makeRecords([1, 2, 3, 4, 5, 6, 7, 8, 100].map((size) => ({ path: "/x", size })))];
 
   it("flags by robust z (MAD) with the Iglewicz–Hoaglin cut-off 3.5 by default", () => {
-    const fitted = fit(records, { method: "mad", minGroupSize: 5, minRelativeDeviation: 0 });
+    const fitted = fit(records, { ...STATISTICAL, method: "mad", minGroupSize: 5 });
     // fence 5 + 3.5 × 2 / 0.6745 ≈ 15.38
     expect(fitted.score(makeRecord({ path: "/x", size: 15 }))).toEqual([]);
     const [finding] = fitted.score(makeRecord({ path: "/x", size: 16 }));
@@ -272,7 +286,7 @@ describe("methods", () => {
   });
 
   it("flags by z-score with the cut-off given as threshold", () => {
-    const fitted = fit(records, { method: "zscore", threshold: 2, minGroupSize: 5, minRelativeDeviation: 0 });
+    const fitted = fit(records, { ...STATISTICAL, method: "zscore", threshold: 2, minGroupSize: 5 });
     const mean = 136 / 9;
     const std = Math.sqrt([1, 2, 3, 4, 5, 6, 7, 8, 100].reduce((s, v) => s + (v - mean) ** 2, 0) / 8);
     expect(fitted.score(makeRecord({ path: "/x", size: 100 }))[0]!.threshold.value).toBeCloseTo(
@@ -291,7 +305,7 @@ describe("options", () => {
     expect(configure({})().detectors[0]!.options).toEqual({
       field: "size",
       method: "iqr",
-      side: "upper",
+      side: "auto",
       groupBy: "path_template",
       fallback: "global",
       fallbackScale: "log",
@@ -300,12 +314,14 @@ describe("options", () => {
       exactLimit: 1000,
       relativeAccuracy: 0.001,
       minRelativeDeviation: 0.1,
+      minRatio: 2,
+      maxProbability: 0.05,
     });
   });
 
   it.each([
     [{ k: -1 }, "detectors[0].options.k: expected a positive multiplier of the IQR, e.g. 1.5, received -1"],
-    [{ side: "up" }, 'detectors[0].options.side: expected "upper", "lower" or "both", received "up"'],
+    [{ side: "up" }, 'detectors[0].options.side: expected "auto", "upper", "lower" or "both", received "up"'],
     [
       { minGroupSize: 1.5 },
       "detectors[0].options.minGroupSize: expected a whole number of records ≥ 2, received 1.5",
@@ -385,7 +401,7 @@ describe("groups", () => {
       { times: 20, path: "__proto__", size: 10 },
       { times: 20, path: "constructor", size: 20 },
     ]);
-    const fitted = fit(records);
+    const fitted = fit(records, { ...STATISTICAL });
     const rows = groupRows(fitted);
     expect(rows.map((r) => [r.group, r.count, r.median])).toEqual([
       ["__proto__", 20, 10],
@@ -399,7 +415,7 @@ describe("groups", () => {
 
   it("escapes control characters of a hostile path in the message", () => {
     const path = "/\u001b]0;pwned\u0007";
-    const fitted = fit(makeRecords([{ times: 20, path, size: 10 }]));
+    const fitted = fit(makeRecords([{ times: 20, path, size: 10 }]), { ...STATISTICAL });
     const [finding] = fitted.score(makeRecord({ path, size: 5000 }));
     expect(finding!.message).not.toMatch(/[\u0000-\u001f]/);
     expect(finding!.message).toContain('for "/\\u001b]0;pwned\\u0007"');
@@ -409,7 +425,7 @@ describe("groups", () => {
 describe("summary", () => {
   it("describes all records and each scored group with quartiles and fences", () => {
     const records = [...salesPages(), ...makeRecords([{ times: 3, path: "/", size: 42 }])];
-    const fitted = fit(records, { minRelativeDeviation: 0 });
+    const fitted = fit(records, { ...STATISTICAL });
     expect(fitted.hooks.summarize!(fitted.state)).toEqual([
       {
         kind: "distribution",
@@ -494,8 +510,8 @@ describe("merging and saving", () => {
   });
 
   it("gives byte-identical JSON for the same baseline, and scores the same after a round trip", () => {
-    const first = fit(mixed());
-    const second = fit(mixed());
+    const first = fit(mixed(), { ...STATISTICAL });
+    const second = fit(mixed(), { ...STATISTICAL });
     expect(JSON.stringify(second.hooks.toJSON(second.state))).toBe(
       JSON.stringify(first.hooks.toJSON(first.state)),
     );
@@ -595,5 +611,92 @@ describe("merging and saving", () => {
     const attempt = load(mutate(saved()));
     expect(attempt).toThrow(ModelError);
     expect(attempt).toThrow(message);
+  });
+});
+
+describe("magnitude, not rank", () => {
+  /** 1,000 pages of one endpoint whose size varies naturally by ±10% around 3,500 bytes. */
+  const varying = () =>
+    makeRecords(
+      Array.from({ length: 1_000 }, (_, i) => ({ path: "/page", size: 3_150 + ((i * 389) % 701) })),
+    );
+
+  it("never flags natural variation: the largest page of a ±10% group is inside a factor 2 of Q3", () => {
+    const records = [...varying(), makeRecord({ path: "/page", size: 4_868 })];
+    expect(fit(records).score(records.at(-1)!)).toEqual([]);
+    // By rank alone (no magnitude floor) it would be flagged as 1 of 1,001.
+    expect(fit(records, { minRatio: 1 }).score(records.at(-1)!)[0]!.counts.tail_count).toBe(1);
+  });
+
+  it("flags a response over twice the group's upper quartile", () => {
+    const [finding] = fit(varying()).score(makeRecord({ path: "/page", size: 9_000 }));
+    expect(finding).toMatchObject({ kind: "high", counts: { tail_count: 0, reference_count: 1_000 } });
+    expect(finding!.threshold.value).toBe(2 * finding!.statistics!.q3!);
+  });
+
+  it("flags truncated responses of a stable group on the lower side by default, testing both sides", () => {
+    const pages = makeRecords(
+      Array.from({ length: 1_000 }, (_, i) => ({
+        path: `/api/v1/sales?page=${i}`,
+        size: 508_000 + (i % 5) * 1_000,
+      })),
+    );
+    const truncated = makeRecords([{ times: 3, path: "/api/v1/sales?page=7", size: 130_921 }]);
+    const [finding] = fit([...pages, ...truncated]).score(truncated[0]!);
+    expect(finding).toMatchObject({
+      kind: "low",
+      threshold: { name: "lower_fence", direction: "below", value: 509_000 / 2 },
+      counts: { tail_count: 3, reference_count: 1_003 },
+      probability: (2 * 4) / 1_004,
+    });
+  });
+
+  it("never flags an empty response as too small: it sent no body, a short one is a truncation", () => {
+    const pages = makeRecords([
+      { times: 500, path: "/api/v1/items", size: 3_561 },
+      { times: 4, path: "/api/v1/items", status: 499, size: 0 },
+    ]);
+    const fitted = fit(pages);
+    expect(fitted.score(makeRecord({ path: "/api/v1/items", status: 499, size: 0 }))).toEqual([]);
+    expect(fitted.score(makeRecord({ path: "/api/v1/items", size: 1_000 }))[0]!.kind).toBe("low");
+  });
+
+  it("tests only the upper side of a group whose middle half spans more than a factor 2, one-sided", () => {
+    // Sizes 100..5,050: Q1 1,337.5 and Q3 3,812.5, a factor 2.85 apart.
+    const spread = makeRecords(
+      Array.from({ length: 100 }, (_, i) => ({ path: "/search", size: 100 + i * 50 })),
+    );
+    const [finding] = fit(spread).score(makeRecord({ path: "/search", size: 20_000 }));
+    expect(finding).toMatchObject({ kind: "high", probability: 1 / 101 });
+    expect(
+      fit(spread, { side: "both" }).score(makeRecord({ path: "/search", size: 20_000 }))[0]!.probability,
+    ).toBe(2 / 101);
+  });
+
+  it("adds nothing for a value past the fences whose tail probability is above maxProbability", () => {
+    // The home page has two sizes: 112 × 9,225 and 30 × 45,519 (21% of requests are the large one).
+    const home = makeRecords([
+      { times: 112, path: "/", size: 9_225 },
+      { times: 30, path: "/", size: 45_519 },
+    ]);
+    const large = makeRecord({ path: "/", size: 45_519 });
+    expect(fit(home).score(large)).toEqual([]);
+    // The group is stable (Q1 = Q3 = 9,225), so both sides are tested and the tail doubled.
+    expect(fit(home, { maxProbability: 1 }).score(large)[0]!.probability).toBeCloseTo((2 * 31) / 143, 12);
+  });
+
+  it("compares 206 partials and empty 304s of a path with all records on the upper side only", () => {
+    const records = makeRecords([
+      { times: 200, path: "/photo.jpg", status: 200, size: 500_000 },
+      { times: 100, path: "/", status: 200, size: 9_000 },
+      { times: 3, path: "/photo.jpg", status: 206, size: 65_536 },
+      { times: 3, path: "/", status: 304, size: 0 },
+    ]);
+    const fitted = fit(records, { groupBy: ["path_template", "status"] });
+    const probes = [
+      makeRecord({ path: "/photo.jpg", status: 206, size: 1 }),
+      makeRecord({ path: "/", status: 304, size: 0 }),
+    ];
+    expect(probes.map((r) => fitted.score(r))).toEqual([[], []]);
   });
 });

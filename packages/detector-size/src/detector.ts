@@ -100,7 +100,10 @@ export const size = defineDetector<SizeOptions, SizeState>({
         const profile = ownProfile ?? prepared.global;
         if (profile === null) return NO_FINDINGS;
         const high = profile.upperFence !== null && value > profile.upperFence;
-        const low = profile.lowerFence !== null && value < profile.lowerFence;
+        // An empty response (a 304, a HEAD, an aborted request) sent no body rather than a short one: the
+        // status and method tell why, so the lower side looks for truncated bodies, not missing ones.
+        const low =
+          profile.lowerFence !== null && value < profile.lowerFence && !(value === 0 && profile.min >= 0);
         if (!high && !low) return NO_FINDINGS;
         const reference: Reference = {
           profile,
@@ -117,7 +120,8 @@ export const size = defineDetector<SizeOptions, SizeState>({
           missing: state.missing,
           options,
         });
-        return [finding];
+        // Past a fence but not rare in its group (a second mode, a common size): no evidence, no finding.
+        return finding.probability > options.maxProbability ? NO_FINDINGS : [finding];
       },
       toJSON: (state) => stateToJSON(state, options),
       fromJSON: (json) => stateFromJSON(json, options),

@@ -10,7 +10,13 @@ function distributionOf(values: number[]): Distribution {
   return d;
 }
 
-const base = { cutoff: 1.5, side: "both", minRelativeDeviation: 0, relativeAccuracy: 0.001 } as const;
+const base = {
+  cutoff: 1.5,
+  side: "both",
+  minRelativeDeviation: 0,
+  minRatio: 1,
+  relativeAccuracy: 0.001,
+} as const;
 
 describe("profileOf", () => {
   // 1..8 then 100: q1 3, median 5, q3 7 (type 7, h = 8p), IQR 4; deviations from 5 sorted are
@@ -57,7 +63,7 @@ describe("fencesFor", () => {
 
   it("collapses both fences onto the value when a group never varies and no minimum deviation is set", () => {
     expect(
-      fencesFor(constant, { method: "iqr", cutoff: 1.5, side: "both", minRelativeDeviation: 0 }),
+      fencesFor(constant, { method: "iqr", cutoff: 1.5, side: "both", minRelativeDeviation: 0, minRatio: 1 }),
     ).toEqual({
       lowerFence: 42,
       upperFence: 42,
@@ -66,7 +72,13 @@ describe("fencesFor", () => {
 
   it("keeps fences at least minRelativeDeviation × median away from the median", () => {
     expect(
-      fencesFor(constant, { method: "mad", cutoff: 3.5, side: "both", minRelativeDeviation: 0.1 }),
+      fencesFor(constant, {
+        method: "mad",
+        cutoff: 3.5,
+        side: "both",
+        minRelativeDeviation: 0.1,
+        minRatio: 1,
+      }),
     ).toEqual({
       lowerFence: 42 - 4.2,
       upperFence: 42 + 4.2,
@@ -75,7 +87,9 @@ describe("fencesFor", () => {
 
   it("leaves wide fences alone when they are already past the minimum deviation", () => {
     const wide = { q1: 100, median: 150, q3: 200, iqr: 100, mad: 50, mean: 150, std: 60 };
-    expect(fencesFor(wide, { method: "iqr", cutoff: 1.5, side: "both", minRelativeDeviation: 0.1 })).toEqual({
+    expect(
+      fencesFor(wide, { method: "iqr", cutoff: 1.5, side: "both", minRelativeDeviation: 0.1, minRatio: 1 }),
+    ).toEqual({
       lowerFence: -50,
       upperFence: 350,
     });
@@ -83,11 +97,15 @@ describe("fencesFor", () => {
 
   it("tests only the requested side", () => {
     const stats = { q1: 10, median: 15, q3: 20, iqr: 10, mad: 5, mean: 15, std: 5 };
-    expect(fencesFor(stats, { method: "iqr", cutoff: 3, side: "upper", minRelativeDeviation: 0 })).toEqual({
+    expect(
+      fencesFor(stats, { method: "iqr", cutoff: 3, side: "upper", minRelativeDeviation: 0, minRatio: 1 }),
+    ).toEqual({
       lowerFence: null,
       upperFence: 50,
     });
-    expect(fencesFor(stats, { method: "iqr", cutoff: 3, side: "lower", minRelativeDeviation: 0 })).toEqual({
+    expect(
+      fencesFor(stats, { method: "iqr", cutoff: 3, side: "lower", minRelativeDeviation: 0, minRatio: 1 }),
+    ).toEqual({
       lowerFence: -20,
       upperFence: null,
     });

@@ -72,7 +72,7 @@ export function buildFinding({
   const comparable = tableValue(distribution, value);
   const tail = high ? countAtLeast(profile.table, comparable) : countAtMost(profile.table, comparable);
   const oneSided = (tail + 1) / (profile.count + 1);
-  const probability = options.side === "both" ? Math.min(1, 2 * oneSided) : oneSided;
+  const probability = profile.sides === "both" ? Math.min(1, 2 * oneSided) : oneSided;
   const fence = (high ? profile.upperFence : profile.lowerFence)!;
 
   const statistics: Record<string, number> = {

@@ -6,6 +6,10 @@ export const DEFAULT_K = 1.5;
 export const DEFAULT_ROBUST_Z = 3.5;
 /** The usual three-sigma rule. */
 export const DEFAULT_Z = 3;
+/** A finding must lie at least this factor beyond its group's quartiles (twice Q3, half Q1). */
+export const DEFAULT_MIN_RATIO = 2;
+/** A value past the fences is a finding only when its tail probability is at most this. */
+export const DEFAULT_MAX_PROBABILITY = 0.05;
 
 const positive = (what: string) =>
   z
@@ -22,8 +26,8 @@ export const sizeOptionsSchema = z
     k: positive("a positive multiplier of the IQR, e.g. 1.5").optional(),
     threshold: positive("a positive z cut-off, e.g. 3.5").optional(),
     side: z
-      .enum(["upper", "lower", "both"], { error: 'expected "upper", "lower" or "both"' })
-      .default("upper"),
+      .enum(["auto", "upper", "lower", "both"], { error: 'expected "auto", "upper", "lower" or "both"' })
+      .default("auto"),
     groupBy: z
       .union([fieldName, z.array(fieldName).min(1).max(4), z.null()], {
         error: "expected a field name, a list of 1 to 4 field names, or null for one global distribution",
@@ -60,6 +64,16 @@ export const sizeOptionsSchema = z
         error: "expected a fraction of the median ≥ 0, e.g. 0.1",
       })
       .default(0.1),
+    minRatio: z
+      .number({ error: "expected a factor ≥ 1 beyond the quartiles, e.g. 2" })
+      .refine((n) => Number.isFinite(n) && n >= 1, {
+        error: "expected a factor ≥ 1 beyond the quartiles, e.g. 2",
+      })
+      .default(DEFAULT_MIN_RATIO),
+    maxProbability: z
+      .number({ error: "expected a probability above 0 and at most 1, e.g. 0.05" })
+      .refine((n) => n > 0 && n <= 1, { error: "expected a probability above 0 and at most 1, e.g. 0.05" })
+      .default(DEFAULT_MAX_PROBABILITY),
   })
   .superRefine((options, context) => {
     if (options.k !== undefined && options.method !== "iqr") {
@@ -89,7 +103,7 @@ export interface ResolvedOptions {
   method: "iqr" | "mad" | "zscore";
   /** `k` for iqr, the |z| cut-off for mad and zscore. */
   cutoff: number;
-  side: "upper" | "lower" | "both";
+  side: "auto" | "upper" | "lower" | "both";
   /** Empty for one global distribution. */
   groupBy: string[];
   /** What a record whose group is too small (or absent) is compared with: all records, or nothing. */
@@ -100,6 +114,10 @@ export interface ResolvedOptions {
   exactLimit: number;
   relativeAccuracy: number;
   minRelativeDeviation: number;
+  /** Fences lie at least this factor beyond the quartiles (non-negative values). */
+  minRatio: number;
+  /** Values past a fence whose tail probability exceeds this are not findings. */
+  maxProbability: number;
 }
 
 /** Fills the defaults that depend on the method. */
@@ -126,5 +144,7 @@ export function resolveOptions(options: SizeOptions): ResolvedOptions {
     exactLimit: options.exactLimit,
     relativeAccuracy: options.relativeAccuracy,
     minRelativeDeviation: options.minRelativeDeviation,
+    minRatio: options.minRatio,
+    maxProbability: options.maxProbability,
   };
 }

@@ -239,7 +239,9 @@ export function prepareState(state: SizeState, options: ResolvedOptions): Prepar
   // Without grouping the global distribution is the one the user asked for; as a fallback it is a mixture.
   const globalScale = options.groupBy.length > 0 && options.fallbackScale === "log" ? "log" : "linear";
   const global =
-    state.global.count >= options.minGroupSize ? profileOf(state.global, options, globalScale) : null;
+    state.global.count >= options.minGroupSize
+      ? profileOf(state.global, options, globalScale, options.groupBy.length === 0)
+      : null;
   const groups = new Map<string, Profile>();
   for (const [key, group] of largestGroups(state, options.maxGroups)) {
     if (group.distribution.count >= options.minGroupSize)
