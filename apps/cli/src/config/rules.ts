@@ -16,6 +16,8 @@ const BUILTIN_NAMES: Readonly<Record<string, string>> = {
   "@oddity/detector-conditional": "conditional",
   size: "size",
   "@oddity/detector-size": "size",
+  params: "params",
+  "@oddity/detector-params": "params",
 };
 
 const atLeastOneDetector: ConfigRule = (config) =>

@@ -3,6 +3,7 @@ export const BUILTIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   rarity: "@oddity/detector-rarity",
   conditional: "@oddity/detector-conditional",
   size: "@oddity/detector-size",
+  params: "@oddity/detector-params",
 });
 
 // Literal specifiers, so each bundled detector is loaded from the CLI's own dependencies (the user's
@@ -11,6 +12,7 @@ const loaders: Readonly<Record<string, () => Promise<unknown>>> = {
   "@oddity/detector-rarity": () => import("@oddity/detector-rarity"),
   "@oddity/detector-conditional": () => import("@oddity/detector-conditional"),
   "@oddity/detector-size": () => import("@oddity/detector-size"),
+  "@oddity/detector-params": () => import("@oddity/detector-params"),
 };
 
 /** The package a `use` specifier names when it is a bundled detector (short or full name), else null. */

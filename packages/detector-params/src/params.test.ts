@@ -1,0 +1,305 @@
+import { ConfigError, NO_FINDINGS, surprisal, type LogRecord } from "@oddity/core";
+import { fitDetector, fitDetectorOnShards, makeRecord, makeRecords, roundTrip } from "@oddity/core/testing";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { params } from "./index.js";
+
+/** `times` requests for each path. */
+function paths(table: Record<string, number>): LogRecord[] {
+  return makeRecords(Object.entries(table).map(([path, times]) => ({ path, times })));
+}
+
+/** 200 requests paging through /api/v1/sales with page=1..200 (1–3 digits). */
+const SALES = makeRecords(Array.from({ length: 200 }, (_, i) => ({ path: `/api/v1/sales?page=${i + 1}` })));
+
+function score(records: LogRecord[], path: string, options: unknown = {}) {
+  return fitDetector({ detector: params, options, records }).score(makeRecord({ path }));
+}
+
+describe("params: character classes", () => {
+  it("flags a value with classes no baseline value of the parameter had, with the counts and p = Π (k + 1) / (n + 2)", () => {
+    const [finding, ...rest] = score(SALES, "/api/v1/sales?page=2'+OR+'1'='1");
+    const q = 1 / 202;
+    expect(rest).toEqual([]);
+    expect(finding).toEqual({
+      detector: "params",
+      kind: "characters",
+      fields: ["path"],
+      values: ["/api/v1/sales?page=2'+OR+'1'='1"],
+      probability: q ** 4,
+      surprisal: surprisal(q ** 4),
+      threshold: { name: "probability", direction: "below", value: 0.01 },
+      counts: { values: 200, length: 12, with_letters: 0, with_spaces: 0, with_quotes: 0, with_equals: 0 },
+      message: `parameter "page" of "/api/v1/sales": all 200 baseline values were 1–3 characters of digits; this one has 12 characters with letters, spaces, quotes and equals signs or ampersands (in 0, 0, 0 and 0 of 200 baseline values; p < 0.0001): "2' OR '1'='1"`,
+    });
+  });
+
+  it("leaves alone a free-text parameter whose values already used the value's classes", () => {
+    const records = makeRecords(
+      Array.from({ length: 200 }, (_, i) => ({
+        path: `/search?q=${i % 2 ? `red+shoes+${i}` : `O%27Brien+(new)+${i}`}`,
+      })),
+    );
+    expect(score(records, "/search?q=blue+(O'Hara)")).toEqual([]);
+  });
+
+  it("decodes Latin-1 escapes before classifying, so %F1 is a non-ASCII letter, not a percent sign", () => {
+    const records = paths({ "/cart?b=A%F1adir": 150 });
+    const [finding] = score(records, "/cart?b=%25F1");
+    expect(finding?.kind).toBe("characters");
+    expect(finding?.message).toContain("with digits and percent signs");
+  });
+});
+
+describe("params: length", () => {
+  it("flags a value far longer than the mean by Chebyshev's bound and the share of values as long", () => {
+    const records = makeRecords(
+      Array.from({ length: 200 }, (_, i) => ({ path: `/p?name=${"abcdefghij".slice(0, 3 + (i % 5))}` })),
+    );
+    const [finding] = score(records, `/p?name=${"x".repeat(80)}`);
+    const mean = 5;
+    const chebyshev = 2 / (80 - mean) ** 2;
+    expect([finding?.kind, finding?.probability, finding?.counts]).toEqual([
+      "length",
+      Math.max(chebyshev, 1 / 202),
+      { values: 200, length: 80, at_least_as_long: 0 },
+    ]);
+  });
+
+  it("does not flag a value one character longer than any seen (σ² is at least 1)", () => {
+    expect(score(SALES, "/api/v1/sales?page=1000")).toEqual([]);
+  });
+});
+
+describe("params: enumerations", () => {
+  const records = paths({ "/pay?mode=insert": 120, "/pay?mode=delete": 80 });
+
+  it("flags a value outside a small set with the Good–Turing chance of a new token", () => {
+    const [finding] = score(records, "/pay?mode=update");
+    expect([finding?.kind, finding?.probability, finding?.message]).toEqual([
+      "token",
+      1 / 202,
+      `parameter "mode" of "/pay": all 200 baseline values were one of 2 ("insert", "delete"); this one is "update", never seen (p=0.005)`,
+    ]);
+  });
+
+  it("treats a parameter with more distinct values than maxTokens as free text", () => {
+    expect(score(records, "/pay?mode=update", { maxTokens: 1 })).toEqual([]);
+  });
+
+  it("does not flag a new number in a numeric enumeration", () => {
+    expect(score(paths({ "/list?sort=1": 100, "/list?sort=2": 100 }), "/list?sort=3")).toEqual([]);
+  });
+});
+
+describe("params: presence", () => {
+  const records = paths({ "/login?user=ann&remember=on": 150, "/login?user=bob&remember=off": 50 });
+
+  it("flags a name the template never carried, p = (N₁ + 1) / (R + 2)", () => {
+    const findings = score(records, "/login?user=ann&rememberA=on");
+    expect(findings.map((f) => [f.kind, f.probability])).toEqual([
+      ["unseen_parameter", 1 / 202],
+      ["missing_parameter", 1 / 202],
+    ]);
+    expect(findings[0]!.message).toBe(
+      `parameter "rememberA" of "/login" never seen in 200 baseline requests with a query there (they carried "remember" and "user"; p=0.005)`,
+    );
+    expect(findings[1]!.message).toBe(
+      `parameter "remember" of "/login" present in 200 of 200 baseline requests with a query there, absent here (p=0.005)`,
+    );
+  });
+
+  it("does not flag new names where new names are common (many seen once)", () => {
+    const tracking = makeRecords(Array.from({ length: 200 }, (_, i) => ({ path: `/home?utm_${i}=x` })));
+    expect(score(tracking, "/home?fbclid=1")).toEqual([]);
+  });
+
+  it("judges templates through the path part, so a payload does not move a request to another template", () => {
+    expect(score(SALES, "/api/v1/sales?page=abc")[0]?.message).toContain(
+      'parameter "page" of "/api/v1/sales"',
+    );
+  });
+});
+
+describe("params: support, limits and the no-query path", () => {
+  it("judges nothing below minSupport", () => {
+    const few = SALES.slice(0, 99);
+    expect(score(few, "/api/v1/sales?page=2'+OR+'1'='1")).toEqual([]);
+    expect(score(few, "/api/v1/sales?page=2'+OR+'1'='1", { minSupport: 50 }).length).toBe(1);
+  });
+
+  it("keeps at most maxFindings findings, the strongest", () => {
+    const records = paths({ "/f?a=1&b=2&c=3": 200 });
+    const findings = score(records, "/f?a=%3Cx%3E&b=x&c=(x)", { maxFindings: 2 });
+    expect(findings.map((f) => f.message.split(":")[0])).toEqual([
+      'parameter "a" of "/f"',
+      'parameter "c" of "/f"',
+    ]);
+  });
+
+  it("returns the shared empty result for a path without a query", () => {
+    const fitted = fitDetector({ detector: params, records: SALES });
+    expect(fitted.score(makeRecord({ path: "/api/v1/sales" }))).toBe(NO_FINDINGS);
+    expect(fitted.score(makeRecord({ path: null }))).toBe(NO_FINDINGS);
+  });
+
+  it("past maxTemplates models a hash-chosen sample and says how many requests it does not judge", () => {
+    const records = makeRecords(Array.from({ length: 30 }, (_, i) => ({ path: `/t${i}?a=1`, times: 2 })));
+    const fitted = fitDetector({ detector: params, options: { maxTemplates: 10 }, records });
+    const saved = fitted.hooks.toJSON(fitted.state) as { templates: { entries: unknown[] } };
+    expect(saved.templates.entries.length).toBe(10);
+    expect(fitted.warnings).toEqual([
+      "params: more than 10 path templates carry a query string, so a hash-chosen sample of 10 is modelled and the 40 requests of the others are not judged (maxTemplates)",
+    ]);
+  });
+});
+
+describe("params: merging and saving", () => {
+  const table = [
+    ...SALES.slice(0, 60),
+    ...paths({ "/login?user=ann&remember=on": 20, "/login?user=__proto__&remember=off": 5 }),
+    ...makeRecords(
+      Array.from({ length: 40 }, (_, i) => ({ path: `/s${i % 13}?q=${"ab".repeat(i % 7)}&x${i % 9}=1` })),
+    ),
+    ...paths({ "/": 10, "/search?q=caf%E9+%ZZ&q=2": 3 }),
+  ];
+  const options = { maxTemplates: 8, maxParameters: 4, maxTokens: 3, minSupport: 5, threshold: 0.2 };
+
+  it("fitting shuffled shards and merging saves the very model of the whole fit, caps included", () => {
+    const whole = fitDetector({ detector: params, options, records: table });
+    const saved = JSON.stringify(whole.hooks.toJSON(whole.state));
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray(table, { minLength: table.length }),
+        fc.nat(table.length),
+        fc.nat(table.length),
+        (shuffled, i, j) => {
+          const [x, y] = [i, j].sort((p, q) => p - q) as [number, number];
+          const sharded = fitDetectorOnShards({
+            detector: params,
+            options,
+            shards: [shuffled.slice(0, x), shuffled.slice(x, y), shuffled.slice(y)],
+          });
+          expect(JSON.stringify(sharded.hooks.toJSON(sharded.state))).toBe(saved);
+        },
+      ),
+      { seed: 42, numRuns: 40 },
+    );
+  });
+
+  it("scores the same after a JSON round trip", () => {
+    const fitted = fitDetector({ detector: params, options, records: table });
+    const loaded = roundTrip(fitted);
+    const probes = [
+      "/login?user=%3Cb%3E&remember=on",
+      "/login?user=ann",
+      "/login?user=x&rememberA=1",
+      "/login?user=ann&remember=on",
+    ].map((path) => makeRecord({ path }));
+    const found = probes.map((r) => fitted.score(r));
+    expect(probes.map((r) => loaded.score(r))).toEqual(found);
+    expect(found.map((findings) => findings.map((f) => f.kind))).toEqual([
+      ["characters"],
+      ["missing_parameter"],
+      ["token", "unseen_parameter"],
+      [],
+    ]);
+  });
+});
+
+describe("params: saved state validation", () => {
+  const fitted = fitDetector({ detector: params, records: SALES });
+  const saved = () =>
+    JSON.parse(JSON.stringify(fitted.hooks.toJSON(fitted.state))) as {
+      version: number;
+      requests: number;
+      templates: {
+        ceiling: number;
+        entries: Array<
+          [
+            string,
+            {
+              requests: number;
+              params: { entries: Array<[string, { values: number; classes: number[]; tokens: unknown }]> };
+            },
+          ]
+        >;
+      };
+    };
+  type Saved = ReturnType<typeof saved>;
+  const sales = (j: Saved) => j.templates.entries[0]![1];
+  const page = (j: Saved) => sales(j).params.entries[0]![1];
+
+  it.each([
+    ["another version", (j: Saved) => (j.version = 2), "state.version: expected version 1"],
+    [
+      "a fractional count",
+      (j: Saved) => (page(j).values = 2.5),
+      "state.templates.entries[0][1].params.entries[0][1].values: expected a count",
+    ],
+    [
+      "lengths that do not add up",
+      (j: Saved) => (page(j).values = 300),
+      "state.templates.entries[0][1].params.entries[0][1].lengths: do not add up to the 300 values",
+    ],
+    [
+      "a class counted more often than values",
+      (j: Saved) => (page(j).classes[0] = 201),
+      "state.templates.entries[0][1].params.entries[0][1].classes[0]: is 201 but only 200 values were counted",
+    ],
+    [
+      "templates holding more requests than the state",
+      (j: Saved) => (j.requests = 10),
+      "state.requests: is 10 but the templates hold 200 requests",
+    ],
+    [
+      "an entry above its ceiling",
+      (j: Saved) => (j.templates.ceiling = 0),
+      "state.templates.entries[0][0]: hashes at or above the ceiling",
+    ],
+  ])("rejects %s", (_name, corrupt, message) => {
+    const json = saved();
+    corrupt(json);
+    expect(() => fitted.hooks.fromJSON(json)).toThrow(message);
+  });
+
+  it("rejects an injected __proto__ key without polluting Object.prototype", () => {
+    const json: unknown = JSON.parse(`{"__proto__":{"polluted":true},${JSON.stringify(saved()).slice(1)}`);
+    expect(() => fitted.hooks.fromJSON(json)).toThrow('state: Unrecognized key: "__proto__"');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("params: options", () => {
+  function issues(options: unknown): readonly string[] {
+    try {
+      fitDetector({ detector: params, options, records: [] });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.issues;
+      throw error;
+    }
+    return [];
+  }
+
+  it("names the key path and what was expected", () => {
+    expect(issues({ threshold: 2 })).toEqual([
+      "detectors[0].options.threshold: expected a probability above 0 and below 1 (e.g. 0.01), received 2",
+    ]);
+    expect(issues({ minSupport: 0 })).toEqual([
+      "detectors[0].options.minSupport: expected a whole number of baseline values from 1 to 1,000,000, received 0",
+    ]);
+  });
+
+  it("defaults to p < 0.01, 100 values of support, 2 findings, 500 templates, 64 names and 16 tokens", () => {
+    expect(params.meta.options["~standard"].validate({})).toEqual({
+      value: {
+        threshold: 0.01,
+        minSupport: 100,
+        maxFindings: 2,
+        maxTemplates: 500,
+        maxParameters: 64,
+        maxTokens: 16,
+      },
+    });
+  });
+});

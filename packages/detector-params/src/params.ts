@@ -1,0 +1,161 @@
+import {
+  API_VERSION,
+  NO_FINDINGS,
+  defineDetector,
+  fieldReader,
+  formatCount,
+  type Finding,
+  type LogRecord,
+} from "@oddity/core";
+import { classMask } from "./char-classes.js";
+import { parseQuery } from "./decode.js";
+import { judgeMissing, judgeUnseenName, judgeValue, type JudgeContext, type Verdict } from "./judge.js";
+import { paramsOptionsSchema, type ParamsOptions } from "./options.js";
+import { prepareState, type PreparedState } from "./prepared.js";
+import { stateFromJSON, stateToJSON } from "./serialize.js";
+import {
+  admit,
+  emptyParam,
+  emptyState,
+  emptyTemplate,
+  mergeStates,
+  observeValue,
+  type ParamsState,
+} from "./state.js";
+import { parameterSummaries } from "./summary.js";
+
+/** Templates whose `path_template` → part-before-`?` mapping is remembered; past it the memory restarts. */
+const TEMPLATE_MEMORY = 10_000;
+
+/**
+ * Query-string parameters per path template, after Kruegel & Vigna (CCS 2003): which names occur, how
+ * long values are, which character classes they use and, for enumerations, which values they take.
+ */
+export const params = defineDetector<ParamsOptions, ParamsState>({
+  meta: {
+    name: "params",
+    description:
+      "Flags query-string parameters that are new or missing for their path, or whose value is unusually long, uses unusual characters or leaves a fixed set of values",
+    apiVersion: API_VERSION,
+    options: paramsOptionsSchema,
+  },
+  create(options, context) {
+    const caps = {
+      maxTemplates: options.maxTemplates,
+      maxParameters: options.maxParameters,
+      maxTokens: options.maxTokens,
+    };
+    const judge: JudgeContext = {
+      detector: context.id,
+      threshold: options.threshold,
+      minSupport: options.minSupport,
+    };
+    const readTemplate = fieldReader("path_template");
+    const endpoints = new Map<string, string>();
+    const prepared = new WeakMap<ParamsState, { requests: number; model: PreparedState }>();
+
+    // The template of the path before `?`: `/api/v1/sales?page=:n` and `/api/v1/sales?page=:v` are one
+    // template here, or a payload in `page` would move the request to a template with no baseline.
+    function endpointOf(record: LogRecord): string {
+      const template = readTemplate(record)!;
+      let endpoint = endpoints.get(template);
+      if (endpoint === undefined) {
+        const q = template.indexOf("?");
+        endpoint = q === -1 ? template : template.slice(0, q);
+        if (endpoints.size >= TEMPLATE_MEMORY) endpoints.clear();
+        endpoints.set(template, endpoint);
+      }
+      return endpoint;
+    }
+
+    function prepare(state: ParamsState): PreparedState {
+      const model = prepareState(state, options.threshold);
+      prepared.set(state, { requests: state.requests, model });
+      let kept = 0;
+      for (const { model: t } of state.templates.entries.values()) kept += t.requests;
+      if (state.templates.ceiling < 2 ** 32) {
+        context.warn(
+          `more than ${formatCount(options.maxTemplates)} path templates carry a query string, so a hash-chosen sample of ${formatCount(state.templates.entries.size)} is modelled and the ${formatCount(state.requests - kept)} requests of the others are not judged (maxTemplates)`,
+        );
+      }
+      let cappedTemplates = 0;
+      for (const { model: t } of state.templates.entries.values())
+        if (t.params.ceiling < 2 ** 32) cappedTemplates++;
+      if (cappedTemplates > 0) {
+        context.warn(
+          `${formatCount(cappedTemplates)} path template${cappedTemplates === 1 ? "" : "s"} carry more than ${formatCount(options.maxParameters)} parameter names, so a hash-chosen sample of names is modelled there and the others are not judged (maxParameters)`,
+        );
+      }
+      return model;
+    }
+
+    function preparedFor(state: ParamsState): PreparedState {
+      const cached = prepared.get(state);
+      return cached !== undefined && cached.requests === state.requests ? cached.model : prepare(state);
+    }
+
+    return {
+      init: emptyState,
+      observe(state, record) {
+        const path = record.path;
+        if (path === null) return;
+        const q = path.indexOf("?");
+        if (q === -1) return;
+        state.requests++;
+        const template = admit(state.templates, endpointOf(record), caps.maxTemplates, emptyTemplate);
+        if (template === null) return;
+        template.requests++;
+        const pairs = parseQuery(path.slice(q + 1));
+        for (let i = 0; i < pairs.length; i++) {
+          const { name, value } = pairs[i]!;
+          const param = admit(template.params, name, caps.maxParameters, emptyParam);
+          if (param === null) continue;
+          let first = true;
+          for (let j = 0; j < i; j++) if (pairs[j]!.name === name) first = false;
+          if (first) param.present++;
+          observeValue(param, { value, mask: classMask(value), maxTokens: caps.maxTokens });
+        }
+      },
+      merge: (a, b) => mergeStates(a, b, caps),
+      prepare(state) {
+        prepare(state);
+      },
+      score(state, record) {
+        const path = record.path;
+        if (path === null) return NO_FINDINGS;
+        const q = path.indexOf("?");
+        if (q === -1) return NO_FINDINGS;
+        const template = preparedFor(state).templates.get(endpointOf(record));
+        if (template === undefined || template.requests < options.minSupport) return NO_FINDINGS;
+        const pairs = parseQuery(path.slice(q + 1));
+        // The strongest verdict per parameter name, then the strongest names.
+        const verdicts = new Map<string, Verdict>();
+        const keep = (name: string, verdict: Verdict | null) => {
+          if (verdict === null) return;
+          const held = verdicts.get(name);
+          if (held === undefined || verdict.probability < held.probability) verdicts.set(name, verdict);
+        };
+        for (const { name, value } of pairs) {
+          const param = template.params.get(name);
+          keep(
+            name,
+            param === undefined
+              ? judgeUnseenName(judge, { template, name, path })
+              : judgeValue(judge, { template, param, value, path }),
+          );
+        }
+        for (const param of template.expected) {
+          if (!pairs.some((pair) => pair.name === param.name))
+            keep(param.name, judgeMissing(judge, { template, param, path }));
+        }
+        if (verdicts.size === 0) return NO_FINDINGS;
+        const strongest = [...verdicts.values()].sort((a, b) => a.probability - b.probability);
+        const findings: Finding[] = strongest.slice(0, options.maxFindings).map((v) => v.build());
+        return findings;
+      },
+      toJSON: stateToJSON,
+      fromJSON: (json) => stateFromJSON(json, caps),
+      summarize: (state) => parameterSummaries(context.id, state, preparedFor(state)),
+    };
+  },
+});

@@ -1,0 +1,122 @@
+import { CLASS_COUNT } from "./char-classes.js";
+import {
+  EXACT_LENGTHS,
+  LENGTH_BUCKETS,
+  bucketStart,
+  lengthBucket,
+  type CappedMap,
+  type ParamModel,
+  type ParamsState,
+  type TemplateModel,
+} from "./state.js";
+
+/** A parameter's model with what scoring derives from it once. */
+export interface PreparedParam {
+  name: string;
+  model: ParamModel;
+  mean: number;
+  variance: number;
+  /** tail[b] = values whose length bucket is ≥ b. */
+  tail: number[];
+  minLength: number;
+  /** Largest length seen, exact below {@link EXACT_LENGTHS}; otherwise the start of its bucket. */
+  maxLength: number;
+  /** Classes seen in at least one value. */
+  seenMask: number;
+  /** Classes whose smoothed share (k + 1) / (n + 2) is below the threshold. */
+  rareMask: number;
+  /** True when every baseline value is a whole or decimal number. */
+  numeric: boolean;
+  /** Tokens seen exactly once (Good–Turing's N₁), for the chance of a new token. */
+  tokenSingletons: number;
+}
+
+/** A template's prepared parameters. */
+export interface PreparedTemplate {
+  template: string;
+  requests: number;
+  params: Map<string, PreparedParam>;
+  /** The model's capped map, to tell an unseen name from one the cap left out. */
+  capped: CappedMap<ParamModel>;
+  /** Names present in exactly one request (Good–Turing's N₁ for names). */
+  nameSingletons: number;
+  /** Parameters whose absence alone is below the threshold: P(absent) = (R − c + 1) / (R + 2). */
+  expected: PreparedParam[];
+}
+
+const NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+function prepareParam(name: string, model: ParamModel, threshold: number): PreparedParam {
+  const n = model.values;
+  const mean = n === 0 ? 0 : model.lengthSum / n;
+  const variance = n === 0 ? 0 : Math.max(0, model.lengthSquares / n - mean * mean);
+  const tail = new Array<number>(LENGTH_BUCKETS + 1).fill(0);
+  for (let b = LENGTH_BUCKETS - 1; b >= 0; b--) tail[b] = tail[b + 1]! + model.lengths[b]!;
+  let minBucket = -1;
+  let maxBucket = -1;
+  model.lengths.forEach((count, b) => {
+    if (count === 0) return;
+    if (minBucket < 0) minBucket = b;
+    maxBucket = b;
+  });
+  let seenMask = 0;
+  let rareMask = 0;
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const k = model.classes[c]!;
+    if (k > 0) seenMask |= 1 << c;
+    if ((k + 1) / (n + 2) < threshold) rareMask |= 1 << c;
+  }
+  let tokenSingletons = 0;
+  let numeric = model.tokens !== null && model.tokens.size > 0;
+  for (const [token, count] of model.tokens ?? []) {
+    if (count === 1) tokenSingletons++;
+    if (!NUMBER.test(token)) numeric = false;
+  }
+  return {
+    name,
+    model,
+    mean,
+    variance,
+    tail,
+    minLength: Math.max(0, bucketStart(minBucket)),
+    maxLength: Math.max(0, bucketStart(maxBucket)),
+    seenMask,
+    rareMask,
+    numeric,
+    tokenSingletons,
+  };
+}
+
+function prepareTemplate(template: string, model: TemplateModel, threshold: number): PreparedTemplate {
+  const params = new Map<string, PreparedParam>();
+  let nameSingletons = 0;
+  const expected: PreparedParam[] = [];
+  const R = model.requests;
+  for (const [name, { model: param }] of model.params.entries) {
+    const prepared = prepareParam(name, param, threshold);
+    params.set(name, prepared);
+    if (param.present === 1) nameSingletons++;
+    if ((R - param.present + 1) / (R + 2) < threshold) expected.push(prepared);
+  }
+  return { template, requests: R, params, capped: model.params, nameSingletons, expected };
+}
+
+/** Everything scoring needs, derived from a state. */
+export interface PreparedState {
+  templates: Map<string, PreparedTemplate>;
+}
+
+export function prepareState(state: ParamsState, threshold: number): PreparedState {
+  const templates = new Map<string, PreparedTemplate>();
+  for (const [template, { model }] of state.templates.entries) {
+    templates.set(template, prepareTemplate(template, model, threshold));
+  }
+  return { templates };
+}
+
+/** Values at least `length` long, from the histogram: exact below 64, an upper bound above. */
+export function valuesAtLeast(param: PreparedParam, length: number): number {
+  return param.tail[lengthBucket(length)]!;
+}
+
+export { EXACT_LENGTHS };
