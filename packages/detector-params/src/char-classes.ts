@@ -19,6 +19,7 @@ export const CHAR_CLASSES = [
   { name: "punctuation", plural: "other punctuation" },
   { name: "controls", plural: "control characters" },
   { name: "non-ASCII", plural: "non-ASCII characters" },
+  { name: "empty", plural: "no characters (empty)" },
 ] as const;
 
 /** Number of character classes. */
@@ -39,6 +40,8 @@ const PERCENT = 11;
 const PUNCTUATION = 12;
 const CONTROLS = 13;
 const NON_ASCII = 14;
+// An empty value is a class of its own: a parameter that always had a value and comes empty is odd.
+const EMPTY = 15;
 
 function asciiClass(code: number): number {
   if (code < 32 || code === 127) return code === 9 ? SPACES : CONTROLS;
@@ -85,6 +88,7 @@ const ASCII_BITS = Uint16Array.from({ length: 128 }, (_, code) => 1 << asciiClas
 
 /** The classes present in `value` as a bit mask (bit i = `CHAR_CLASSES[i]`). */
 export function classMask(value: string): number {
+  if (value.length === 0) return 1 << EMPTY;
   let mask = 0;
   for (let i = 0; i < value.length; i++) {
     const code = value.charCodeAt(i);

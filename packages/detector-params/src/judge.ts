@@ -1,7 +1,14 @@
 import { formatCount, formatProbability, quoteValue, surprisal, type Finding } from "@oddity/core";
 import { CHAR_CLASSES, CLASS_COUNT, classMask, classesOf, listWords } from "./char-classes.js";
-import { EXACT_LENGTHS, valuesAtLeast, type PreparedParam, type PreparedTemplate } from "./prepared.js";
-import { covers } from "./state.js";
+import {
+  EXACT_LENGTHS,
+  oneSource,
+  robustShare,
+  valuesAtLeast,
+  type PreparedParam,
+  type PreparedTemplate,
+} from "./prepared.js";
+import { bucketStart, covers } from "./state.js";
 
 /** Who reports and by which limits. */
 export interface JudgeContext {
@@ -23,19 +30,52 @@ function p(probability: number): string {
   return probability < 0.0001 ? "p < 0.0001" : `p=${formatProbability(probability)}`;
 }
 
-function lengthRange(param: PreparedParam): string {
-  const { minLength, maxLength } = param;
-  const max = maxLength >= EXACT_LENGTHS ? `over ${formatCount(maxLength)}` : formatCount(maxLength);
-  return minLength === maxLength ? `${max}` : `${formatCount(minLength)}–${max}`;
+function lengthText(low: number, high: number): string {
+  const max = high >= EXACT_LENGTHS ? `over ${formatCount(bucketStart(high))}` : formatCount(high);
+  return low === high ? max : `${formatCount(bucketStart(low))}–${max}`;
 }
 
-/** `all 112 baseline values were 1–3 characters of digits`: what the baseline of a parameter looked like. */
+/** Share of values the baseline description covers when the extremes are left out. */
+const DESCRIBED = 0.99;
+
+/**
+ * `all 112 baseline values were 1–3 characters of digits`: what the baseline of a parameter looked like.
+ * When a few values were far off (a tool's payloads, in a baseline fitted on the log itself), it describes
+ * the middle 99% of lengths and the classes more than one client used, and says so.
+ */
 export function describeBaseline(param: PreparedParam): string {
   const n = param.model.values;
-  const classes = classesOf(param.seenMask).map((c) => CHAR_CLASSES[c]!.name);
-  const made = classes.length === 0 ? "empty" : `characters of ${listWords(classes)}`;
-  const length = param.maxLength === 0 ? "" : `${lengthRange(param)} ${made}`;
-  return `${n === 1 ? "the 1 baseline value was" : `all ${formatCount(n)} baseline values were`} ${length || "empty"}`;
+  const lengths = param.model.lengths;
+  const cut = ((1 - DESCRIBED) / 2) * n;
+  let low = -1;
+  let high = -1;
+  let first = -1;
+  let last = -1;
+  let below = 0;
+  lengths.forEach((count, b) => {
+    if (count === 0) return;
+    if (first < 0) first = b;
+    last = b;
+    if (low < 0 && below + count > cut) low = b;
+    below += count;
+    if (high < 0 && below >= n - cut) high = b;
+  });
+  let mask = 0;
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    const top = param.topClients[c]!;
+    if (param.model.classes[c]! - (top === null ? 0 : top.count) > 0) mask |= 1 << c;
+  }
+  const all = low === first && high === last && mask === param.seenMask;
+  const emptyBit = 1 << (CLASS_COUNT - 1);
+  const classes = classesOf(mask & ~emptyBit).map((c) => CHAR_CLASSES[c]!.name);
+  const made =
+    (classes.length === 0 ? "" : ` of ${listWords(classes)}`) + (mask & emptyBit ? " or empty" : "");
+  const what =
+    n === 1
+      ? "the 1 baseline value was"
+      : `${all ? "all" : "99% of the"} ${formatCount(n)} baseline values were`;
+  const unit = low === high && high === 1 ? "character" : "characters";
+  return high <= 0 ? `${what} empty` : `${what} ${lengthText(low, high)} ${unit}${made}`;
 }
 
 function subject(ctx: JudgeContext, template: PreparedTemplate, name: string): string {
@@ -106,11 +146,17 @@ export function judgeValue(
   if (rare !== 0) {
     const classes = classesOf(rare);
     let probability = 1;
-    for (const c of classes) probability *= (param.model.classes[c]! + 1) / (n + 2);
+    for (const c of classes) probability *= robustShare(param.model.classes[c]!, n, param.topClients[c]!);
     consider({
       probability,
       build: () => {
         const seen = classes.map((c) => param.model.classes[c]!);
+        const tops = classes.map((c) => param.topClients[c]!);
+        const fromTop = tops.map((top, i) =>
+          top !== null && seen[i]! > 0
+            ? ` (${formatCount(top.count)} from ${quoteValue(top.client, 40)})`
+            : "",
+        );
         return finding(ctx, {
           kind: "characters",
           path,
@@ -119,10 +165,19 @@ export function judgeValue(
             values: n,
             length,
             ...Object.fromEntries(
-              classes.map((c, i) => [`with_${CHAR_CLASSES[c]!.name.replace(/\W+/g, "_")}`, seen[i]!]),
+              classes.flatMap((c, i) => {
+                const key = `with_${CHAR_CLASSES[c]!.name.replace(/\W+/g, "_")}`;
+                const top = tops[i]!;
+                return top === null || seen[i] === 0
+                  ? [[key, seen[i]!]]
+                  : [
+                      [key, seen[i]!],
+                      [`${key}_top_client`, top.count],
+                    ];
+              }),
             ),
           },
-          message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)}; this one has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))} (in ${listWords(seen.map(formatCount))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
+          message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)}; this one ${length === 0 ? "is empty" : `has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))}`} (in ${listWords(seen.map((k, i) => `${formatCount(k)}${fromTop[i]}`))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
         });
       },
     });
@@ -169,28 +224,46 @@ export function judgeValue(
   return best;
 }
 
-/** A name the template's baseline never carried: Good–Turing's chance of a new name, (N₁ + 1) / (R + 2). */
+/**
+ * A name the template's baseline never carried, or that only one client's requests carried (`known`): the
+ * Good–Turing chance of a new name, (N₁ + 1) / (R + 2), with N₁ the other names carried by exactly one
+ * request and R the requests with a query there, less that one client's.
+ */
 export function judgeUnseenName(
   ctx: JudgeContext,
-  { template, name, path }: { template: PreparedTemplate; name: string; path: string },
+  {
+    template,
+    name,
+    path,
+    known,
+  }: { template: PreparedTemplate; name: string; path: string; known?: PreparedParam },
 ): Verdict | null {
-  const R = template.requests;
+  if (known !== undefined && !oneSource(known)) return null;
+  const top = known?.topNameClient ?? null;
+  const R = template.requests - (known?.model.present ?? 0);
   if (R < ctx.minSupport || !covers(template.capped, name)) return null;
-  const probability = (template.nameSingletons + 1) / (R + 2);
+  const singletons = template.nameSingletons - (known === undefined ? 0 : 1);
+  const probability = (singletons + 1) / (R + 2);
   if (probability >= ctx.threshold) return null;
   return {
     probability,
     build: () => {
       const names = [...template.params.values()]
+        .filter((param) => param.name !== name)
         .sort((a, b) => b.model.present - a.model.present || (a.name < b.name ? -1 : 1))
         .map((param) => param.name);
       const shown = names.slice(0, 6).map((n) => quoteValue(n, 30));
+      const carried = `they carried ${listWords(shown)}${names.length > 6 ? " …" : ""}`;
+      const counts = { requests: template.requests, names: names.length, names_seen_once: singletons };
       return finding(ctx, {
         kind: "unseen_parameter",
         path,
         probability,
-        counts: { requests: R, names: names.length, names_seen_once: template.nameSingletons },
-        message: `${subject(ctx, template, name)} never seen in ${formatCount(R)} baseline requests with a query there (they carried ${listWords(shown)}${names.length > 6 ? " …" : ""}; ${p(probability)})`,
+        counts: known === undefined ? counts : { ...counts, source_requests: known.model.present },
+        message:
+          known === undefined
+            ? `${subject(ctx, template, name)} never seen in ${formatCount(R)} baseline requests with a query there (${carried}; ${p(probability)})`
+            : `${subject(ctx, template, name)} seen only ${top === null ? "once" : `from ${quoteValue(top.client, 40)} (${formatCount(top.count)} request${top.count === 1 ? "" : "s"})`}, never in the other ${formatCount(R)} baseline requests with a query there (${carried}; ${p(probability)})`,
       });
     },
   };

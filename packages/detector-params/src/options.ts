@@ -22,6 +22,13 @@ const THRESHOLD_ERROR = "expected a probability above 0 and below 1 (e.g. 0.01)"
 
 /** The options schema of the params detector; the host validates and applies these defaults. */
 export const paramsOptionsSchema = z.strictObject({
+  client: z
+    .string({ error: "expected a field name, e.g. ip" })
+    .min(1, { error: "expected a field name, e.g. ip" })
+    .default("ip")
+    .describe(
+      "Field that tells clients apart: a class or name that only one client used is judged without that client's requests",
+    ),
   threshold: z
     .number({ error: THRESHOLD_ERROR })
     .gt(0, { error: THRESHOLD_ERROR })

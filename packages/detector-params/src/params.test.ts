@@ -4,13 +4,18 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { params } from "./index.js";
 
-/** `times` requests for each path. */
-function paths(table: Record<string, number>): LogRecord[] {
-  return makeRecords(Object.entries(table).map(([path, times]) => ({ path, times })));
+/** Records for these paths, from 20 clients in turn (one client's requests are judged apart). */
+function fromClients(list: readonly string[]): LogRecord[] {
+  return list.map((path, i) => makeRecord({ path, ip: `10.0.${i % 20}.1` }));
 }
 
-/** 200 requests paging through /api/v1/sales with page=1..200 (1–3 digits). */
-const SALES = makeRecords(Array.from({ length: 200 }, (_, i) => ({ path: `/api/v1/sales?page=${i + 1}` })));
+/** `times` requests for each path, from 20 clients in turn. */
+function paths(table: Record<string, number>): LogRecord[] {
+  return fromClients(Object.entries(table).flatMap(([path, times]) => Array<string>(times).fill(path)));
+}
+
+/** 200 requests paging through /api/v1/sales with page=1..200 (1–3 digits), from 20 clients. */
+const SALES = fromClients(Array.from({ length: 200 }, (_, i) => `/api/v1/sales?page=${i + 1}`));
 
 function score(records: LogRecord[], path: string, options: unknown = {}) {
   return fitDetector({ detector: params, options, records }).score(makeRecord({ path }));
@@ -35,10 +40,8 @@ describe("params: character classes", () => {
   });
 
   it("leaves alone a free-text parameter whose values already used the value's classes", () => {
-    const records = makeRecords(
-      Array.from({ length: 200 }, (_, i) => ({
-        path: `/search?q=${i % 2 ? `red+shoes+${i}` : `O%27Brien+(new)+${i}`}`,
-      })),
+    const records = fromClients(
+      Array.from({ length: 200 }, (_, i) => `/search?q=${i % 2 ? `red+shoes+${i}` : `O%27Brien+(new)+${i}`}`),
     );
     expect(score(records, "/search?q=blue+(O'Hara)")).toEqual([]);
   });
@@ -48,6 +51,71 @@ describe("params: character classes", () => {
     const [finding] = score(records, "/cart?b=%25F1");
     expect(finding?.kind).toBe("characters");
     expect(finding?.message).toContain("with digits and percent signs");
+  });
+});
+
+describe("params: a tool's own requests in the baseline", () => {
+  // Fitted on the log being scored: 150 payloads from one address sit in the baseline beside 200 pages.
+  const payload = "/api/v1/sales?page=2%27+OR+%271%27%3D%271";
+  const tool = Array.from({ length: 150 }, () => makeRecord({ path: payload, ip: "203.0.113.7" }));
+
+  it("leaves out the clients that sent most of a class when only a few did, and says who they were", () => {
+    const [finding] = score([...SALES, ...tool], payload);
+    const q = 1 / 202;
+    expect([finding?.kind, finding?.probability, finding?.counts]).toEqual([
+      "characters",
+      q ** 4,
+      {
+        values: 350,
+        length: 12,
+        with_letters: 150,
+        with_letters_top_client: 150,
+        with_spaces: 150,
+        with_spaces_top_client: 150,
+        with_quotes: 150,
+        with_quotes_top_client: 150,
+        with_equals: 150,
+        with_equals_top_client: 150,
+      },
+    ]);
+    expect(finding?.message).toBe(
+      `parameter "page" of "/api/v1/sales": 99% of the 350 baseline values were 1–12 characters of digits; this one has 12 characters with letters, spaces, quotes and equals signs or ampersands (in 150 (150 from "203.0.113.7"), 150 (150 from "203.0.113.7"), 150 (150 from "203.0.113.7") and 150 (150 from "203.0.113.7") of 350 baseline values; p < 0.0001): "2' OR '1'='1"`,
+    );
+  });
+
+  it("judges a class on all values once more than 8 clients used it", () => {
+    const many = Array.from({ length: 150 }, (_, i) =>
+      makeRecord({ path: payload, ip: `198.51.100.${i % 9}` }),
+    );
+    expect(score([...SALES, ...many], payload)).toEqual([]);
+  });
+
+  it("judges a class on all values when the log has no client addresses", () => {
+    const anonymous = [...SALES, ...tool].map((r) => ({ ...r, ip: null }));
+    expect(score(anonymous, payload)).toEqual([]);
+  });
+
+  it("judges a name only one client sent as new, against the other clients' requests", () => {
+    const debug = Array.from({ length: 30 }, (_, i) =>
+      makeRecord({ path: `/api/v1/sales?page=${i}&debug=1`, ip: "203.0.113.7" }),
+    );
+    const [finding] = score([...SALES, ...debug], "/api/v1/sales?page=3&debug=1");
+    expect([finding?.kind, finding?.probability, finding?.message]).toEqual([
+      "unseen_parameter",
+      1 / 202,
+      `parameter "debug" of "/api/v1/sales" seen only from "203.0.113.7" (30 requests), never in the other 200 baseline requests with a query there (they carried "page"; p=0.005)`,
+    ]);
+  });
+});
+
+describe("params: empty values", () => {
+  it("flags an empty value where every baseline value had characters", () => {
+    const [finding] = score(SALES, "/api/v1/sales?page=");
+    expect([finding?.kind, finding?.probability, finding?.message]).toEqual([
+      "characters",
+      1 / 202,
+      `parameter "page" of "/api/v1/sales": all 200 baseline values were 1–3 characters of digits; this one is empty (in 0 of 200 baseline values; p=0.005): ""`,
+    ]);
   });
 });
 
@@ -293,6 +361,7 @@ describe("params: options", () => {
   it("defaults to p < 0.01, 100 values of support, 2 findings, 500 templates, 64 names and 16 tokens", () => {
     expect(params.meta.options["~standard"].validate({})).toEqual({
       value: {
+        client: "ip",
         threshold: 0.01,
         minSupport: 100,
         maxFindings: 2,

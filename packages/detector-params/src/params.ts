@@ -14,6 +14,7 @@ import { paramsOptionsSchema, type ParamsOptions } from "./options.js";
 import { prepareState, type PreparedState } from "./prepared.js";
 import { stateFromJSON, stateToJSON } from "./serialize.js";
 import {
+  addClient,
   admit,
   emptyParam,
   emptyState,
@@ -51,6 +52,7 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
       minSupport: options.minSupport,
     };
     const readTemplate = fieldReader("path_template");
+    const readClient = fieldReader(options.client);
     const endpoints = new Map<string, string>();
     const prepared = new WeakMap<ParamsState, { requests: number; model: PreparedState }>();
 
@@ -105,6 +107,7 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         const template = admit(state.templates, endpointOf(record), caps.maxTemplates, emptyTemplate);
         if (template === null) return;
         template.requests++;
+        const client = readClient(record);
         const pairs = parseQuery(path.slice(q + 1));
         for (let i = 0; i < pairs.length; i++) {
           const { name, value } = pairs[i]!;
@@ -112,8 +115,11 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
           if (param === null) continue;
           let first = true;
           for (let j = 0; j < i; j++) if (pairs[j]!.name === name) first = false;
-          if (first) param.present++;
-          observeValue(param, { value, mask: classMask(value), maxTokens: caps.maxTokens });
+          if (first) {
+            param.present++;
+            param.nameClients = addClient(param.nameClients, client);
+          }
+          observeValue(param, { value, mask: classMask(value), maxTokens: caps.maxTokens, client });
         }
       },
       merge: (a, b) => mergeStates(a, b, caps),
@@ -137,12 +143,13 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         };
         for (const { name, value } of pairs) {
           const param = template.params.get(name);
-          keep(
-            name,
-            param === undefined
-              ? judgeUnseenName(judge, { template, name, path })
-              : judgeValue(judge, { template, param, value, path }),
-          );
+          if (param === undefined) {
+            keep(name, judgeUnseenName(judge, { template, name, path }));
+          } else {
+            keep(name, judgeValue(judge, { template, param, value, path }));
+            if (param.topNameClient !== null)
+              keep(name, judgeUnseenName(judge, { template, name, path, known: param }));
+          }
         }
         for (const param of template.expected) {
           if (!pairs.some((pair) => pair.name === param.name))

@@ -5,6 +5,7 @@ import {
   bucketStart,
   lengthBucket,
   type CappedMap,
+  type ClientCounts,
   type ParamModel,
   type ParamsState,
   type TemplateModel,
@@ -23,8 +24,12 @@ export interface PreparedParam {
   maxLength: number;
   /** Classes seen in at least one value. */
   seenMask: number;
-  /** Classes whose smoothed share (k + 1) / (n + 2) is below the threshold. */
+  /** Classes whose smoothed share, without their top client, is below the threshold (see {@link robustShare}). */
   rareMask: number;
+  /** Per class, the client that sent most of its values when at most `CLIENT_SAMPLE` clients did, else null. */
+  topClients: Array<TopClients | null>;
+  /** The same for the name's presence. */
+  topNameClient: TopClients | null;
   /** True when every baseline value is a whole or decimal number. */
   numeric: boolean;
   /** Tokens seen exactly once (Good–Turing's N₁), for the chance of a new token. */
@@ -38,13 +43,47 @@ export interface PreparedTemplate {
   params: Map<string, PreparedParam>;
   /** The model's capped map, to tell an unseen name from one the cap left out. */
   capped: CappedMap<ParamModel>;
-  /** Names present in exactly one request (Good–Turing's N₁ for names). */
+  /**
+   * Names carried by exactly one request or by one client only (Good–Turing's N₁ for names, counted so
+   * that one client's repeats do not hide how often a name is new).
+   */
   nameSingletons: number;
   /** Parameters whose absence alone is below the threshold: P(absent) = (R − c + 1) / (R + 2). */
   expected: PreparedParam[];
 }
 
 const NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/** Clients left out of a class's or name's count when no more than `CLIENT_SAMPLE` clients used it. */
+export const LEFT_OUT_CLIENTS = 3;
+
+/** The clients left out: the top one (ties: the smallest name), how many, and their count together. */
+export interface TopClients {
+  client: string;
+  clients: number;
+  count: number;
+}
+
+/**
+ * The {@link LEFT_OUT_CLIENTS} clients with the largest counts, or null when the counts are null (too many
+ * clients to leave any out) or empty.
+ */
+export function topClient(counts: ClientCounts | null): TopClients | null {
+  if (counts === null || counts.size === 0) return null;
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, LEFT_OUT_CLIENTS);
+  return { client: sorted[0]![0], clients: sorted.length, count: sorted.reduce((sum, [, c]) => sum + c, 0) };
+}
+
+/**
+ * The smoothed share of values with a class, (k + 1) / (n + 2), after leaving out the client that sent
+ * most of them when only a few clients did: a tool's hundreds of payloads are in a baseline fitted on the
+ * log being scored, and must not make their own characters look ordinary. A class used by more than
+ * `CLIENT_SAMPLE` clients is judged on all values.
+ */
+export function robustShare(k: number, n: number, top: { count: number } | null): number {
+  const left = top === null ? 0 : top.count;
+  return (k - left + 1) / (n - left + 2);
+}
 
 function prepareParam(name: string, model: ParamModel, threshold: number): PreparedParam {
   const n = model.values;
@@ -61,10 +100,11 @@ function prepareParam(name: string, model: ParamModel, threshold: number): Prepa
   });
   let seenMask = 0;
   let rareMask = 0;
+  const topClients = model.classClients.map(topClient);
   for (let c = 0; c < CLASS_COUNT; c++) {
     const k = model.classes[c]!;
     if (k > 0) seenMask |= 1 << c;
-    if ((k + 1) / (n + 2) < threshold) rareMask |= 1 << c;
+    if (robustShare(k, n, topClients[c]!) < threshold) rareMask |= 1 << c;
   }
   let tokenSingletons = 0;
   let numeric = model.tokens !== null && model.tokens.size > 0;
@@ -82,6 +122,8 @@ function prepareParam(name: string, model: ParamModel, threshold: number): Prepa
     maxLength: Math.max(0, bucketStart(maxBucket)),
     seenMask,
     rareMask,
+    topClients,
+    topNameClient: topClient(model.nameClients),
     numeric,
     tokenSingletons,
   };
@@ -95,10 +137,18 @@ function prepareTemplate(template: string, model: TemplateModel, threshold: numb
   for (const [name, { model: param }] of model.params.entries) {
     const prepared = prepareParam(name, param, threshold);
     params.set(name, prepared);
-    if (param.present === 1) nameSingletons++;
+    if (oneSource(prepared)) nameSingletons++;
     if ((R - param.present + 1) / (R + 2) < threshold) expected.push(prepared);
   }
   return { template, requests: R, params, capped: model.params, nameSingletons, expected };
+}
+
+/** True when one request or one client alone carried the name. */
+export function oneSource(param: PreparedParam): boolean {
+  const top = param.topNameClient;
+  return (
+    param.model.present === 1 || (top !== null && top.clients === 1 && top.count === param.model.present)
+  );
 }
 
 /** Everything scoring needs, derived from a state. */

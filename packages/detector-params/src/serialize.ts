@@ -1,4 +1,4 @@
-import { BoundedCounter, countSchema, invalidState, parseState, z } from "@oddity/core";
+import { BoundedCounter, countSchema, invalidState, parseState, positiveCountSchema, z } from "@oddity/core";
 import { CLASS_COUNT } from "./char-classes.js";
 import {
   LENGTH_BUCKETS,
@@ -6,7 +6,9 @@ import {
   MAX_TOKEN_LENGTH,
   NO_CEILING,
   STATE_VERSION,
+  CLIENT_SAMPLE,
   type CappedMap,
+  type ClientCounts,
   type Caps,
   type ParamModel,
   type ParamsState,
@@ -22,6 +24,8 @@ function cappedToJSON<T>(map: CappedMap<T>, write: (model: T) => unknown) {
   };
 }
 
+const clientsToJSON = (counts: ClientCounts | null) => (counts === null ? null : [...counts].sort(byKey));
+
 function paramToJSON(p: ParamModel) {
   return {
     present: p.present,
@@ -31,6 +35,8 @@ function paramToJSON(p: ParamModel) {
     lengths: p.lengths.flatMap((count, bucket) => (count === 0 ? [] : [[bucket, count]])),
     classes: p.classes,
     tokens: p.tokens === null ? null : [...p.tokens].sort(byKey),
+    classClients: p.classClients.map(clientsToJSON),
+    nameClients: clientsToJSON(p.nameClients),
   };
 }
 
@@ -49,6 +55,11 @@ export function stateToJSON(state: ParamsState): unknown {
 const ceilingSchema = z.number().int().min(0).max(NO_CEILING);
 const capped = <T extends z.ZodType>(model: T) =>
   z.strictObject({ ceiling: ceilingSchema, entries: z.array(z.tuple([z.string(), model])) });
+
+const clientsSchema = z
+  .array(z.tuple([z.string(), positiveCountSchema]))
+  .max(CLIENT_SAMPLE)
+  .nullable();
 
 const paramSchema = z.strictObject({
   present: countSchema,
@@ -69,6 +80,8 @@ const paramSchema = z.strictObject({
     .max(LENGTH_BUCKETS),
   classes: z.array(countSchema).length(CLASS_COUNT),
   tokens: z.array(z.tuple([z.string().max(MAX_TOKEN_LENGTH), countSchema])).nullable(),
+  classClients: z.array(clientsSchema).length(CLASS_COUNT),
+  nameClients: clientsSchema,
 });
 
 const stateSchema = z.strictObject({
@@ -127,7 +140,27 @@ function readParam(
     if (saved.tokens.reduce((a, [, c]) => a + c, 0) !== n)
       invalidState(`${where}.tokens`, `do not add up to the ${n} values`);
   }
-  return { ...saved, lengths, classes: [...saved.classes], tokens };
+  const readClients = (
+    list: Array<[string, number]> | null,
+    total: number,
+    at: string,
+  ): ClientCounts | null => {
+    if (list === null) return null;
+    const counts = new Map(list);
+    if (counts.size !== list.length) invalidState(at, "list a client twice");
+    if (list.reduce((a, [, c]) => a + c, 0) !== total) invalidState(at, `do not add up to ${total}`);
+    return counts;
+  };
+  return {
+    ...saved,
+    lengths,
+    classes: [...saved.classes],
+    tokens,
+    classClients: saved.classClients.map((list, c) =>
+      readClients(list, saved.classes[c]!, `${where}.classClients[${c}]`),
+    ),
+    nameClients: readClients(saved.nameClients, saved.present, `${where}.nameClients`),
+  };
 }
 
 /** Reads a saved state under these caps; throws a `ModelError` naming the key path of any problem. */

@@ -12,6 +12,8 @@ export const MAX_LENGTH = 8192;
 export const LENGTH_BUCKETS = EXACT_LENGTHS + 8;
 /** Values longer than this never count as enumeration tokens (the parameter is then free text). */
 export const MAX_TOKEN_LENGTH = 64;
+/** Distinct clients remembered per class and per name; past it the class or name is common across clients. */
+export const CLIENT_SAMPLE = 8;
 /** Selection hash of a map that never overflowed: every 32-bit hash is below it. */
 export const NO_CEILING = 2 ** 32;
 
@@ -42,6 +44,34 @@ export interface ParamModel {
   classes: number[];
   /** Distinct values with counts while the parameter looks like an enumeration; null once it does not. */
   tokens: Map<string, number> | null;
+  /**
+   * Per class, the clients whose values had it, with counts, while at most {@link CLIENT_SAMPLE} did;
+   * null once more did. Lets one client's many requests (a tool's payloads fill the baseline too) be left
+   * out when judging: see `prepared.ts`.
+   */
+  classClients: Array<ClientCounts | null>;
+  /** The clients whose requests carried the name, with counts, while at most {@link CLIENT_SAMPLE} did. */
+  nameClients: ClientCounts | null;
+}
+
+/** Client → count, for at most {@link CLIENT_SAMPLE} clients. */
+export type ClientCounts = Map<string, number>;
+
+/**
+ * Adds one occurrence by `client`; the counts become null (common) past {@link CLIENT_SAMPLE} clients, or
+ * at once when the client is unknown (a log without addresses), so no client is ever left out there.
+ */
+export function addClient(counts: ClientCounts | null, client: string | null): ClientCounts | null {
+  if (counts === null || client === null) return null;
+  counts.set(client, (counts.get(client) ?? 0) + 1);
+  return counts.size > CLIENT_SAMPLE ? null : counts;
+}
+
+function mergeClients(a: ClientCounts | null, b: ClientCounts | null): ClientCounts | null {
+  if (a === null || b === null) return null;
+  const merged = new Map(a);
+  for (const [client, count] of b) merged.set(client, (merged.get(client) ?? 0) + count);
+  return merged.size > CLIENT_SAMPLE ? null : merged;
 }
 
 /**
@@ -86,6 +116,8 @@ export function emptyParam(): ParamModel {
     lengths: new Array<number>(LENGTH_BUCKETS).fill(0),
     classes: new Array<number>(CLASS_COUNT).fill(0),
     tokens: new Map(),
+    classClients: Array.from({ length: CLASS_COUNT }, () => new Map<string, number>()),
+    nameClients: new Map(),
   };
 }
 
@@ -145,7 +177,12 @@ function mergeCapped<T>(
 /** Adds the evidence of one value of a parameter. */
 export function observeValue(
   model: ParamModel,
-  { value, mask, maxTokens }: { value: string; mask: number; maxTokens: number },
+  {
+    value,
+    mask,
+    maxTokens,
+    client,
+  }: { value: string; mask: number; maxTokens: number; client: string | null },
 ): void {
   model.values++;
   const length = value.length;
@@ -153,7 +190,11 @@ export function observeValue(
   model.lengthSum += clipped;
   model.lengthSquares += clipped * clipped;
   model.lengths[lengthBucket(length)]!++;
-  for (let c = 0; c < CLASS_COUNT; c++) if (mask & (1 << c)) model.classes[c]!++;
+  for (let c = 0; c < CLASS_COUNT; c++) {
+    if ((mask & (1 << c)) === 0) continue;
+    model.classes[c]!++;
+    model.classClients[c] = addClient(model.classClients[c]!, client);
+  }
   const tokens = model.tokens;
   if (tokens === null) return;
   if (length > MAX_TOKEN_LENGTH) {
@@ -170,6 +211,8 @@ function copyParam(p: ParamModel): ParamModel {
     lengths: [...p.lengths],
     classes: [...p.classes],
     tokens: p.tokens === null ? null : new Map(p.tokens),
+    classClients: p.classClients.map((c) => (c === null ? null : new Map(c))),
+    nameClients: p.nameClients === null ? null : new Map(p.nameClients),
   };
 }
 
@@ -193,6 +236,8 @@ function mergeParam(a: ParamModel, b: ParamModel, maxTokens: number): ParamModel
     lengths: a.lengths.map((n, i) => n + b.lengths[i]!),
     classes: a.classes.map((n, i) => n + b.classes[i]!),
     tokens: mergeTokens(a.tokens, b.tokens, maxTokens),
+    classClients: a.classClients.map((c, i) => mergeClients(c, b.classClients[i]!)),
+    nameClients: mergeClients(a.nameClients, b.nameClients),
   };
 }
 
