@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { fixture, oddity } from "./helpers.js";
+
+interface Anomaly {
+  line: number;
+  findings: Array<{ detector: string; kind: string; message: string }>;
+}
+
+describe("oddity detect with the bundled params detector", () => {
+  it("flags exactly the four parameter attacks of the shop fixture, each with the parameter it judged", async () => {
+    const { code, stdout } = await oddity(
+      ["detect", "access.log", "--config", "oddity.config.yaml", "--format", "json", "--top", "0", "-q"],
+      { cwd: fixture("params") },
+    );
+    const { anomalies } = JSON.parse(stdout) as { anomalies: Anomaly[] };
+    expect(code).toBe(0);
+    expect(
+      anomalies
+        .map((a) => [
+          a.line,
+          a.findings.map((f) => `${f.detector} ${f.kind} ${f.message.split(/:| seen/)[0]}`),
+        ])
+        .sort((a, b) => (a[0] as number) - (b[0] as number)),
+    ).toEqual([
+      [101, ['params characters parameter "page" of "/api/v1/sales"']],
+      [171, ['params characters parameter "page" of "/api/v1/sales"']],
+      [241, ['params characters parameter "q" of "/search"']],
+      [311, ['params unseen_parameter parameter "debug" of "/search"']],
+    ]);
+  });
+});
