@@ -154,7 +154,7 @@ export function judgeValue(
         const tops = classes.map((c) => param.topClients[c]!);
         const fromTop = tops.map((top, i) =>
           top !== null && seen[i]! > 0
-            ? ` (${formatCount(top.count)} from ${quoteValue(top.client, 40)})`
+            ? ` (${formatCount(top.count)} from ${quoteValue(top.client, 40)}${top.clients > 1 ? ` and ${top.clients - 1} other client${top.clients > 2 ? "s" : ""}` : ""})`
             : "",
         );
         return finding(ctx, {

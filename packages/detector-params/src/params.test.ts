@@ -83,6 +83,17 @@ describe("params: a tool's own requests in the baseline", () => {
     );
   });
 
+  it("leaves out up to three such clients, as several tools may attack one parameter at once", () => {
+    const tools = Array.from({ length: 150 }, (_, i) =>
+      makeRecord({ path: payload, ip: `198.51.100.${i % 3}` }),
+    );
+    const [finding] = score([...SALES, ...tools], payload);
+    expect([finding?.probability, finding?.message.match(/\(in 150 \((.*?)\)/)?.[1]]).toEqual([
+      (1 / 202) ** 4,
+      '150 from "198.51.100.0" and 2 other clients',
+    ]);
+  });
+
   it("judges a class on all values once more than 8 clients used it", () => {
     const many = Array.from({ length: 150 }, (_, i) =>
       makeRecord({ path: payload, ip: `198.51.100.${i % 9}` }),
