@@ -27,7 +27,7 @@ export const paramsOptionsSchema = z.strictObject({
     .min(1, { error: "expected a field name, e.g. ip" })
     .default("ip")
     .describe(
-      "Field that tells clients apart: a class or name that only one client used is judged without that client's requests",
+      "Field that tells clients apart: a character class or name at most 8 clients used is judged without the 3 that sent most of it",
     ),
   threshold: z
     .number({ error: THRESHOLD_ERROR })

@@ -383,3 +383,42 @@ describe("params: options", () => {
     });
   });
 });
+
+describe("params: summaries", () => {
+  it("lists each template's parameters with how many requests carried them, busiest template first", () => {
+    const fitted = fitDetector({
+      detector: params,
+      records: [...SALES, ...paths({ "/login?user=ann&remember=on": 30, "/login?user=bob": 10 })],
+    });
+    expect(
+      fitted.hooks.summarize!(fitted.state).map((s) =>
+        s.kind === "frequencies" ? [s.field, s.total, s.values.map((v) => [v.value, v.count])] : null,
+      ),
+    ).toEqual([
+      ["parameters of /api/v1/sales", 200, [["page", 200]]],
+      [
+        "parameters of /login",
+        40,
+        [
+          ["user", 40],
+          ["remember", 30],
+        ],
+      ],
+    ]);
+  });
+
+  it("counts a name repeated in one request once for presence and each of its values", () => {
+    const fitted = fitDetector({ detector: params, records: paths({ "/f?a=1&a=2&b=x": 10 }) });
+    const saved = fitted.hooks.toJSON(fitted.state) as {
+      templates: {
+        entries: Array<
+          [string, { params: { entries: Array<[string, { present: number; values: number }]> } }]
+        >;
+      };
+    };
+    expect(saved.templates.entries[0]![1].params.entries.map(([n, p]) => [n, p.present, p.values])).toEqual([
+      ["a", 10, 20],
+      ["b", 10, 10],
+    ]);
+  });
+});

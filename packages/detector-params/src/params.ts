@@ -109,13 +109,15 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         template.requests++;
         const client = readClient(record);
         const pairs = parseQuery(path.slice(q + 1));
+        // Presence counts a name once per request; a set only when the query has several pairs.
+        const repeats = pairs.length > 1;
+        const seen = repeats ? new Set<string>() : null;
         for (let i = 0; i < pairs.length; i++) {
           const { name, value } = pairs[i]!;
           const param = admit(template.params, name, caps.maxParameters, emptyParam);
           if (param === null) continue;
-          let first = true;
-          for (let j = 0; j < i; j++) if (pairs[j]!.name === name) first = false;
-          if (first) {
+          if (!repeats || !seen!.has(name)) {
+            seen?.add(name);
             param.present++;
             param.nameClients = addClient(param.nameClients, client);
           }
