@@ -7,6 +7,7 @@ import {
   NO_CEILING,
   STATE_VERSION,
   CLIENT_SAMPLE,
+  NO_CLIENTS,
   type CappedMap,
   type ClientCounts,
   type Caps,
@@ -146,6 +147,7 @@ function readParam(
     at: string,
   ): ClientCounts | null => {
     if (list === null) return null;
+    if (list.length === 0) return NO_CLIENTS;
     const counts = new Map(list);
     if (counts.size !== list.length) invalidState(at, "list a client twice");
     if (list.reduce((a, [, c]) => a + c, 0) !== total) invalidState(at, `do not add up to ${total}`);

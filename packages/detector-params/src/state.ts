@@ -55,7 +55,13 @@ export interface ParamModel {
 }
 
 /** Client → count, for at most {@link CLIENT_SAMPLE} clients. */
-export type ClientCounts = Map<string, number>;
+export type ClientCounts = ReadonlyMap<string, number>;
+
+/**
+ * No clients yet: one shared empty map, never written (every change makes a new map or writes one made
+ * here), so the 17 client maps of a parameter cost nothing until a class is seen.
+ */
+export const NO_CLIENTS: ClientCounts = new Map<string, number>();
 
 /**
  * Adds one occurrence by `client`; the counts become null (common) past {@link CLIENT_SAMPLE} clients, or
@@ -63,15 +69,21 @@ export type ClientCounts = Map<string, number>;
  */
 export function addClient(counts: ClientCounts | null, client: string | null): ClientCounts | null {
   if (counts === null || client === null) return null;
-  counts.set(client, (counts.get(client) ?? 0) + 1);
-  return counts.size > CLIENT_SAMPLE ? null : counts;
+  const writable = counts === NO_CLIENTS ? new Map<string, number>() : (counts as Map<string, number>);
+  writable.set(client, (writable.get(client) ?? 0) + 1);
+  return writable.size > CLIENT_SAMPLE ? null : writable;
 }
 
 function mergeClients(a: ClientCounts | null, b: ClientCounts | null): ClientCounts | null {
   if (a === null || b === null) return null;
+  if (b.size === 0) return copyClients(a);
   const merged = new Map(a);
   for (const [client, count] of b) merged.set(client, (merged.get(client) ?? 0) + count);
   return merged.size > CLIENT_SAMPLE ? null : merged;
+}
+
+function copyClients(counts: ClientCounts | null): ClientCounts | null {
+  return counts === null || counts.size === 0 ? (counts === null ? null : NO_CLIENTS) : new Map(counts);
 }
 
 /**
@@ -116,8 +128,8 @@ export function emptyParam(): ParamModel {
     lengths: new Array<number>(LENGTH_BUCKETS).fill(0),
     classes: new Array<number>(CLASS_COUNT).fill(0),
     tokens: new Map(),
-    classClients: Array.from({ length: CLASS_COUNT }, () => new Map<string, number>()),
-    nameClients: new Map(),
+    classClients: new Array<ClientCounts | null>(CLASS_COUNT).fill(NO_CLIENTS),
+    nameClients: NO_CLIENTS,
   };
 }
 
@@ -211,8 +223,8 @@ function copyParam(p: ParamModel): ParamModel {
     lengths: [...p.lengths],
     classes: [...p.classes],
     tokens: p.tokens === null ? null : new Map(p.tokens),
-    classClients: p.classClients.map((c) => (c === null ? null : new Map(c))),
-    nameClients: p.nameClients === null ? null : new Map(p.nameClients),
+    classClients: p.classClients.map(copyClients),
+    nameClients: copyClients(p.nameClients),
   };
 }
 
