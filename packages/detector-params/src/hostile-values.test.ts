@@ -2,7 +2,7 @@ import { FIT_WAYS, HOSTILE_NAMES, makeRecords, renamingEffects } from "@oddity/c
 import { describe, expect, it } from "vitest";
 import { params } from "./index.js";
 
-// A login form and a search, each with odd requests among ordinary ones, so findings name every kind.
+// A login form and a search from 20 clients, each with odd requests among ordinary ones.
 const records = makeRecords([
   { times: 120, path: "/login?user=ann&remember=on" },
   { times: 80, path: "/login?user=bob&remember=off" },
@@ -12,7 +12,7 @@ const records = makeRecords([
   ...Array.from({ length: 150 }, (_, i) => ({ path: `/search?q=shoes+${i}&page=${i % 7}` })),
   { times: 1, path: "/search?q=%3Cscript%3E&page=1" },
   { times: 1, path: "/search?q=x&page=2&debug=1" },
-]);
+]).map((record, i) => ({ ...record, ip: `10.0.${i % 20}.1` }));
 
 // Each parameter name and one path segment take a name that breaks code keying plain objects by them.
 const [proto, ctor, toStr, hasOwn] = HOSTILE_NAMES;

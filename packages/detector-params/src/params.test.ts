@@ -233,6 +233,28 @@ describe("params: support, limits and the no-query path", () => {
   });
 });
 
+/** Requests with queries made of hostile pieces: prototype names, Latin-1 and malformed escapes, empties. */
+const piece = fc.constantFrom("a", "B1", "__proto__", "%27", "%E9", "%ZZ", "%4", "+", "1", "<x>", "", "=");
+const anyRequests = fc
+  .array(
+    fc.record({
+      template: fc.constantFrom("/a", "/b/1", "/constructor"),
+      pairs: fc.array(fc.tuple(fc.array(piece, { maxLength: 3 }), fc.array(piece, { maxLength: 4 })), {
+        maxLength: 4,
+      }),
+      ip: fc.constantFrom("10.0.0.1", "10.0.0.2", "toString", null),
+    }),
+    { maxLength: 60 },
+  )
+  .map((requests) =>
+    requests.map(({ template, pairs, ip }) =>
+      makeRecord({
+        ip,
+        path: `${template}?${pairs.map(([n, v]) => `${n.join("")}=${v.join("")}`).join("&")}`,
+      }),
+    ),
+  );
+
 describe("params: merging and saving", () => {
   const table = [
     ...SALES.slice(0, 60),
@@ -263,6 +285,34 @@ describe("params: merging and saving", () => {
         },
       ),
       { seed: 42, numRuns: 40 },
+    );
+  });
+
+  it("saves the same model after a JSON round trip, whatever the queries", () => {
+    fc.assert(
+      fc.property(anyRequests, (records) => {
+        const fitted = fitDetector({ detector: params, options, records });
+        const saved = fitted.hooks.toJSON(fitted.state);
+        const loaded = fitted.hooks.fromJSON(JSON.parse(JSON.stringify(saved)));
+        expect(fitted.hooks.toJSON(loaded)).toEqual(saved);
+      }),
+      { seed: 42, numRuns: 60 },
+    );
+  });
+
+  it("fitting shards and merging equals the whole fit, whatever the queries", () => {
+    fc.assert(
+      fc.property(anyRequests, fc.nat(), (records, cut) => {
+        const at = records.length === 0 ? 0 : cut % records.length;
+        const whole = fitDetector({ detector: params, options, records });
+        const sharded = fitDetectorOnShards({
+          detector: params,
+          options,
+          shards: [records.slice(0, at), records.slice(at)],
+        });
+        expect(sharded.hooks.toJSON(sharded.state)).toEqual(whole.hooks.toJSON(whole.state));
+      }),
+      { seed: 42, numRuns: 60 },
     );
   });
 
