@@ -135,11 +135,10 @@ export function judgeValue(
 ): Verdict | null {
   const n = param.model.values;
   if (n < ctx.minSupport) return null;
+  // Verdicts (and their closures) are made only for a probability that beats the threshold and the best
+  // so far: most values are judged ordinary, and scoring them must not allocate.
   let best: Verdict | null = null;
-  const consider = (verdict: Verdict) => {
-    if (verdict.probability < ctx.threshold && (best === null || verdict.probability < best.probability))
-      best = verdict;
-  };
+  let bound = ctx.threshold;
   const mask = classMask(value);
   const rare = mask & param.rareMask;
   const length = value.length;
@@ -147,79 +146,88 @@ export function judgeValue(
     const classes = classesOf(rare);
     let probability = 1;
     for (const c of classes) probability *= robustShare(param.model.classes[c]!, n, param.topClients[c]!);
-    consider({
-      probability,
-      build: () => {
-        const seen = classes.map((c) => param.model.classes[c]!);
-        const tops = classes.map((c) => param.topClients[c]!);
-        const fromTop = tops.map((top, i) =>
-          top !== null && seen[i]! > 0
-            ? ` (${formatCount(top.count)} from ${quoteValue(top.client, 40)}${top.clients > 1 ? ` and ${top.clients - 1} other client${top.clients > 2 ? "s" : ""}` : ""})`
-            : "",
-        );
-        return finding(ctx, {
-          kind: "characters",
-          path,
-          probability,
-          counts: {
-            values: n,
-            length,
-            ...Object.fromEntries(
-              classes.flatMap((c, i) => {
-                const key = `with_${CHAR_CLASSES[c]!.name.replace(/\W+/g, "_")}`;
-                const top = tops[i]!;
-                return top === null || seen[i] === 0
-                  ? [[key, seen[i]!]]
-                  : [
-                      [key, seen[i]!],
-                      [`${key}_top_client`, top.count],
-                    ];
-              }),
-            ),
-          },
-          message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)}; this one ${length === 0 ? "is empty" : `has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))}`} (in ${listWords(seen.map((k, i) => `${formatCount(k)}${fromTop[i]}`))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
-        });
-      },
-    });
+    if (probability < bound) {
+      bound = probability;
+      best = {
+        probability,
+        build: () => {
+          const seen = classes.map((c) => param.model.classes[c]!);
+          const tops = classes.map((c) => param.topClients[c]!);
+          const fromTop = tops.map((top, i) =>
+            top !== null && seen[i]! > 0
+              ? ` (${formatCount(top.count)} from ${quoteValue(top.client, 40)}${top.clients > 1 ? ` and ${top.clients - 1} other client${top.clients > 2 ? "s" : ""}` : ""})`
+              : "",
+          );
+          return finding(ctx, {
+            kind: "characters",
+            path,
+            probability,
+            counts: {
+              values: n,
+              length,
+              ...Object.fromEntries(
+                classes.flatMap((c, i) => {
+                  const key = `with_${CHAR_CLASSES[c]!.name.replace(/\W+/g, "_")}`;
+                  const top = tops[i]!;
+                  return top === null || seen[i] === 0
+                    ? [[key, seen[i]!]]
+                    : [
+                        [key, seen[i]!],
+                        [`${key}_top_client`, top.count],
+                      ];
+                }),
+              ),
+            },
+            message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)}; this one ${length === 0 ? "is empty" : `has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))}`} (in ${listWords(seen.map((k, i) => `${formatCount(k)}${fromTop[i]}`))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
+          });
+        },
+      };
+    }
   }
   if (length > param.mean) {
     const chebyshev = Math.min(1, Math.max(param.variance, 1) / (length - param.mean) ** 2);
     const atLeast = valuesAtLeast(param, length);
     const probability = Math.max(chebyshev, (atLeast + 1) / (n + 2));
-    consider({
-      probability,
-      build: () =>
-        finding(ctx, {
-          kind: "length",
-          path,
-          probability,
-          counts: { values: n, length, at_least_as_long: atLeast },
-          statistics: { mean: param.mean, sd: Math.sqrt(param.variance) },
-          message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)} (mean ${param.mean.toFixed(1)}); this one has ${formatCount(length)} characters (${atLeast === 0 ? "longer than any" : `${formatCount(atLeast)} of ${formatCount(n)} as long`}; ${p(probability)}): ${quoteValue(value, 80)}`,
-        }),
-    });
+    if (probability < bound) {
+      bound = probability;
+      best = {
+        probability,
+        build: () =>
+          finding(ctx, {
+            kind: "length",
+            path,
+            probability,
+            counts: { values: n, length, at_least_as_long: atLeast },
+            statistics: { mean: param.mean, sd: Math.sqrt(param.variance) },
+            message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)} (mean ${param.mean.toFixed(1)}); this one has ${formatCount(length)} characters (${atLeast === 0 ? "longer than any" : `${formatCount(atLeast)} of ${formatCount(n)} as long`}; ${p(probability)}): ${quoteValue(value, 80)}`,
+          }),
+      };
+    }
   }
   const tokens = param.model.tokens;
   if (tokens !== null && !tokens.has(value) && !(param.numeric && /^-?\d+(?:\.\d+)?$/.test(value))) {
     const probability = (param.tokenSingletons + 1) / (n + 2);
-    consider({
-      probability,
-      build: () => {
-        const shown = [...tokens]
-          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-          .slice(0, SHOWN_TOKENS)
-          .map(([t]) => t)
-          .map((t) => quoteValue(t, 40));
-        const more = tokens.size > SHOWN_TOKENS ? ", …" : "";
-        return finding(ctx, {
-          kind: "token",
-          path,
-          probability,
-          counts: { values: n, distinct: tokens.size, seen_once: param.tokenSingletons },
-          message: `${subject(ctx, template, param.name)}: all ${formatCount(n)} baseline values were one of ${formatCount(tokens.size)} (${shown.join(", ")}${more}); this one is ${quoteValue(value, 80)}, never seen (${p(probability)})`,
-        });
-      },
-    });
+    if (probability < bound) {
+      bound = probability;
+      best = {
+        probability,
+        build: () => {
+          const shown = [...tokens]
+            .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+            .slice(0, SHOWN_TOKENS)
+            .map(([t]) => t)
+            .map((t) => quoteValue(t, 40));
+          const more = tokens.size > SHOWN_TOKENS ? ", …" : "";
+          return finding(ctx, {
+            kind: "token",
+            path,
+            probability,
+            counts: { values: n, distinct: tokens.size, seen_once: param.tokenSingletons },
+            message: `${subject(ctx, template, param.name)}: all ${formatCount(n)} baseline values were one of ${formatCount(tokens.size)} (${shown.join(", ")}${more}); this one is ${quoteValue(value, 80)}, never seen (${p(probability)})`,
+          });
+        },
+      };
+    }
   }
   return best;
 }

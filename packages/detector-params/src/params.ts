@@ -11,7 +11,7 @@ import { classMask } from "./char-classes.js";
 import { parseQuery } from "./decode.js";
 import { judgeMissing, judgeUnseenName, judgeValue, type JudgeContext, type Verdict } from "./judge.js";
 import { paramsOptionsSchema, type ParamsOptions } from "./options.js";
-import { prepareState, type PreparedState } from "./prepared.js";
+import { CLEAN_MEMORY, CLEAN_TARGET_LENGTH, prepareState, type PreparedState } from "./prepared.js";
 import { stateFromJSON, stateToJSON } from "./serialize.js";
 import {
   addClient,
@@ -133,13 +133,16 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         if (path === null) return NO_FINDINGS;
         const q = path.indexOf("?");
         if (q === -1) return NO_FINDINGS;
-        const template = preparedFor(state).templates.get(endpointOf(record));
+        const model = preparedFor(state);
+        if (model.clean.has(path)) return NO_FINDINGS;
+        const template = model.templates.get(endpointOf(record));
         if (template === undefined || template.requests < options.minSupport) return NO_FINDINGS;
         const pairs = parseQuery(path.slice(q + 1));
         // The strongest verdict per parameter name, then the strongest names.
-        const verdicts = new Map<string, Verdict>();
+        let verdicts: Map<string, Verdict> | null = null;
         const keep = (name: string, verdict: Verdict | null) => {
           if (verdict === null) return;
+          verdicts ??= new Map();
           const held = verdicts.get(name);
           if (held === undefined || verdict.probability < held.probability) verdicts.set(name, verdict);
         };
@@ -157,8 +160,16 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
           if (!pairs.some((pair) => pair.name === param.name))
             keep(param.name, judgeMissing(judge, { template, param, path }));
         }
-        if (verdicts.size === 0) return NO_FINDINGS;
-        const strongest = [...verdicts.values()].sort((a, b) => a.probability - b.probability);
+        if (verdicts === null) {
+          if (path.length <= CLEAN_TARGET_LENGTH) {
+            if (model.clean.size >= CLEAN_MEMORY) model.clean.clear();
+            model.clean.add(path);
+          }
+          return NO_FINDINGS;
+        }
+        const strongest = [...(verdicts as Map<string, Verdict>).values()].sort(
+          (a, b) => a.probability - b.probability,
+        );
         const findings: Finding[] = strongest.slice(0, options.maxFindings).map((v) => v.build());
         return findings;
       },

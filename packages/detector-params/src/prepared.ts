@@ -151,9 +151,19 @@ export function oneSource(param: PreparedParam): boolean {
   );
 }
 
+/** Request targets whose query was judged ordinary, remembered; past it the memory starts again. */
+export const CLEAN_MEMORY = 10_000;
+/** Longer targets are not remembered, so the memory holds at most ~5 MB of text. */
+export const CLEAN_TARGET_LENGTH = 256;
+
 /** Everything scoring needs, derived from a state. */
 export interface PreparedState {
   templates: Map<string, PreparedTemplate>;
+  /**
+   * Request targets already judged ordinary: a verdict depends on the target alone, and real logs repeat
+   * the same few queries (`?page=2`), so these skip parsing and judging.
+   */
+  clean: Set<string>;
 }
 
 export function prepareState(state: ParamsState, threshold: number): PreparedState {
@@ -161,7 +171,7 @@ export function prepareState(state: ParamsState, threshold: number): PreparedSta
   for (const [template, { model }] of state.templates.entries) {
     templates.set(template, prepareTemplate(template, model, threshold));
   }
-  return { templates };
+  return { templates, clean: new Set() };
 }
 
 /** Values at least `length` long, from the histogram: exact below 64, an upper bound above. */
