@@ -130,6 +130,16 @@ describe("params: empty values", () => {
   });
 });
 
+describe("params: hostile values in messages", () => {
+  it("escapes terminal control sequences that a decoded value or name carries", () => {
+    const [finding] = score(SALES, "/api/v1/sales?page=%1B%5B2J%1B%5D0%3Bpwned%07");
+    expect(finding?.message.endsWith(`: "\\u001b[2J\\u001b]0;pwned\\u0007"`)).toBe(true);
+    expect(finding?.message).not.toMatch(/[\u0000-\u001f]/);
+    const [named] = score(SALES, "/api/v1/sales?page=1&%1B%5B31m=1");
+    expect(named?.message.startsWith('parameter "\\u001b[31m" of "/api/v1/sales" never seen')).toBe(true);
+  });
+});
+
 describe("params: length", () => {
   it("flags a value far longer than the mean by Chebyshev's bound and the share of values as long", () => {
     const records = makeRecords(
