@@ -23,6 +23,9 @@ export interface Verdict {
   build: () => Finding;
 }
 
+/** The `counts` key of each class: `with_digits`, `with_angle_brackets` ... */
+const CLASS_KEYS = CHAR_CLASSES.map(({ name }) => `with_${name.replace(/\W+/g, "_")}`);
+
 /** Values of a token list shown in messages. */
 const SHOWN_TOKENS = 3;
 
@@ -76,6 +79,10 @@ export function describeBaseline(param: PreparedParam): string {
       : `${all ? "all" : "99% of the"} ${formatCount(n)} baseline values were`;
   const unit = low === high && high === 1 ? "character" : "characters";
   return high <= 0 ? `${what} empty` : `${what} ${lengthText(low, high)} ${unit}${made}`;
+}
+
+function baselineOf(param: PreparedParam): string {
+  return (param.description ??= describeBaseline(param));
 }
 
 function subject(ctx: JudgeContext, template: PreparedTemplate, name: string): string {
@@ -167,7 +174,7 @@ export function judgeValue(
               length,
               ...Object.fromEntries(
                 classes.flatMap((c, i) => {
-                  const key = `with_${CHAR_CLASSES[c]!.name.replace(/\W+/g, "_")}`;
+                  const key = CLASS_KEYS[c]!;
                   const top = tops[i]!;
                   return top === null || seen[i] === 0
                     ? [[key, seen[i]!]]
@@ -178,7 +185,7 @@ export function judgeValue(
                 }),
               ),
             },
-            message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)}; this one ${length === 0 ? "is empty" : `has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))}`} (in ${listWords(seen.map((k, i) => `${formatCount(k)}${fromTop[i]}`))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
+            message: `${subject(ctx, template, param.name)}: ${baselineOf(param)}; this one ${length === 0 ? "is empty" : `has ${formatCount(length)} characters with ${listWords(classes.map((c) => CHAR_CLASSES[c]!.plural))}`} (in ${listWords(seen.map((k, i) => `${formatCount(k)}${fromTop[i]}`))} of ${formatCount(n)} baseline values; ${p(probability)}): ${quoteValue(value, 80)}`,
           });
         },
       };
@@ -199,7 +206,7 @@ export function judgeValue(
             probability,
             counts: { values: n, length, at_least_as_long: atLeast },
             statistics: { mean: param.mean, sd: Math.sqrt(param.variance) },
-            message: `${subject(ctx, template, param.name)}: ${describeBaseline(param)} (mean ${param.mean.toFixed(1)}); this one has ${formatCount(length)} characters (${atLeast === 0 ? "longer than any" : `${formatCount(atLeast)} of ${formatCount(n)} as long`}; ${p(probability)}): ${quoteValue(value, 80)}`,
+            message: `${subject(ctx, template, param.name)}: ${baselineOf(param)} (mean ${param.mean.toFixed(1)}); this one has ${formatCount(length)} characters (${atLeast === 0 ? "longer than any" : `${formatCount(atLeast)} of ${formatCount(n)} as long`}; ${p(probability)}): ${quoteValue(value, 80)}`,
           }),
       };
     }

@@ -34,6 +34,8 @@ export interface PreparedParam {
   numeric: boolean;
   /** Tokens seen exactly once (Good–Turing's N₁), for the chance of a new token. */
   tokenSingletons: number;
+  /** The baseline as findings describe it, made on first use (see `describeBaseline`). */
+  description: string | null;
 }
 
 /** A template's prepared parameters. */
@@ -126,6 +128,7 @@ function prepareParam(name: string, model: ParamModel, threshold: number): Prepa
     topNameClient: topClient(model.nameClients),
     numeric,
     tokenSingletons,
+    description: null,
   };
 }
 
