@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixture, oddity } from "./helpers.js";
+import { fixture, oddity, tempDir } from "./helpers.js";
 
 interface Anomaly {
   line: number;
@@ -27,5 +29,31 @@ describe("oddity detect with the bundled params detector", () => {
       [241, ['params characters parameter "q" of "/search"']],
       [311, ['params unseen_parameter parameter "debug" of "/search"']],
     ]);
+  });
+
+  it("fits the same model bytes with three worker jobs as with one", async () => {
+    const out = tempDir();
+    const fit = (jobs: string, file: string) =>
+      oddity(
+        [
+          "fit",
+          "access.log",
+          "--config",
+          "oddity.config.yaml",
+          "--output",
+          path.join(out, file),
+          "--jobs",
+          jobs,
+          "-q",
+        ],
+        // Workers even for this small log, which one job would otherwise read.
+        { cwd: fixture("params"), env: { ODDITY_JOB_MIN_BYTES: "0" } },
+      );
+    const [one, three] = [await fit("1", "one.json"), await fit("3", "three.json")];
+    expect([
+      one.code,
+      three.code,
+      readFileSync(path.join(out, "three.json"), "utf8") === readFileSync(path.join(out, "one.json"), "utf8"),
+    ]).toEqual([0, 0, true]);
   });
 });
