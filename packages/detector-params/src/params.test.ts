@@ -94,11 +94,14 @@ describe("params: a tool's own requests in the baseline", () => {
     ]);
   });
 
-  it("judges a class on all values once more than 8 clients used it", () => {
-    const many = Array.from({ length: 150 }, (_, i) =>
-      makeRecord({ path: payload, ip: `198.51.100.${i % 9}` }),
-    );
-    expect(score([...SALES, ...many], payload)).toEqual([]);
+  it("takes a class that more than 8 clients used as ordinary, however rare among the values", () => {
+    const pages = fromClients(Array.from({ length: 2000 }, (_, i) => `/api/v1/sales?page=${(i % 200) + 1}`));
+    const quoted = (clients: number) =>
+      Array.from({ length: clients }, (_, i) => makeRecord({ path: payload, ip: `198.51.100.${i}` }));
+    // 9 of 2,009 values: (9 + 1) / (2,009 + 2) ≈ 0.005 would be rare, but 9 clients used the class.
+    expect(score([...pages, ...quoted(9)], payload)).toEqual([]);
+    // 8 clients: the 3 that sent most are left out, (5 + 1) / (2,005 + 2) ≈ 0.003 per class.
+    expect(score([...pages, ...quoted(8)], payload).map((f) => f.kind)).toEqual(["characters"]);
   });
 
   it("judges a class on all values when the log has no client addresses", () => {

@@ -106,7 +106,9 @@ function prepareParam(name: string, model: ParamModel, threshold: number): Prepa
   for (let c = 0; c < CLASS_COUNT; c++) {
     const k = model.classes[c]!;
     if (k > 0) seenMask |= 1 << c;
-    if (robustShare(k, n, topClients[c]!) < threshold) rareMask |= 1 << c;
+    // A class more than CLIENT_SAMPLE clients used is part of the parameter's vocabulary, however rare
+    // among its values: free text (a quote in a search) must not flood.
+    if (model.classClients[c] !== null && robustShare(k, n, topClients[c]!) < threshold) rareMask |= 1 << c;
   }
   let tokenSingletons = 0;
   let numeric = model.tokens !== null && model.tokens.size > 0;

@@ -150,7 +150,7 @@ function readParam(
     if (list.length === 0) return NO_CLIENTS;
     const counts = new Map(list);
     if (counts.size !== list.length) invalidState(at, "list a client twice");
-    if (list.reduce((a, [, c]) => a + c, 0) !== total) invalidState(at, `do not add up to ${total}`);
+    if (list.reduce((a, [, c]) => a + c, 0) > total) invalidState(at, `add up to more than ${total}`);
     return counts;
   };
   return {

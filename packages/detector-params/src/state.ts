@@ -64,11 +64,12 @@ export type ClientCounts = ReadonlyMap<string, number>;
 export const NO_CLIENTS: ClientCounts = new Map<string, number>();
 
 /**
- * Adds one occurrence by `client`; the counts become null (common) past {@link CLIENT_SAMPLE} clients, or
- * at once when the client is unknown (a log without addresses), so no client is ever left out there.
+ * Adds one occurrence by `client`; the counts become null (many clients) past {@link CLIENT_SAMPLE}
+ * clients. An unknown client (a log without addresses) is not counted, so such a log has no clients to
+ * leave out and no class is ever taken as used by many clients.
  */
 export function addClient(counts: ClientCounts | null, client: string | null): ClientCounts | null {
-  if (counts === null || client === null) return null;
+  if (counts === null || client === null) return counts;
   const writable = counts === NO_CLIENTS ? new Map<string, number>() : (counts as Map<string, number>);
   writable.set(client, (writable.get(client) ?? 0) + 1);
   return writable.size > CLIENT_SAMPLE ? null : writable;
