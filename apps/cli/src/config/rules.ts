@@ -18,6 +18,8 @@ const BUILTIN_NAMES: Readonly<Record<string, string>> = {
   "@oddity/detector-size": "size",
   client: "client",
   "@oddity/detector-client": "client",
+  params: "params",
+  "@oddity/detector-params": "params",
 };
 
 const atLeastOneDetector: ConfigRule = (config) =>

@@ -4,6 +4,7 @@ export const BUILTIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   conditional: "@oddity/detector-conditional",
   size: "@oddity/detector-size",
   client: "@oddity/detector-client",
+  params: "@oddity/detector-params",
 });
 
 // Literal specifiers, so each bundled detector is loaded from the CLI's own dependencies (the user's
@@ -13,6 +14,7 @@ const loaders: Readonly<Record<string, () => Promise<unknown>>> = {
   "@oddity/detector-conditional": () => import("@oddity/detector-conditional"),
   "@oddity/detector-size": () => import("@oddity/detector-size"),
   "@oddity/detector-client": () => import("@oddity/detector-client"),
+  "@oddity/detector-params": () => import("@oddity/detector-params"),
 };
 
 /** The package a `use` specifier names when it is a bundled detector (short or full name), else null. */
