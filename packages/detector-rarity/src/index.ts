@@ -5,6 +5,7 @@ export default rarity;
 export { computeCut, type FieldCut, type LimitKind, type OneOffs } from "./cutoff.js";
 export {
   DEFAULT_BUDGET,
+  DEFAULT_MIN_COUNT,
   DEFAULT_CLIENT,
   DEFAULT_ONE_OFF_CLIENTS,
   DEFAULT_FIELDS,

@@ -41,14 +41,27 @@ describe("rarity on the lesson's 13,978 requests, default options", () => {
     ).toEqual(['user_agent "Python-urllib/3.7" seen 1 time in 13,978 requests (p=0.000072)']);
   });
 
-  it("flags every user agent the lesson calls anomalous and neither python-requests agent", () => {
+  it("with the lesson's recipe (no minimum count), flags every user agent the lesson calls anomalous and neither python-requests agent", () => {
+    const lesson = fitDetector({ detector: rarity, records, options: { minCount: null } });
     const flagged = new Set<string>();
-    for (const [record, findings] of scored) {
-      if (findings.some((f) => f.fields[0] === "user_agent")) flagged.add(record.user_agent!);
+    for (const record of records) {
+      if (lesson.score(record).some((f) => f.fields[0] === "user_agent")) flagged.add(record.user_agent!);
     }
     // The lesson: "The majority were python-requests/2.21.0, followed by python-requests/2.20.1. The others all seem like anomalies."
     const all = new Set(records.map((r) => r.user_agent!));
     expect([...flagged].sort()).toEqual([...all].filter((ua) => !ua.startsWith("python-requests/")).sort());
+  });
+
+  it("by default leaves the browser agent seen 34 times alone as a habit, and flags the agents seen under 20 times", () => {
+    const flagged = new Set<string>();
+    for (const [record, findings] of scored) {
+      if (findings.some((f) => f.fields[0] === "user_agent")) flagged.add(record.user_agent!);
+    }
+    const counts = new Map<string, number>();
+    for (const r of records) counts.set(r.user_agent!, (counts.get(r.user_agent!) ?? 0) + 1);
+    const rare = [...counts].filter(([, n]) => n < 20).map(([ua]) => ua);
+    expect([...counts.values()].some((n) => n >= 20 && n < 100)).toBe(true);
+    expect([...flagged].sort()).toEqual(rare.sort());
   });
 
   it("flags every request to an odd path", () => {

@@ -609,7 +609,7 @@ describe("rarity: options", () => {
   });
 
   it("refuses limits that could never flag anything", () => {
-    expect(issues({ budget: null })).toEqual([
+    expect(issues({ budget: null, minCount: null })).toEqual([
       "detectors[0].options.budget: budget, threshold and minCount are all null, so nothing could be flagged; set at least one, received null",
     ]);
   });
@@ -620,13 +620,13 @@ describe("rarity: options", () => {
     ]);
   });
 
-  it("defaults to the lesson's fields, a 0.5% budget, Laplace smoothing, 10,000 exact values per field and clients by ip", () => {
+  it("defaults to the lesson's fields, a 0.5% budget, habits from 20 requests, Laplace smoothing, 10,000 exact values per field and clients by ip", () => {
     expect(rarity.meta.options["~standard"].validate({})).toEqual({
       value: {
         fields: ["method", "http_version", "status", "user_agent", "ip", "path_template"],
         budget: 0.005,
         threshold: null,
-        minCount: null,
+        minCount: 20,
         smoothing: 1,
         maxDistinct: 10_000,
         client: "ip",
