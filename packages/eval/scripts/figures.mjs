@@ -20,30 +20,33 @@ const { values } = parseArgs({
 });
 
 /** Each variant changes one default, so its row reads as "what if this default were ...". */
+const IDS = ["rarity", "conditional", "size", "params", "client", "client-by-agent"];
+const alone = (id) => ({
+  without: IDS.filter((other) => other !== id && !(id === "client" && other === "client-by-agent")),
+});
 const VARIANTS = {
   default: {},
   "combine sum": { scoring: { combine: "sum" } },
   "combine max": { scoring: { combine: "max" } },
-  "rarity alone": { without: ["conditional", "size"] },
-  "conditional alone": { without: ["rarity", "size"] },
-  "size alone": { without: ["rarity", "conditional"] },
+  "rarity alone": alone("rarity"),
+  "conditional alone": alone("conditional"),
+  "size alone": alone("size"),
+  "params alone": alone("params"),
+  "client alone (both keys)": alone("client"),
   "without rarity": { without: ["rarity"] },
   "without conditional": { without: ["conditional"] },
   "without size": { without: ["size"] },
-  "rarity budget 0.001": { rarity: { budget: 0.001 } },
-  "rarity budget 0.01": { rarity: { budget: 0.01 } },
-  "rarity budget 0.02": { rarity: { budget: 0.02 } },
-  "rarity budget 0.05": { rarity: { budget: 0.05 } },
-  "rarity threshold 0.001 (no budget)": { rarity: { budget: null, threshold: 0.001 } },
-  "rarity minCount 5 (no budget)": { rarity: { budget: null, minCount: 5 } },
-  "conditional threshold 0.001": { conditional: { threshold: 0.001 } },
-  "conditional minSupport 50": { conditional: { minSupport: 50 } },
-  "conditional maxLift null": { conditional: { maxLift: null } },
-  "size k 3": { size: { k: 3 } },
-  "size mad 3.5": { size: { method: "mad" } },
-  "size both sides": { size: { side: "both" } },
-  "size fallback none": { size: { fallback: "none" } },
-  "size fallback linear": { size: { fallbackScale: "linear" } },
+  "without params": { without: ["params"] },
+  "without client (both keys)": { without: ["client", "client-by-agent"] },
+  "rarity budget 0.001": { options: { rarity: { budget: 0.001 } } },
+  "rarity budget 0.01": { options: { rarity: { budget: 0.01 } } },
+  "rarity minCount null (the lesson's recipe)": { options: { rarity: { minCount: null } } },
+  "rarity minCount 10": { options: { rarity: { minCount: 10 } } },
+  "rarity minCount 40": { options: { rarity: { minCount: 40 } } },
+  "conditional threshold 0.001": { options: { conditional: { threshold: 0.001 } } },
+  "conditional minSupport 50": { options: { conditional: { minSupport: 50 } } },
+  "size k 3": { options: { size: { groupBy: ["path_template", "status"], k: 3 } } },
+  "size grouped by path_template only": { options: { size: {} } },
 };
 
 async function readLog(files) {

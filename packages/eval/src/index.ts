@@ -36,7 +36,13 @@ export {
   type CsicEvaluationOptions,
 } from "./csic-eval.js";
 export { safeText } from "./text.js";
-export { defaultPipeline, type DefaultPipelineOptions } from "./pipeline.js";
+export {
+  DEFAULT_DETECTOR_IDS,
+  DEFAULT_ENTRIES,
+  defaultPipeline,
+  type DefaultDetectorId,
+  type DefaultPipelineOptions,
+} from "./pipeline.js";
 export {
   NORMAL_LABEL,
   REAL_TRAFFIC_FIXTURE,

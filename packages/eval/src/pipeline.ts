@@ -1,33 +1,75 @@
-import { createPipeline, type Pipeline, type ScoringOptions } from "@oddity/core";
+import { createPipeline, type AnyDetectorDefinition, type Pipeline, type ScoringOptions } from "@oddity/core";
+import { client } from "@oddity/detector-client";
 import { conditional } from "@oddity/detector-conditional";
+import { params } from "@oddity/detector-params";
 import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 
-/** Options of {@link defaultPipeline}: raw detector options (validated by each schema) and scoring. */
-export interface DefaultPipelineOptions {
-  rarity?: unknown;
-  conditional?: unknown;
-  size?: unknown;
-  scoring?: Partial<ScoringOptions>;
-  /** Leave these detectors out (by name). */
-  without?: ReadonlyArray<"rarity" | "conditional" | "size">;
-}
+/** The ids of the default pipeline's detectors, in order. */
+export const DEFAULT_DETECTOR_IDS = [
+  "rarity",
+  "conditional",
+  "size",
+  "params",
+  "client",
+  "client-by-agent",
+] as const;
+
+/** One of {@link DEFAULT_DETECTOR_IDS}. */
+export type DefaultDetectorId = (typeof DEFAULT_DETECTOR_IDS)[number];
 
 /**
- * The pipeline `oddity detect` runs without a config: the three bundled detectors under their short
- * names, with their default options unless given. Evaluations start here.
+ * The default pipeline as data: what `oddity detect` runs without a config (the CLI's DEFAULT_PIPELINE
+ * lists the same entries, and a CLI test holds the two equal). Size compares responses of one path
+ * template and one status; the client detector runs twice, by address and by user agent, so a scan
+ * spread over rotating addresses is judged as one client too.
  */
+export const DEFAULT_ENTRIES: ReadonlyArray<{
+  use: string;
+  id?: DefaultDetectorId;
+  options?: Readonly<Record<string, unknown>>;
+}> = [
+  { use: "rarity" },
+  { use: "conditional" },
+  { use: "size", options: { groupBy: ["path_template", "status"] } },
+  { use: "params" },
+  { use: "client" },
+  { use: "client", id: "client-by-agent", options: { key: "user_agent" } },
+];
+
+const DEFINITIONS: Readonly<Record<string, AnyDetectorDefinition>> = {
+  rarity,
+  conditional,
+  size,
+  params,
+  client,
+};
+
+/** Options of {@link defaultPipeline}: raw detector options by id (replacing the defaults) and scoring. */
+export interface DefaultPipelineOptions {
+  /** Options for a detector by id, validated by its schema; they replace that entry's default options. */
+  options?: Partial<Record<DefaultDetectorId, unknown>>;
+  scoring?: Partial<ScoringOptions>;
+  /** Leave these detectors out (by id). */
+  without?: readonly DefaultDetectorId[];
+}
+
+/** The pipeline `oddity detect` runs without a config. Evaluations start here. */
 export function defaultPipeline({
-  rarity: rarityOptions,
-  conditional: conditionalOptions,
-  size: sizeOptions,
+  options = {},
   scoring,
   without = [],
 }: DefaultPipelineOptions = {}): Pipeline {
-  const entries = [
-    { use: "rarity", options: rarityOptions, definition: rarity },
-    { use: "conditional", options: conditionalOptions, definition: conditional },
-    { use: "size", options: sizeOptions, definition: size },
-  ].filter((entry) => !(without as readonly string[]).includes(entry.use));
+  const entries = DEFAULT_ENTRIES.filter(
+    (entry) => !without.includes(entry.id ?? (entry.use as DefaultDetectorId)),
+  ).map((entry) => {
+    const id = entry.id ?? (entry.use as DefaultDetectorId);
+    return {
+      use: entry.use,
+      id: entry.id,
+      options: Object.hasOwn(options, id) ? options[id] : entry.options,
+      definition: DEFINITIONS[entry.use]!,
+    };
+  });
   return createPipeline({ detectors: entries, scoring });
 }

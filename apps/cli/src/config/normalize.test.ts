@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { normalizeConfig } from "./normalize.js";
+import { DEFAULT_ENTRIES } from "@oddity/eval";
+import { DEFAULT_PIPELINE, normalizeConfig } from "./normalize.js";
 import { parseConfigText } from "./parse.js";
 
 function normalizeYaml(text: string) {
@@ -99,5 +100,11 @@ describe("normalizeConfig", () => {
       'detectors:\n  - use: rarity\n    options: { "__proto__": { polluted: 1 } }\n',
     );
     expect([config!.detectors[0]!.options, ({} as { polluted?: number }).polluted]).toEqual([{}, undefined]);
+  });
+});
+
+describe("the default pipeline", () => {
+  it("is the one @oddity/eval measures, entry for entry", () => {
+    expect(DEFAULT_PIPELINE).toEqual(DEFAULT_ENTRIES);
   });
 });

@@ -46,17 +46,24 @@ export interface ConfigResult<T> {
 
 /**
  * The pipeline when a config lists no detectors: the bundled detectors with their defaults, except that
- * size compares responses of one path template and one status. A path answers 200s, empty 304s and
- * 404 pages of very different sizes; grouped by path alone, elastic-nginx's downloads are 6.5% "outliers"
- * among its 404 pages, grouped by path and status 1.6% (packages/detector-size/README.md).
+ * size compares responses of one path template and one status (a path answers 200s, empty 304s and 404
+ * pages of very different sizes; grouped by path alone, elastic-nginx's downloads are 6.5% "outliers"
+ * among its 404 pages, grouped by path and status 1.6%), and the client detector runs twice, by address
+ * and by user agent, so a scan spread over rotating addresses is judged as one client too.
+ * `@oddity/eval`'s DEFAULT_ENTRIES lists the same entries (a test holds them equal).
  */
-export const DEFAULT_PIPELINE: ReadonlyArray<{ use: string; options?: Record<string, unknown> }> = [
+export const DEFAULT_PIPELINE: ReadonlyArray<{
+  use: string;
+  id?: string;
+  options?: Record<string, unknown>;
+}> = [
   { use: "rarity" },
   { use: "conditional" },
   { use: "size", options: { groupBy: ["path_template", "status"] } },
+  { use: "params" },
+  { use: "client" },
+  { use: "client", id: "client-by-agent", options: { key: "user_agent" } },
 ];
-
-export const DEFAULT_DETECTORS: readonly string[] = DEFAULT_PIPELINE.map((d) => d.use);
 
 /** `["detectors", 0, "options"]` → `detectors[0].options`. */
 export function formatPath(path: KeyPath): string {

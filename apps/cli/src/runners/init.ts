@@ -45,7 +45,8 @@ format: auto
 #   column: entry
 #   # query: SELECT ip, ts AS time, method, path, status, size, user_agent FROM requests
 
-# The detectors, in order. \`use\` is a bundled detector (rarity, conditional, size), an npm package
+# The detectors, in order. \`use\` is a bundled detector (rarity, conditional, size, params,
+# client), an npm package
 # installed next to this file, or a path to an ES module relative to this file. Give two instances
 # of one detector distinct ids. Options left out take their defaults (shown commented).
 detectors:
@@ -74,10 +75,10 @@ function commented(value: unknown, indent: string): string {
 /** The starter config: the bundled detectors with their real defaults, as comments. */
 export async function starterConfig(): Promise<string> {
   const entries: string[] = [];
-  for (const { use, options } of DEFAULT_PIPELINE) {
+  for (const { use, id, options } of DEFAULT_PIPELINE) {
     const module = (await importBuiltin(builtinPackage(use)!)) as Record<string, unknown>;
     const definition = pickDetector(module);
-    let entry = `  - use: ${use}\n`;
+    let entry = `  - use: ${use}\n${id === undefined ? "" : `    id: ${id}\n`}`;
     if (!Array.isArray(definition)) {
       entry += `    # ${definition.meta.description}\n`;
       if (options !== undefined) {
