@@ -2,14 +2,15 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fixture as dataFixture } from "@oddity/fixtures";
 import { afterAll } from "vitest";
 
 /** The built CLI: e2e tests run what users run. */
 export const BIN = path.resolve(import.meta.dirname, "../dist/bin.js");
-/** The shared real logs (the `shared` folder sits beside the repo root). */
-export const DATA = path.resolve(import.meta.dirname, "../../../../shared/data");
-export const CODEUP = path.join(DATA, "codeup-api-access", "access.log");
-export const LESSON_SYNTHETIC = path.join(DATA, "codeup-api-access", "lesson-synthetic.log");
+/** The real logs of @oddity/fixtures (tooling/fixtures), by data set and file name. */
+export { dataFixture };
+export const CODEUP = dataFixture("codeup-api-access/access.log");
+export const LESSON_SYNTHETIC = dataFixture("codeup-api-access/lesson-synthetic.log");
 export const EXAMPLES = path.resolve(import.meta.dirname, "../../../examples");
 
 export function fixture(...parts: string[]): string {

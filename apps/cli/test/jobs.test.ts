@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CODEUP, DATA, oddity, tempDir, type RunResult } from "./helpers.js";
+import { CODEUP, dataFixture, oddity, tempDir, type RunResult } from "./helpers.js";
 
 // 2.4 MB: big enough to be cut into line-aligned byte ranges, so line numbers of later pieces must be
 // counted from the start of the file; the second log goes whole to a worker.
-const APACHE = path.join(DATA, "elastic-apache", "apache_logs");
+const APACHE = dataFixture("elastic-apache/apache_logs");
 const INPUTS = [APACHE, CODEUP];
 
 let dir: string;

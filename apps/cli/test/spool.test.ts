@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CODEUP, DATA, oddity, tempDir } from "./helpers.js";
+import { CODEUP, dataFixture, oddity, tempDir } from "./helpers.js";
 
 // 2.4 MB of real traffic, cut into byte ranges by --jobs, plus a second log: a few hundred anomalies.
-const INPUTS = [path.join(DATA, "elastic-apache", "apache_logs"), CODEUP];
+const INPUTS = [dataFixture("elastic-apache/apache_logs"), CODEUP];
 const WORKERS = { ODDITY_JOB_MIN_BYTES: "0" };
 
 // Runs with TMPDIR pointing at a fresh folder, so what the run spools there can be checked afterwards.
