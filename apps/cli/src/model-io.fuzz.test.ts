@@ -33,11 +33,17 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "oddity-model-fuzz-"));
   config = (await loadConfig({ cwd: dir })).config;
   const pipeline = await buildPipeline({ config, loader: createPluginLoader() });
-  const input = readInputs({ inputs: [fixture("codeup-api-access/access.log")], format: { name: "combined" } });
+  const input = readInputs({
+    inputs: [fixture("codeup-api-access/access.log")],
+    format: { name: "combined" },
+  });
   const { model } = await fitBatches({ pipeline, batches: input });
   text = modelText(model);
   json = JSON.parse(text);
-  const odd = readInputs({ inputs: [fixture("codeup-api-access/lesson-synthetic.log")], format: { name: "combined" } });
+  const odd = readInputs({
+    inputs: [fixture("codeup-api-access/lesson-synthetic.log")],
+    format: { name: "combined" },
+  });
   sample = [];
   for await (const batch of odd) sample.push(...batch.records);
 });

@@ -1,7 +1,16 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CODEUP, EXAMPLES, LESSON_SYNTHETIC, dataFixture, fixture, ndjson, oddity, tempDir } from "./helpers.js";
+import {
+  CODEUP,
+  EXAMPLES,
+  LESSON_SYNTHETIC,
+  dataFixture,
+  fixture,
+  ndjson,
+  oddity,
+  tempDir,
+} from "./helpers.js";
 
 interface Anomaly {
   source: string;

@@ -306,9 +306,7 @@ function decodeLatin1(text: string): string {
 
 /** Real XSS request targets from the CSIC 2010 attack set, decoded the way a browser would send them. */
 export function csicScriptPaths(limit: number): string[] {
-  const text = gunzipSync(
-    readFileSync(fixture("csic2010/anomalousTrafficTest.txt.gz")),
-  ).toString("latin1");
+  const text = gunzipSync(readFileSync(fixture("csic2010/anomalousTrafficTest.txt.gz"))).toString("latin1");
   const paths: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (paths.length >= limit) break;
@@ -380,9 +378,7 @@ export function hostileRecords(): LogRecord[] {
 
 /** The Codeup API log plus the lesson's four synthetic requests (13,978 records), read by core. */
 export async function readCodeup(): Promise<LogRecord[]> {
-  const inputs = ["access.log", "lesson-synthetic.log"].map((name) =>
-    fixture(`codeup-api-access/${name}`),
-  );
+  const inputs = ["access.log", "lesson-synthetic.log"].map((name) => fixture(`codeup-api-access/${name}`));
   const records: LogRecord[] = [];
   for await (const batch of readInputs({ inputs })) records.push(...batch.records);
   return records;

@@ -6,9 +6,7 @@ import { createClfParser } from "./clf.js";
 import { createParser } from "./create.js";
 import { splitRow } from "./csv.js";
 
-const codeup = readFileSync(fixture("codeup-api-access/access.log"), "utf8")
-  .split("\n")
-  .slice(0, 200);
+const codeup = readFileSync(fixture("codeup-api-access/access.log"), "utf8").split("\n").slice(0, 200);
 
 function csvCell(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
