@@ -12,8 +12,7 @@ beforeAll(async () => {
   model = path.join(dir, "model.json");
   const { code, stderr } = await oddity(["fit", CODEUP, "--output", model, "-q"], { cwd: dir });
   if (code !== 0) throw new Error(`fit failed: ${stderr}`);
-  // Generous: the machine may be busy with other suites starting databases.
-}, 60_000);
+});
 
 describe("oddity fit and score", () => {
   it("scores new logs against a saved model and flags the lesson's planted requests", async () => {

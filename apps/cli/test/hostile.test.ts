@@ -162,7 +162,7 @@ describe("Ctrl-C", () => {
     const code = await exited;
     feeding = false;
     expect([spooled, code, readdirSync(tmp)]).toEqual([1, 130, []]);
-  }, 60_000);
+  });
 });
 
 describe("a detector plugin that throws", () => {

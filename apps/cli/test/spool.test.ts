@@ -24,7 +24,7 @@ describe("anomalies kept on disk", () => {
     expect((JSON.parse(memory.stdout) as { anomalies: unknown[] }).anomalies.length).toBeGreaterThan(100);
     expect([disk.stdout === memory.stdout, workers.stdout === memory.stdout]).toEqual([true, true]);
     expect([memory.left, disk.left, workers.left]).toEqual([[], [], []]);
-  }, 60_000);
+  });
 
   it("stream in input order when workers score a saved model (score --format ndjson --jobs)", async () => {
     const dir = tempDir();
@@ -36,5 +36,5 @@ describe("anomalies kept on disk", () => {
     expect(one.code).toBe(0);
     expect(workers.stdout).toBe(one.stdout);
     expect(workers.left).toEqual([]);
-  }, 60_000);
+  });
 });
