@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium for the report-html browser tests (playwright-core drives /usr/bin/chromium;
-# playwright's own browser download cannot work here: only Debian and npm packages are reachable).
-# Idempotent: does nothing when /usr/bin/chromium is already there.
+# Installs Debian's chromium for the report-html browser tests (playwright-core drives /usr/bin/chromium,
+# or $CHROMIUM_PATH; playwright's own browser download cannot work here: only Debian and npm packages
+# are reachable). Idempotent: does nothing when the browser is already there.
+# `--check`: installs nothing; exits 0 when the browser is there, else 1 after naming what is missing
+# (tooling/scripts/ensure-services.sh asks every .ci/services script this before `npm test`).
 set -euo pipefail
 
-if [ -x /usr/bin/chromium ]; then
+browser="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ -x "$browser" ]; then
   exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "Chromium ($browser)"
+  exit 1
 fi
 
 SUDO=""

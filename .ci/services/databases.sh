@@ -2,6 +2,8 @@
 # Installs the MariaDB and PostgreSQL servers that @oddity/source-sql's tests start on loopback (from
 # Debian packages). Idempotent: does nothing when both are present. Installs only: the tests initialise
 # and start their own throwaway servers, so no system service is started here.
+# `--check`: installs nothing; exits 0 when both are there, else 1 after naming what is missing
+# (tooling/scripts/ensure-services.sh asks every .ci/services script this before `npm test`).
 set -euo pipefail
 
 SUDO=""
@@ -25,6 +27,11 @@ if ! has_binary postgres || ! has_binary initdb; then
   packages+=(postgresql)
 fi
 
+if [ "${1:-}" = "--check" ]; then
+  if [ "${#packages[@]}" -eq 0 ]; then exit 0; fi
+  echo "the ${packages[*]} server binaries"
+  exit 1
+fi
 if [ "${#packages[@]}" -eq 0 ]; then
   echo "databases: MariaDB and PostgreSQL already installed"
   exit 0

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fixture } from "@oddity/fixtures";
 import {
   createScorer,
   fitBatches,
@@ -22,8 +23,6 @@ import { createPluginLoader } from "./plugins/load.js";
 // in a ModelError (exit 2) or a model that scores without crashing; never a crash, a polluted prototype
 // or a half-loaded model.
 
-const DATA = path.resolve(import.meta.dirname, "../../../../shared/data/codeup-api-access");
-
 let dir: string;
 let config: OddityConfig;
 let text: string;
@@ -34,11 +33,17 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), "oddity-model-fuzz-"));
   config = (await loadConfig({ cwd: dir })).config;
   const pipeline = await buildPipeline({ config, loader: createPluginLoader() });
-  const input = readInputs({ inputs: [path.join(DATA, "access.log")], format: { name: "combined" } });
+  const input = readInputs({
+    inputs: [fixture("codeup-api-access/access.log")],
+    format: { name: "combined" },
+  });
   const { model } = await fitBatches({ pipeline, batches: input });
   text = modelText(model);
   json = JSON.parse(text);
-  const odd = readInputs({ inputs: [path.join(DATA, "lesson-synthetic.log")], format: { name: "combined" } });
+  const odd = readInputs({
+    inputs: [fixture("codeup-api-access/lesson-synthetic.log")],
+    format: { name: "combined" },
+  });
   sample = [];
   for await (const batch of odd) sample.push(...batch.records);
 });

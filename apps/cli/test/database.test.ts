@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await databases?.stop();
   await rm(home, { recursive: true, force: true });
-}, 60_000);
+});
 
 interface Run {
   code: number;

@@ -1,7 +1,16 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CODEUP, DATA, EXAMPLES, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
+import {
+  CODEUP,
+  EXAMPLES,
+  LESSON_SYNTHETIC,
+  dataFixture,
+  fixture,
+  ndjson,
+  oddity,
+  tempDir,
+} from "./helpers.js";
 
 interface Anomaly {
   source: string;
@@ -133,7 +142,7 @@ describe("oddity detect", () => {
 
   it("ranks the same anomalies whether its second pass replays the first's lookups, some of them or none", async () => {
     // Real logs, settled on disk: detect replays its fitting pass's value codes while scoring them.
-    const inputs = [path.join(DATA, "elastic-apache", "apache_logs"), CODEUP];
+    const inputs = [dataFixture("elastic-apache/apache_logs"), CODEUP];
     const run = (records: string) =>
       oddity(["detect", ...inputs, "--format", "json", "--top", "0"], {
         env: { ODDITY_REPLAY_RECORDS: records },

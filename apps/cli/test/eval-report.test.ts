@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CODEUP, DATA, LESSON_SYNTHETIC, oddity, tempDir } from "./helpers.js";
+import { CODEUP, LESSON_SYNTHETIC, dataFixture, oddity, tempDir } from "./helpers.js";
 
 /** A hand-written WordPress log with scanner probes (its SOURCE.md lists them). */
 const EXCERPT = path.resolve(
@@ -45,7 +45,7 @@ describe("oddity eval", () => {
     const { code, stdout } = await oddity([
       "eval",
       "--csic",
-      path.join(DATA, "csic2010"),
+      path.dirname(dataFixture("csic2010/anomalousTrafficTest.txt.gz")),
       "--limit",
       "300",
       "-f",

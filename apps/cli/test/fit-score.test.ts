@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BIN, CODEUP, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
+import { BIN, CODEUP, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir, waitForEntry } from "./helpers.js";
 
 let dir: string;
 let model: string;
@@ -12,8 +12,7 @@ beforeAll(async () => {
   model = path.join(dir, "model.json");
   const { code, stderr } = await oddity(["fit", CODEUP, "--output", model, "-q"], { cwd: dir });
   if (code !== 0) throw new Error(`fit failed: ${stderr}`);
-  // Generous: the machine may be busy with other suites starting databases.
-}, 60_000);
+});
 
 describe("oddity fit and score", () => {
   it("scores new logs against a saved model and flags the lesson's planted requests", async () => {
@@ -52,10 +51,7 @@ describe("oddity fit and score", () => {
       });
       child.on("exit", (code) => reject(new Error(`exited ${code} before printing an anomaly`)));
     });
-    for (const line of [...normal, odd]) {
-      child.stdin.write(`${line}\n`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    for (const line of [...normal, odd]) child.stdin.write(`${line}\n`);
     const anomaly = JSON.parse(await first) as { source: string; line: number; raw: string };
     const stillOpen = child.stdin.writable && child.exitCode === null;
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -79,11 +75,12 @@ describe("oddity fit and score", () => {
         cwd: work,
       },
     );
-    child.stdin.write(`${readFileSync(LESSON_SYNTHETIC, "utf8")}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    child.stdin.write(`${readFileSync(LESSON_SYNTHETIC, "utf8")}`);
+    // Interrupt once the run is writing its output: the temp file it renames into place exists.
+    const temp = await waitForEntry({ dir: work, accept: (name) => name.startsWith(".out.ndjson."), child });
     child.kill("SIGINT");
-    expect([await exited, readdirSync(work)]).toEqual([130, ["model.json"]]);
+    expect([temp.endsWith(".tmp"), await exited, readdirSync(work)]).toEqual([true, 130, ["model.json"]]);
   });
 
   it("streams CSV rows in input order with a header", async () => {

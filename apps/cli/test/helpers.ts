@@ -1,15 +1,16 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, watch } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fixture as dataFixture } from "@oddity/fixtures";
 import { afterAll } from "vitest";
 
 /** The built CLI: e2e tests run what users run. */
 export const BIN = path.resolve(import.meta.dirname, "../dist/bin.js");
-/** The shared real logs (the `shared` folder sits beside the repo root). */
-export const DATA = path.resolve(import.meta.dirname, "../../../../shared/data");
-export const CODEUP = path.join(DATA, "codeup-api-access", "access.log");
-export const LESSON_SYNTHETIC = path.join(DATA, "codeup-api-access", "lesson-synthetic.log");
+/** The real logs of @oddity/fixtures (tooling/fixtures), by data set and file name. */
+export { dataFixture };
+export const CODEUP = dataFixture("codeup-api-access/access.log");
+export const LESSON_SYNTHETIC = dataFixture("codeup-api-access/lesson-synthetic.log");
 export const EXAMPLES = path.resolve(import.meta.dirname, "../../../examples");
 
 export function fixture(...parts: string[]): string {
@@ -56,6 +57,42 @@ export function oddity(
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? "");
+  });
+}
+
+/**
+ * Resolves with the first name in `dir` that `accept` takes, as soon as it appears (the folder is watched,
+ * not polled on a timer); rejects if `child` exits first, so a run that fails early is reported at once.
+ */
+export function waitForEntry({
+  dir,
+  accept,
+  child,
+}: {
+  dir: string;
+  accept: (name: string) => boolean;
+  child: ChildProcess;
+}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const watcher = watch(dir);
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      child.off("exit", onExit);
+      finish();
+    };
+    const check = () => {
+      const found = readdirSync(dir).find(accept);
+      if (found !== undefined) settle(() => resolve(found));
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      settle(() => reject(new Error(`the child exited (${code ?? signal}) before ${dir} held the entry`)));
+    watcher.on("change", check).on("error", (error) => settle(() => reject(error)));
+    child.on("exit", onExit);
+    // Watching starts now: an entry made before it is found by this first look.
+    check();
   });
 }
 

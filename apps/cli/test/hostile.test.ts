@@ -12,9 +12,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { BIN, CODEUP, LESSON_SYNTHETIC, oddity, tempDir } from "./helpers.js";
+import { BIN, CODEUP, LESSON_SYNTHETIC, oddity, tempDir, waitForEntry } from "./helpers.js";
 
 // Faults a run meets in the field: a full disk, Ctrl-C, plugins that throw, model files from elsewhere.
 
@@ -50,14 +49,10 @@ function pluginProject(): string {
 }
 
 /**
- * Starts the CLI on a stdin that keeps sending the Codeup log and never ends, so the run is busy
- * reading when SIGINT arrives `afterMs` later; resolves with the exit code and how long it took to stop.
+ * Starts the CLI on a stdin that keeps sending the Codeup log and never ends, and sends SIGINT once the
+ * run is busy reading it; resolves with the exit code and how long the run took to stop.
  */
-function interrupt(
-  args: string[],
-  cwd: string,
-  afterMs: number,
-): Promise<{ code: number | null; ms: number }> {
+function interrupt(args: string[], cwd: string): Promise<{ code: number | null; ms: number }> {
   const log = readFileSync(CODEUP);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ["pipe", "ignore", "ignore"] });
@@ -66,6 +61,12 @@ function interrupt(
     const feed = () => {
       while (feeding && child.stdin.write(log));
     };
+    // The pipe holds 64 KiB: the first drain means the run has read a whole copy of the log, so it is
+    // up, past installing its Ctrl-C handler, and reading. Interrupt then, not after a guessed delay.
+    child.stdin.once("drain", () => {
+      sentAt = Date.now();
+      child.kill("SIGINT");
+    });
     child.stdin.on("drain", feed).on("error", () => undefined);
     feed();
     child.on("error", reject);
@@ -73,10 +74,6 @@ function interrupt(
       feeding = false;
       resolve({ code, ms: Date.now() - sentAt });
     });
-    setTimeout(() => {
-      sentAt = Date.now();
-      child.kill("SIGINT");
-    }, afterMs);
   });
 }
 
@@ -127,13 +124,13 @@ describe("a full disk", () => {
 describe("Ctrl-C", () => {
   it("stops fit reading stdin promptly with exit 130 and leaves no model and no temp file", async () => {
     const dir = tempDir();
-    const { code, ms } = await interrupt(["fit", "-", "--output", "model.json", "-q"], dir, 1000);
+    const { code, ms } = await interrupt(["fit", "-", "--output", "model.json", "-q"], dir);
     expect([code, ms < 5000, readdirSync(dir)]).toEqual([130, true, []]);
   });
 
   it("stops detect reading stdin promptly with exit 130 and leaves no results file", async () => {
     const dir = tempDir();
-    const { code, ms } = await interrupt(["detect", "-", "--output", "out.json", "-q"], dir, 1000);
+    const { code, ms } = await interrupt(["detect", "-", "--output", "out.json", "-q"], dir);
     expect([code, ms < 5000, readdirSync(dir)]).toEqual([130, true, []]);
   });
 
@@ -159,13 +156,13 @@ describe("Ctrl-C", () => {
     feed();
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     // The spool exists once the first anomalies are ranked: interrupt only then.
-    for (let waited = 0; readdirSync(tmp).length === 0 && waited < 10_000; waited += 50) await sleep(50);
+    await waitForEntry({ dir: tmp, accept: () => true, child });
     const spooled = readdirSync(tmp).length;
     child.kill("SIGINT");
     const code = await exited;
     feeding = false;
     expect([spooled, code, readdirSync(tmp)]).toEqual([1, 130, []]);
-  }, 30_000);
+  });
 });
 
 describe("a detector plugin that throws", () => {

@@ -1,11 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CODEUP, DATA, oddity, tempDir, type RunResult } from "./helpers.js";
+import { CODEUP, dataFixture, oddity, tempDir, type RunResult } from "./helpers.js";
 
 // 2.4 MB: big enough to be cut into line-aligned byte ranges, so line numbers of later pieces must be
 // counted from the start of the file; the second log goes whole to a worker.
-const APACHE = path.join(DATA, "elastic-apache", "apache_logs");
+const APACHE = dataFixture("elastic-apache/apache_logs");
 const INPUTS = [APACHE, CODEUP];
 
 let dir: string;
@@ -24,14 +24,14 @@ beforeAll(async () => {
     cwd: dir,
   });
   if (code !== 0) throw new Error(`fit failed: ${stderr}`);
-}, 60_000);
+});
 
 describe("--jobs", () => {
   it("profiles in worker threads with output byte-identical to one job", async () => {
     const [one, many] = await both(["profile", ...INPUTS, "--format", "json", "--top", "0"]);
     expect(one.code).toBe(0);
     expect(many.stdout).toBe(one.stdout);
-  }, 60_000);
+  });
 
   it("fits in worker threads a model byte-identical to one job", async () => {
     const [one, many] = await Promise.all([
@@ -45,7 +45,7 @@ describe("--jobs", () => {
     expect(readFileSync(path.join(dir, "many.json"), "utf8")).toBe(
       readFileSync(path.join(dir, "one.json"), "utf8"),
     );
-  }, 60_000);
+  });
 
   it("scores in worker threads with the same anomalies, in input order, at the same line numbers", async () => {
     const model = path.join(dir, "model.json");
@@ -58,7 +58,7 @@ describe("--jobs", () => {
       .map((line) => JSON.parse(line) as { source: string; line: number });
     // Anomalies from the end of the split file prove that its later pieces were numbered from its start.
     expect(lines.some((a) => a.source === APACHE && a.line > 9000)).toBe(true);
-  }, 60_000);
+  });
 
   it("detects in worker threads with output and rejected lines byte-identical to one job", async () => {
     // Each run in its own folder, so that the summary naming the rejects file reads the same.
@@ -71,7 +71,7 @@ describe("--jobs", () => {
     const rejected = (folder: string) => readFileSync(path.join(folder, "rejects.ndjson"), "utf8");
     expect(rejected(manyDir)).toBe(rejected(oneDir));
     expect(rejected(oneDir)).toContain('"line":8899');
-  }, 60_000);
+  });
 
   it("stops its already started workers and names the model when the model is corrupt", async () => {
     const corrupt = path.join(dir, "corrupt.json");
@@ -84,7 +84,7 @@ describe("--jobs", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(`${corrupt}: not a valid model: the JSON does not parse`);
     expect(result.stdout).toBe("");
-  }, 60_000);
+  });
 
   it("stops its workers when detect cannot open its output, and says which folder is missing", async () => {
     // The process must end whatever state its pool is in (a hang would time the test out).
@@ -97,5 +97,5 @@ describe("--jobs", () => {
       2,
       `oddity: error: cannot write ${out}: the folder ${path.dirname(out)} does not exist`,
     ]);
-  }, 60_000);
+  });
 });

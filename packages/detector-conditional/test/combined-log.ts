@@ -1,13 +1,10 @@
-import path from "node:path";
 import type { LogRecord } from "@oddity/core";
 import { readRecords } from "@oddity/core/testing";
+import { fixture } from "@oddity/fixtures";
 
-/** The shared/data folder beside the repository root. */
-const DATA_DIR = path.resolve(import.meta.dirname, "../../../../shared/data");
-
-/** Reads combined-format logs from shared/data; a rejected line fails the test. */
+/** Reads combined-format logs of @oddity/fixtures; a rejected line fails the test. */
 export function readCombinedLogs(...relative: string[]): Promise<LogRecord[]> {
-  return readRecords({ files: relative.map((r) => path.join(DATA_DIR, r)), format: { name: "combined" } });
+  return readRecords({ files: relative.map((r) => fixture(r)), format: { name: "combined" } });
 }
 
 /** The lesson's 13,978 rows: the Codeup API log plus the four synthetic requests the lesson appends. */

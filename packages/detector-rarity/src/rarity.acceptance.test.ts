@@ -9,7 +9,7 @@ const records = await lessonRecords();
 const fitted = fitDetector({ detector: rarity, records });
 const scored = new Map<LogRecord, readonly Finding[]>(records.map((r) => [r, fitted.score(r)]));
 
-// The odd endpoints shared/data/codeup-api-access/SOURCE.md lists as natural anomaly candidates.
+// The odd endpoints tooling/fixtures/codeup-api-access/SOURCE.md lists as natural anomaly candidates.
 const ODD_ENDPOINTS = [
   "/api/V1/HiZach!",
   "/api/v1//api/v1/items",

@@ -1,18 +1,17 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { fixture } from "@oddity/fixtures";
 import { createRecord, type Finding, type LogRecord } from "@oddity/core";
 import { fitDetector } from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
 import { size } from "./index.js";
 
-const DATA = path.resolve(import.meta.dirname, "../../../../shared/data");
-
 // Until @oddity/core exports its readers, a combined-format reader just wide enough for these files.
 const COMBINED = /^(\S+) \S+ \S+ \[[^\]]+\] "(\S+) (\S+) (\S+)" (\d{3}) (\d+|-)/;
 
 function readCombined(file: string): LogRecord[] {
-  const bytes = readFileSync(path.join(DATA, file));
+  const bytes = readFileSync(fixture(file));
   const text = (file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
   const source = path.basename(file);
   return text
@@ -100,8 +99,9 @@ describe("codeup API log with the lesson's synthetic requests", () => {
 
 describe("elastic nginx download log", () => {
   it("ranks the 86,377,168-byte download as its strongest size outlier", () => {
+    // Lines 40,001-50,000 of the log, with its largest download (the fixture's SOURCE.md).
     const records = readCombined("elastic-nginx/nginx_logs.gz");
-    expect(records).toHaveLength(51_462);
+    expect(records).toHaveLength(10_000);
     const hits = flagged(records, {});
     const strongest = hits.reduce((best, hit) =>
       hit.finding.surprisal > best.finding.surprisal ? hit : best,

@@ -1,5 +1,5 @@
-import path from "node:path";
 import { FIT_WAYS, hostileRenames, readRecords, renamingEffects } from "@oddity/core/testing";
+import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { size } from "./index.js";
 
@@ -11,11 +11,10 @@ const RENAMES = hostileRenames({
   path: ["/api/V1/HiZach!", "/api/v1/helloclass!", "/"],
 });
 
-const LESSON_DIR = path.resolve(import.meta.dirname, "../../../../shared/data/codeup-api-access");
 const options = { groupBy: ["user_agent", "ip"], minGroupSize: 2, side: "both" };
 // The lesson's 13,978 rows.
 const records = await readRecords({
-  files: ["access.log", "lesson-synthetic.log"].map((file) => path.join(LESSON_DIR, file)),
+  files: ["access.log", "lesson-synthetic.log"].map((file) => fixture(`codeup-api-access/${file}`)),
   format: { name: "combined" },
 });
 

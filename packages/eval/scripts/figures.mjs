@@ -5,6 +5,7 @@
 // --variants name,name (default all), --json FILE.
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { gunzipSync } from "node:zlib";
 import { createParser } from "@oddity/core";
 import { defaultPipeline, formatReport, runEvaluation } from "../dist/index.js";
 
@@ -53,7 +54,8 @@ async function readLog(files) {
   const parser = createParser({ name: "combined" });
   const records = [];
   for (const file of files) {
-    const lines = (await readFile(file, "utf8")).split("\n");
+    const bytes = await readFile(file);
+    const lines = (file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8").split("\n");
     lines.forEach((line, i) => {
       if (line.trim() === "") return;
       const record = parser.parse(line, file, i + 1);

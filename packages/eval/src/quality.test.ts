@@ -1,4 +1,5 @@
 import path from "node:path";
+import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { evaluateCsic } from "./csic-eval.js";
 import type { EvaluationResult } from "./evaluate.js";
@@ -79,7 +80,7 @@ describe("detection quality on CSIC 2010 (CI floor)", () => {
     // Measured: 1,260 flagged, precision 1.000, recall 0.630, R-precision 0.734, P@100 1.000, ROC AUC 0.815.
     const { files, result } = await evaluateCsic({
       pipeline: defaultPipeline(),
-      dataDir: path.resolve(import.meta.dirname, "../../../../shared/data/csic2010"),
+      dataDir: path.dirname(fixture("csic2010/anomalousTrafficTest.txt.gz")),
       limit: 2_000,
       k: [100],
     });

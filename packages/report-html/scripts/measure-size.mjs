@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fixture } from "@oddity/fixtures";
 import { createPipeline, createScorer, fitBatches, readInputs, TopRecords } from "@oddity/core";
 import conditional from "@oddity/detector-conditional";
 import rarity from "@oddity/detector-rarity";
@@ -13,7 +14,6 @@ import size from "@oddity/detector-size";
 import { buildReport, createReportCollector, renderReport } from "../dist/index.js";
 
 const here = import.meta.dirname;
-const data = path.resolve(here, "../../../../shared/data");
 const TOP = 100;
 
 async function measure(name, inputs) {
@@ -67,7 +67,7 @@ async function measure(name, inputs) {
  * has ~140,000 distinct values, a worst case for aggregation.
  */
 async function generateMillion(file) {
-  const source = path.join(data, "wap-hackathon-nginx/access.log");
+  const source = fixture("wap-hackathon-nginx/access.log");
   const lines = [];
   for await (const line of createInterface({ input: createReadStream(source) })) lines.push(line);
   const out = createWriteStream(file);
@@ -97,10 +97,10 @@ async function generateMillion(file) {
 const sample = path.resolve(here, "../../../examples/sample/access.log");
 if (existsSync(sample)) await measure("examples/sample/access.log", [sample]);
 await measure("codeup access.log + lesson-synthetic.log", [
-  path.join(data, "codeup-api-access/access.log"),
-  path.join(data, "codeup-api-access/lesson-synthetic.log"),
+  fixture("codeup-api-access/access.log"),
+  fixture("codeup-api-access/lesson-synthetic.log"),
 ]);
-await measure("wap-hackathon-nginx access.log", [path.join(data, "wap-hackathon-nginx/access.log")]);
+await measure("wap-hackathon-nginx access.log", [fixture("wap-hackathon-nginx/access.log")]);
 const dir = await mkdtemp(path.join(tmpdir(), "oddity-measure-"));
 try {
   const million = path.join(dir, "million.log");

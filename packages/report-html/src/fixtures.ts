@@ -1,9 +1,9 @@
 // Test fixtures only (not exported from the package): helpers that fit, score and collect a run the way
 // the CLI does, hostile and real logs, and a small exact detector whose every number a test can predict.
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { makeRecord, makeRecords } from "@oddity/core/testing";
+import { fixture } from "@oddity/fixtures";
 import conditional from "@oddity/detector-conditional";
 import rarity from "@oddity/detector-rarity";
 import size from "@oddity/detector-size";
@@ -299,9 +299,6 @@ export const PAYLOADS = {
   referer: "javascript:window.__pwned=3",
 } as const;
 
-/** Where the shared data sets live, from this package's folder. */
-export const SHARED_DATA = path.resolve(import.meta.dirname, "../../../../shared/data");
-
 // CSIC 2010 percent-encodes Latin-1 (`%F3`), which decodeURIComponent rejects.
 function decodeLatin1(text: string): string {
   return text.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
@@ -309,9 +306,7 @@ function decodeLatin1(text: string): string {
 
 /** Real XSS request targets from the CSIC 2010 attack set, decoded the way a browser would send them. */
 export function csicScriptPaths(limit: number): string[] {
-  const text = gunzipSync(
-    readFileSync(path.join(SHARED_DATA, "csic2010/anomalousTrafficTest.txt.gz")),
-  ).toString("latin1");
+  const text = gunzipSync(readFileSync(fixture("csic2010/anomalousTrafficTest.txt.gz"))).toString("latin1");
   const paths: string[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (paths.length >= limit) break;
@@ -383,9 +378,7 @@ export function hostileRecords(): LogRecord[] {
 
 /** The Codeup API log plus the lesson's four synthetic requests (13,978 records), read by core. */
 export async function readCodeup(): Promise<LogRecord[]> {
-  const inputs = ["access.log", "lesson-synthetic.log"].map((name) =>
-    path.join(SHARED_DATA, "codeup-api-access", name),
-  );
+  const inputs = ["access.log", "lesson-synthetic.log"].map((name) => fixture(`codeup-api-access/${name}`));
   const records: LogRecord[] = [];
   for await (const batch of readInputs({ inputs })) records.push(...batch.records);
   return records;

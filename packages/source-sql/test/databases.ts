@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { fixture } from "@oddity/fixtures";
 import { createConnection, type Connection } from "mysql2/promise";
 import pg from "pg";
 
@@ -29,15 +30,12 @@ export interface DatabaseServer {
 export interface Databases {
   mysql: DatabaseServer;
   postgres: DatabaseServer;
-  /** `/work/shared/data/codeup-api-access/access.log`, loaded into `logs.api_access(entry)` on both. */
+  /** The Codeup `access.log` of @oddity/fixtures, loaded into `logs.api_access(entry)` on both. */
   accessLog: string;
 }
 
 /** The real log the servers hold, as the lesson's database holds it (13,974 rows). */
-export const ACCESS_LOG = path.resolve(
-  import.meta.dirname,
-  "../../../../shared/data/codeup-api-access/access.log",
-);
+export const ACCESS_LOG = fixture("codeup-api-access/access.log");
 
 const INSTALL_HINT =
   "run `bash .ci/services/databases.sh` (installs mariadb-server and postgresql from Debian packages)";

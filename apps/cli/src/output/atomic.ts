@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, realpathSync, statSync, type WriteStream } from "node:fs";
+import { createWriteStream, existsSync, openSync, realpathSync, statSync, type WriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
 import path from "node:path";
 import { finished } from "node:stream/promises";
@@ -76,7 +76,16 @@ export function createAtomicFile(file: string): AtomicFile {
     `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
   );
   trackTempFile(temp);
-  const stream = createWriteStream(temp, { flags: "wx", mode: 0o644 });
+  // Opened here rather than by the stream: from now on the file exists, so the clean-up of an interrupted
+  // run finds it. An open still under way when Ctrl-C removes the temp files would create it after them.
+  let fd: number;
+  try {
+    fd = openSync(temp, "wx", 0o644);
+  } catch (error) {
+    untrackTempFile(temp);
+    throw writeFailure(file, error);
+  }
+  const stream = createWriteStream(temp, { fd });
   let failure: Error | null = null;
   stream.on("error", (error) => {
     failure = error;

@@ -1,6 +1,7 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fixture } from "@oddity/fixtures";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../errors.js";
@@ -11,8 +12,7 @@ import type { RecordStream } from "./types.js";
 // Inputs written by the internet: every one must come out as records, rejections with a reason, blank
 // lines or a clear InputError, never as a crash, a hang or a line that disappears.
 
-const DATA = path.resolve(import.meta.dirname, "../../../../../shared/data");
-const SYNTHETIC = path.join(DATA, "codeup-api-access/lesson-synthetic.log");
+const SYNTHETIC = fixture("codeup-api-access/lesson-synthetic.log");
 const FIRST = readFileSync(SYNTHETIC, "utf8").split("\n")[0]!;
 
 interface Collected {

@@ -1,14 +1,12 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
+import { fixture } from "@oddity/fixtures";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRecord } from "../record.js";
 import { createClfParser, parseClfLine } from "./clf.js";
 
-const DATA = path.resolve(import.meta.dirname, "../../../../../shared/data");
-
 function lineOf(file: string, lineNumber: number): string {
-  return readFileSync(path.join(DATA, file), "utf8").split("\n")[lineNumber - 1]!;
+  return readFileSync(fixture(file), "utf8").split("\n")[lineNumber - 1]!;
 }
 
 const combined = createClfParser("combined");

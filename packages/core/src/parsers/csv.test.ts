@@ -1,15 +1,12 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
+import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { createRecord } from "../record.js";
 import { createClfParser } from "./clf.js";
 import { createParser } from "./create.js";
 import { splitRow } from "./csv.js";
 
-const DATA = path.resolve(import.meta.dirname, "../../../../../shared/data");
-const codeup = readFileSync(path.join(DATA, "codeup-api-access/access.log"), "utf8")
-  .split("\n")
-  .slice(0, 200);
+const codeup = readFileSync(fixture("codeup-api-access/access.log"), "utf8").split("\n").slice(0, 200);
 
 function csvCell(text: string): string {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;

@@ -1,13 +1,11 @@
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { gunzipSync } from "node:zlib";
+import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { resolveFormat, sniffFormat } from "./sniff.js";
 
-const DATA = path.resolve(import.meta.dirname, "../../../../../shared/data");
-
 function head(file: string, count = 60): string[] {
-  const bytes = readFileSync(path.join(DATA, file));
+  const bytes = readFileSync(fixture(file));
   const text = (file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
   return text.split("\n").slice(0, count);
 }
