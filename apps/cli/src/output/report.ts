@@ -51,6 +51,7 @@ export function runSummary({
   ms,
   palette,
   baseline,
+  rows,
 }: {
   stats: InputStats;
   flagged?: number | undefined;
@@ -59,14 +60,16 @@ export function runSummary({
   palette: Palette;
   /** What the model was fitted on, when it is not the scored input itself. */
   baseline?: string | undefined;
+  /** What a shown row is, when it is not one anomaly (e.g. `incidents`). */
+  rows?: string | undefined;
 }): string {
   const parts = [`oddity: ${describeStats(stats)}`];
   if (baseline !== undefined) parts.push(`baseline ${baseline}`);
   if (flagged !== undefined) {
     const flaggedText = `${formatCount(flagged)} flagged`;
     parts.push(
-      shown !== undefined && shown < flagged
-        ? `${palette.bold(flaggedText)} (${formatCount(shown)} shown)`
+      shown !== undefined && (shown < flagged || rows !== undefined)
+        ? `${palette.bold(flaggedText)} (${formatCount(shown)}${rows === undefined ? "" : ` ${rows}`} shown)`
         : palette.bold(flaggedText),
     );
   }

@@ -10,6 +10,7 @@ import {
   type Rejection,
 } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
+import { recordIncidentId } from "../output/incidents.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
 import { spoolMemoryLimit } from "../output/spool.js";
@@ -142,7 +143,9 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const poolSize = Math.max(fitJobs, scoreJobs);
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // A table groups every anomaly into incidents and the report lists every one: both rank them all.
+  const rankLimit = format === "table" || options.report !== undefined ? Number.POSITIVE_INFINITY : limit;
+  const ranking = new Ranking({ limit: rankLimit, memoryLimit: spoolMemoryLimit(ctx.env) });
   // The pool for each pass, or null where it runs in this thread. The HTML report observes every record
   // in this thread, so with --report scoring stays here.
   const fitPool = fitJobs > 1 ? pool : null;
@@ -195,8 +198,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                   kind: "score",
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
-                  limit,
-                  spool: Number.isFinite(limit) ? null : ranking.workerSpool(scorePool.size),
+                  limit: rankLimit,
+                  spool: Number.isFinite(rankLimit) ? null : ranking.workerSpool(scorePool.size),
                 },
               })
             : await scoring.here({
@@ -209,7 +212,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
               });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
         const shownInputs = await displayInputs(inputs);
-        await printRanked({
+        const printed = await printRanked({
           ranking,
           model,
           pass,
@@ -221,6 +224,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           session,
           color: options.color,
           env: ctx.env,
+          group: options.group,
+          limit,
         });
         if (report !== null && collector !== null) {
           const data = report.buildReport({
@@ -229,6 +234,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
             inputs: shownInputs,
             format: pass.inputFormat,
             anomalies: [...ranking.ranked()],
+            incidentOf: recordIncidentId,
             collector,
             warnings: [...session.reporter.warnings],
             generatedBy: "oddity",
@@ -238,7 +244,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         reportScoringRun({
           session,
           pass,
-          shown: ranking.size,
+          shown: printed.shown,
+          rows: printed.rows,
           started,
           baseline:
             baseline === null

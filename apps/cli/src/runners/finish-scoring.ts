@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Model } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { colorEnabled, createPalette } from "../output/color.js";
+import type { GroupBy } from "../output/incidents.js";
 import type { Ranking } from "../output/ranking.js";
 import { runSummary } from "../output/report.js";
 import { summaryJSON, writeRanked } from "../output/results.js";
@@ -23,6 +24,8 @@ export async function printRanked({
   session,
   color,
   env,
+  group,
+  limit,
 }: {
   ranking: Ranking;
   model: Model;
@@ -39,19 +42,31 @@ export async function printRanked({
   /** False for `--no-color`. */
   color: boolean | undefined;
   env: RunContext["env"];
-}): Promise<void> {
+  group: GroupBy | undefined;
+  /** Table rows to show (incidents); the other formats print every anomaly the ranking holds. */
+  limit: number;
+}): Promise<{ shown: number; rows: string | undefined }> {
   const summary = summaryJSON({
     model,
     stats: pass.stats,
     inputs,
     format: pass.inputFormat,
     flagged: pass.flagged,
-    shown: ranking.size,
+    shown: Math.min(ranking.size, limit),
     baselineInputs,
     warnings: session.reporter.warnings,
   });
   const palette = createPalette(colorEnabled({ isTTY: sink.isTTY, noColor: color === false, env }));
-  await writeRanked({ sink, format, anomalies: ranking.ranked(), summary, palette, minScore });
+  return writeRanked({
+    sink,
+    format,
+    anomalies: ranking.ranked(),
+    summary,
+    palette,
+    minScore,
+    group: group ?? "incident",
+    limit,
+  });
 }
 
 /** Says on stderr what the run read and flagged, and how long it took since `started`. */
@@ -61,10 +76,13 @@ export function reportScoringRun({
   shown,
   started,
   baseline,
+  rows,
 }: {
   session: Session;
   pass: ScoringOutcome;
   shown: number;
+  /** What a shown row is, when it is not one anomaly. */
+  rows?: string | undefined;
   /** `performance.now()` when the run began. */
   started: number;
   /** What the model was fitted on, when it is not the scored input itself. */
@@ -78,6 +96,7 @@ export function reportScoringRun({
       ms: performance.now() - started,
       palette: session.palette,
       baseline,
+      rows,
     }).trimEnd(),
   );
 }

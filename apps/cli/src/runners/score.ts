@@ -71,7 +71,9 @@ async function scoreWith({
   const rejects = openRejects(options.rejects, ctx.stdout);
   const score = createScorer(model);
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // A table groups every anomaly into incidents, so it ranks them all.
+  const rankLimit = format === "table" ? Number.POSITIVE_INFINITY : limit;
+  const ranking = new Ranking({ limit: rankLimit, memoryLimit: spoolMemoryLimit(ctx.env) });
   const onAnomaly: OnAnomaly = streaming
     ? (scored) => sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored))
     : (scored) => ranking.add(scored);
@@ -86,7 +88,7 @@ async function scoreWith({
       // Streamed formats print each piece's anomalies in input order; the others rank them all.
       onPiece: streaming ? undefined : (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
     });
-    const keepsAll = streaming || !Number.isFinite(limit);
+    const keepsAll = streaming || !Number.isFinite(rankLimit);
     const pass =
       pool !== null
         ? await scoring.inWorkers({
@@ -96,7 +98,7 @@ async function scoreWith({
               kind: "score",
               model: { file: options.model },
               minScore,
-              limit: streaming ? Number.POSITIVE_INFINITY : limit,
+              limit: streaming ? Number.POSITIVE_INFINITY : rankLimit,
               spool: keepsAll ? ranking.workerSpool(pool.size) : null,
             },
           })
@@ -108,8 +110,9 @@ async function scoreWith({
             },
           });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
+    let printed: { shown: number; rows: string | undefined } = { shown: pass.flagged, rows: undefined };
     if (!streaming) {
-      await printRanked({
+      printed = await printRanked({
         ranking,
         model,
         pass,
@@ -121,6 +124,8 @@ async function scoreWith({
         session,
         color: options.color,
         env: ctx.env,
+        group: options.group,
+        limit,
       });
     }
     await sink.close();
@@ -128,7 +133,8 @@ async function scoreWith({
     reportScoringRun({
       session,
       pass,
-      shown: streaming ? pass.flagged : ranking.size,
+      shown: printed.shown,
+      rows: printed.rows,
       started,
       baseline: `${model.meta.records.toLocaleString("en-US")} records (${options.model})`,
     });
