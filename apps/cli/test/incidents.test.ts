@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixture, ndjson, oddity, tempDir } from "./helpers.js";
 
-const LOG = fixture("incidents", "access.log");
+const LOG = fixture("incidents", "access.log.gz");
 
 // Each table row ends with "client IP · N record(s) · time": who and how many, in row order.
 function rowsOf(table: string): Array<[string, number]> {
