@@ -60,9 +60,12 @@ describe("config errors", () => {
     expect([code, stderr.includes("optoins")]).toEqual([2, true]);
   });
 
-  it("treats an unknown option as a usage error with exit 2", async () => {
+  it("treats an unknown option as a usage error with exit 2, suggesting the nearest", async () => {
     const { code, stderr } = await oddity(["detect", LESSON_SYNTHETIC, "--tpo", "3"]);
-    expect([code, stderr]).toEqual([2, 'oddity: Unknown argument: tpo\nRun "oddity --help" for usage.\n']);
+    expect([code, stderr]).toEqual([
+      2,
+      'oddity: Unknown argument: tpo (did you mean --top?)\nRun "oddity --help" for usage.\n',
+    ]);
   });
 
   it("refuses a negative --top as a usage error", async () => {

@@ -3,7 +3,7 @@ import type { Writable } from "node:stream";
 import type { Palette } from "./color.js";
 import { escapeTerminal } from "./escape.js";
 
-/** Prints warnings and the run summary on stderr; log-derived text in warnings is escaped. */
+/** Prints warnings (each once) and the run summary on stderr, neither with -q; log-derived text in warnings is escaped. */
 export interface Reporter {
   warn(message: string): void;
   /** Every warning printed so far, for the JSON summary. */
@@ -25,6 +25,8 @@ export function createReporter({
     warn(message) {
       if (warnings.includes(message)) return;
       warnings.push(message);
+      // -q keeps them in the JSON summary but off the terminal: a warning repeats on every run of a log.
+      if (quiet) return;
       stderr.write(`${palette.yellow("warning:")} ${escapeTerminal(message)}\n`);
     },
     warnings,

@@ -135,7 +135,7 @@ function parseCsv(text: string): string[][] {
 function neutral(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  return FORMULA.test(value) ? `'${value}` : value;
+  return FORMULA.test(value) && value !== "-" && value !== "+" ? `'${value}` : value;
 }
 
 function expectTerminalSafe(text: string): void {

@@ -29,7 +29,7 @@ import {
   type Session,
 } from "./common.js";
 import type { RunContext } from "./context.js";
-import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
+import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./finish-scoring.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
 import { replayRecords, replaySafe, startReplay } from "./replay.js";
@@ -130,7 +130,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const started = performance.now();
   const format = options.format ?? "table";
   const session = await startSession({ options, ctx, color: options.color });
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const fitInputs = baseline ?? inputs;
@@ -251,6 +251,12 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
             baseline === null
               ? undefined
               : `${baselineStats.parsed.toLocaleString("en-US")} records from ${baseline.length} input${baseline.length === 1 ? "" : "s"}`,
+        });
+        reportFailOn({
+          failOn: options.failOn,
+          record: ranking.best(),
+          stderr: ctx.stderr,
+          what: "the highest",
         });
         return failOnExitCode({ failOn: options.failOn, highest: pass.highest });
       },

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
-import type { Model } from "@oddity/core";
+import type { Model, ScoredRecord } from "@oddity/core";
+import { escapeTerminal } from "../output/escape.js";
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { colorEnabled, createPalette } from "../output/color.js";
 import type { GroupBy } from "../output/incidents.js";
@@ -104,4 +105,29 @@ export function reportScoringRun({
 /** The exit code `--fail-on` asks for: 1 when an anomaly scored at least `failOn` bits, else 0. */
 export function failOnExitCode({ failOn, highest }: { failOn: number | undefined; highest: number }): number {
   return failOn !== undefined && highest >= failOn ? 1 : 0;
+}
+
+/**
+ * Says on stderr (even with -q: it explains the exit code) which record reached `--fail-on`: `record`
+ * is the highest-ranked anomaly, or the first to cross the bar when anomalies stream in input order.
+ */
+export function reportFailOn({
+  failOn,
+  record,
+  stderr,
+  what,
+}: {
+  failOn: number | undefined;
+  record: ScoredRecord | undefined;
+  stderr: RunContext["stderr"];
+  /** How the record was chosen, e.g. `the highest` or `the first`. */
+  what: string;
+}): void {
+  if (failOn === undefined || record === undefined || record.score < failOn) return;
+  const where = escapeTerminal(`${record.record.source}:${record.record.line}`);
+  const top = record.findings[0];
+  const why = top === undefined ? "" : `: ${escapeTerminal(top.message)}`;
+  stderr.write(
+    `oddity: --fail-on ${failOn}: ${what} anomaly, ${where}, scored ${record.score.toFixed(1)} bits${why}\n`,
+  );
 }
