@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CODEUP, EXAMPLES, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
@@ -187,5 +187,29 @@ describe("the remaining formats", () => {
       "Detectors from oddity.config.yaml:",
       true,
     ]);
+  });
+});
+
+describe("oddity merge of a model with itself", () => {
+  it("refuses the same model twice, naming both files, and merges it with --allow-duplicates", async () => {
+    const dir = tempDir();
+    const log = fixture("incidents", "access.log.gz");
+    expect((await oddity(["fit", log, "--output", "a.json", "-q"], { cwd: dir })).code).toBe(0);
+    copyFileSync(path.join(dir, "a.json"), path.join(dir, "copy.json"));
+    const refused = await oddity(["merge", "a.json", "copy.json", "--output", "m.json"], { cwd: dir });
+    const allowed = await oddity(
+      ["merge", "a.json", "a.json", "--output", "m.json", "--allow-duplicates", "-q"],
+      {
+        cwd: dir,
+      },
+    );
+    const merged = JSON.parse(readFileSync(path.join(dir, "m.json"), "utf8")) as { records: number };
+    expect([refused.code, refused.stderr.split(": holds")[0], allowed.code, merged.records]).toEqual([
+      2,
+      "oddity: error: copy.json",
+      0,
+      4012,
+    ]);
+    expect(refused.stderr).toContain("same model as a.json");
   });
 });
