@@ -76,6 +76,21 @@ describe("oddity init", () => {
 });
 
 describe("oddity detectors", () => {
+  it("describes every option of the bundled detectors", async () => {
+    const { code, stdout } = await oddity(["detectors", "--format", "json"]);
+    const { detectors } = JSON.parse(stdout) as {
+      detectors: Array<{ id: string; options: Array<{ name: string; description: string }> }>;
+    };
+    const undescribed = detectors.flatMap((d) =>
+      d.options.filter((o) => o.description.trim() === "").map((o) => `${d.id}.${o.name}`),
+    );
+    expect([code, detectors.map((d) => d.id), undescribed]).toEqual([
+      0,
+      ["rarity", "conditional", "size"],
+      [],
+    ]);
+  });
+
   it("lists each option with its default and the value the config sets", async () => {
     const { code, stdout } = await oddity(["detectors", "--format", "json"], { cwd: CUSTOM });
     const { detectors } = JSON.parse(stdout) as {

@@ -69,16 +69,28 @@ export const rarityOptionsSchema = z
         },
       )
       .min(1, { error: "expected at least one field" })
-      .default([...DEFAULT_FIELDS]),
-    budget: budget.default(DEFAULT_BUDGET),
-    threshold: threshold.default(null),
-    minCount: minCount.default(null),
+      .default([...DEFAULT_FIELDS])
+      .describe(
+        "fields whose rare values are flagged; an entry may be { field, budget?, threshold?, minCount?, maxDistinct? }",
+      ),
+    budget: budget
+      .default(DEFAULT_BUDGET)
+      .describe("share of baseline requests the flagged (rarest) values of a field may cover; null: off"),
+    threshold: threshold
+      .default(null)
+      .describe("also flag any value whose probability is below this; null: off"),
+    minCount: minCount.default(null).describe("also flag any value seen fewer times than this; null: off"),
     smoothing: z
       .number({ error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
       .gt(0, { error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
       .max(1, { error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
-      .default(DEFAULT_SMOOTHING),
-    maxDistinct: maxDistinct.default(DEFAULT_MAX_DISTINCT),
+      .default(DEFAULT_SMOOTHING)
+      .describe(
+        "additive-smoothing pseudo-count that gives values never seen a small probability (1 = Laplace)",
+      ),
+    maxDistinct: maxDistinct
+      .default(DEFAULT_MAX_DISTINCT)
+      .describe("distinct values per field counted exactly; the rarer tail is counted in a sketch"),
   })
   .superRefine((options, context) => {
     const seen = new Map<string, number>();
