@@ -1,4 +1,5 @@
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CODEUP, EXAMPLES, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
@@ -226,5 +227,29 @@ describe("oddity merge of a model with itself", () => {
       4012,
     ]);
     expect(refused.stderr).toContain("same model as a.json");
+  });
+});
+
+describe("the README's command that puts oddity on PATH", () => {
+  it("links a working oddity command into a folder on PATH", () => {
+    const root = path.resolve(import.meta.dirname, "../../..");
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const command = readme.split("\n").find((line) => line.startsWith("ln -s ") && line.includes("oddity"));
+    const bin = tempDir();
+    // The documented command, with a fresh folder in place of ~/.local/bin.
+    const link = spawnSync("sh", ["-c", command!.replace("~/.local/bin", bin)], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    const run = spawnSync("oddity", ["--version"], {
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
+      encoding: "utf8",
+    });
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8"),
+    ) as {
+      version: string;
+    };
+    expect([link.status, run.status, run.stdout.trim()]).toEqual([0, 0, version]);
   });
 });
