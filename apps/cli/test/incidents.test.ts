@@ -97,3 +97,26 @@ describe("oddity detect --report", () => {
     expect(html).toContain('<td class="time" title="2026-12-07T09:05:01Z">07/Dec/2026:10:05:01 +0100</td>');
   });
 });
+
+describe("oddity score: incidents", () => {
+  it("groups a saved model's anomalies into the same incidents as detect", async () => {
+    const dir = tempDir();
+    expect((await oddity(["fit", LOG, "--output", "model.json", "-q"], { cwd: dir })).code).toBe(0);
+    const scored = await oddity(["score", LOG, "--model", "model.json", "-q"], { cwd: dir });
+    const detected = await oddity(["detect", LOG, "-q"]);
+    expect([scored.code, rowsOf(scored.stdout)]).toEqual([0, rowsOf(detected.stdout)]);
+  });
+
+  it("names the first streamed record that reached --fail-on", async () => {
+    const dir = tempDir();
+    await oddity(["fit", LOG, "--output", "model.json", "-q"], { cwd: dir });
+    const { code, stderr } = await oddity(
+      ["score", LOG, "--model", "model.json", "--format", "ndjson", "--fail-on", "9", "-q"],
+      { cwd: dir },
+    );
+    expect([code, stderr.trim()]).toEqual([
+      1,
+      `oddity: --fail-on 9: the first anomaly, ${LOG}:301, scored 10.0 bits: user_agent "scanner-a/1.0" seen 2 times in 2,006 requests (p=0.001)`,
+    ]);
+  });
+});
