@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { nearest } from "@oddity/core";
 import yargs from "yargs";
 import { detectCommand } from "./commands/detect.js";
 import { STDIN_TOKEN } from "./commands/options.js";
@@ -15,6 +16,22 @@ import { showCommand } from "./commands/show.js";
 import { EXIT, InterruptedError, UsageError, handleError } from "./errors.js";
 import { markInterrupted, removePendingTempFiles } from "./output/temp-files.js";
 import { processContext } from "./runners/context.js";
+
+/**
+ * yargs' "Unknown argument: formt" with the nearest option the command knows, as git and npm suggest:
+ * `Unknown argument: formt (did you mean --format?)`.
+ */
+export function suggestOptions(message: string, known: readonly string[]): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (m === null) return message;
+  const names = known.filter((name) => name.length > 1 && !/[A-Z]/.test(name));
+  const args = m[1]!.split(", ");
+  const hints = args.flatMap((arg) => {
+    const guess = nearest(arg, names);
+    return guess === undefined ? [] : [args.length === 1 ? `--${guess}` : `--${guess} for ${arg}`];
+  });
+  return hints.length === 0 ? message : `${message} (did you mean ${hints.join(", ")}?)`;
+}
 
 function version(): string {
   try {
@@ -94,7 +111,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       // its validation messages are usage errors.
       if (error && error.name !== "YError") throw error;
       const text = error?.message ?? message;
-      throw new UsageError(text.startsWith("Did you mean") ? `Unknown command "${argv[0]}". ${text}` : text);
+      if (text.startsWith("Did you mean")) throw new UsageError(`Unknown command "${argv[0]}". ${text}`);
+      // getOptions is yargs API its types leave out: the options of the command being parsed.
+      const known = Object.keys(
+        (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
+      );
+      throw new UsageError(suggestOptions(text, known));
     });
   try {
     await parser.parseAsync();

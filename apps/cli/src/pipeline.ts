@@ -1,4 +1,10 @@
-import { createPipeline, type DetectorEntry, type Pipeline, type ScoringOptions } from "@oddity/core";
+import {
+  ConfigError,
+  createPipeline,
+  type DetectorEntry,
+  type Pipeline,
+  type ScoringOptions,
+} from "@oddity/core";
 import type { OddityConfig } from "./config/normalize.js";
 import type { createPluginLoader } from "./plugins/load.js";
 
@@ -20,8 +26,17 @@ export async function buildPipeline({
   scoring?: Partial<ScoringOptions>;
 }): Promise<Pipeline> {
   const entries: DetectorEntry[] = [];
+  // Every detector that fails to load is reported together with the options of those that did.
+  const problems: string[] = [];
   for (const detector of config.detectors) {
-    const definition = await loader(detector.use, { where: `${detector.where}.use`, dir: config.dir });
+    let definition;
+    try {
+      definition = await loader(detector.use, { where: `${detector.where}.use`, dir: config.dir });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...(error.issues.length > 0 ? error.issues : [error.message]));
+      continue;
+    }
     entries.push({
       use: detector.use,
       definition,
@@ -34,5 +49,15 @@ export async function buildPipeline({
   const minScore = scoring.minScore ?? config.scoring.minScore;
   if (combine !== undefined) merged.combine = combine;
   if (minScore !== undefined) merged.minScore = minScore;
-  return createPipeline({ detectors: entries, scoring: merged, where: `${config.name}: detectors` });
+  if (problems.length === 0)
+    return createPipeline({ detectors: entries, scoring: merged, where: `${config.name}: detectors` });
+  try {
+    createPipeline({ detectors: entries, scoring: merged, where: `${config.name}: detectors` });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...(error.issues.length > 0 ? error.issues : [error.message]));
+  }
+  throw problems.length === 1
+    ? new ConfigError(problems[0]!)
+    : new ConfigError(`${config.name}: ${problems.length} problems`, problems);
 }

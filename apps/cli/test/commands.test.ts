@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CODEUP, EXAMPLES, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
@@ -76,6 +77,21 @@ describe("oddity init", () => {
 });
 
 describe("oddity detectors", () => {
+  it("describes every option of the bundled detectors", async () => {
+    const { code, stdout } = await oddity(["detectors", "--format", "json"]);
+    const { detectors } = JSON.parse(stdout) as {
+      detectors: Array<{ id: string; options: Array<{ name: string; description: string }> }>;
+    };
+    const undescribed = detectors.flatMap((d) =>
+      d.options.filter((o) => o.description.trim() === "").map((o) => `${d.id}.${o.name}`),
+    );
+    expect([code, detectors.map((d) => d.id), undescribed]).toEqual([
+      0,
+      ["rarity", "conditional", "size"],
+      [],
+    ]);
+  });
+
   it("lists each option with its default and the value the config sets", async () => {
     const { code, stdout } = await oddity(["detectors", "--format", "json"], { cwd: CUSTOM });
     const { detectors } = JSON.parse(stdout) as {
@@ -187,5 +203,53 @@ describe("the remaining formats", () => {
       "Detectors from oddity.config.yaml:",
       true,
     ]);
+  });
+});
+
+describe("oddity merge of a model with itself", () => {
+  it("refuses the same model twice, naming both files, and merges it with --allow-duplicates", async () => {
+    const dir = tempDir();
+    const log = fixture("incidents", "access.log.gz");
+    expect((await oddity(["fit", log, "--output", "a.json", "-q"], { cwd: dir })).code).toBe(0);
+    copyFileSync(path.join(dir, "a.json"), path.join(dir, "copy.json"));
+    const refused = await oddity(["merge", "a.json", "copy.json", "--output", "m.json"], { cwd: dir });
+    const allowed = await oddity(
+      ["merge", "a.json", "a.json", "--output", "m.json", "--allow-duplicates", "-q"],
+      {
+        cwd: dir,
+      },
+    );
+    const merged = JSON.parse(readFileSync(path.join(dir, "m.json"), "utf8")) as { records: number };
+    expect([refused.code, refused.stderr.split(": holds")[0], allowed.code, merged.records]).toEqual([
+      2,
+      "oddity: error: copy.json",
+      0,
+      4012,
+    ]);
+    expect(refused.stderr).toContain("same model as a.json");
+  });
+});
+
+describe("the README's command that puts oddity on PATH", () => {
+  it("links a working oddity command into a folder on PATH", () => {
+    const root = path.resolve(import.meta.dirname, "../../..");
+    const readme = readFileSync(path.join(root, "README.md"), "utf8");
+    const command = readme.split("\n").find((line) => line.startsWith("ln -s ") && line.includes("oddity"));
+    const bin = tempDir();
+    // The documented command, with a fresh folder in place of ~/.local/bin.
+    const link = spawnSync("sh", ["-c", command!.replace("~/.local/bin", bin)], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    const run = spawnSync("oddity", ["--version"], {
+      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
+      encoding: "utf8",
+    });
+    const { version } = JSON.parse(
+      readFileSync(path.resolve(import.meta.dirname, "../package.json"), "utf8"),
+    ) as {
+      version: string;
+    };
+    expect([link.status, run.status, run.stdout.trim()]).toEqual([0, 0, version]);
   });
 });

@@ -112,7 +112,7 @@ describe("oddity detect", () => {
     const { stdout } = await oddity(["detect", HOSTILE, "--baseline", CODEUP, "--format", "csv", "-q"]);
     const rows = stdout.split("\r\n");
     expect([rows[0], rows.length, rows[3], rows[2]!.split(",").slice(1, 3)]).toEqual([
-      "score,source,line,detectors,explanation,raw",
+      "score,source,line,incident,detectors,explanation,raw",
       4,
       "",
       [HOSTILE, "5"],

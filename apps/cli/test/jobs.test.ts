@@ -73,6 +73,16 @@ describe("--jobs", () => {
     expect(rejected(oneDir)).toContain('"line":8899');
   });
 
+  it("prints the incidents table byte-identical to one job, and with every anomaly spooled to disk", async () => {
+    const [one, many] = await both(["detect", ...INPUTS, "--top", "0"]);
+    const spooled = await oddity(["detect", ...INPUTS, "--top", "0", "--jobs", "3", "-q"], {
+      cwd: dir,
+      env: { ...WORKERS, ODDITY_SPOOL_MEMORY: "0" },
+    });
+    expect([one.code, one.stdout.includes("    client ")]).toEqual([0, true]);
+    expect([many.stdout === one.stdout, spooled.stdout === one.stdout]).toEqual([true, true]);
+  }, 60_000);
+
   it("stops its already started workers and names the model when the model is corrupt", async () => {
     const corrupt = path.join(dir, "corrupt.json");
     writeFileSync(corrupt, readFileSync(path.join(dir, "model.json"), "utf8").slice(0, 5000));

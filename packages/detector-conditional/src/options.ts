@@ -59,21 +59,32 @@ export const conditionalOptionsSchema = z
     pairs: z
       .array(pairSpec, { error: "expected a list of { given, target } pairs" })
       .min(1, { error: "expected at least one pair" })
-      .default(DEFAULT_PAIRS.map((p) => ({ ...p }))),
-    threshold: threshold.default(DEFAULT_THRESHOLD),
-    minSupport: minSupport.default(DEFAULT_MIN_SUPPORT),
-    maxLift: maxLift.default(DEFAULT_MAX_LIFT),
+      .default(DEFAULT_PAIRS.map((p) => ({ ...p })))
+      .describe(
+        "pairs judged as P(target | given), each { given, target, threshold?, minSupport?, maxLift? }",
+      ),
+    threshold: threshold
+      .default(DEFAULT_THRESHOLD)
+      .describe("flag a target value whose probability given the given value is below this"),
+    minSupport: minSupport
+      .default(DEFAULT_MIN_SUPPORT)
+      .describe("baseline requests a given value needs before its pairs are judged"),
+    maxLift: maxLift
+      .default(DEFAULT_MAX_LIFT)
+      .describe("flag only when P(target | given) is under this share of P(target) overall; null: off"),
     smoothing: z
       .number({ error: SMOOTHING_ERROR })
       .gt(0, { error: SMOOTHING_ERROR })
       .max(1, { error: SMOOTHING_ERROR })
-      .default(DEFAULT_SMOOTHING),
+      .default(DEFAULT_SMOOTHING)
+      .describe("additive-smoothing pseudo-count for pairs never seen in the baseline (1 = Laplace)"),
     maxDistinct: z
       .number({ error: MAX_DISTINCT_ERROR })
       .int({ error: MAX_DISTINCT_ERROR })
       .min(1, { error: MAX_DISTINCT_ERROR })
       .max(MAX_DISTINCT_LIMIT, { error: MAX_DISTINCT_ERROR })
-      .default(DEFAULT_MAX_DISTINCT),
+      .default(DEFAULT_MAX_DISTINCT)
+      .describe("distinct values (and pairs) per pair counted exactly; the tail is counted in a sketch"),
   })
   .superRefine((options, context) => {
     const seen = new Map<string, number>();

@@ -85,26 +85,48 @@ export const rarityOptionsSchema = z
         },
       )
       .min(1, { error: "expected at least one field" })
-      .default([...DEFAULT_FIELDS]),
-    budget: budget.default(DEFAULT_BUDGET),
-    threshold: threshold.default(null),
-    minCount: minCount.default(DEFAULT_MIN_COUNT),
+      .default([...DEFAULT_FIELDS])
+      .describe(
+        "fields whose rare values are flagged; an entry may be { field, budget?, threshold?, minCount?, maxDistinct? }",
+      ),
+    budget: budget
+      .default(DEFAULT_BUDGET)
+      .describe("share of baseline requests the flagged (rarest) values of a field may cover; null: off"),
+    threshold: threshold
+      .default(null)
+      .describe("also flag any value whose probability is below this; null: off"),
+    minCount: minCount
+      .default(DEFAULT_MIN_COUNT)
+      .describe(
+        "flag only values seen fewer times than this: a value seen this often is a client's habit, left to the client detector; null: off (the lesson's recipe)",
+      ),
     smoothing: z
       .number({ error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
       .gt(0, { error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
       .max(1, { error: "expected an additive-smoothing pseudo-count above 0 and at most 1 (1 = Laplace)" })
-      .default(DEFAULT_SMOOTHING),
-    maxDistinct: maxDistinct.default(DEFAULT_MAX_DISTINCT),
+      .default(DEFAULT_SMOOTHING)
+      .describe(
+        "additive-smoothing pseudo-count that gives values never seen a small probability (1 = Laplace)",
+      ),
+    maxDistinct: maxDistinct
+      .default(DEFAULT_MAX_DISTINCT)
+      .describe("distinct values per field counted exactly; the rarer tail is counted in a sketch"),
     client: z
       .string({ error: "expected the field that names a client (e.g. ip), or null to count requests alone" })
       .min(1, { error: "expected the field that names a client (e.g. ip), or null to count requests alone" })
       .nullable()
-      .default(DEFAULT_CLIENT),
+      .default(DEFAULT_CLIENT)
+      .describe(
+        "the field that names a client: one-off values are attributed to clients, so a few clients' one-offs cannot switch a field off; null: count requests alone",
+      ),
     oneOffClients: z
       .number({ error: ONE_OFF_CLIENTS_ERROR })
       .gt(0, { error: ONE_OFF_CLIENTS_ERROR })
       .max(1, { error: ONE_OFF_CLIENTS_ERROR })
-      .default(DEFAULT_ONE_OFF_CLIENTS),
+      .default(DEFAULT_ONE_OFF_CLIENTS)
+      .describe(
+        "when at most this share of clients produced one-off values, each counts once in the one-off reserve; above it, every request does",
+      ),
   })
   .superRefine((options, context) => {
     const seen = new Map<string, number>();

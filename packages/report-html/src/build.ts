@@ -27,8 +27,10 @@ export interface BuildReportInput {
   inputs: string[];
   /** The log format used (description), null when unknown. */
   format: string | null;
-  /** Ranked and already cut to the top N the report lists. */
+  /** Ranked; the report lists every one. */
   anomalies: readonly ScoredRecord[];
+  /** Names the incident of an anomaly (the CLI's client-and-evidence id), so the page can filter by it. */
+  incidentOf?: (scored: ScoredRecord, index: number) => string | null;
   /** Saw every scored record: gives the timeline and the flagged total. */
   collector: ReportCollector;
   /** Warnings of the run (detector warnings from the model are added). */
@@ -66,8 +68,10 @@ function chartFields(summaries: readonly Summary[]): string[] {
 export function toReportAnomalies(
   anomalies: readonly ScoredRecord[],
   fields: readonly string[],
+  incidentOf: (scored: ScoredRecord, index: number) => string | null = () => null,
 ): ReportAnomaly[] {
-  return anomalies.map(({ record, score, findings }, i) => {
+  return anomalies.map((scored, i) => {
+    const { record, score, findings } = scored;
     const values: Record<string, string | number | null> = Object.create(null) as Record<
       string,
       string | number | null
@@ -85,6 +89,8 @@ export function toReportAnomalies(
       rawCut: record.raw.length - raw.length,
       score,
       time: record.time,
+      timeText: record.time_text === null ? null : clipValue(record.time_text),
+      incident: incidentOf(scored, i),
       fields: values,
       findings: findings.map(clipFinding),
     };
@@ -151,6 +157,7 @@ export function assembleReport({
   generatedBy,
   title,
   now,
+  incidentOf,
 }: {
   model: Model | null;
   stats: InputStats;
@@ -164,11 +171,12 @@ export function assembleReport({
   generatedBy?: string;
   title?: string;
   now?: Date;
+  incidentOf?: ((scored: ScoredRecord, index: number) => string | null) | undefined;
 }): ReportData {
   const allWarnings = [...warnings];
   const summaries = model === null ? [] : collectSummaries(model, allWarnings);
   if (model !== null) allWarnings.push(...model.pipeline.warnings);
-  const rows = toReportAnomalies(anomalies, chartFields(summaries));
+  const rows = toReportAnomalies(anomalies, chartFields(summaries), incidentOf);
   const limited = limitSummaries(summaries, rows);
   const meta = model?.meta;
   return {
@@ -211,7 +219,19 @@ export function assembleReport({
  * the input size (summaries and timeline are aggregates; anomalies are the top N passed in).
  */
 export function buildReport(input: BuildReportInput): ReportData {
-  const { model, stats, inputs, format, anomalies, collector, warnings, generatedBy, title, now } = input;
+  const {
+    model,
+    stats,
+    inputs,
+    format,
+    anomalies,
+    collector,
+    warnings,
+    generatedBy,
+    title,
+    now,
+    incidentOf,
+  } = input;
   return assembleReport({
     model,
     stats,
@@ -224,5 +244,6 @@ export function buildReport(input: BuildReportInput): ReportData {
     generatedBy,
     title,
     now,
+    incidentOf,
   });
 }

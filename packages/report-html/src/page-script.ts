@@ -13,8 +13,10 @@ export const PAGE_SCRIPT = `"use strict";
   const field = $("filter-field");
   const text = $("filter-text");
   const markNote = $("filter-mark");
+  const incidentNote = $("filter-incident");
   const count = $("filter-count");
   let mark = "";
+  let incident = "";
   const has = (row, key, value) => (" " + (row.getAttribute(key) || "") + " ").includes(" " + value + " ");
   const apply = () => {
     const d = detector ? detector.value : "";
@@ -26,23 +28,33 @@ export const PAGE_SCRIPT = `"use strict";
         (!d || has(row, "data-d", d)) &&
         (!f || has(row, "data-f", f)) &&
         (!mark || has(row, "data-m", mark)) &&
+        (!incident || row.getAttribute("data-i") === incident) &&
         (!q || row.textContent.toLowerCase().includes(q));
       row.hidden = !ok;
       if (ok) shown++;
     }
     if (count) count.textContent = shown + " of " + rows.length + " shown";
     if (markNote) markNote.hidden = !mark;
+    if (incidentNote) incidentNote.hidden = !incident;
   };
   const clear = () => {
     mark = "";
+    incident = "";
     if (detector) detector.value = "";
     if (field) field.value = "";
     if (text) text.value = "";
   };
   const fromHash = () => {
     const id = location.hash.slice(1);
-    if (/^m[0-9]+$/.test(id)) {
+    if (/^i-[0-9a-f]+$/.test(id)) {
+      incident = id.slice(2);
+      mark = "";
+      apply();
+      const table = $("anomalies");
+      if (table) table.scrollIntoView();
+    } else if (/^m[0-9]+$/.test(id)) {
       mark = id;
+      incident = "";
       apply();
       const table = $("anomalies");
       if (table) table.scrollIntoView();

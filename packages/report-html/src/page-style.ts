@@ -42,6 +42,7 @@ figcaption { color: var(--muted); font-size: 12px; margin-bottom: 6px; }
 #anomaly-table td { overflow-wrap: anywhere; }
 #anomaly-table td.time { font-size: 12px; font-variant-numeric: tabular-nums; }
 #anomaly-table td.src { font-size: 12px; }
+#anomaly-table td.src .ln { white-space: nowrap; }
 #anomaly-table tr:target td { background: #fff8c5; }
 .finding { margin: 0 0 6px; }
 .finding:last-child { margin-bottom: 0; }

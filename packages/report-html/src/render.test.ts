@@ -86,3 +86,28 @@ describe("renderReport size", () => {
     expect(Buffer.byteLength(html)).toBeLessThan(1_000_000);
   });
 });
+
+describe("renderReport incidents", () => {
+  test("links each record to its incident, counts the incident's records and shows the log's own time", async () => {
+    const records = makeRecords([
+      { times: 200 },
+      { times: 2, method: "DELETE" },
+      { times: 1, method: "PUT" },
+    ]);
+    const { data } = reportOf({ records });
+    const rows = data.anomalies.map((a, i) => ({
+      ...a,
+      incident: i < 2 ? "aaaa11112222" : "bbbb33334444",
+      timeText: i === 0 ? "16/Apr/2019:20:34:42 +0100<b>" : null,
+    }));
+    const html = await renderReport({ ...data, anomalies: rows });
+    expect([
+      rows.length,
+      (html.match(/data-i="aaaa11112222"/g) ?? []).length,
+      html.includes(
+        '<a href="#i-aaaa11112222" title="show the records of this incident">incident aaaa11</a> (2)',
+      ),
+      html.includes(">16/Apr/2019:20:34:42 +0100&lt;b&gt;</td>"),
+    ]).toEqual([3, 2, true, true]);
+  });
+});

@@ -219,10 +219,25 @@ function renderAnomalies(data: ReportData, marks: MarkRegistry): string {
 <label>Field <select id="filter-field"><option value="">all</option>${options(fields)}</select></label>
 <label>Text <input id="filter-text" type="search" placeholder="search the table"></label>
 <span id="filter-mark" hidden>Showing the anomalies of one chart mark.</span>
+<span id="filter-incident" hidden>Showing the records of one incident.</span>
 <button id="filter-clear" type="button">Show all</button>
 <output id="filter-count">${formatCount(data.anomalies.length)} of ${formatCount(data.anomalies.length)} shown</output>
 </div>`;
   if (data.anomalies.length === 0) return `${filters}<p class="empty">No anomalies were found.</p>`;
+  const incidentSize = new Map<string, number>();
+  for (const a of data.anomalies)
+    if (a.incident) incidentSize.set(a.incident, (incidentSize.get(a.incident) ?? 0) + 1);
+  // One client's requests with the same evidence: a link that filters the table to them.
+  const incident = (a: ReportAnomaly) => {
+    if (!a.incident) return "";
+    const n = incidentSize.get(a.incident)!;
+    return `<div class="counts"><a href="#i-${text(a.incident)}" title="show the records of this incident">incident ${text(a.incident.slice(0, 6))}</a>${n > 1 ? ` (${formatCount(n)})` : ""}</div>`;
+  };
+  // The time as the log wrote it, in its own offset, beside the raw line; UTC on hover.
+  const time = (a: ReportAnomaly) =>
+    a.timeText
+      ? `<td class="time" title="${isoTime(a.time)}">${text(a.timeText)}</td>`
+      : `<td class="time">${isoTime(a.time).replace("T", " ")}</td>`;
   const row = (a: ReportAnomaly) => {
     const d = [...new Set(a.findings.map((f) => detectorIndex.get(f.detector)!))].join(" ");
     const f = [...new Set(a.findings.flatMap((x) => x.fields.map((name) => fieldIndex.get(name)!)))].join(
@@ -230,9 +245,9 @@ function renderAnomalies(data: ReportData, marks: MarkRegistry): string {
     );
     const m = marks.marksOf(a.rank).join(" ");
     const cut = a.rawCut > 0 ? ` <span class="counts">(${formatCount(a.rawCut)} more characters)</span>` : "";
-    return `<tr id="a-${a.rank}" data-d="${d}" data-f="${f}" data-m="${m}"><td class="num"><a href="#a-${a.rank}">${a.rank}</a></td><td class="num">${bits(a.score)}</td><td class="time">${isoTime(a.time).replace("T", " ")}</td><td class="src" title="${text(a.source)}"><code>${text(baseName(a.source))}:${a.line}</code></td><td>${a.findings.map(renderFinding).join("")}</td><td class="raw"><pre>${text(a.raw)}</pre>${cut}</td></tr>`;
+    return `<tr id="a-${a.rank}" data-d="${d}" data-f="${f}" data-m="${m}" data-i="${text(a.incident ?? "")}"><td class="num"><a href="#a-${a.rank}">${a.rank}</a></td><td class="num">${bits(a.score)}</td>${time(a)}<td class="src" title="${text(a.source)}"><code>${text(baseName(a.source))}<span class="ln">:${a.line}</span></code>${incident(a)}</td><td>${a.findings.map(renderFinding).join("")}</td><td class="raw"><pre>${text(a.raw)}</pre>${cut}</td></tr>`;
   };
-  return `${filters}<table id="anomaly-table"><colgroup><col style="width:44px"><col style="width:64px"><col style="width:104px"><col style="width:120px"><col><col style="width:36%"></colgroup><thead><tr><th class="num">#</th><th class="num">bits</th><th>time (UTC)</th><th>line</th><th>findings</th><th>raw line</th></tr></thead><tbody>${data.anomalies.map(row).join("")}</tbody></table>`;
+  return `${filters}<table id="anomaly-table"><colgroup><col style="width:44px"><col style="width:64px"><col style="width:150px"><col style="width:140px"><col><col style="width:36%"></colgroup><thead><tr><th class="num">#</th><th class="num">bits</th><th>time</th><th>line</th><th>findings</th><th>raw line</th></tr></thead><tbody>${data.anomalies.map(row).join("")}</tbody></table>`;
 }
 
 /**

@@ -38,6 +38,12 @@ const anomalySchema = z.object({
   raw: z.string(),
   score: z.number().nonnegative(),
   time: timeSchema,
+  time_text: z.string().nullable().optional(),
+  // The CLI's incident id: hex, so it is safe in an attribute and a URL fragment.
+  incident: z
+    .string()
+    .regex(/^[0-9a-f]{1,64}$/)
+    .optional(),
   findings: z.array(findingSchema),
 });
 
@@ -114,6 +120,7 @@ function recordOf(anomaly: SavedResults["anomalies"][number], parser: LineParser
   if (anomaly.time !== undefined && anomaly.time !== null) {
     record.time = typeof anomaly.time === "number" ? anomaly.time : Date.parse(anomaly.time);
   }
+  if (typeof anomaly.time_text === "string") record.time_text = anomaly.time_text;
   return record;
 }
 
@@ -181,5 +188,6 @@ export function reportDataFromResults(input: ResultsReportInput): ReportData {
     generatedBy,
     title,
     now,
+    incidentOf: (_, i) => saved?.anomalies[i]?.incident ?? null,
   });
 }

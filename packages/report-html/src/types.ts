@@ -28,6 +28,10 @@ export interface ReportAnomaly {
   score: number;
   /** Request time (epoch ms), for the timeline. */
   time: number | null;
+  /** The request time as the log wrote it (in the log's own offset), clipped; null when absent. */
+  timeText?: string | null;
+  /** The incident (client and evidence) the record belongs to, as the CLI names it; null when unknown. */
+  incident?: string | null;
   /** The record's values of the fields the distribution charts use (the value and its group). */
   fields: Record<string, string | number | null>;
   findings: Finding[];

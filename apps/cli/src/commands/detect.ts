@@ -2,12 +2,19 @@ import type { Argv } from "yargs";
 import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
 import { restoreStdin } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
-import { ANOMALY_FORMATS, failOnOption, minScoreOption, scoringCommandOptionsOf } from "./scoring-options.js";
+import {
+  ANOMALY_FORMATS,
+  failOnOption,
+  groupOption,
+  minScoreOption,
+  scoringCommandOptionsOf,
+} from "./scoring-options.js";
 
 function builder(yargs: Argv) {
   return withAnalysisOptions(yargs)
     .option("format", formatOption({ formats: ANOMALY_FORMATS, describe: "output format" }))
-    .option("top", topOption("anomalies to print, best first (0: all; default 20 for table, all otherwise)"))
+    .option("top", topOption("rows to print, best first (0: all; default 20 for table, all otherwise)"))
+    .option("group", groupOption)
     .option("min-score", minScoreOption)
     .option("baseline", {
       type: "string",

@@ -17,6 +17,10 @@ function builder(yargs: Argv) {
     })
     .option("config", { type: "string", describe: "config whose folder plugin detectors resolve from" })
     .option("quiet", { alias: "q", type: "boolean", describe: "no summary on stderr" })
+    .option("allow-duplicates", {
+      type: "boolean",
+      describe: "merge models with the same content (refused by default: their counts would double)",
+    })
     .example("$0 merge mon.json tue.json --output week.json", "combine daily models into one");
 }
 
@@ -29,7 +33,13 @@ export const mergeCommand = defineCommand({
     const { runMerge } = await import("../runners/merge.js");
     setExitCode(
       await runMerge(
-        { models: argv.models.map(String), output: argv.output, config: argv.config, quiet: argv.quiet },
+        {
+          models: argv.models.map(String),
+          output: argv.output,
+          config: argv.config,
+          quiet: argv.quiet,
+          allowDuplicates: argv.allowDuplicates,
+        },
         runContext(),
       ),
     );

@@ -61,7 +61,7 @@ export function withInputOptions<T>(yargs: Argv<T>) {
     .option("quiet", {
       alias: "q",
       type: "boolean",
-      describe: "no progress bar and no run summary on stderr",
+      describe: "no progress bar, warnings or run summary on stderr (errors still print)",
     })
     .option("table", { type: "string", describe: "database input: table holding one raw log line per row" })
     .option("column", { type: "string", describe: "database input: the column holding the raw line" })

@@ -1,7 +1,13 @@
 import type { Argv } from "yargs";
 import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
-import { ANOMALY_FORMATS, failOnOption, minScoreOption, scoringCommandOptionsOf } from "./scoring-options.js";
+import {
+  ANOMALY_FORMATS,
+  failOnOption,
+  groupOption,
+  minScoreOption,
+  scoringCommandOptionsOf,
+} from "./scoring-options.js";
 
 function builder(yargs: Argv) {
   return withAnalysisOptions(yargs)
@@ -19,6 +25,7 @@ function builder(yargs: Argv) {
       }),
     )
     .option("top", topOption("anomalies to print for table/json, best first (0: all; default 20 for table)"))
+    .option("group", groupOption)
     .option("min-score", minScoreOption)
     .option("fail-on", failOnOption)
     .option("rejects", { type: "string", describe: "write rejected lines to FILE as NDJSON" })

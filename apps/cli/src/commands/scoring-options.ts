@@ -1,10 +1,20 @@
 import type { AnomalyFormat } from "../output/anomalies.js";
 import type { ScoringCommandOptions } from "../runners/scoring-options.js";
+import { GROUP_MODES, type GroupBy } from "../output/incidents.js";
 import { analysisOptionsOf } from "./analysis-options.js";
 import { bits } from "./options.js";
 
 /** The formats ranked anomalies print in. */
 export const ANOMALY_FORMATS = ["table", "json", "ndjson", "csv"] as const satisfies readonly AnomalyFormat[];
+
+/** `--group`: what one table row stands for. */
+export const groupOption = {
+  alias: "g",
+  choices: GROUP_MODES,
+  default: "incident",
+  describe:
+    "table rows: incident (one per client and evidence), client, finding (same evidence, any client) or none (one per record)",
+} as const;
 
 /** `--min-score BITS`: records scoring less are not reported. */
 export const minScoreOption = {
@@ -24,6 +34,7 @@ export const failOnOption = {
 export function scoringCommandOptionsOf(
   argv: Parameters<typeof analysisOptionsOf>[0] & {
     format: AnomalyFormat;
+    group?: GroupBy | undefined;
     top?: number | undefined;
     minScore?: number | undefined;
     failOn?: number | undefined;
@@ -33,6 +44,7 @@ export function scoringCommandOptionsOf(
   return {
     ...analysisOptionsOf(argv),
     format: argv.format,
+    group: argv.group,
     top: argv.top,
     minScore: argv.minScore,
     failOn: argv.failOn,

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { ConfigError } from "@oddity/core";
 import { normalizeConfig, type OddityConfig } from "./normalize.js";
 import { parseConfigText, type ParsedConfig } from "./parse.js";
+import { checkDetectors } from "../plugins/check.js";
 import { checkConfig } from "./rules.js";
 
 /** Config file names looked for in each folder, in order of preference. */
@@ -105,9 +106,10 @@ export async function loadConfig({
   };
   if (parsed.errors.length > 0) fail(parsed.errors);
   const normalized = normalizeConfig({ value: parsed.value, file, name, dir, lineOf: parsed.lineOf });
-  if (normalized.errors.length > 0 || normalized.config === null) fail(normalized.errors);
+  if (normalized.config === null) fail(normalized.errors);
   const config = normalized.config!;
   const report = checkConfig(config);
-  if (report.errors.length > 0) fail(report.errors);
+  const errors = [...normalized.errors, ...report.errors, ...(await checkDetectors(config))];
+  if (errors.length > 0) fail(errors);
   return { config, warnings: [...warnings, ...normalized.warnings, ...report.warnings] };
 }

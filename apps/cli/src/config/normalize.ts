@@ -250,5 +250,7 @@ export function normalizeConfig({
     detectors,
     scoring: { ...raw.scoring },
   };
-  return { config: errors.length > 0 ? null : config, warnings: [], errors };
+  // The config comes back with its errors, so the rules can still check the rest and every problem of
+  // the file is reported in one run.
+  return { config, warnings: [], errors };
 }

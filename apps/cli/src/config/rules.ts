@@ -1,4 +1,6 @@
+import { ALL_FIELD_NAMES_FOR_CONFIG } from "./field-names.js";
 import type { OddityConfig } from "./normalize.js";
+import { isKnownField, nearest } from "@oddity/core";
 
 /** What a rule reports about a normalized config. */
 export interface RuleReport {
@@ -81,6 +83,66 @@ const apacheNeedsLogFormat: ConfigRule = (config) =>
       }
     : {};
 
+// Formats whose lines can carry any extra field (JSON keys, CSV columns, LogFormat headers): a name
+// oddity does not know may be one of those, so it is a warning there, not an error.
+const OPEN_LAYOUTS = new Set(["jsonl", "csv", "tsv", "apache"]);
+
+/** Where bundled detectors' options name fields: each field name with its key path. */
+function namedFields(use: string, options: unknown): Array<{ path: string; name: string }> {
+  if (typeof options !== "object" || options === null) return [];
+  const o = options as Record<string, unknown>;
+  const out: Array<{ path: string; name: string }> = [];
+  const add = (path: string, value: unknown) => {
+    if (typeof value === "string") out.push({ path, name: value });
+  };
+  switch (BUILTIN_NAMES[use]) {
+    case "rarity":
+      if (Array.isArray(o.fields))
+        o.fields.forEach((f: unknown, i) =>
+          typeof f === "string"
+            ? add(`fields[${i}]`, f)
+            : add(`fields[${i}].field`, (f as { field?: unknown } | null)?.field),
+        );
+      break;
+    case "conditional":
+      if (Array.isArray(o.pairs))
+        o.pairs.forEach((p: unknown, i) => {
+          add(`pairs[${i}].given`, (p as { given?: unknown } | null)?.given);
+          add(`pairs[${i}].target`, (p as { target?: unknown } | null)?.target);
+        });
+      break;
+    case "size":
+      add("field", o.field);
+      if (Array.isArray(o.groupBy)) o.groupBy.forEach((g: unknown, i) => add(`groupBy[${i}]`, g));
+      else add("groupBy", o.groupBy);
+      break;
+  }
+  return out;
+}
+
+// A field name in a bundled detector's options must be one oddity knows or one the log layout
+// provides (a `fields` mapping, vcombined's vhost); else it is likely a typo and the detector would
+// silently watch nothing. The nearest known name is suggested.
+const knownFieldNames: ConfigRule = (config) => {
+  const provided = new Set([
+    ...Object.keys(config.format.fields ?? {}),
+    ...(config.format.name === "vcombined" ? ["vhost"] : []),
+  ]);
+  const open = OPEN_LAYOUTS.has(config.format.name) || config.format.logFormat !== undefined;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  for (const detector of config.detectors) {
+    for (const { path, name } of namedFields(detector.use, detector.options)) {
+      if (isKnownField(name) || provided.has(name)) continue;
+      const guess = nearest(name, [...ALL_FIELD_NAMES_FOR_CONFIG, ...provided]);
+      const message = `${detector.where}.options.${path}: "${name}" is not a known field${guess === undefined ? "" : `; did you mean "${guess}"?`}`;
+      if (open) warnings.push(`${message} (read as an extra field of the ${config.format.name} lines)`);
+      else errors.push(`${message} (the ${config.format.name} format has no such field)`);
+    }
+  }
+  return { errors, warnings };
+};
+
 /** The rules every config goes through, in order. */
 export const CONFIG_RULES: readonly ConfigRule[] = [
   atLeastOneDetector,
@@ -88,6 +150,7 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
   tableOrQuery,
   fieldsNeedAMappedFormat,
   apacheNeedsLogFormat,
+  knownFieldNames,
 ];
 
 /** Runs every rule and gathers what they report. */

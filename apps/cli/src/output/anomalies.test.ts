@@ -1,7 +1,8 @@
 import type { Finding, ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
-import { anomalyCsv, anomalyNdjson, anomalyTable, anomalyToJSON, locationNames } from "./anomalies.js";
+import { anomalyCsv, anomalyNdjson, anomalyToJSON, incidentTable, locationNames } from "./anomalies.js";
+import { groupIncidents, recordIncidentId } from "./incidents.js";
 import { createPalette } from "./color.js";
 import { displayWidth } from "./table.js";
 
@@ -26,13 +27,26 @@ function scored(userAgent: string, findings = [finding()]): ScoredRecord {
 }
 
 describe("anomalyToJSON", () => {
-  it("carries source, line, raw, time, score and every finding field", () => {
+  it("carries the parsed fields beside raw, the incident id, score and every finding field", () => {
     const anomaly = scored("Python-urllib/3.7");
+    const { record } = anomaly;
     expect(anomalyToJSON(anomaly)).toEqual({
       source: "logs/access.log",
       line: 6694,
-      raw: anomaly.record.raw,
+      incident: recordIncidentId(anomaly),
       time: "2019-04-16T19:34:42.000Z",
+      time_text: record.time_text,
+      ip: record.ip,
+      ident: record.ident,
+      user: record.user,
+      method: record.method,
+      path: record.path,
+      http_version: record.http_version,
+      status: record.status,
+      size: record.size,
+      referer: record.referer,
+      user_agent: "Python-urllib/3.7",
+      raw: record.raw,
       score: Math.log2(13978),
       findings: [finding()],
     });
@@ -59,15 +73,19 @@ describe("anomalyCsv", () => {
     ]);
     anomaly.record.raw = "=cmd|' /C calc'!A0";
     expect(anomalyCsv(anomaly)).toBe(
-      `${Number(anomaly.score.toFixed(3))},logs/access.log,6694,rarity size,'=cmd|' /C calc'!A0 | big,'=cmd|' /C calc'!A0\r\n`,
+      `${Number(anomaly.score.toFixed(3))},logs/access.log,6694,${recordIncidentId(anomaly)},rarity size,'=cmd|' /C calc'!A0 | big,'=cmd|' /C calc'!A0\r\n`,
     );
   });
 });
 
-describe("anomalyTable", () => {
+describe("incidentTable", () => {
   it("prints control characters from the log as visible escapes and fits the width", () => {
-    const text = anomalyTable({
-      anomalies: [scored("x", [finding({ message: 'user_agent "\u001b[31mred" seen once' })])],
+    const text = incidentTable({
+      incidents: groupIncidents({
+        ranked: [scored("x", [finding({ message: 'user_agent "\u001b[31mred" seen once' })])],
+        group: "incident",
+        limit: 20,
+      }),
       width: 60,
       palette: createPalette(false),
     });

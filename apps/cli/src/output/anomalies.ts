@@ -3,15 +3,32 @@ import type { Palette } from "./color.js";
 import { csvRow } from "./csv.js";
 import { escapeTerminal } from "./escape.js";
 import { jsonText } from "./json.js";
+import { MAX_CLIENTS_COUNTED, recordIncidentId, type Incident, type IncidentTime } from "./incidents.js";
 import { layoutTable, truncate, type Column } from "./table.js";
 
 /** One anomaly as the machine-readable formats print it. */
 export interface AnomalyJSON {
   source: string;
   line: number;
-  raw: string;
-  /** The request time (ISO 8601), null when the format has none. */
+  /** The incident (client and evidence) the record belongs to: the id the table's grouping uses. */
+  incident: string;
+  /** The request time (ISO 8601, UTC), null when the format has none. */
   time: string | null;
+  /** The request time as the log wrote it, in the log's offset. */
+  time_text: string | null;
+  ip: string | null;
+  ident: string | null;
+  user: string | null;
+  method: string | null;
+  path: string | null;
+  http_version: string | null;
+  status: number | null;
+  size: number | null;
+  referer: string | null;
+  user_agent: string | null;
+  /** Fields the format carries beyond the common ones, when it has any. */
+  extra?: Record<string, string>;
+  raw: string;
   score: number;
   findings: Array<
     Pick<
@@ -53,12 +70,27 @@ export function printedFinding(f: Finding): Finding {
   };
 }
 
-export function anomalyToJSON({ record, score, findings }: ScoredRecord): AnomalyJSON {
+/** One anomaly for `json` and `ndjson`: the parsed fields beside the raw line, so `jq` need not re-parse it. */
+export function anomalyToJSON(scored: ScoredRecord): AnomalyJSON {
+  const { record, score, findings } = scored;
   return {
     source: record.source,
     line: record.line,
-    raw: record.raw,
+    incident: recordIncidentId(scored),
     time: isoTime(record.time),
+    time_text: record.time_text,
+    ip: record.ip,
+    ident: record.ident,
+    user: record.user,
+    method: record.method,
+    path: record.path,
+    http_version: record.http_version,
+    status: record.status,
+    size: record.size,
+    referer: record.referer,
+    user_agent: record.user_agent,
+    ...(record.extra === null ? {} : { extra: { ...record.extra } }),
+    raw: record.raw,
     score,
     findings: findings.map(printedFinding),
   };
@@ -69,14 +101,24 @@ export function anomalyNdjson(scored: ScoredRecord): string {
   return `${jsonText(anomalyToJSON(scored))}\n`;
 }
 
-export const ANOMALY_CSV_HEADER = csvRow(["score", "source", "line", "detectors", "explanation", "raw"]);
+export const ANOMALY_CSV_HEADER = csvRow([
+  "score",
+  "source",
+  "line",
+  "incident",
+  "detectors",
+  "explanation",
+  "raw",
+]);
 
 /** One CSV row per anomaly; findings are joined with ` | ` strongest first. */
-export function anomalyCsv({ record, score, findings }: ScoredRecord): string {
+export function anomalyCsv(scored: ScoredRecord): string {
+  const { record, score, findings } = scored;
   return csvRow([
     Number(score.toFixed(3)),
     record.source,
     record.line,
+    recordIncidentId(scored),
     [...new Set(findings.map((f) => f.detector))].join(" "),
     findings.map((f) => f.message).join(" | "),
     record.raw,
@@ -95,36 +137,58 @@ function bits(n: number): string {
   return Number.isFinite(n) ? n.toFixed(1) : "∞";
 }
 
+function span(incident: Incident): string {
+  const { first, last } = incident;
+  if (first === null || last === null) return "";
+  const text = (t: IncidentTime) => t.text ?? isoTime(t.time) ?? String(t.time);
+  return first.time === last.time ? text(first) : `${text(first)} → ${text(last)}`;
+}
+
+/** The line under an incident's findings: who, how many, when (as the log wrote its times). */
+function incidentLine(incident: Incident): string {
+  const who =
+    incident.client !== null
+      ? `client ${incident.client}`
+      : incident.clients === 1
+        ? "no client address"
+        : `${incident.clients}${incident.clients > MAX_CLIENTS_COUNTED ? "+" : ""} clients`;
+  const count = `${incident.count.toLocaleString("en-US")} record${incident.count === 1 ? "" : "s"}`;
+  return [who, count, span(incident)].filter((part) => part !== "").join(" · ");
+}
+
 /**
- * The ranked anomalies as a terminal table no wider than `width`: one row per finding under its record,
- * then the raw line, every log-derived text escaped.
+ * Incidents as a terminal table no wider than `width` (Infinity: nothing wrapped or cut, for pipes and
+ * files): one row per finding of the incident's strongest record, then who, how many and when, then
+ * that record's raw line; every log-derived text escaped.
  */
-export function anomalyTable({
-  anomalies,
+export function incidentTable({
+  incidents,
   width,
   palette,
 }: {
-  anomalies: readonly ScoredRecord[];
+  incidents: readonly Incident[];
   width: number;
   palette: Palette;
 }): string {
-  if (anomalies.length === 0) return "";
+  if (incidents.length === 0) return "";
   const columns: Column[] = [
     { header: "#", align: "right" },
     { header: "score", align: "right", style: palette.bold },
-    { header: "where", flex: 1, min: 12, cut: "start" },
+    { header: "n", align: "right" },
+    { header: "where", flex: 1, min: 10, cut: "start" },
     { header: "detector", min: 6 },
     { header: "bits", align: "right" },
     { header: "explanation", flex: 2, min: 20, wrap: true },
   ];
-  const names = locationNames(anomalies.map((a) => a.record.source));
+  const names = locationNames(incidents.map((a) => a.example.record.source));
   const rows: string[][] = [];
   const owner: number[] = [];
-  anomalies.forEach(({ record, score, findings }, i) => {
+  incidents.forEach(({ example: { record, score, findings }, count }, i) => {
     findings.forEach((f, j) => {
       rows.push([
         j === 0 ? String(i + 1) : "",
         j === 0 ? bits(score) : "",
+        j === 0 ? count.toLocaleString("en-US") : "",
         j === 0 ? escapeTerminal(`${names.get(record.source)!}:${record.line}`) : "",
         escapeTerminal(`${f.detector}/${f.kind}`),
         bits(f.surprisal),
@@ -135,11 +199,12 @@ export function anomalyTable({
   });
   const table = layoutTable({ columns, rows, width, headerStyle: palette.dim });
   const out = [table.header];
+  const under = (text: string) => palette.dim(`    ${truncate(escapeTerminal(text), width - 4)}`);
   table.rows.forEach((lines, r) => {
     out.push(...lines);
     const i = owner[r]!;
-    if (owner[r + 1] !== i)
-      out.push(palette.dim(`    ${truncate(escapeTerminal(anomalies[i]!.record.raw), width - 4)}`));
+    if (owner[r + 1] === i) return;
+    out.push(under(incidentLine(incidents[i]!)), under(incidents[i]!.example.record.raw));
   });
   return `${out.join("\n")}\n`;
 }

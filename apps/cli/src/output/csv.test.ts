@@ -15,6 +15,10 @@ describe("csvCell", () => {
     expect(csvCell(value)).toBe(expected);
   });
 
+  it("keeps a lone - or + (an empty access-log field) as it is: no formula starts there", () => {
+    expect([csvCell("-"), csvCell("+"), csvCell("--")]).toEqual(["-", "+", "'--"]);
+  });
+
   it("quotes a cell starting with CR after neutralising it", () => {
     expect(csvCell("\r=1")).toBe(`"'\r=1"`);
   });

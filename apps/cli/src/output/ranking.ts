@@ -94,6 +94,12 @@ export class Ranking {
     }
   }
 
+  /** The best-ranked anomaly, if any. */
+  best(): ScoredRecord | undefined {
+    for (const scored of this.ranked()) return scored;
+    return undefined;
+  }
+
   /**
    * Deletes what the ranking and its workers spilled to disk, read or not (a run that failed never
    * reads it), with the folder it created.

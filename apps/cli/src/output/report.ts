@@ -3,7 +3,7 @@ import type { Writable } from "node:stream";
 import type { Palette } from "./color.js";
 import { escapeTerminal } from "./escape.js";
 
-/** Prints warnings and the run summary on stderr; log-derived text in warnings is escaped. */
+/** Prints warnings (each once) and the run summary on stderr, neither with -q; log-derived text in warnings is escaped. */
 export interface Reporter {
   warn(message: string): void;
   /** Every warning printed so far, for the JSON summary. */
@@ -25,6 +25,8 @@ export function createReporter({
     warn(message) {
       if (warnings.includes(message)) return;
       warnings.push(message);
+      // -q keeps them in the JSON summary but off the terminal: a warning repeats on every run of a log.
+      if (quiet) return;
       stderr.write(`${palette.yellow("warning:")} ${escapeTerminal(message)}\n`);
     },
     warnings,
@@ -51,6 +53,7 @@ export function runSummary({
   ms,
   palette,
   baseline,
+  rows,
 }: {
   stats: InputStats;
   flagged?: number | undefined;
@@ -59,14 +62,16 @@ export function runSummary({
   palette: Palette;
   /** What the model was fitted on, when it is not the scored input itself. */
   baseline?: string | undefined;
+  /** What a shown row is, when it is not one anomaly (e.g. `incidents`). */
+  rows?: string | undefined;
 }): string {
   const parts = [`oddity: ${describeStats(stats)}`];
   if (baseline !== undefined) parts.push(`baseline ${baseline}`);
   if (flagged !== undefined) {
     const flaggedText = `${formatCount(flagged)} flagged`;
     parts.push(
-      shown !== undefined && shown < flagged
-        ? `${palette.bold(flaggedText)} (${formatCount(shown)} shown)`
+      shown !== undefined && (shown < flagged || rows !== undefined)
+        ? `${palette.bold(flaggedText)} (${formatCount(shown)}${rows === undefined ? "" : ` ${rows}`} shown)`
         : palette.bold(flaggedText),
     );
   }

@@ -3,11 +3,12 @@ import {
   ANOMALY_CSV_HEADER,
   anomalyCsv,
   anomalyNdjson,
-  anomalyTable,
   anomalyToJSON,
+  incidentTable,
   type AnomalyFormat,
 } from "./anomalies.js";
 import type { Palette } from "./color.js";
+import { groupIncidents, type GroupBy } from "./incidents.js";
 import { jsonText } from "./json.js";
 import type { Sink } from "./sink.js";
 
@@ -86,10 +87,19 @@ export function summaryJSON({
   };
 }
 
+function* firstOf<T>(items: Iterable<T>, limit: number): Generator<T> {
+  if (limit <= 0) return;
+  let n = 0;
+  for (const item of items) {
+    yield item;
+    if (++n >= limit) return;
+  }
+}
+
 /**
  * Writes ranked anomalies in any format; the JSON form carries the summary. Anomalies are written one
- * at a time as they are read, so a ranking kept on disk is never all in memory (except for a table,
- * which lays out all its rows together).
+ * at a time as they are read, so a ranking kept on disk is never all in memory. A table groups them
+ * into incidents (`group`) and shows the first `limit`; the other formats print every anomaly given.
  */
 export async function writeRanked({
   sink,
@@ -98,6 +108,8 @@ export async function writeRanked({
   summary,
   palette,
   minScore,
+  group = "incident",
+  limit = Number.POSITIVE_INFINITY,
 }: {
   sink: Sink;
   format: AnomalyFormat;
@@ -105,7 +117,12 @@ export async function writeRanked({
   summary: RunSummaryJSON;
   palette: Palette;
   minScore: number;
-}): Promise<void> {
+  /** How a table groups anomalies (default: incidents). */
+  group?: GroupBy;
+  /** Table rows (incidents) or anomalies to show. */
+  limit?: number;
+}): Promise<{ shown: number; rows: string | undefined }> {
+  const listed = format === "table" ? anomalies : firstOf(anomalies, limit);
   switch (format) {
     case "json": {
       // Each anomaly goes into the document's empty list with the indentation JSON.stringify gives a
@@ -113,28 +130,37 @@ export async function writeRanked({
       const document = jsonText({ summary, anomalies: [] }, 2);
       const list = document.lastIndexOf("[]");
       let first = true;
-      for (const anomaly of anomalies) {
+      for (const anomaly of listed) {
         const item = jsonText(anomalyToJSON(anomaly), 2).replaceAll("\n", "\n    ");
         await sink.write(first ? `${document.slice(0, list)}[\n    ${item}` : `,\n    ${item}`);
         first = false;
       }
       await sink.write(first ? `${document}\n` : `\n  ]${document.slice(list + 2)}\n`);
-      return;
+      return { shown: summary.shown, rows: undefined };
     }
     case "ndjson":
-      for (const anomaly of anomalies) await sink.write(anomalyNdjson(anomaly));
-      return;
+      for (const anomaly of listed) await sink.write(anomalyNdjson(anomaly));
+      return { shown: summary.shown, rows: undefined };
     case "csv":
       await sink.write(ANOMALY_CSV_HEADER);
-      for (const anomaly of anomalies) await sink.write(anomalyCsv(anomaly));
-      return;
+      for (const anomaly of listed) await sink.write(anomalyCsv(anomaly));
+      return { shown: summary.shown, rows: undefined };
     case "table": {
-      const rows = [...anomalies];
+      const incidents = groupIncidents({ ranked: anomalies, group, limit });
+      // Only a terminal gets wrapped and cut cells: in a pipe or a file every line stays whole for grep.
+      const width = sink.isTTY ? sink.columns : Number.POSITIVE_INFINITY;
       await sink.write(
-        rows.length === 0
+        incidents.length === 0
           ? `No anomalies${minScore > 0 ? ` scoring ${minScore} bits or more` : ""} in ${summary.parsed.toLocaleString("en-US")} records.\n`
-          : anomalyTable({ anomalies: rows, width: sink.columns, palette }),
+          : incidentTable({ incidents, width, palette }),
       );
+      return {
+        shown: incidents.length,
+        rows:
+          group === "none"
+            ? undefined
+            : `${group === "incident" ? "incident" : `${group} group`}${incidents.length === 1 ? "" : "s"}`,
+      };
     }
   }
 }

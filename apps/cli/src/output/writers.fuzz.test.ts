@@ -1,8 +1,9 @@
-import type { Finding, LogRecord, ScoredRecord } from "@oddity/core";
+import { compareScored, type Finding, type LogRecord, type ScoredRecord } from "@oddity/core";
 import { makeRecord } from "@oddity/core/testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { anomalyCsv, anomalyNdjson, anomalyTable, anomalyToJSON } from "./anomalies.js";
+import { anomalyCsv, anomalyNdjson, anomalyToJSON, incidentTable } from "./anomalies.js";
+import { GROUP_MODES, groupIncidents, recordIncidentId } from "./incidents.js";
 import { createPalette } from "./color.js";
 import { escapeTerminal } from "./escape.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "./profile.js";
@@ -134,7 +135,7 @@ function parseCsv(text: string): string[][] {
 function neutral(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  return FORMULA.test(value) ? `'${value}` : value;
+  return FORMULA.test(value) && value !== "-" && value !== "+" ? `'${value}` : value;
 }
 
 function expectTerminalSafe(text: string): void {
@@ -155,13 +156,17 @@ describe("terminal output of hostile log values", () => {
     );
   });
 
-  it("prints anomaly tables with no live control sequence, coloured or not", () => {
+  it("prints incident tables with no live control sequence, coloured or not", () => {
     fc.assert(
       fc.property(
         fc.array(hostileScored, { minLength: 1, maxLength: 3 }),
         fc.boolean(),
         (anomalies, colour) => {
-          expectTerminalSafe(anomalyTable({ anomalies, width: 100, palette: createPalette(colour) }));
+          const ranked = [...anomalies].sort(compareScored);
+          for (const group of GROUP_MODES) {
+            const incidents = groupIncidents({ ranked, group, limit: 20 });
+            expectTerminalSafe(incidentTable({ incidents, width: 100, palette: createPalette(colour) }));
+          }
         },
       ),
       RUNS,
@@ -211,6 +216,7 @@ describe("machine-readable output of hostile log values", () => {
             String(Number(scored.score.toFixed(3))),
             neutral(record.source),
             "7",
+            recordIncidentId(scored),
             neutral([...new Set(findings.map((f) => f.detector))].join(" ")),
             neutral(findings.map((f) => f.message).join(" | ")),
             neutral(record.raw),

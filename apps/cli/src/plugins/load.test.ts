@@ -56,11 +56,20 @@ describe("createPluginLoader", () => {
     );
   });
 
-  it("says how to install a package that is not there", async () => {
+  it("says how to install a scoped package that is not there", async () => {
     const dir = project({});
-    await expect(createPluginLoader()("oddity-nowhere", { where, dir })).rejects.toThrow(
-      `${where}: cannot load detector "oddity-nowhere": the package is not installed in ${dir} or a folder above it. Install it there (npm install oddity-nowhere), or write a relative path such as "./oddity-nowhere.js" for a local file`,
+    await expect(createPluginLoader()("@acme/oddity-nowhere", { where, dir })).rejects.toThrow(
+      `${where}: cannot load detector "@acme/oddity-nowhere": the package is not installed in ${dir} or a folder above it. Install it there (npm install @acme/oddity-nowhere), or write a relative path such as "./@acme/oddity-nowhere.js" for a local file`,
     );
+  });
+
+  it("suggests the nearest bundled detector for an unknown bare name, and never npm", async () => {
+    const dir = project({});
+    const error = await createPluginLoader()("conditonal", { where, dir }).catch((e: unknown) => e);
+    expect([(error as Error).message, (error as Error).message.includes("npm")]).toEqual([
+      `${where}: unknown detector "conditonal"; did you mean "conditional"? The bundled detectors are rarity, conditional, size; a plugin is a relative path ("./conditonal.js") or a scoped package name ("@scope/conditonal")`,
+      false,
+    ]);
   });
 
   it("lists what a module exports when none of it is a detector", async () => {

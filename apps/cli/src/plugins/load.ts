@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ConfigError, isDetectorDefinition, type AnyDetectorDefinition } from "@oddity/core";
+import { ConfigError, isDetectorDefinition, nearest, type AnyDetectorDefinition } from "@oddity/core";
 import { resolve as resolveSpecifier } from "import-meta-resolve";
-import { builtinPackage, importBuiltin } from "./builtins.js";
+import { BUILTIN_PACKAGES, builtinPackage, importBuiltin } from "./builtins.js";
 
 /** Where a `use` specifier was written, for messages: the key path and the folder it resolves from. */
 export interface PluginOrigin {
@@ -31,6 +31,15 @@ export function resolvePlugin(use: string, { where, dir }: PluginOrigin): string
   try {
     return resolveSpecifier(use, pathToFileURL(path.join(dir, "/")).href);
   } catch (error) {
+    // A bare name is most likely a bundled detector misspelt; telling the user to install a package of
+    // that name would send them to whatever anyone registered under it.
+    if (!use.startsWith("@")) {
+      const names = Object.keys(BUILTIN_PACKAGES);
+      const guess = nearest(use, names);
+      throw new ConfigError(
+        `${where}: unknown detector "${use}"${guess === undefined ? "." : `; did you mean "${guess}"?`} The bundled detectors are ${names.join(", ")}; a plugin is a relative path ("./${use}.js") or a scoped package name ("@scope/${use}")`,
+      );
+    }
     const code = (error as { code?: unknown }).code;
     const reason =
       code === "ERR_MODULE_NOT_FOUND"

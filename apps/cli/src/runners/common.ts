@@ -79,9 +79,12 @@ const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;
 export function resolveInputs({
   given,
   config,
+  stdin,
 }: {
   given: readonly string[];
   config: OddityConfig;
+  /** The process's stdin: read (as `-`) when nothing else names an input and it is not a terminal. */
+  stdin?: RunContext["stdin"] | undefined;
 }): string[] {
   if (given.length > 0) return [...given];
   if (config.inputs.length > 0) {
@@ -89,6 +92,8 @@ export function resolveInputs({
       input === "-" || URL_LIKE.test(input) || path.isAbsolute(input) ? input : path.join(config.dir, input),
     );
   }
+  // `cat access.log | oddity detect`, as grep and jq read a pipe; a terminal gets the usage hint instead.
+  if (stdin !== undefined && (stdin as { isTTY?: boolean }).isTTY !== true) return ["-"];
   throw new UserError(
     `no inputs: name log files (or "-" for stdin, or a database URL), or list them under "inputs" in ${config.file === null ? "an oddity.config.yaml" : config.name}`,
   );

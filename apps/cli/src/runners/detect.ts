@@ -10,6 +10,7 @@ import {
   type Rejection,
 } from "@oddity/core";
 import type { AnomalyFormat } from "../output/anomalies.js";
+import { recordIncidentId } from "../output/incidents.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
 import { spoolMemoryLimit } from "../output/spool.js";
@@ -28,7 +29,7 @@ import {
   type Session,
 } from "./common.js";
 import type { RunContext } from "./context.js";
-import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
+import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./finish-scoring.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
 import { replayRecords, replaySafe, startReplay } from "./replay.js";
@@ -129,7 +130,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const started = performance.now();
   const format = options.format ?? "table";
   const session = await startSession({ options, ctx, color: options.color });
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const fitInputs = baseline ?? inputs;
@@ -142,7 +143,9 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const poolSize = Math.max(fitJobs, scoreJobs);
   const pool = poolSize > 1 ? createWorkerPool(poolSize) : null;
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // A table groups every anomaly into incidents and the report lists every one: both rank them all.
+  const rankLimit = format === "table" || options.report !== undefined ? Number.POSITIVE_INFINITY : limit;
+  const ranking = new Ranking({ limit: rankLimit, memoryLimit: spoolMemoryLimit(ctx.env) });
   // The pool for each pass, or null where it runs in this thread. The HTML report observes every record
   // in this thread, so with --report scoring stays here.
   const fitPool = fitJobs > 1 ? pool : null;
@@ -195,8 +198,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                   kind: "score",
                   model: { json: modelToJSON(model), dir: session.config.dir },
                   minScore: 0,
-                  limit,
-                  spool: Number.isFinite(limit) ? null : ranking.workerSpool(scorePool.size),
+                  limit: rankLimit,
+                  spool: Number.isFinite(rankLimit) ? null : ranking.workerSpool(scorePool.size),
                 },
               })
             : await scoring.here({
@@ -209,7 +212,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
               });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
         const shownInputs = await displayInputs(inputs);
-        await printRanked({
+        const printed = await printRanked({
           ranking,
           model,
           pass,
@@ -221,6 +224,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           session,
           color: options.color,
           env: ctx.env,
+          group: options.group,
+          limit,
         });
         if (report !== null && collector !== null) {
           const data = report.buildReport({
@@ -229,6 +234,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
             inputs: shownInputs,
             format: pass.inputFormat,
             anomalies: [...ranking.ranked()],
+            incidentOf: recordIncidentId,
             collector,
             warnings: [...session.reporter.warnings],
             generatedBy: "oddity",
@@ -238,12 +244,19 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         reportScoringRun({
           session,
           pass,
-          shown: ranking.size,
+          shown: printed.shown,
+          rows: printed.rows,
           started,
           baseline:
             baseline === null
               ? undefined
               : `${baselineStats.parsed.toLocaleString("en-US")} records from ${baseline.length} input${baseline.length === 1 ? "" : "s"}`,
+        });
+        reportFailOn({
+          failOn: options.failOn,
+          record: ranking.best(),
+          stderr: ctx.stderr,
+          what: "the highest",
         });
         return failOnExitCode({ failOn: options.failOn, highest: pass.highest });
       },

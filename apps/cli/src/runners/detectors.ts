@@ -70,7 +70,7 @@ export async function runDetectors(options: DetectorsOptions, ctx: RunContext): 
         { header: "description", flex: 2, min: 16, wrap: true },
       ],
       rows,
-      width: sink.columns - 2,
+      width: sink.isTTY ? sink.columns - 2 : Number.POSITIVE_INFINITY,
       headerStyle: palette.dim,
     });
     return [title, ...table.map((line) => `  ${line}`)].join("\n");

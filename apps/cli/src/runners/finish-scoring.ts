@@ -1,7 +1,9 @@
 import { performance } from "node:perf_hooks";
-import type { Model } from "@oddity/core";
+import type { Model, ScoredRecord } from "@oddity/core";
+import { escapeTerminal } from "../output/escape.js";
 import type { AnomalyFormat } from "../output/anomalies.js";
 import { colorEnabled, createPalette } from "../output/color.js";
+import type { GroupBy } from "../output/incidents.js";
 import type { Ranking } from "../output/ranking.js";
 import { runSummary } from "../output/report.js";
 import { summaryJSON, writeRanked } from "../output/results.js";
@@ -23,6 +25,8 @@ export async function printRanked({
   session,
   color,
   env,
+  group,
+  limit,
 }: {
   ranking: Ranking;
   model: Model;
@@ -39,19 +43,31 @@ export async function printRanked({
   /** False for `--no-color`. */
   color: boolean | undefined;
   env: RunContext["env"];
-}): Promise<void> {
+  group: GroupBy | undefined;
+  /** Table rows to show (incidents); the other formats print every anomaly the ranking holds. */
+  limit: number;
+}): Promise<{ shown: number; rows: string | undefined }> {
   const summary = summaryJSON({
     model,
     stats: pass.stats,
     inputs,
     format: pass.inputFormat,
     flagged: pass.flagged,
-    shown: ranking.size,
+    shown: Math.min(ranking.size, limit),
     baselineInputs,
     warnings: session.reporter.warnings,
   });
   const palette = createPalette(colorEnabled({ isTTY: sink.isTTY, noColor: color === false, env }));
-  await writeRanked({ sink, format, anomalies: ranking.ranked(), summary, palette, minScore });
+  return writeRanked({
+    sink,
+    format,
+    anomalies: ranking.ranked(),
+    summary,
+    palette,
+    minScore,
+    group: group ?? "incident",
+    limit,
+  });
 }
 
 /** Says on stderr what the run read and flagged, and how long it took since `started`. */
@@ -61,10 +77,13 @@ export function reportScoringRun({
   shown,
   started,
   baseline,
+  rows,
 }: {
   session: Session;
   pass: ScoringOutcome;
   shown: number;
+  /** What a shown row is, when it is not one anomaly. */
+  rows?: string | undefined;
   /** `performance.now()` when the run began. */
   started: number;
   /** What the model was fitted on, when it is not the scored input itself. */
@@ -78,6 +97,7 @@ export function reportScoringRun({
       ms: performance.now() - started,
       palette: session.palette,
       baseline,
+      rows,
     }).trimEnd(),
   );
 }
@@ -85,4 +105,29 @@ export function reportScoringRun({
 /** The exit code `--fail-on` asks for: 1 when an anomaly scored at least `failOn` bits, else 0. */
 export function failOnExitCode({ failOn, highest }: { failOn: number | undefined; highest: number }): number {
   return failOn !== undefined && highest >= failOn ? 1 : 0;
+}
+
+/**
+ * Says on stderr (even with -q: it explains the exit code) which record reached `--fail-on`: `record`
+ * is the highest-ranked anomaly, or the first to cross the bar when anomalies stream in input order.
+ */
+export function reportFailOn({
+  failOn,
+  record,
+  stderr,
+  what,
+}: {
+  failOn: number | undefined;
+  record: ScoredRecord | undefined;
+  stderr: RunContext["stderr"];
+  /** How the record was chosen, e.g. `the highest` or `the first`. */
+  what: string;
+}): void {
+  if (failOn === undefined || record === undefined || record.score < failOn) return;
+  const where = escapeTerminal(`${record.record.source}:${record.record.line}`);
+  const top = record.findings[0];
+  const why = top === undefined ? "" : `: ${escapeTerminal(top.message)}`;
+  stderr.write(
+    `oddity: --fail-on ${failOn}: ${what} anomaly, ${where}, scored ${record.score.toFixed(1)} bits${why}\n`,
+  );
 }

@@ -135,7 +135,7 @@ export async function fitParallel({
 export async function runFit(options: FitOptions, ctx: RunContext): Promise<number> {
   const started = performance.now();
   const session = await startSession({ options, ctx });
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   if (jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are fitted in one job");

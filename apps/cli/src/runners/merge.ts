@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { ModelError, UserError, formatCount, mergeShards, type Model } from "@oddity/core";
+import { ModelError, UserError, formatCount, mergeShards, modelToJSON, type Model } from "@oddity/core";
+import { jsonText } from "../output/json.js";
 import { loadModel, saveModel } from "../model-io.js";
 import { startSession } from "./common.js";
 import type { RunContext } from "./context.js";
@@ -10,6 +12,17 @@ export interface MergeOptions {
   output: string;
   config?: string | undefined;
   quiet?: boolean | undefined;
+  /** Merge models with the same content anyway (counts are added once per copy). */
+  allowDuplicates?: boolean | undefined;
+}
+
+/**
+ * What a model learned, whatever its file is called or which files it names as sources: the same
+ * fingerprint means merging would count the same requests twice.
+ */
+export function contentFingerprint(model: Model): string {
+  const { sources: _sources, ...content } = modelToJSON(model);
+  return createHash("sha256").update(jsonText(content), "utf8").digest("hex");
 }
 
 /**
@@ -21,6 +34,7 @@ export async function runMerge(options: MergeOptions, ctx: RunContext): Promise<
   if (options.models.length === 0) throw new UserError("merge needs at least one model file");
   const session = await startSession({ options, ctx });
   const models: Model[] = [];
+  const seen = new Map<string, string>();
   for (const file of options.models) {
     const model = await loadModel({ file, loader: session.loader, config: session.config, prepare: false });
     const first = models[0];
@@ -29,6 +43,14 @@ export async function runMerge(options: MergeOptions, ctx: RunContext): Promise<
         `${file}: cannot merge with ${options.models[0]}: they were fitted with different detector configurations (config hash ${model.meta.configHash} vs ${first.meta.configHash}); refit both with the same config`,
       );
     }
+    const fingerprint = contentFingerprint(model);
+    const twin = seen.get(fingerprint);
+    if (twin !== undefined && options.allowDuplicates !== true) {
+      throw new UserError(
+        `${file}: holds the same model as ${twin} (content fingerprint ${fingerprint.slice(0, 12)}): merging would count its ${formatCount(model.meta.records)} records twice; pass --allow-duplicates if these really are two shards with identical traffic`,
+      );
+    }
+    seen.set(fingerprint, file);
     models.push(model);
   }
   const merged = mergeShards(models);

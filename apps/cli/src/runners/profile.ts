@@ -25,6 +25,7 @@ import {
   startSession,
   tapBatches,
   warnRejections,
+  type Session,
 } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
 
@@ -47,6 +48,69 @@ export interface ProfileOptions extends InputOptions {
 
 const ALL_FIELD_NAMES = [...RECORD_FIELDS, ...DERIVED_FIELDS, ...Object.keys(FIELD_ALIASES)];
 
+// The offset of a log time such as `16/Apr/2019:19:34:42 +0100` or an ISO time, in minutes east of UTC.
+function offsetMinutes(text: string | null): number | null {
+  if (text === null) return null;
+  if (/Z$/.test(text)) return 0;
+  const m = /([+-])(\d{2}):?(\d{2})$/.exec(text);
+  return m === null ? null : (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+/** An epoch-millisecond time as ISO 8601 in a fixed offset: `2019-04-16T20:34:42+01:00`. */
+export function isoInOffset(ms: number, offset: number): string {
+  const shifted = new Date(ms + offset * 60_000).toISOString().replace(/\.000Z$|Z$/, "");
+  const abs = Math.abs(offset);
+  const sign = offset < 0 ? "-" : "+";
+  return `${shifted}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+// Rewrites the `time` values of profile tables (epoch ms) as ISO times in `offset`.
+function showTimes(tables: ProfileTable[], offset: number): void {
+  const show = (value: string) => {
+    const ms = Number(value);
+    return value !== "" && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? isoInOffset(ms, offset) : value;
+  };
+  for (const table of tables) {
+    const [field, given] = table.key.split("|");
+    table.rows = table.rows.map((row) => ({
+      ...row,
+      ...(field === "time" ? { value: show(row.value) } : {}),
+      ...(given === "time" && row.given !== undefined ? { given: show(row.given) } : {}),
+    }));
+  }
+}
+
+// The offset of the first timed record of the inputs (files: worker passes saw the records elsewhere).
+async function firstOffset({
+  session,
+  inputs,
+  options,
+  ctx,
+}: {
+  session: Session;
+  inputs: Parameters<typeof openPass>[0]["inputs"];
+  options: ProfileOptions;
+  ctx: RunContext;
+}): Promise<number | null> {
+  const { stream, progress } = await openPass({
+    session,
+    inputs,
+    options: { ...options, quiet: true },
+    ctx,
+    label: "",
+  });
+  try {
+    for await (const batch of stream)
+      for (const record of batch.records) {
+        const offset = offsetMinutes(record.time_text);
+        if (offset !== null) return offset;
+      }
+    return null;
+  } finally {
+    progress.stop();
+  }
+}
+
 /** Warns about a field name that is neither a record field nor an alias: likely a typo. */
 export function checkFieldName(field: string, reporter: Reporter): void {
   if (isKnownField(field)) return;
@@ -64,7 +128,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
   const started = performance.now();
   const format = options.format ?? "table";
   const session = await startSession({ options, ctx, color: options.color });
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const given = options.given;
   const fields =
     options.fields !== undefined && options.fields.length > 0
@@ -79,6 +143,9 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const conditional =
       given === undefined ? [] : fields.map((field) => new ConditionalProfiler(given, field));
     const seen: { first: Rejection | null } = { first: null };
+    // Epoch times print as ISO 8601 in the log's own offset, read from its first timed record.
+    const showsTime = fields.includes("time") || given === "time";
+    let offset: number | null = null;
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
     const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
     let stats: InputStats;
@@ -102,6 +169,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       for (const warning of pass.joined.warnings) session.reporter.warn(warning);
       seen.first = pass.joined.firstRejection;
       stats = pass.joined.stats;
+      if (showsTime) offset = await firstOffset({ session, inputs, options, ctx });
     } else {
       if (jobs > 1 && !canSplit(inputs))
         session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
@@ -109,6 +177,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       try {
         for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
           for (const record of batch.records) {
+            if (showsTime && offset === null) offset = offsetMinutes(record.time_text);
             profiler.observe(record);
             for (const c of conditional) c.observe(record);
           }
@@ -146,6 +215,7 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
               conditional: true,
             };
           });
+    if (showsTime) showTimes(tables, offset ?? 0);
     const total = stats.parsed;
     if (format === "json") await sink.write(profileJSON({ total, tables }));
     else if (format === "csv") await sink.write(profileCsv(tables));
@@ -153,7 +223,14 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       const palette = createPalette(
         colorEnabled({ isTTY: sink.isTTY, noColor: options.color === false, env: ctx.env }),
       );
-      await sink.write(profileTableText({ total, tables, width: sink.columns, palette }));
+      await sink.write(
+        profileTableText({
+          total,
+          tables,
+          width: sink.isTTY ? sink.columns : Number.POSITIVE_INFINITY,
+          palette,
+        }),
+      );
     }
     await sink.close();
     await rejects?.close();

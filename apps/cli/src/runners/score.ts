@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { UserError, createScorer } from "@oddity/core";
+import { UserError, createScorer, type ScoredRecord } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
@@ -11,7 +11,7 @@ import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { openRejects, resolveInputs, startSession, type Session } from "./common.js";
 import type { RunContext } from "./context.js";
 import { topLimit } from "./detect.js";
-import { failOnExitCode, printRanked, reportScoringRun } from "./finish-scoring.js";
+import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./finish-scoring.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
 import { createScoringPass, type OnAnomaly } from "./scoring-pass.js";
 
@@ -28,7 +28,7 @@ export interface ScoreOptions extends ScoringCommandOptions {
 export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<number> {
   const started = performance.now();
   const session = await startSession({ options, ctx, color: options.color });
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   if (jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
@@ -71,9 +71,17 @@ async function scoreWith({
   const rejects = openRejects(options.rejects, ctx.stdout);
   const score = createScorer(model);
   const limit = topLimit({ top: options.top, configured: session.config.scoring.top, format });
-  const ranking = new Ranking({ limit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // A table groups every anomaly into incidents, so it ranks them all.
+  const rankLimit = format === "table" ? Number.POSITIVE_INFINITY : limit;
+  const ranking = new Ranking({ limit: rankLimit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  // Streamed anomalies come in input order: the first to reach --fail-on is the one named.
+  let crossed: ScoredRecord | undefined;
   const onAnomaly: OnAnomaly = streaming
-    ? (scored) => sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored))
+    ? (scored) => {
+        if (crossed === undefined && options.failOn !== undefined && scored.score >= options.failOn)
+          crossed = scored;
+        return sink.write(format === "csv" ? anomalyCsv(scored) : anomalyNdjson(scored));
+      }
     : (scored) => ranking.add(scored);
   try {
     if (format === "csv") await sink.write(ANOMALY_CSV_HEADER);
@@ -86,7 +94,7 @@ async function scoreWith({
       // Streamed formats print each piece's anomalies in input order; the others rank them all.
       onPiece: streaming ? undefined : (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
     });
-    const keepsAll = streaming || !Number.isFinite(limit);
+    const keepsAll = streaming || !Number.isFinite(rankLimit);
     const pass =
       pool !== null
         ? await scoring.inWorkers({
@@ -96,7 +104,7 @@ async function scoreWith({
               kind: "score",
               model: { file: options.model },
               minScore,
-              limit: streaming ? Number.POSITIVE_INFINITY : limit,
+              limit: streaming ? Number.POSITIVE_INFINITY : rankLimit,
               spool: keepsAll ? ranking.workerSpool(pool.size) : null,
             },
           })
@@ -108,8 +116,9 @@ async function scoreWith({
             },
           });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
+    let printed: { shown: number; rows: string | undefined } = { shown: pass.flagged, rows: undefined };
     if (!streaming) {
-      await printRanked({
+      printed = await printRanked({
         ranking,
         model,
         pass,
@@ -121,6 +130,8 @@ async function scoreWith({
         session,
         color: options.color,
         env: ctx.env,
+        group: options.group,
+        limit,
       });
     }
     await sink.close();
@@ -128,9 +139,16 @@ async function scoreWith({
     reportScoringRun({
       session,
       pass,
-      shown: streaming ? pass.flagged : ranking.size,
+      shown: printed.shown,
+      rows: printed.rows,
       started,
       baseline: `${model.meta.records.toLocaleString("en-US")} records (${options.model})`,
+    });
+    reportFailOn({
+      failOn: options.failOn,
+      record: streaming ? crossed : ranking.best(),
+      stderr: ctx.stderr,
+      what: streaming ? "the first" : "the highest",
     });
     return failOnExitCode({ failOn: options.failOn, highest: pass.highest });
   } catch (error) {

@@ -1,10 +1,13 @@
 import type { AnomalyFormat } from "../output/anomalies.js";
+import type { GroupBy } from "../output/incidents.js";
 import type { InputOptions } from "./context.js";
 
 /** Options `oddity detect` and `oddity score` share: what to print, where, and when to fail. */
 export interface ScoringCommandOptions extends InputOptions {
   format?: AnomalyFormat | undefined;
   output?: string | undefined;
+  /** How the table groups anomalies into rows (default: incidents, by client and evidence). */
+  group?: GroupBy | undefined;
   /** Anomalies to print; 0 for all. Default: the config's `scoring.top`, else 20 for tables and all otherwise. */
   top?: number | undefined;
   minScore?: number | undefined;

@@ -60,7 +60,7 @@ export async function runShow(options: ShowOptions, ctx: RunContext): Promise<nu
   const conditions = options.where.map(parseCondition);
   const session = await startSession({ options, ctx, color: options.color });
   for (const { field } of conditions) checkFieldName(field, session.reporter);
-  const inputs = resolveInputs({ given: options.inputs, config: session.config });
+  const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const sink: Sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
   const matches = matcher(conditions);
@@ -100,7 +100,11 @@ export async function runShow(options: ShowOptions, ctx: RunContext): Promise<nu
       await sink.write(
         kept.length === 0
           ? `No records where ${escapeTerminal(conditions.map((c) => `${c.field} = ${JSON.stringify(c.value)}`).join(" and "))}.\n`
-          : recordsTable({ records: kept, width: sink.columns, palette }),
+          : recordsTable({
+              records: kept,
+              width: sink.isTTY ? sink.columns : Number.POSITIVE_INFINITY,
+              palette,
+            }),
       );
     }
     await sink.close();
