@@ -61,6 +61,7 @@ describe("readInputs on the real logs", () => {
       rejected: 0,
       blank: 0,
       bytes: readFileSync(CODEUP).length + readFileSync(SYNTHETIC).length,
+      layouts: { combined: 13_978 },
     });
     expect(records[0]).toEqual(
       createRecord({
@@ -101,7 +102,14 @@ describe("readInputs on the real logs", () => {
 
   it("reads the gzipped elastic-nginx log, found by its magic bytes, as 51,462 records", async () => {
     const { stream, records } = await collect({ inputs: [NGINX_GZ] });
-    expect(stream.stats).toEqual({ read: 51_462, parsed: 51_462, rejected: 0, blank: 0, bytes: 356_888 });
+    expect(stream.stats).toEqual({
+      read: 51_462,
+      parsed: 51_462,
+      rejected: 0,
+      blank: 0,
+      bytes: 356_888,
+      layouts: { combined: 51_462 },
+    });
     expect(records[1]).toMatchObject({
       line: 2,
       ip: "93.180.71.3",

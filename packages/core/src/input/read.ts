@@ -45,6 +45,10 @@ function newBatch(): RecordBatch {
 class SourceReader {
   private lineNumber = 0;
   private parser: LineParser | null = null;
+  // Layouts are counted in runs: consecutive lines almost always share theirs.
+  private tracksLayout = false;
+  private runLayout = "";
+  private runLength = 0;
   private needsHeader = false;
   private pending: PendingLine[] = [];
   private pendingNonBlank = 0;
@@ -131,6 +135,7 @@ class SourceReader {
 
   private use(parser: LineParser, description: string | null): void {
     this.parser = parser;
+    this.tracksLayout = "layout" in parser;
     this.needsHeader = parser.readHeader !== undefined;
     const shown = description ?? parser.description;
     if (!this.settings.formats.includes(shown)) this.settings.formats.push(shown);
@@ -152,8 +157,24 @@ class SourceReader {
       this.reject(line, result, excerpt(text));
     } else {
       this.batch.records.push(result);
+      if (this.tracksLayout) {
+        const layout = parser.layout!;
+        if (layout === this.runLayout) this.runLength++;
+        else {
+          this.endRun();
+          this.runLayout = layout;
+          this.runLength = 1;
+        }
+      }
       this.count();
     }
+  }
+
+  private endRun(): void {
+    if (this.runLength === 0) return;
+    const layouts = (this.batch.layouts ??= {});
+    layouts[this.runLayout] = (layouts[this.runLayout] ?? 0) + this.runLength;
+    this.runLength = 0;
   }
 
   private reject(line: number, reason: string, start: string): void {
@@ -167,6 +188,7 @@ class SourceReader {
   }
 
   private flush(): void {
+    this.endRun();
     this.ready.push(this.batch);
     this.batch = newBatch();
   }

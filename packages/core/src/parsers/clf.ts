@@ -2,6 +2,7 @@ import type { LineParser } from "../input/types.js";
 import type { LogRecord } from "../record.js";
 import { parseClfTime } from "./time.js";
 import { isEscaped, unescapeQuoted } from "./text.js";
+import { BAD_TIME, CLIENT_LIST, clientShape, parseFamilyLine, SPACED_USER } from "./clf-family.js";
 
 /** The hand-written layouts: NCSA common, combined, and combined with the virtual host first. */
 export type ClfLayout = "common" | "combined" | "vcombined";
@@ -47,20 +48,35 @@ export function parseClfLine(
   layout: ClfLayout,
 ): LogRecord | string {
   let end = line.length;
-  while (end > 0 && (line.charCodeAt(end - 1) === SPACE || line.charCodeAt(end - 1) === 9)) end--;
+  while (end > 0) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== SPACE && c !== 9 && c !== 13) break;
+    end--;
+  }
   let pos = 0;
   let extra: Record<string, string> | null = null;
   if (layout === "vcombined") {
     const space = line.indexOf(" ");
     if (space <= 0 || space >= end) return "expected the virtual host and a space at column 1";
     extra = Object.create(null) as Record<string, string>;
-    extra.vhost = line.slice(0, space);
+    const vhost = line.slice(0, space);
+    const colon = vhost.lastIndexOf(":");
+    if (
+      colon > 0 &&
+      colon < vhost.length - 1 &&
+      vhost.indexOf(":") === colon &&
+      /^\d{1,5}$/.test(vhost.slice(colon + 1))
+    ) {
+      extra.vhost = vhost.slice(0, colon);
+      extra.port = vhost.slice(colon + 1);
+    } else extra.vhost = vhost;
     pos = space + 1;
   }
 
   let space = line.indexOf(" ", pos);
   if (space <= pos || space >= end) return `expected the client address and a space at column ${pos + 1}`;
   const ip = line.slice(pos, space);
+  if (ip.charCodeAt(ip.length - 1) === 44) return CLIENT_LIST;
   pos = space + 1;
 
   space = line.indexOf(" ", pos);
@@ -69,9 +85,10 @@ export function parseClfLine(
   const ident = line.slice(pos, space);
   pos = space + 1;
 
-  // The user may contain spaces; the bracketed timestamp is what ends it.
-  const bracket = line.indexOf(" [", pos);
-  if (bracket <= pos || bracket >= end) {
+  // A user with spaces is indistinguishable from a shifted line (a virtual host first): not read.
+  const bracket = line.indexOf(" ", pos);
+  if (bracket <= pos || bracket >= end || line.charCodeAt(bracket + 1) !== 91) {
+    if (bracket > pos && bracket < end && line.indexOf(" [", bracket) !== -1) return SPACED_USER;
     return `expected the user (usually -), a space and a [timestamp] at column ${pos + 1}`;
   }
   const user = line.slice(pos, bracket);
@@ -82,6 +99,7 @@ export function parseClfLine(
     return `expected "]" to close the timestamp opened at column ${bracket + 2}`;
   const timeText = line.slice(pos, close);
   const time = parseClfTime(timeText);
+  if (time === null) return BAD_TIME;
   pos = close + 1;
 
   if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) {
@@ -206,10 +224,51 @@ export function parseClfLine(
   };
 }
 
-/** A parser for one of the NCSA layouts; `name` is what it reports (nginx's default is combined). */
+/**
+ * A parser for one of the NCSA layouts; `name` is what it reports (nginx's default is combined). Lines the
+ * hand-written reader cannot read (trailing fields, tabs) are read by shape, as long as the shape agrees
+ * with the layout about a virtual host coming first.
+ */
 export function createClfParser(layout: ClfLayout, name: string = layout): LineParser {
+  // Named common, a combined line is read whole; named combined, a common line is not one.
+  const cores =
+    layout === "vcombined" ? ["vcombined"] : layout === "combined" ? ["combined"] : ["common", "combined"];
   return {
     description: name,
-    parse: (line, source, lineNumber) => parseClfLine(line, source, lineNumber, layout),
+    parse(line, source, lineNumber) {
+      const record = parseClfLine(line, source, lineNumber, layout);
+      if (typeof record !== "string") return record;
+      const family = parseFamilyLine(line, source, lineNumber);
+      if (typeof family === "string" || !cores.some((core) => family.layout.startsWith(core))) return record;
+      return family.record;
+    },
+  };
+}
+
+/**
+ * Auto-detection's parser for NCSA logs: every line is first read by the hand-written reader for the
+ * layout most sample lines had, and otherwise by shape, so a file that mixes layouts (common lines in a
+ * combined file, a virtual host added by a configuration change) is read line by line. `layout` names
+ * the layout of the last line parsed, for the counts in the summary.
+ */
+export function createNcsaParser(primary: ClfLayout): LineParser {
+  let layout: string = primary;
+  const hostLayout = `${primary}, host name as client`;
+  return {
+    description: primary,
+    get layout() {
+      return layout;
+    },
+    parse(line, source, lineNumber) {
+      const record = parseClfLine(line, source, lineNumber, primary);
+      if (typeof record !== "string") {
+        layout = clientShape(record.ip!) === "address" ? primary : hostLayout;
+        return record;
+      }
+      const family = parseFamilyLine(line, source, lineNumber);
+      if (typeof family === "string") return record;
+      layout = family.layout;
+      return family.record;
+    },
   };
 }
