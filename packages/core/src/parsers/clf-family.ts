@@ -51,9 +51,9 @@ function closeBracket(line: string, from: number, end: number): number {
   }
 }
 
-function split(line: string, end: number): Field[] | string {
+function split(line: string, end: number, from = 0): Field[] | string {
   const fields: Field[] = [];
-  let pos = 0;
+  let pos = from;
   while (pos < end) {
     const code = line.charCodeAt(pos);
     if (isSeparator(code)) {
@@ -215,6 +215,26 @@ function joinLists(fields: Field[]): Field[] {
     else joined.push({ ...field });
   }
   return joined;
+}
+
+/**
+ * Reads the fields after a combined line's user agent (from `from` to `end`) into `extra`; returns the
+ * layout suffix (` + x_forwarded_for`), or why they cannot be read.
+ */
+export function readTrailing({
+  line,
+  from,
+  end,
+  extra,
+}: {
+  line: string;
+  from: number;
+  end: number;
+  extra: Record<string, string>;
+}): { suffix: string } | string {
+  const fields = split(line, end, from);
+  if (typeof fields === "string") return fields;
+  return { suffix: nameTrailing(joinLists(fields), extra, true) };
 }
 
 /** A parsed line and the layout it was read with, e.g. `combined + x_forwarded_for`. */

@@ -2,7 +2,14 @@ import type { LineParser } from "../input/types.js";
 import type { LogRecord } from "../record.js";
 import { parseClfTime } from "./time.js";
 import { isEscaped, unescapeQuoted } from "./text.js";
-import { BAD_TIME, CLIENT_LIST, clientShape, parseFamilyLine, SPACED_USER } from "./clf-family.js";
+import {
+  BAD_TIME,
+  CLIENT_LIST,
+  clientShape,
+  parseFamilyLine,
+  readTrailing,
+  SPACED_USER,
+} from "./clf-family.js";
 
 /** The hand-written layouts: NCSA common, combined, and combined with the virtual host first. */
 export type ClfLayout = "common" | "combined" | "vcombined";
@@ -46,6 +53,7 @@ export function parseClfLine(
   source: string,
   lineNumber: number,
   layout: ClfLayout,
+  trailing?: { suffix: string },
 ): LogRecord | string {
   let end = line.length;
   while (end > 0) {
@@ -196,7 +204,20 @@ export function parseClfLine(
       return `expected a closing quote to end the user agent opened at column ${agentStart}`;
     }
     if (agentEnd + 1 !== end) {
-      return `expected the end of the line after the user agent at column ${agentEnd + 2} (combined format has 9 fields; name extra ones with an apache: or nginx: format string)`;
+      if (trailing === undefined || line.charCodeAt(agentEnd + 1) !== SPACE) {
+        return `expected the end of the line after the user agent at column ${agentEnd + 2} (combined format has 9 fields; name extra ones with an apache: or nginx: format string)`;
+      }
+      // nginx's main, ingress-nginx...: what follows is read by shape, without reading the line again.
+      extra ??= Object.create(null) as Record<string, string>;
+      const read = readTrailing({ line, from: agentEnd + 2, end, extra });
+      if (typeof read === "string") return read;
+      trailing.suffix = read.suffix;
+      let empty = true;
+      for (const _ in extra) {
+        empty = false;
+        break;
+      }
+      if (empty) extra = null;
     }
     const refText = line.slice(refStart, refEnd);
     if (refText !== "-" && refText.length !== 0) referer = unescapeQuoted(refText);
@@ -253,16 +274,24 @@ export function createClfParser(layout: ClfLayout, name: string = layout): LineP
  */
 export function createNcsaParser(primary: ClfLayout): LineParser {
   let layout: string = primary;
-  const hostLayout = `${primary}, host name as client`;
+  const trailing = primary === "common" ? undefined : { suffix: "" };
+  let lastSuffix = "";
+  let named: string = primary;
   return {
     description: primary,
     get layout() {
       return layout;
     },
     parse(line, source, lineNumber) {
-      const record = parseClfLine(line, source, lineNumber, primary);
+      if (trailing !== undefined) trailing.suffix = "";
+      const record = parseClfLine(line, source, lineNumber, primary, trailing);
       if (typeof record !== "string") {
-        layout = clientShape(record.ip!) === "address" ? primary : hostLayout;
+        const suffix = trailing?.suffix ?? "";
+        if (suffix !== lastSuffix) {
+          lastSuffix = suffix;
+          named = `${primary}${suffix}`;
+        }
+        layout = clientShape(record.ip!) === "address" ? named : `${named}, host name as client`;
         return record;
       }
       const family = parseFamilyLine(line, source, lineNumber);
