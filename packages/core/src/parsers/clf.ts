@@ -274,7 +274,8 @@ export function createClfParser(layout: ClfLayout, name: string = layout): LineP
  */
 export function createNcsaParser(primary: ClfLayout): LineParser {
   let layout: string = primary;
-  const trailing = primary === "common" ? undefined : { suffix: "" };
+  // Written by the reader only when a line has fields after the user agent; emptied once read.
+  const trailing = { suffix: "" };
   let lastSuffix = "";
   let named: string = primary;
   return {
@@ -283,15 +284,18 @@ export function createNcsaParser(primary: ClfLayout): LineParser {
       return layout;
     },
     parse(line, source, lineNumber) {
-      if (trailing !== undefined) trailing.suffix = "";
       const record = parseClfLine(line, source, lineNumber, primary, trailing);
       if (typeof record !== "string") {
-        const suffix = trailing?.suffix ?? "";
-        if (suffix !== lastSuffix) {
-          lastSuffix = suffix;
-          named = `${primary}${suffix}`;
+        let name: string = primary;
+        if (trailing.suffix.length !== 0) {
+          if (trailing.suffix !== lastSuffix) {
+            lastSuffix = trailing.suffix;
+            named = `${primary}${lastSuffix}`;
+          }
+          name = named;
+          trailing.suffix = "";
         }
-        layout = clientShape(record.ip!) === "address" ? named : `${named}, host name as client`;
+        layout = isAddress(record.ip!) ? name : `${name}, host name as client`;
         return record;
       }
       const family = parseFamilyLine(line, source, lineNumber);
@@ -300,4 +304,12 @@ export function createNcsaParser(primary: ClfLayout): LineParser {
       return family.record;
     },
   };
+}
+
+// Nearly every client address starts and ends with a digit: only the others are looked at closely.
+function isAddress(ip: string): boolean {
+  const first = ip.charCodeAt(0);
+  const last = ip.charCodeAt(ip.length - 1);
+  if (first >= 48 && first <= 57 && last >= 48 && last <= 57) return true;
+  return clientShape(ip) === "address";
 }
