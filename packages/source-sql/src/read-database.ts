@@ -231,13 +231,10 @@ export function readDatabase(options: ReadDatabaseOptions): DatabaseRecordStream
       }
       if (keyIndex !== -1) addPrimaryKey(parsed, row[keyIndex]);
       batch.records.push(parsed);
-      // Counted per layout as a file's lines are (an auto-detected NCSA log reads several).
-      const layout = parser.layout;
-      if (layout !== undefined) {
-        const layouts = (batch.layouts ??= {});
-        layouts[layout] = (layouts[layout] ?? 0) + 1;
-      }
     }
+    // Counted per layout as a file's lines are (an auto-detected NCSA log reads several).
+    const layouts = parser?.takeLayouts?.() ?? null;
+    if (layouts !== null) batch.layouts = layouts;
     return finish(batch);
   }
 

@@ -45,10 +45,6 @@ function newBatch(): RecordBatch {
 class SourceReader {
   private lineNumber = 0;
   private parser: LineParser | null = null;
-  // Layouts are counted in runs: consecutive lines almost always share theirs.
-  private tracksLayout = false;
-  private runLayout = "";
-  private runLength = 0;
   private needsHeader = false;
   private pending: PendingLine[] = [];
   private pendingNonBlank = 0;
@@ -135,7 +131,6 @@ class SourceReader {
 
   private use(parser: LineParser, description: string | null): void {
     this.parser = parser;
-    this.tracksLayout = "layout" in parser;
     this.needsHeader = parser.readHeader !== undefined;
     const shown = description ?? parser.description;
     if (!this.settings.formats.includes(shown)) this.settings.formats.push(shown);
@@ -157,24 +152,8 @@ class SourceReader {
       this.reject(line, result, excerpt(text));
     } else {
       this.batch.records.push(result);
-      if (this.tracksLayout) {
-        const layout = parser.layout!;
-        if (layout === this.runLayout) this.runLength++;
-        else {
-          this.endRun();
-          this.runLayout = layout;
-          this.runLength = 1;
-        }
-      }
       this.count();
     }
-  }
-
-  private endRun(): void {
-    if (this.runLength === 0) return;
-    const layouts = (this.batch.layouts ??= {});
-    layouts[this.runLayout] = (layouts[this.runLayout] ?? 0) + this.runLength;
-    this.runLength = 0;
   }
 
   private reject(line: number, reason: string, start: string): void {
@@ -188,7 +167,8 @@ class SourceReader {
   }
 
   private flush(): void {
-    this.endRun();
+    const layouts = this.parser?.takeLayouts?.() ?? null;
+    if (layouts !== null) this.batch.layouts = layouts;
     this.ready.push(this.batch);
     this.batch = newBatch();
   }

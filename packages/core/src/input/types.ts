@@ -34,10 +34,10 @@ export interface LineParser {
   readonly description: string;
   parse(line: string, source: string, lineNumber: number): LogRecord | string;
   /**
-   * For parsers that read several layouts (`ncsa`): the layout the last parsed line was read with, e.g.
-   * `combined + x_forwarded_for`, counted per source in {@link InputStats.layouts}.
+   * For parsers that read several layouts (`ncsa`): records per layout parsed since the last call, e.g.
+   * `{ combined: 500, "combined + x_forwarded_for": 12 }`, or null when none; see {@link InputStats.layouts}.
    */
-  readonly layout?: string;
+  takeLayouts?(): Record<string, number> | null;
   /**
    * Present on formats whose first row names the columns (CSV/TSV with a header): pass it the first
    * non-blank line of the source before any `parse`. Returns null, or why the header is unusable. Such

@@ -269,39 +269,46 @@ export function createClfParser(layout: ClfLayout, name: string = layout): LineP
 /**
  * Auto-detection's parser for NCSA logs: every line is first read by the hand-written reader for the
  * layout most sample lines had, and otherwise by shape, so a file that mixes layouts (common lines in a
- * combined file, a virtual host added by a configuration change) is read line by line. `layout` names
- * the layout of the last line parsed, for the counts in the summary.
+ * combined file, a virtual host added by a configuration change) is read line by line. It counts the
+ * records of each layout for the summary.
  */
 export function createNcsaParser(primary: ClfLayout): LineParser {
-  let layout: string = primary;
   // Written by the reader only when a line has fields after the user agent; emptied once read.
   const trailing = { suffix: "" };
-  let lastSuffix = "";
-  let named: string = primary;
+  // The leading layout is counted in a plain number: a map update per line would cost more than the check.
+  let plain = 0;
+  let others: Map<string, number> | null = null;
+  const count = (layout: string): void => {
+    others ??= new Map();
+    others.set(layout, (others.get(layout) ?? 0) + 1);
+  };
   return {
     description: primary,
-    get layout() {
-      return layout;
-    },
     parse(line, source, lineNumber) {
       const record = parseClfLine(line, source, lineNumber, primary, trailing);
       if (typeof record !== "string") {
-        let name: string = primary;
-        if (trailing.suffix.length !== 0) {
-          if (trailing.suffix !== lastSuffix) {
-            lastSuffix = trailing.suffix;
-            named = `${primary}${lastSuffix}`;
-          }
-          name = named;
-          trailing.suffix = "";
+        if (trailing.suffix.length === 0 && isAddress(record.ip!)) {
+          plain++;
+          return record;
         }
-        layout = isAddress(record.ip!) ? name : `${name}, host name as client`;
+        const name = `${primary}${trailing.suffix}`;
+        trailing.suffix = "";
+        count(isAddress(record.ip!) ? name : `${name}, host name as client`);
         return record;
       }
       const family = parseFamilyLine(line, source, lineNumber);
       if (typeof family === "string") return record;
-      layout = family.layout;
+      count(family.layout);
       return family.record;
+    },
+    takeLayouts() {
+      if (plain === 0 && others === null) return null;
+      const layouts: Record<string, number> = {};
+      if (plain > 0) layouts[primary] = plain;
+      if (others !== null) for (const [name, n] of others) layouts[name] = (layouts[name] ?? 0) + n;
+      plain = 0;
+      others = null;
+      return layouts;
     },
   };
 }
