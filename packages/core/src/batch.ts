@@ -35,9 +35,9 @@ export function emptyStats(): InputStats {
   return { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
 }
 
-/** The class of a rejection reason: the reason without the columns and lengths that vary per line. */
+/** The class of a rejection reason: the reason with the column, which varies per line, written `column N`. */
 export function rejectionClass(reason: string): string {
-  return reason.replace(/ (?:at|opened at) column \d+/g, "").replace(/\d+/g, "N");
+  return reason.replace(/column \d+/g, "column N");
 }
 
 function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
