@@ -11,6 +11,11 @@ export interface RecordBatch {
   blank: number;
   /** Lines read in this slice: records + rejections + blank. */
   read: number;
+  /**
+   * Records per layout, for parsers that read several (auto-detected NCSA logs): `{ combined: 480,
+   * common: 32 }`. Absent when the format has one layout.
+   */
+  layouts?: Record<string, number>;
 }
 
 /** Running totals for a run; `parsed + rejected + blank = read` always holds. */
@@ -20,10 +25,29 @@ export interface InputStats {
   rejected: number;
   blank: number;
   bytes: number;
+  /** Records per layout, when a format reads several (see {@link RecordBatch.layouts}). */
+  layouts?: Record<string, number>;
+  /** Rejected lines per reason, column numbers left out so that one kind of problem counts once. */
+  rejectedBy?: Record<string, number>;
 }
 
 export function emptyStats(): InputStats {
   return { read: 0, parsed: 0, rejected: 0, blank: 0, bytes: 0 };
+}
+
+/** The class of a rejection reason: the reason with the column, which varies per line, written `column N`. */
+export function rejectionClass(reason: string): string {
+  return reason.replace(/column \d+/g, "column N");
+}
+
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const key of Object.keys(from)) into[key] = (into[key] ?? 0) + from[key]!;
+}
+
+/** Adds counts per layout and per rejection class of `from` into `into`. */
+export function addBreakdown(into: InputStats, from: Pick<InputStats, "layouts" | "rejectedBy">): void {
+  if (from.layouts !== undefined) addCounts((into.layouts ??= {}), from.layouts);
+  if (from.rejectedBy !== undefined) addCounts((into.rejectedBy ??= {}), from.rejectedBy);
 }
 
 /** Adds a batch to running totals. */
@@ -32,4 +56,12 @@ export function addBatch(stats: InputStats, batch: RecordBatch): void {
   stats.parsed += batch.records.length;
   stats.rejected += batch.rejections.length;
   stats.blank += batch.blank;
+  if (batch.layouts !== undefined) addCounts((stats.layouts ??= {}), batch.layouts);
+  if (batch.rejections.length > 0) {
+    const by = (stats.rejectedBy ??= {});
+    for (const { reason } of batch.rejections) {
+      const kind = rejectionClass(reason);
+      by[kind] = (by[kind] ?? 0) + 1;
+    }
+  }
 }

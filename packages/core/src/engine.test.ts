@@ -245,7 +245,7 @@ describe("fitting and scoring", () => {
       pipeline: createPipeline({ detectors: [{ use: "counter", definition: counter }] }),
       batches,
     });
-    expect(stats).toEqual({ read: 24, parsed: 21, rejected: 1, blank: 2, bytes: 0 });
+    expect(stats).toEqual({ read: 24, parsed: 21, rejected: 1, blank: 2, bytes: 0, rejectedBy: { bad: 1 } });
     const flagged: string[] = [];
     const result = await scoreBatches({
       model,

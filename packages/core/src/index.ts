@@ -64,7 +64,14 @@ export {
   type ScoredRecord,
 } from "./score.js";
 export { fitProtected, type ProtectionReport } from "./protect.js";
-export { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
+export {
+  addBatch,
+  addBreakdown,
+  emptyStats,
+  rejectionClass,
+  type InputStats,
+  type RecordBatch,
+} from "./batch.js";
 export {
   ConditionalProfiler,
   FieldProfiler,

@@ -8,6 +8,7 @@ import {
   InputError,
   createParser,
   readInputs,
+  rejectionClass,
   type LogRecord,
   type RecordStream,
 } from "@oddity/core";
@@ -151,7 +152,14 @@ describe("MariaDB, the lesson's logs.api_access(entry) table", () => {
       { source, line: 2, reason: "entry is NULL", excerpt: "" },
       { source, line: 4, reason, excerpt: "not a log line" },
     ]);
-    expect(stream.stats).toEqual({ read: 5, parsed: 2, rejected: 2, blank: 1, bytes: stream.stats.bytes });
+    expect(stream.stats).toEqual({
+      read: 5,
+      parsed: 2,
+      rejected: 2,
+      blank: 1,
+      bytes: stream.stats.bytes,
+      rejectedBy: { "entry is NULL": 1, [rejectionClass(reason as string)]: 1 },
+    });
   });
 
   it("stops at the first bad row under strict, naming source and row", async () => {

@@ -232,6 +232,9 @@ export function readDatabase(options: ReadDatabaseOptions): DatabaseRecordStream
       if (keyIndex !== -1) addPrimaryKey(parsed, row[keyIndex]);
       batch.records.push(parsed);
     }
+    // Counted per layout as a file's lines are (an auto-detected NCSA log reads several).
+    const layouts = parser?.takeLayouts?.() ?? null;
+    if (layouts !== null) batch.layouts = layouts;
     return finish(batch);
   }
 

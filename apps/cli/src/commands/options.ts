@@ -50,7 +50,7 @@ export function withInputOptions<T>(yargs: Argv<T>) {
     .option("log-format", {
       type: "string",
       describe:
-        "input format: auto, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, apache:<LogFormat>",
+        "input format: auto, ncsa, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, apache:<LogFormat>, nginx:<log_format> (docs/formats.md)",
     })
     .option("strict", { type: "boolean", describe: "stop at the first line that does not parse (exit 2)" })
     .option("max-line-length", {

@@ -1,4 +1,4 @@
-import { emptyStats, type InputStats, type RecordBatch, type RecordStream } from "@oddity/core";
+import { addBreakdown, emptyStats, type InputStats, type RecordBatch, type RecordStream } from "@oddity/core";
 
 /** A record stream with its warnings (damaged gzip, sniffing doubts ...). */
 export type InputStream = RecordStream;
@@ -9,6 +9,7 @@ function add(into: InputStats, from: InputStats): void {
   into.rejected += from.rejected;
   into.blank += from.blank;
   into.bytes += from.bytes;
+  addBreakdown(into, from);
 }
 
 /**

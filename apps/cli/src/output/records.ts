@@ -59,6 +59,13 @@ export function recordCsv(record: LogRecord): string {
 const dash = (value: string | number | null) => (value === null ? "-" : String(value));
 
 /** Matching records as a terminal table, like the lesson's DataFrame view; every value escaped. */
+function extraText(extra: Readonly<Record<string, string>> | null): string {
+  if (extra === null) return "-";
+  return Object.keys(extra)
+    .map((key) => `${key}=${extra[key]!}`)
+    .join(" ");
+}
+
 export function recordsTable({
   records,
   width,
@@ -78,6 +85,9 @@ export function recordsTable({
     { header: "size", align: "right" },
     { header: "user_agent", flex: 3, min: 12 },
   ];
+  // Format extras (x_forwarded_for, request_time, upstream_status ...) get one column, when any record has them.
+  const withExtra = records.some((r) => r.extra !== null);
+  if (withExtra) columns.push({ header: "extra", flex: 2, min: 12 });
 
   const names = locationNames(records.map((r) => r.source));
   const rows = records.map((r) =>
@@ -90,6 +100,7 @@ export function recordsTable({
       dash(r.status),
       dash(r.size),
       dash(r.user_agent),
+      ...(withExtra ? [extraText(r.extra)] : []),
     ].map(escapeTerminal),
   );
   return `${renderTable({ columns, rows, width, headerStyle: palette.dim }).join("\n")}\n`;

@@ -40,9 +40,25 @@ function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** `read 13,978 lines: 13,978 parsed, 0 rejected, 0 blank` */
+function breakdown(counts: Readonly<Record<string, number>>, limit: number): string {
+  const sorted = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  const shown = sorted.slice(0, limit).map(([name, n]) => `${formatCount(n)} ${name}`);
+  if (sorted.length > limit) shown.push(`${sorted.length - limit} more kinds`);
+  return shown.join("; ");
+}
+
+/**
+ * `read 13,978 lines: 13,978 parsed, 0 rejected, 0 blank`, with the records per layout when a file mixes
+ * them (`990 parsed (950 combined; 40 common)`) and the rejections per kind of reason.
+ */
 export function describeStats(stats: InputStats): string {
-  return `read ${formatCount(stats.read)} line${stats.read === 1 ? "" : "s"}: ${formatCount(stats.parsed)} parsed, ${formatCount(stats.rejected)} rejected, ${formatCount(stats.blank)} blank`;
+  const layouts = stats.layouts ?? {};
+  const names = Object.keys(layouts);
+  const mixed = names.length > 1 || (names.length === 1 && !/^v?(?:common|combined)$/.test(names[0]!));
+  const parsed = `${formatCount(stats.parsed)} parsed${mixed ? ` (${breakdown(layouts, 6)})` : ""}`;
+  const kinds = stats.rejectedBy ?? {};
+  const rejected = `${formatCount(stats.rejected)} rejected${Object.keys(kinds).length > 0 ? ` (${breakdown(kinds, 3)})` : ""}`;
+  return `read ${formatCount(stats.read)} line${stats.read === 1 ? "" : "s"}: ${parsed}, ${rejected}, ${formatCount(stats.blank)} blank`;
 }
 
 /** The run summary line(s) for stderr. */

@@ -30,6 +30,8 @@ const summary: RunSummaryJSON = {
   rejected: 0,
   blank: 0,
   bytes: 900,
+  layouts: { combined: 4 },
+  rejectedBy: {},
   flagged: 4,
   shown: 4,
   minScore: 0,

@@ -21,6 +21,10 @@ export interface RunSummaryJSON {
   rejected: number;
   blank: number;
   bytes: number;
+  /** Records per layout, when the format reads several (an auto-detected NCSA log). */
+  layouts: Record<string, number>;
+  /** Rejected lines per kind of reason. */
+  rejectedBy: Record<string, number>;
   flagged: number;
   shown: number;
   minScore: number;
@@ -66,6 +70,8 @@ export function summaryJSON({
     rejected: stats.rejected,
     blank: stats.blank,
     bytes: stats.bytes,
+    layouts: stats.layouts ?? {},
+    rejectedBy: stats.rejectedBy ?? {},
     flagged,
     shown,
     minScore: model.pipeline.scoring.minScore,

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import {
   READ_CHUNK_BYTES,
   addBatch,
+  addBreakdown,
   emptyStats,
   readInputs,
   type InputStats,
@@ -30,6 +31,7 @@ export function sumStats(all: readonly InputStats[]): InputStats {
     sum.rejected += s.rejected;
     sum.blank += s.blank;
     sum.bytes += s.bytes;
+    addBreakdown(sum, s);
   }
   return sum;
 }

@@ -61,6 +61,7 @@ describe("readInputs on the real logs", () => {
       rejected: 0,
       blank: 0,
       bytes: readFileSync(CODEUP).length + readFileSync(SYNTHETIC).length,
+      layouts: { combined: 13_978 },
     });
     expect(records[0]).toEqual(
       createRecord({
@@ -102,7 +103,14 @@ describe("readInputs on the real logs", () => {
   // The fixture is lines 40,001-50,000 of elastic's log (its SOURCE.md): 69,192 bytes of gzip.
   it("reads the gzipped elastic-nginx excerpt, found by its magic bytes, as 10,000 records", async () => {
     const { stream, records } = await collect({ inputs: [NGINX_GZ] });
-    expect(stream.stats).toEqual({ read: 10_000, parsed: 10_000, rejected: 0, blank: 0, bytes: 69_192 });
+    expect(stream.stats).toEqual({
+      read: 10_000,
+      parsed: 10_000,
+      rejected: 0,
+      blank: 0,
+      bytes: 69_192,
+      layouts: { combined: 10_000 },
+    });
     expect(records[1]).toMatchObject({
       line: 2,
       ip: "67.213.93.228",

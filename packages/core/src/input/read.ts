@@ -167,6 +167,8 @@ class SourceReader {
   }
 
   private flush(): void {
+    const layouts = this.parser?.takeLayouts?.() ?? null;
+    if (layouts !== null) this.batch.layouts = layouts;
     this.ready.push(this.batch);
     this.batch = newBatch();
   }

@@ -2,11 +2,17 @@ import type { InputStats, RecordBatch } from "../batch.js";
 import type { LogRecord } from "../record.js";
 
 /** Names of the built-in log formats. */
-export type FormatName = "common" | "combined" | "vcombined" | "nginx" | "apache" | "jsonl" | "csv" | "tsv";
+export type FormatName =
+  "ncsa" | "common" | "combined" | "vcombined" | "nginx" | "apache" | "jsonl" | "csv" | "tsv";
 
 /** Which format to parse and how; `auto` sniffs the first lines. */
 export interface FormatSpec {
   name: FormatName | "auto";
+  /**
+   * For `ncsa` (every NCSA layout, read line by line): the layout read first, the one most lines have.
+   * Auto-detection fills it in.
+   */
+  layout?: "common" | "combined" | "vcombined";
   /** For `apache`: a `LogFormat` string (`%h %l %u %t "%r" %>s %b`); for `nginx`, a `log_format` string. */
   logFormat?: string;
   /**
@@ -27,6 +33,11 @@ export interface LineParser {
   /** The format it parses, e.g. `combined` or `apache "%h %l %u %t \"%r\" %>s %b"`. */
   readonly description: string;
   parse(line: string, source: string, lineNumber: number): LogRecord | string;
+  /**
+   * For parsers that read several layouts (`ncsa`): records per layout parsed since the last call, e.g.
+   * `{ combined: 500, "combined + x_forwarded_for": 12 }`, or null when none; see {@link InputStats.layouts}.
+   */
+  takeLayouts?(): Record<string, number> | null;
   /**
    * Present on formats whose first row names the columns (CSV/TSV with a header): pass it the first
    * non-blank line of the source before any `parse`. Returns null, or why the header is unusable. Such

@@ -2,6 +2,14 @@ import type { LineParser } from "../input/types.js";
 import type { LogRecord } from "../record.js";
 import { parseClfTime } from "./time.js";
 import { isEscaped, unescapeQuoted } from "./text.js";
+import {
+  BAD_TIME,
+  CLIENT_LIST,
+  clientShape,
+  parseFamilyLine,
+  readTrailing,
+  SPACED_USER,
+} from "./clf-family.js";
 
 /** The hand-written layouts: NCSA common, combined, and combined with the virtual host first. */
 export type ClfLayout = "common" | "combined" | "vcombined";
@@ -45,22 +53,38 @@ export function parseClfLine(
   source: string,
   lineNumber: number,
   layout: ClfLayout,
+  trailing?: { suffix: string },
 ): LogRecord | string {
   let end = line.length;
-  while (end > 0 && (line.charCodeAt(end - 1) === SPACE || line.charCodeAt(end - 1) === 9)) end--;
+  while (end > 0) {
+    const c = line.charCodeAt(end - 1);
+    if (c !== SPACE && c !== 9 && c !== 13) break;
+    end--;
+  }
   let pos = 0;
   let extra: Record<string, string> | null = null;
   if (layout === "vcombined") {
     const space = line.indexOf(" ");
     if (space <= 0 || space >= end) return "expected the virtual host and a space at column 1";
     extra = Object.create(null) as Record<string, string>;
-    extra.vhost = line.slice(0, space);
+    const vhost = line.slice(0, space);
+    const colon = vhost.lastIndexOf(":");
+    if (
+      colon > 0 &&
+      colon < vhost.length - 1 &&
+      vhost.indexOf(":") === colon &&
+      /^\d{1,5}$/.test(vhost.slice(colon + 1))
+    ) {
+      extra.vhost = vhost.slice(0, colon);
+      extra.port = vhost.slice(colon + 1);
+    } else extra.vhost = vhost;
     pos = space + 1;
   }
 
   let space = line.indexOf(" ", pos);
   if (space <= pos || space >= end) return `expected the client address and a space at column ${pos + 1}`;
   const ip = line.slice(pos, space);
+  if (ip.charCodeAt(ip.length - 1) === 44) return CLIENT_LIST;
   pos = space + 1;
 
   space = line.indexOf(" ", pos);
@@ -69,9 +93,10 @@ export function parseClfLine(
   const ident = line.slice(pos, space);
   pos = space + 1;
 
-  // The user may contain spaces; the bracketed timestamp is what ends it.
-  const bracket = line.indexOf(" [", pos);
-  if (bracket <= pos || bracket >= end) {
+  // A user with spaces is indistinguishable from a shifted line (a virtual host first): not read.
+  const bracket = line.indexOf(" ", pos);
+  if (bracket <= pos || bracket >= end || line.charCodeAt(bracket + 1) !== 91) {
+    if (bracket > pos && bracket < end && line.indexOf(" [", bracket) !== -1) return SPACED_USER;
     return `expected the user (usually -), a space and a [timestamp] at column ${pos + 1}`;
   }
   const user = line.slice(pos, bracket);
@@ -82,6 +107,7 @@ export function parseClfLine(
     return `expected "]" to close the timestamp opened at column ${bracket + 2}`;
   const timeText = line.slice(pos, close);
   const time = parseClfTime(timeText);
+  if (time === null) return BAD_TIME;
   pos = close + 1;
 
   if (line.charCodeAt(pos) !== SPACE || line.charCodeAt(pos + 1) !== QUOTE) {
@@ -178,7 +204,20 @@ export function parseClfLine(
       return `expected a closing quote to end the user agent opened at column ${agentStart}`;
     }
     if (agentEnd + 1 !== end) {
-      return `expected the end of the line after the user agent at column ${agentEnd + 2} (combined format has 9 fields; name extra ones with an apache: or nginx: format string)`;
+      if (trailing === undefined || line.charCodeAt(agentEnd + 1) !== SPACE) {
+        return `expected the end of the line after the user agent at column ${agentEnd + 2} (combined format has 9 fields; name extra ones with an apache: or nginx: format string)`;
+      }
+      // nginx's main, ingress-nginx...: what follows is read by shape, without reading the line again.
+      extra ??= Object.create(null) as Record<string, string>;
+      const read = readTrailing({ line, from: agentEnd + 2, end, extra });
+      if (typeof read === "string") return read;
+      trailing.suffix = read.suffix;
+      let empty = true;
+      for (const _ in extra) {
+        empty = false;
+        break;
+      }
+      if (empty) extra = null;
     }
     const refText = line.slice(refStart, refEnd);
     if (refText !== "-" && refText.length !== 0) referer = unescapeQuoted(refText);
@@ -206,10 +245,78 @@ export function parseClfLine(
   };
 }
 
-/** A parser for one of the NCSA layouts; `name` is what it reports (nginx's default is combined). */
+/**
+ * A parser for one of the NCSA layouts; `name` is what it reports (nginx's default is combined). Lines the
+ * hand-written reader cannot read (trailing fields, tabs) are read by shape, as long as the shape agrees
+ * with the layout about a virtual host coming first.
+ */
 export function createClfParser(layout: ClfLayout, name: string = layout): LineParser {
+  // Named common, a combined line is read whole; named combined, a common line is not one.
+  const cores =
+    layout === "vcombined" ? ["vcombined"] : layout === "combined" ? ["combined"] : ["common", "combined"];
   return {
     description: name,
-    parse: (line, source, lineNumber) => parseClfLine(line, source, lineNumber, layout),
+    parse(line, source, lineNumber) {
+      const record = parseClfLine(line, source, lineNumber, layout);
+      if (typeof record !== "string") return record;
+      const family = parseFamilyLine(line, source, lineNumber);
+      if (typeof family === "string" || !cores.some((core) => family.layout.startsWith(core))) return record;
+      return family.record;
+    },
   };
+}
+
+/**
+ * Auto-detection's parser for NCSA logs: every line is first read by the hand-written reader for the
+ * layout most sample lines had, and otherwise by shape, so a file that mixes layouts (common lines in a
+ * combined file, a virtual host added by a configuration change) is read line by line. It counts the
+ * records of each layout for the summary.
+ */
+export function createNcsaParser(primary: ClfLayout): LineParser {
+  // Written by the reader only when a line has fields after the user agent; emptied once read.
+  const trailing = { suffix: "" };
+  // The leading layout is counted in a plain number: a map update per line would cost more than the check.
+  let plain = 0;
+  let others: Map<string, number> | null = null;
+  const count = (layout: string): void => {
+    others ??= new Map();
+    others.set(layout, (others.get(layout) ?? 0) + 1);
+  };
+  return {
+    description: primary,
+    parse(line, source, lineNumber) {
+      const record = parseClfLine(line, source, lineNumber, primary, trailing);
+      if (typeof record !== "string") {
+        if (trailing.suffix.length === 0 && isAddress(record.ip!)) {
+          plain++;
+          return record;
+        }
+        const name = `${primary}${trailing.suffix}`;
+        trailing.suffix = "";
+        count(isAddress(record.ip!) ? name : `${name}, host name as client`);
+        return record;
+      }
+      const family = parseFamilyLine(line, source, lineNumber);
+      if (typeof family === "string") return record;
+      count(family.layout);
+      return family.record;
+    },
+    takeLayouts() {
+      if (plain === 0 && others === null) return null;
+      const layouts: Record<string, number> = {};
+      if (plain > 0) layouts[primary] = plain;
+      if (others !== null) for (const [name, n] of others) layouts[name] = (layouts[name] ?? 0) + n;
+      plain = 0;
+      others = null;
+      return layouts;
+    },
+  };
+}
+
+// Nearly every client address starts and ends with a digit: only the others are looked at closely.
+function isAddress(ip: string): boolean {
+  const first = ip.charCodeAt(0);
+  const last = ip.charCodeAt(ip.length - 1);
+  if (first >= 48 && first <= 57 && last >= 48 && last <= 57) return true;
+  return clientShape(ip) === "address";
 }

@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.js";
 import type { FormatSpec, LineParser } from "../input/types.js";
-import { createClfParser } from "./clf.js";
+import { createClfParser, createNcsaParser } from "./clf.js";
 import { createDelimitedParser } from "./csv.js";
 import { createJsonlParser } from "./jsonl.js";
 import { compileApacheFormat, compileNginxFormat, createLogFormatParser } from "./log-format.js";
@@ -17,6 +17,8 @@ export function createParser(spec: FormatSpec): LineParser {
     case "combined":
     case "vcombined":
       return createClfParser(spec.name);
+    case "ncsa":
+      return createNcsaParser(spec.layout ?? "combined");
     case "nginx":
       if (spec.logFormat === undefined) return createClfParser("combined", "nginx");
       return createLogFormatParser(

@@ -23,7 +23,8 @@ const TARGET_SET = new Set<string>(TARGETS);
 
 /**
  * Keys recognised without a mapping, most specific first (nginx and Apache JSON logs, Elastic Common
- * Schema, W3C/IIS names). Compared in lower case.
+ * Schema, W3C/IIS and CloudFront names, Caddy's nested `request.*`, Traefik, AWS ALB as Athena names
+ * it). Compared in lower case; docs/formats.md has the table.
  */
 const DEFAULT_KEYS: Readonly<Record<Target, readonly string[]>> = {
   ip: [
@@ -36,15 +37,69 @@ const DEFAULT_KEYS: Readonly<Record<Target, readonly string[]>> = {
     "c-ip",
     "source.ip",
     "client.ip",
+    // Caddy: the client behind trusted proxies first, then the peer.
+    "request.client_ip",
+    "request.remote_ip",
+    // Traefik
+    "clienthost",
   ],
   ident: ["ident", "remote_logname"],
-  user: ["remote_user", "user", "username", "user.name", "cs-username"],
-  time: ["time", "timestamp", "@timestamp", "time_local", "time_iso8601", "ts", "datetime", "date", "msec"],
+  user: ["remote_user", "user", "username", "user.name", "cs-username", "user_id", "clientusername"],
+  time: [
+    "time",
+    "timestamp",
+    "@timestamp",
+    "time_local",
+    "time_iso8601",
+    "ts",
+    "datetime",
+    "date",
+    "msec",
+    "startutc",
+    "startlocal",
+  ],
   request: ["request", "request_line"],
-  method: ["method", "request_method", "verb", "http.request.method", "cs-method"],
-  path: ["path", "request_uri", "uri", "url", "request_path", "url.original", "cs-uri-stem"],
-  http_version: ["http_version", "protocol", "server_protocol", "http.version"],
-  status: ["status", "status_code", "response_code", "http.response.status_code", "sc-status"],
+  method: [
+    "method",
+    "request_method",
+    "verb",
+    "http.request.method",
+    "cs-method",
+    "request.method",
+    "requestmethod",
+    "request_verb",
+  ],
+  path: [
+    "path",
+    "request_uri",
+    "uri",
+    "url",
+    "request_path",
+    "url.original",
+    "cs-uri-stem",
+    "request.uri",
+    "requestpath",
+    "request_url",
+  ],
+  http_version: [
+    "http_version",
+    "protocol",
+    "server_protocol",
+    "http.version",
+    "request.proto",
+    "requestprotocol",
+    "request_proto",
+    "cs-protocol-version",
+  ],
+  status: [
+    "status",
+    "status_code",
+    "response_code",
+    "http.response.status_code",
+    "sc-status",
+    "downstreamstatus",
+    "elb_status_code",
+  ],
   size: [
     "body_bytes_sent",
     "bytes",
@@ -53,8 +108,19 @@ const DEFAULT_KEYS: Readonly<Record<Target, readonly string[]>> = {
     "response_size",
     "http.response.body.bytes",
     "sc-bytes",
+    "downstreamcontentsize",
+    "sent_bytes",
   ],
-  referer: ["http_referer", "referer", "referrer", "http.request.referrer", "cs(referer)"],
+  referer: [
+    "http_referer",
+    "referer",
+    "referrer",
+    "http.request.referrer",
+    "cs(referer)",
+    "cs-referer",
+    "request.headers.referer",
+    "request_referer",
+  ],
   user_agent: [
     "http_user_agent",
     "user_agent",
@@ -62,6 +128,9 @@ const DEFAULT_KEYS: Readonly<Record<Target, readonly string[]>> = {
     "agent",
     "user_agent.original",
     "cs(user-agent)",
+    "cs-user-agent",
+    "request.headers.user-agent",
+    "request_user-agent",
   ],
 };
 

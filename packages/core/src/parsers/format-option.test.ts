@@ -39,7 +39,7 @@ describe("parseFormatOption", () => {
   it("suggests the nearest name for an unknown one", () => {
     expect(() => parseFormatOption("combind")).toThrow(
       new ConfigError(
-        'unknown log format "combind" (did you mean "combined"?); expected one of auto, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, tsv:<column>, apache:<LogFormat>, nginx:<log_format>',
+        'unknown log format "combind" (did you mean "combined"?); expected one of auto, ncsa, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, tsv:<column>, apache:<LogFormat>, nginx:<log_format>',
       ),
     );
   });

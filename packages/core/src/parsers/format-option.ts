@@ -8,6 +8,7 @@ const NAMES: Readonly<Record<string, FormatSpec["name"]>> = {
   clf: "common",
   combined: "combined",
   vcombined: "vcombined",
+  ncsa: "ncsa",
   nginx: "nginx",
   apache: "apache",
   jsonl: "jsonl",
@@ -18,7 +19,7 @@ const NAMES: Readonly<Record<string, FormatSpec["name"]>> = {
 };
 
 const USAGE =
-  "auto, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, tsv:<column>, apache:<LogFormat>, nginx:<log_format>";
+  "auto, ncsa, common, combined, vcombined, nginx, jsonl, csv, tsv, csv:<column>, tsv:<column>, apache:<LogFormat>, nginx:<log_format>";
 
 function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);

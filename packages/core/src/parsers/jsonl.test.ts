@@ -104,6 +104,121 @@ describe("jsonl", () => {
     });
   });
 
+  it("maps Caddy's nested request keys and reads each header array as its first value", () => {
+    const line = JSON.stringify({
+      level: "info",
+      ts: 1646861401.5241024,
+      logger: "http.log.access.log0",
+      msg: "handled request",
+      request: {
+        remote_ip: "127.0.0.1",
+        remote_port: "41342",
+        client_ip: "203.0.113.5",
+        proto: "HTTP/2.0",
+        method: "GET",
+        host: "example.com",
+        uri: "/a?b=1",
+        headers: { "User-Agent": ["curl/7.82.0"], Referer: ["https://example.com/"], Accept: ["*/*"] },
+      },
+      bytes_read: 0,
+      user_id: "",
+      duration: 0.000929675,
+      size: 10900,
+      status: 200,
+      resp_headers: { Server: ["Caddy"] },
+    });
+    const record = parser.parse(line, "s", 1);
+    expect(record).toMatchObject({
+      ip: "203.0.113.5",
+      method: "GET",
+      path: "/a?b=1",
+      http_version: "HTTP/2.0",
+      status: 200,
+      size: 10900,
+      referer: "https://example.com/",
+      user_agent: "curl/7.82.0",
+      time: 1646861401524,
+    });
+    expect(extraOf(record)).toMatchObject({
+      "request.host": "example.com",
+      "request.remote_ip": "127.0.0.1",
+      "request.headers.Accept": "*/*",
+      duration: "0.000929675",
+      "resp_headers.Server": "Caddy",
+    });
+  });
+
+  it("maps Traefik's JSON access log keys", () => {
+    const line = JSON.stringify({
+      ClientHost: "198.51.100.4",
+      ClientAddr: "198.51.100.4:52422",
+      RequestMethod: "POST",
+      RequestPath: "/login",
+      RequestProtocol: "HTTP/1.1",
+      DownstreamStatus: 401,
+      DownstreamContentSize: 17,
+      Duration: 1234567,
+      StartUTC: "2024-04-16T10:00:00.123456789Z",
+      "request_User-Agent": "python-requests/2.31",
+      request_Referer: "-",
+    });
+    expect(parser.parse(line, "s", 1)).toMatchObject({
+      ip: "198.51.100.4",
+      method: "POST",
+      path: "/login",
+      http_version: "HTTP/1.1",
+      status: 401,
+      size: 17,
+      user_agent: "python-requests/2.31",
+      referer: null,
+      time: Date.UTC(2024, 3, 16, 10, 0, 0, 123),
+    });
+  });
+
+  it("maps AWS ALB fields as Athena names them and CloudFront's real-time log fields", () => {
+    const alb = JSON.stringify({
+      time: "2024-04-16T10:00:00.186641Z",
+      client_ip: "192.0.2.10",
+      request_verb: "GET",
+      request_url: "https://shop.example:443/cart",
+      request_proto: "HTTP/1.1",
+      elb_status_code: 200,
+      sent_bytes: 366,
+      user_agent: "curl/8.5.0",
+    });
+    expect(parser.parse(alb, "s", 1)).toMatchObject({
+      ip: "192.0.2.10",
+      method: "GET",
+      path: "https://shop.example:443/cart",
+      http_version: "HTTP/1.1",
+      status: 200,
+      size: 366,
+      user_agent: "curl/8.5.0",
+    });
+    const cloudfront = JSON.stringify({
+      timestamp: "1713261600.123",
+      "c-ip": "192.0.2.11",
+      "cs-method": "GET",
+      "cs-uri-stem": "/index.html",
+      "sc-status": "304",
+      "sc-bytes": "0",
+      "cs-protocol-version": "HTTP/2.0",
+      "cs-user-agent": "Mozilla/5.0",
+      "cs-referer": "-",
+    });
+    expect(parser.parse(cloudfront, "s", 1)).toMatchObject({
+      ip: "192.0.2.11",
+      method: "GET",
+      path: "/index.html",
+      http_version: "HTTP/2.0",
+      status: 304,
+      size: 0,
+      user_agent: "Mozilla/5.0",
+      referer: null,
+      time: 1713261600123,
+    });
+  });
+
   it("rejects invalid JSON without repeating the line's content", () => {
     const reason = parser.parse('{"status": 200, "ua": "\u001b[31mred', "s", 1);
     expect(reason).toMatch(/^expected a JSON object; the line is not valid JSON/);

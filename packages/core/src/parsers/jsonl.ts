@@ -16,6 +16,15 @@ function flatten(
     const name = depth === 0 ? key : `${prefix}.${key}`;
     if (value !== null && typeof value === "object" && !Array.isArray(value) && depth < MAX_DEPTH) {
       flatten(value as Record<string, unknown>, name, depth + 1, keys, values);
+    } else if (
+      Array.isArray(value) &&
+      typeof value[0] === "string" &&
+      (prefix.endsWith("headers") || prefix.endsWith("_headers"))
+    ) {
+      // Caddy logs each header as an array of its values (request.headers.User-Agent: ["curl/8"]): the
+      // first is the one a server acts on. Other arrays stay JSON text.
+      keys.push(name);
+      values.push(value[0]);
     } else {
       keys.push(name);
       values.push(value);

@@ -104,7 +104,70 @@ describe("apache LogFormat", () => {
   });
 });
 
+describe("apache LogFormat directives of stock configs", () => {
+  it("reads Apache's stock ssl_request_log layout, %{SSL_PROTOCOL}x and %{SSL_CIPHER}x included", () => {
+    const format = {
+      name: "apache" as const,
+      logFormat: '%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x \\"%r\\" %b',
+    };
+    const result = parse(
+      format,
+      '[16/Apr/2019:19:34:42 +0000] 1.2.3.4 TLSv1.3 TLS_AES_256_GCM_SHA384 "GET / HTTP/1.1" 512',
+    );
+    expect(result).toMatchObject({ ip: "1.2.3.4", method: "GET", size: 512 });
+    expect(extraOf(result)).toEqual({ ssl_protocol: "TLSv1.3", ssl_cipher: "TLS_AES_256_GCM_SHA384" });
+  });
+
+  it("reads %O as the size when %b is absent", () => {
+    const format = { name: "apache" as const, logFormat: '%h %l %u %t "%r" %>s %I %O' };
+    const result = parse(format, '1.2.3.4 - - [16/Apr/2019:19:34:42 +0000] "GET / HTTP/1.1" 200 310 2048');
+    expect(result).toMatchObject({ size: 2048 });
+    expect(extraOf(result)).toEqual({ bytes_received: "310" });
+  });
+
+  it("keeps %O apart from the size when %b is there", () => {
+    const format = { name: "apache" as const, logFormat: '%h %l %u %t "%r" %>s %b %O' };
+    const result = parse(format, '1.2.3.4 - - [16/Apr/2019:19:34:42 +0000] "GET / HTTP/1.1" 200 100 2048');
+    expect(result).toMatchObject({ size: 100 });
+    expect(extraOf(result)).toEqual({ bytes_sent: "2048" });
+  });
+
+  it.each([
+    ["%D", "1500", "1.5"],
+    ["%T", "2", "2000"],
+    ["%{ms}T", "15", "15"],
+    ["%{us}T", "1500", "1.5"],
+  ])("reads %s %s as response_time_ms %s", (directive, logged, ms) => {
+    const format = { name: "apache" as const, logFormat: `%h ${directive}` };
+    expect(extraOf(parse(format, `1.2.3.4 ${logged}`))).toEqual({ response_time_ms: ms });
+  });
+
+  it("names %{X}^ti and %{X}^to request_trailer_x and response_trailer_x", () => {
+    const format = { name: "apache" as const, logFormat: "%h %{Grpc-Status}^to %{Digest}^ti" };
+    expect(extraOf(parse(format, "1.2.3.4 0 sha-256=abc"))).toEqual({
+      response_trailer_grpc_status: "0",
+      request_trailer_digest: "sha-256=abc",
+    });
+  });
+
+  it("reads an unquoted %r, spaces and all", () => {
+    const format = { name: "apache" as const, logFormat: "%h %l %u %t %r %>s %b" };
+    expect(parse(format, "1.2.3.4 - - [16/Apr/2019:19:34:42 +0000] GET /a b HTTP/1.0 200 5")).toMatchObject({
+      method: "GET",
+      path: "/a b",
+      http_version: "HTTP/1.0",
+      status: 200,
+      size: 5,
+    });
+  });
+});
+
 describe("nginx log_format", () => {
+  it("reads $bytes_sent as the size when $body_bytes_sent is absent", () => {
+    const format = { name: "nginx" as const, logFormat: "$remote_addr $status $bytes_sent" };
+    expect(parse(format, "1.2.3.4 200 777")).toMatchObject({ size: 777, extra: null });
+  });
+
   it("reads $request_time as milliseconds and keeps $upstream_response_time as logged", () => {
     const format = {
       name: "nginx" as const,

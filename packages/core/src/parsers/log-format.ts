@@ -122,6 +122,9 @@ function apacheTarget(letter: string, arg: string | null, modifier: string): Tar
       return arg === null ? null : { kind: "extra", name: `env_${fieldName(arg)}` };
     case "n":
       return arg === null ? null : { kind: "extra", name: `note_${fieldName(arg)}` };
+    case "x":
+      // mod_ssl's %{SSL_PROTOCOL}x, %{SSL_CIPHER}x ...: named as the variable.
+      return arg === null ? null : { kind: "extra", name: fieldName(arg) };
     default:
       return null;
   }
@@ -154,7 +157,10 @@ export function compileApacheFormat(format: string): CompiledFormat {
         pushLiteral(tokens, "%");
       } else {
         const target = letter.startsWith("^t")
-          ? { kind: "extra" as const, name: "trailer" }
+          ? {
+              kind: "extra" as const,
+              name: `${letter === "^ti" ? "request" : "response"}_trailer${arg === null ? "" : `_${fieldName(arg)}`}`,
+            }
           : apacheTarget(letter, arg, modifier);
         if (target === null) problems.push(`column ${pos + 1}: unknown directive ${whole}`);
         else if (letter === "t" && arg === null) {
@@ -270,6 +276,14 @@ function finish(input: Token[], problems: string[], what: string): CompiledForma
     }
     seen.add(token.target.kind === "extra" ? `extra:${token.target.name}` : token.target.kind);
   }
+  // %O (and nginx's $bytes_sent) is the only size some stock layouts log: the size detector reads it then.
+  if (!tokens.some((t) => t.type === "field" && t.target.kind === "size")) {
+    const sent = tokens.find(
+      (t): t is FieldToken =>
+        t.type === "field" && t.target.kind === "extra" && t.target.name === "bytes_sent",
+    );
+    if (sent !== undefined) sent.target = { kind: "size" };
+  }
   if (!tokens.some((t) => t.type === "field")) problems.push("it has no directives");
   if (problems.length > 0) throw new ConfigError(`cannot read the ${what}`, problems);
   return { tokens };
@@ -317,7 +331,13 @@ function parseWith(
     } else {
       const separator = (next as { text: string }).text;
       const quoted = separator.charCodeAt(0) === 34 && pos > 0 && line.charCodeAt(pos - 1) === 34;
-      valueEnd = line.indexOf(separator, pos);
+      let from = pos;
+      // An unquoted request line holds spaces of its own: it ends after its protocol.
+      if (!quoted && token.target.kind === "request" && separator.charCodeAt(0) === 32) {
+        const protocol = line.indexOf(" HTTP/", pos);
+        if (protocol !== -1) from = protocol + 1;
+      }
+      valueEnd = line.indexOf(separator, from);
       while (quoted && valueEnd !== -1 && isEscaped(line, valueEnd))
         valueEnd = line.indexOf(separator, valueEnd + 1);
       if (valueEnd === -1) {

@@ -24,7 +24,7 @@ describe("sniffFormat", () => {
     ["wap-hackathon-nginx/access.log"],
   ])("picks combined for %s, from its first 50 lines", (file) => {
     expect(sniffFormat({ lines: head(file) })).toEqual({
-      spec: { name: "combined" },
+      spec: { name: "ncsa", layout: "combined" },
       description: "combined, auto-detected (50 of 50 sample lines parse)",
       parsed: 50,
       sampled: 50,
@@ -33,12 +33,12 @@ describe("sniffFormat", () => {
 
   it("picks vcombined when a virtual host comes first", () => {
     const lines = codeup.slice(0, 10).map((line) => `api.example:443 ${line}`);
-    expect(sniffFormat({ lines }).spec).toEqual({ name: "vcombined" });
+    expect(sniffFormat({ lines }).spec).toEqual({ name: "ncsa", layout: "vcombined" });
   });
 
   it("picks common for lines without referer and user agent", () => {
     const lines = codeup.slice(0, 10).map((line) => line.slice(0, line.indexOf(' "-"')));
-    expect(sniffFormat({ lines }).spec).toEqual({ name: "common" });
+    expect(sniffFormat({ lines }).spec).toEqual({ name: "ncsa", layout: "common" });
   });
 
   it("picks jsonl for JSON objects", () => {
@@ -49,7 +49,7 @@ describe("sniffFormat", () => {
   it("finds the lesson's entry column in a CSV export and the format inside it", () => {
     const lines = ["id,entry", ...codeup.slice(0, 20).map((line, i) => `${i + 1},${csvCell(line)}`)];
     expect(sniffFormat({ lines })).toEqual({
-      spec: { name: "csv", column: "entry", inner: { name: "combined" } },
+      spec: { name: "csv", column: "entry", inner: { name: "ncsa", layout: "combined" } },
       description: 'csv (column "entry" holds combined lines), auto-detected (21 of 21 sample lines parse)',
       parsed: 21,
       sampled: 21,
@@ -66,17 +66,20 @@ describe("sniffFormat", () => {
     expect(sniffFormat({ lines }).spec).toEqual({
       name: "tsv",
       column: "entry",
-      inner: { name: "combined" },
+      inner: { name: "ncsa", layout: "combined" },
     });
   });
 
   it("stays with combined when a log starts with a stray line", () => {
-    expect(sniffFormat({ lines: ["restarted", ...codeup.slice(0, 10)] }).spec).toEqual({ name: "combined" });
+    expect(sniffFormat({ lines: ["restarted", ...codeup.slice(0, 10)] }).spec).toEqual({
+      name: "ncsa",
+      layout: "combined",
+    });
   });
 
   it("skips blank lines and says how few lines fit when none does", () => {
     expect(sniffFormat({ lines: ["", "  ", "not a log", "nor this"] })).toEqual({
-      spec: { name: "combined" },
+      spec: { name: "ncsa", layout: "combined" },
       description: "combined, auto-detected (0 of 2 sample lines parse)",
       parsed: 0,
       sampled: 2,
@@ -90,14 +93,15 @@ describe("resolveFormat", () => {
     expect(resolveFormat({ spec: { name: "csv", column: "entry" }, lines }).spec).toEqual({
       name: "csv",
       column: "entry",
-      inner: { name: "combined" },
+      inner: { name: "ncsa", layout: "combined" },
     });
   });
 
   it("keeps a complete spec and counts the sample lines it parses", () => {
-    expect(resolveFormat({ spec: { name: "common" }, lines: codeup.slice(0, 5) })).toEqual({
-      spec: { name: "common" },
-      description: "common",
+    const commonLines = codeup.slice(0, 5).map((line) => line.slice(0, line.indexOf(' "-"')));
+    expect(resolveFormat({ spec: { name: "combined" }, lines: commonLines })).toEqual({
+      spec: { name: "combined" },
+      description: "combined",
       parsed: 0,
       sampled: 5,
     });

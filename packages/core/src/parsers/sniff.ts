@@ -1,4 +1,6 @@
 import type { FormatSpec, LineParser } from "../input/types.js";
+import { parseClfLine } from "./clf.js";
+import { parseFamilyLine } from "./clf-family.js";
 import { createParser } from "./create.js";
 import { findColumn, headerNames, RAW_COLUMN_NAMES, splitRow } from "./csv.js";
 import { createFieldMapper } from "./field-map.js";
@@ -45,11 +47,44 @@ function best(candidates: readonly Candidate[]): Candidate | null {
   return winner;
 }
 
+/**
+ * The NCSA family as one candidate: it reads every layout of the family line by line, led by the layout
+ * the hand-written reader reads most sample lines with (ties go to the first of LINE_FORMATS).
+ */
+function ncsaCandidate(lines: readonly string[]): Candidate {
+  let layout: (typeof LINE_FORMATS)[number] = "combined";
+  let most = 0;
+  for (const name of LINE_FORMATS) {
+    let parsed = 0;
+    for (let i = 0; i < lines.length; i++)
+      if (typeof parseClfLine(lines[i]!, "sniff", i + 1, name) !== "string") parsed++;
+    if (parsed > most) [layout, most] = [name, parsed];
+  }
+  if (most === 0) {
+    // No line has a plain layout (each has trailing fields, tabs...): lead with the commonest core.
+    let virtual = 0;
+    let common = 0;
+    let total = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const result = parseFamilyLine(lines[i]!, "sniff", i + 1);
+      if (typeof result === "string") continue;
+      total++;
+      if (result.layout.startsWith("v")) virtual++;
+      else if (result.layout.startsWith("common")) common++;
+    }
+    layout = virtual * 2 > total ? "vcombined" : common * 2 > total ? "common" : "combined";
+  }
+  const spec: FormatSpec = { name: "ncsa", layout };
+  const parser = createParser(spec);
+  return { spec, parser, parsed: countParsed(parser, lines) };
+}
+
 function lineCandidates(lines: readonly string[]): Candidate[] {
-  return [...LINE_FORMATS, "jsonl" as const].map((name) => {
-    const parser = createParser({ name });
-    return { spec: { name }, parser, parsed: countParsed(parser, lines) };
-  });
+  const jsonl = createParser({ name: "jsonl" });
+  return [
+    ncsaCandidate(lines),
+    { spec: { name: "jsonl" }, parser: jsonl, parsed: countParsed(jsonl, lines) },
+  ];
 }
 
 // A header names columns; a log line (brackets, quotes, braces) does not.
@@ -109,7 +144,9 @@ function delimitedCandidates(base: FormatSpec, lines: readonly string[]): Candid
 }
 
 function bestLineFormat(values: readonly string[]): FormatSpec {
-  return best(lineCandidates(values.filter((v) => !isBlank(v))))?.spec ?? { name: "combined" };
+  return (
+    best(lineCandidates(values.filter((v) => !isBlank(v))))?.spec ?? { name: "ncsa", layout: "combined" }
+  );
 }
 
 /** True when a spec cannot parse until it has seen sample lines (auto, csv without a column...). */
@@ -157,7 +194,7 @@ export function resolveFormat({ spec, lines }: { spec: FormatSpec; lines: readon
       : delimitedCandidates(spec, sample);
   const winner = best(candidates);
   if (winner !== null && winner.parsed > 0) return describe(winner, sample.length, true);
-  const fallback: FormatSpec = spec.name === "auto" ? { name: "combined" } : spec;
+  const fallback: FormatSpec = spec.name === "auto" ? { name: "ncsa", layout: "combined" } : spec;
   return describe({ spec: fallback, parser: createParser(fallback), parsed: 0 }, sample.length, true);
 }
 
