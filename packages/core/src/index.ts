@@ -119,6 +119,7 @@ export {
   type LineSplitter,
   type LineSplitterOptions,
 } from "./input/lines.js";
+export { NCSA_EXTRA_FIELDS } from "./parsers/clf-family.js";
 export { createParser } from "./parsers/create.js";
 export { parseFormatOption } from "./parsers/format-option.js";
 export { resolveFormat, sniffFormat, SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";

@@ -15,12 +15,12 @@ function normalizeYaml(text: string) {
 }
 
 describe("normalizeConfig", () => {
-  it("gives the bundled three detectors and auto format when the config is empty", () => {
+  it("gives the bundled detectors and auto format when the config is empty", () => {
     const { config, errors } = normalizeConfig({ value: null, file: null, name: "(defaults)", dir: "/p" });
     expect(errors).toEqual([]);
     expect([config!.format, config!.detectors.map((d) => d.use), config!.scoring]).toEqual([
       { name: "auto" },
-      ["rarity", "conditional", "size"],
+      ["rarity", "conditional", "size", "params", "client", "client"],
       {},
     ]);
   });
@@ -31,6 +31,9 @@ describe("normalizeConfig", () => {
       undefined,
       undefined,
       { groupBy: ["path_template", "status"] },
+      undefined,
+      undefined,
+      { key: "user_agent" },
     ]);
   });
 

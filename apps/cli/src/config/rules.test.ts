@@ -68,4 +68,26 @@ describe("checkConfig", () => {
   it("asks for the LogFormat string of the apache format", () => {
     expect(checkConfig(config({ format: { name: "apache" } })).errors).toHaveLength(1);
   });
+
+  it("under auto-detection accepts the trailing fields the NCSA reader names, and still refuses a typo", () => {
+    const rarity = (fields: string[]) =>
+      checkConfig(
+        config({
+          detectors: [{ use: "rarity", options: { fields }, where: "oddity.config.yaml: detectors[0]" }],
+        }),
+      );
+    expect(rarity(["request_time", "upstream_status", "x_forwarded_for", "field_3"])).toEqual({
+      errors: [],
+      warnings: [],
+    });
+    expect(rarity(["stauts"]).errors).toEqual([
+      'oddity.config.yaml: detectors[0].options.fields[0]: "stauts" is not a known field; did you mean "status"? (the auto format has no such field)',
+    ]);
+    expect(rarity(["tenant_shard_label"])).toEqual({
+      errors: [],
+      warnings: [
+        'oddity.config.yaml: detectors[0].options.fields[0]: "tenant_shard_label" is not a known field (read as an extra field of the auto lines)',
+      ],
+    });
+  });
 });

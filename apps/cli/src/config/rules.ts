@@ -1,6 +1,6 @@
 import { ALL_FIELD_NAMES_FOR_CONFIG } from "./field-names.js";
 import type { OddityConfig } from "./normalize.js";
-import { isKnownField, nearest } from "@oddity/core";
+import { isKnownField, NCSA_EXTRA_FIELDS, nearest } from "@oddity/core";
 
 /** What a rule reports about a normalized config. */
 export interface RuleReport {
@@ -18,10 +18,10 @@ const BUILTIN_NAMES: Readonly<Record<string, string>> = {
   "@oddity/detector-conditional": "conditional",
   size: "size",
   "@oddity/detector-size": "size",
-  client: "client",
-  "@oddity/detector-client": "client",
   params: "params",
   "@oddity/detector-params": "params",
+  client: "client",
+  "@oddity/detector-client": "client",
 };
 
 const atLeastOneDetector: ConfigRule = (config) =>
@@ -123,20 +123,29 @@ function namedFields(use: string, options: unknown): Array<{ path: string; name:
 // A field name in a bundled detector's options must be one oddity knows or one the log layout
 // provides (a `fields` mapping, vcombined's vhost); else it is likely a typo and the detector would
 // silently watch nothing. The nearest known name is suggested.
+// Under auto-detection the NCSA reader names trailing fields (ingress-nginx's request_time ...) and
+// takes any `key=value` field's name: its names are provided, and an unknown name is a typo (an error)
+// only when it is near a known one.
+const NCSA_LAYOUTS = new Set(["auto", "ncsa"]);
+const FIELD_N = /^field_\d+$/;
+
 const knownFieldNames: ConfigRule = (config) => {
+  const ncsa = NCSA_LAYOUTS.has(config.format.name);
   const provided = new Set([
     ...Object.keys(config.format.fields ?? {}),
     ...(config.format.name === "vcombined" ? ["vhost"] : []),
+    ...(ncsa ? NCSA_EXTRA_FIELDS : []),
   ]);
   const open = OPEN_LAYOUTS.has(config.format.name) || config.format.logFormat !== undefined;
   const errors: string[] = [];
   const warnings: string[] = [];
   for (const detector of config.detectors) {
     for (const { path, name } of namedFields(detector.use, detector.options)) {
-      if (isKnownField(name) || provided.has(name)) continue;
+      if (isKnownField(name) || provided.has(name) || (ncsa && FIELD_N.test(name))) continue;
       const guess = nearest(name, [...ALL_FIELD_NAMES_FOR_CONFIG, ...provided]);
       const message = `${detector.where}.options.${path}: "${name}" is not a known field${guess === undefined ? "" : `; did you mean "${guess}"?`}`;
-      if (open) warnings.push(`${message} (read as an extra field of the ${config.format.name} lines)`);
+      if (open || (ncsa && guess === undefined))
+        warnings.push(`${message} (read as an extra field of the ${config.format.name} lines)`);
       else errors.push(`${message} (the ${config.format.name} format has no such field)`);
     }
   }

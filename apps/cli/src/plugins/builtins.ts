@@ -3,8 +3,8 @@ export const BUILTIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   rarity: "@oddity/detector-rarity",
   conditional: "@oddity/detector-conditional",
   size: "@oddity/detector-size",
-  client: "@oddity/detector-client",
   params: "@oddity/detector-params",
+  client: "@oddity/detector-client",
 });
 
 // Literal specifiers, so each bundled detector is loaded from the CLI's own dependencies (the user's
@@ -13,8 +13,8 @@ const loaders: Readonly<Record<string, () => Promise<unknown>>> = {
   "@oddity/detector-rarity": () => import("@oddity/detector-rarity"),
   "@oddity/detector-conditional": () => import("@oddity/detector-conditional"),
   "@oddity/detector-size": () => import("@oddity/detector-size"),
-  "@oddity/detector-client": () => import("@oddity/detector-client"),
   "@oddity/detector-params": () => import("@oddity/detector-params"),
+  "@oddity/detector-client": () => import("@oddity/detector-client"),
 };
 
 /** The package a `use` specifier names when it is a bundled detector (short or full name), else null. */

@@ -104,6 +104,23 @@ const INGRESS_BARE = [
 ] as const;
 const INGRESS_BRACKETS = ["proxy_upstream_name", "proxy_alternative_upstream_name"] as const;
 
+/**
+ * The extra fields the NCSA reader names by shape and position (besides `field_N` and the names of
+ * `key=value` fields), so a config may use them where the layout is auto-detected.
+ */
+export const NCSA_EXTRA_FIELDS: readonly string[] = [
+  "vhost",
+  "port",
+  "x_forwarded_for",
+  "gzip_ratio",
+  "request_length",
+  "request_time",
+  ...INGRESS_BRACKETS,
+  ...INGRESS_BARE,
+  "bytes_received",
+  "bytes_sent",
+];
+
 function isCount(field: Field | undefined): boolean {
   return field !== undefined && field.kind === BARE && (field.text === "-" || DIGITS.test(field.text));
 }
