@@ -1,0 +1,3 @@
+export { fitWithDuckDB, type DuckDBFit, type DuckDBFitOptions } from "./fit.js";
+export { plainLinePattern, splitLinesSql, type SqlLayout } from "./clf-sql.js";
+export { sqlNumber, sqlString } from "./sql-text.js";
