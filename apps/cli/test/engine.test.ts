@@ -49,3 +49,21 @@ describe("oddity fit --engine duckdb", () => {
     expect([code, stderr]).toEqual([2, expect.stringContaining("stdin is fitted without --engine")]);
   });
 });
+
+describe("oddity profile --engine duckdb", () => {
+  it.each([
+    ["every categorical field", []],
+    [
+      "P(status | ip) and P(path_template | ip)",
+      ["--given", "ip", "--field", "status", "--field", "path_template"],
+    ],
+    ["derived and hostile fields", ["--field", "hour", "--field", "endpoint", "--field", "user"]],
+  ])("prints the tables oddity profile prints: %s", async (_name, args) => {
+    const common = ["profile", SAMPLE, TRICKY, ...args, "--format", "json", "-q"];
+    const duck = await oddity([...common, "--engine", "duckdb", "--jobs", "2"]);
+    const own = await oddity(common);
+    expect([duck.code, own.code]).toEqual([0, 0]);
+    expect(duck.stdout.length).toBeGreaterThan(1000);
+    expect(duck.stdout).toBe(own.stdout);
+  });
+});

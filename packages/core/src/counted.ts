@@ -168,7 +168,7 @@ export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
   const detectors = pipeline.detectors.map((d) => ({
     id: d.id,
     specs: declaredCounts(d.hooks)!.map((spec) => {
-      const query = queryFor(spec);
+      const query = countQueryFor(spec);
       if (!queries.has(query.key)) queries.set(query.key, query);
       return { spec, query: queries.get(query.key)! };
     }),
@@ -176,7 +176,8 @@ export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
   return { queries: [...queries.values()], detectors };
 }
 
-function queryFor(spec: CountSpec): CountQuery {
+/** The query on raw fields an engine runs for one spec (derived fields replaced by their inputs). */
+export function countQueryFor(spec: CountSpec): CountQuery {
   const fields = new Set<string>();
   for (const field of spec.fields) for (const raw of rawInputs(field)) fields.add(raw);
   let bin: CountBin | undefined;

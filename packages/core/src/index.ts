@@ -31,6 +31,7 @@ export {
   binKey,
   binMinimum,
   binMultiplier,
+  countQueryFor,
   countRecords,
   countTables,
   declaredCounts,

@@ -12,6 +12,8 @@ import {
   planCounts,
   prepareModel,
   type CountQuery,
+  type CountResults,
+  type LogRecord,
   type InputStats,
   type Model,
   type Pipeline,
@@ -116,23 +118,53 @@ async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknow
   return reader.getRowsJS();
 }
 
+/** What `countLines` reads and counts. */
+export interface DuckDBCountOptions {
+  /** The grouped counts to compute (see `countQueryFor`, `planCounts`). */
+  queries: readonly CountQuery[];
+  /** Log files, plain or `.gz` (already expanded from globs; each is read as one file). */
+  files: readonly string[];
+  layout: SqlLayout;
+  /** DuckDB threads (`--jobs`). */
+  threads?: number;
+  maxLineLength?: number;
+  /** Receives each record parsed by oddity's parser from a line the SQL split handed back. */
+  onRecord: (record: LogRecord) => void;
+}
+
+/** The counts of the lines the SQL split read, and what happened to the others. */
+export interface DuckDBCounts {
+  /** Rows per query key, over the lines the SQL split read. */
+  results: CountResults;
+  /** Lines the SQL split read (each a record). */
+  records: number;
+  /** Their earliest and latest time (epoch ms). */
+  timeRange: { from: number | null; to: number | null };
+  /** Every line: read = parsed (SQL and handed back) + rejected + blank. */
+  stats: InputStats;
+  /** Every rejected line, in input order. */
+  rejections: Rejection[];
+  /** Lines the SQL split could not read, handed to oddity's own parser (parsed or rejected there). */
+  handedBack: number;
+}
+
 /**
- * Fits `pipeline` in DuckDB: one scan splits every line in SQL, each declared count is a GROUP BY over
- * the split lines, and only the count rows come back to fold into the detectors. Lines the SQL split
- * does not read exactly are handed to oddity's own parser, which parses them into records (observed as
- * usual and merged in) or rejects them with its reason; so the model equals `oddity fit` of the lines.
+ * Reads the files in DuckDB, splits each line in SQL and computes every query as a GROUP BY over the
+ * split lines; only the count rows come back. Lines the SQL split does not read exactly are handed to
+ * oddity's own parser, which parses them into records (given to `onRecord`) or rejects them with its
+ * usual reason and line number.
  */
-export async function fitWithDuckDB({
-  pipeline,
+export async function countLines({
+  queries,
   files,
   layout,
   threads = 1,
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
-}: DuckDBFitOptions): Promise<DuckDBFit> {
-  const plan = planCounts(pipeline, "--engine duckdb");
+  onRecord,
+}: DuckDBCountOptions): Promise<DuckDBCounts> {
   const instance = await DuckDBInstance.create(":memory:", {
     threads: String(Math.max(1, Math.floor(threads))),
-    // Offline: nothing is downloaded; reading text, gzip and Parquet is built in.
+    // Offline: nothing is downloaded; reading text and gzip is built in.
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
   });
@@ -148,7 +180,7 @@ export async function fitWithDuckDB({
       });
     }
     const results = new Map<string, RawCountRow[]>();
-    for (const query of plan.queries) {
+    for (const query of queries) {
       const rows = await rowsOf(connection, countSql(query));
       results.set(
         query.key,
@@ -159,31 +191,23 @@ export async function fitWithDuckDB({
       connection,
       `SELECT CAST(count(*) FILTER (WHERE plain) AS DOUBLE), CAST(min("time") FILTER (WHERE plain) AS DOUBLE), CAST(max("time") FILTER (WHERE plain) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM parsed`,
     );
-    const [blankRow] = await rowsOf(
+    const [nullRow] = await rowsOf(
       connection,
       `SELECT CAST(count(*) AS DOUBLE) FROM lines WHERE line IS NULL`,
     );
     const [plainCount, from, to, nonNull] = summary as [number, number | null, number | null, number];
-    const counted = fitFromCounts({
-      pipeline,
-      plan,
-      results,
-      records: plainCount,
-      timeRange: { from, to },
-      sources: files,
-      prepare: false,
-    });
+    const nullLines = nullRow![0] as number;
 
     // The lines left to oddity's parser, in input order.
-    const leftovers = await rowsOf(
+    const leftovers = (await rowsOf(
       connection,
       `SELECT source, CAST(n AS DOUBLE), line FROM parsed WHERE NOT plain ORDER BY src, n`,
-    );
+    )) as Array<[string, number, string]>;
     const parser = createParser({ name: layout });
-    const fitter = createFitter(pipeline);
     const rejections: Rejection[] = [];
-    let blank = (blankRow![0] as number) ?? 0;
-    for (const [source, n, line] of leftovers as Array<[string, number, string]>) {
+    let blank = nullLines;
+    let parsed = plainCount;
+    for (const [source, n, line] of leftovers) {
       if (line.trim().length === 0) {
         blank++;
         continue;
@@ -197,21 +221,56 @@ export async function fitWithDuckDB({
         });
         continue;
       }
-      const parsed = parser.parse(line, source, n);
-      if (typeof parsed === "string")
-        rejections.push({ source, line: n, reason: parsed, excerpt: line.slice(0, 200) });
-      else fitter.observe(parsed);
+      const record = parser.parse(line, source, n);
+      if (typeof record === "string") {
+        rejections.push({ source, line: n, reason: record, excerpt: line.slice(0, 200) });
+      } else {
+        parsed++;
+        onRecord(record);
+      }
     }
-    const rest = fitter.finish({ prepare: false });
-    const model = rest.meta.records === 0 ? prepareModel(counted) : mergeShards([counted, rest]);
     const stats = emptyStats();
-    stats.parsed = model.meta.records;
+    stats.read = nonNull + nullLines;
+    stats.parsed = parsed;
     stats.rejected = rejections.length;
     stats.blank = blank;
-    stats.read = nonNull + (blankRow![0] as number);
-    return { model, stats, rejections, handedBack: leftovers.length };
+    return {
+      results,
+      records: plainCount,
+      timeRange: { from, to },
+      stats,
+      rejections,
+      handedBack: leftovers.length,
+    };
   } finally {
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Fits `pipeline` in DuckDB: the detectors' declared counts are computed by {@link countLines} and
+ * folded into them; records of the lines handed back are observed in Node and merged in. So the model
+ * equals `oddity fit` of the same lines, in every field but `sources`.
+ */
+export async function fitWithDuckDB({ pipeline, ...options }: DuckDBFitOptions): Promise<DuckDBFit> {
+  const plan = planCounts(pipeline, "--engine duckdb");
+  const fitter = createFitter(pipeline);
+  const counts = await countLines({
+    ...options,
+    queries: plan.queries,
+    onRecord: (record) => fitter.observe(record),
+  });
+  const counted = fitFromCounts({
+    pipeline,
+    plan,
+    results: counts.results,
+    records: counts.records,
+    timeRange: counts.timeRange,
+    sources: options.files,
+    prepare: false,
+  });
+  const rest = fitter.finish({ prepare: false });
+  const model = rest.meta.records === 0 ? prepareModel(counted) : mergeShards([counted, rest]);
+  return { model, stats: counts.stats, rejections: counts.rejections, handedBack: counts.handedBack };
 }
