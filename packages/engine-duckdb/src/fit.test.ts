@@ -68,6 +68,15 @@ describe("fitWithDuckDB", () => {
     expect(duck.handedBack).toBeLessThan(20);
   });
 
+  it("splits common lines as oddity's parser does, trailing tabs included", async () => {
+    const files = [fixture("common.log")];
+    const duck = await fitWithDuckDB({ pipeline: pipelineOf(conditional, WIDE), files, layout: "common" });
+    const stream = readInputs({ inputs: files, format: { name: "common" } });
+    const { model } = await fitBatches({ pipeline: pipelineOf(conditional, WIDE), batches: stream });
+    expect(withoutSources(duck.model)).toEqual(withoutSources(model));
+    expect([duck.model.meta.records, duck.handedBack]).toEqual([2, 0]);
+  });
+
   it("rejects and counts the lines oddity's parser rejects, with its reasons and line numbers", async () => {
     const duck = await fitWithDuckDB({ pipeline: pipelineOf(), files: [TRICKY], layout: "combined" });
     const stream = readInputs({ inputs: [TRICKY], format: { name: "combined" } });

@@ -6,5 +6,5 @@ export {
   type DuckDBFit,
   type DuckDBFitOptions,
 } from "./fit.js";
-export { plainLinePattern, splitLinesSql, type SqlLayout } from "./clf-sql.js";
+export { HEAD_PATTERN, STATUS_PATTERN, splitLinesSql, type SqlLayout } from "./clf-sql.js";
 export { sqlNumber, sqlString } from "./sql-text.js";
