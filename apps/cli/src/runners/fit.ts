@@ -164,6 +164,19 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  if (inputs.some((input) => /^clickhouse:\/\//i.test(input))) {
+    const { fitOnClickHouse } = await import("./engine.js");
+    const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
+    const model = await fitOnClickHouse({
+      pipeline,
+      inputs,
+      table: session.database.table,
+      column: session.database.column,
+      env: ctx.env,
+    });
+    const stats = { ...emptyStats(), read: model.meta.records, parsed: model.meta.records };
+    return finishFit({ model, stats, options, session, started });
+  }
   if (options.engine === "duckdb") {
     const { model, stats } = await fitOnDuckDB(options, session, inputs);
     return finishFit({ model, stats, options, session, started });
