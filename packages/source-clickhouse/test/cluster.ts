@@ -62,8 +62,23 @@ function config({
 }
 
 // Readiness is the server answering its HTTP /ping, polled; a server that exits first fails the start.
-async function ready(port: number, child: ChildProcess, deadline: number): Promise<void> {
+async function ready({
+  port,
+  child,
+  deadline,
+  failures,
+}: {
+  port: number;
+  child: ChildProcess;
+  deadline: number;
+  failures: readonly Error[];
+}): Promise<void> {
   for (;;) {
+    if (failures.length > 0) {
+      throw new Error(
+        `cannot start ${SERVER}: ${failures[0]!.message}; install it with .ci/services/clickhouse.sh`,
+      );
+    }
     if (child.exitCode !== null)
       throw new Error(`clickhouse-server on ${port} exited with ${child.exitCode}`);
     try {
@@ -85,12 +100,15 @@ export async function startCluster(): Promise<Cluster> {
   const http = [ports[0]!, ports[1]!];
   const tcp = [ports[2]!, ports[3]!];
   const children: ChildProcess[] = [];
+  // A server that cannot start (not installed) reports here rather than crash the test run.
+  const failures: Error[] = [];
   const stop = async () => {
     await Promise.all(
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined)
+              return resolve();
             child.once("exit", () => resolve());
             child.kill("SIGTERM");
           }),
@@ -104,10 +122,12 @@ export async function startCluster(): Promise<Cluster> {
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, "users.xml"), USERS);
       writeFileSync(path.join(dir, "config.xml"), config({ dir, http: port, tcp: tcp[i]!, shards: tcp }));
-      children.push(spawn(SERVER, [`--config-file=${path.join(dir, "config.xml")}`], { stdio: "ignore" }));
+      const child = spawn(SERVER, [`--config-file=${path.join(dir, "config.xml")}`], { stdio: "ignore" });
+      child.once("error", (error) => failures.push(error));
+      children.push(child);
     });
     const deadline = Date.now() + 120_000;
-    await Promise.all(http.map((port, i) => ready(port, children[i]!, deadline)));
+    await Promise.all(http.map((port, i) => ready({ port, child: children[i]!, deadline, failures })));
   } catch (error) {
     await stop();
     throw error;
