@@ -1,4 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { CountSpec, CountTables } from "./counted.js";
 import type { Finding } from "./finding.js";
 import type { LogRecord } from "./record.js";
 import type { Summary } from "./summary.js";
@@ -57,6 +58,19 @@ export interface DetectorHooks<State> {
   fromJSON(json: unknown): State;
   /** What the state knows, for reports and `profile`-like views. */
   summarize?(state: State): Summary[];
+  /**
+   * The statistics `observe` learns, declared as grouped counts, so an engine (DuckDB, a ClickHouse
+   * cluster) can compute them where the data lives and only the count rows come back. Optional: a
+   * detector without it runs wherever records reach Node, and an engine that cannot stream records
+   * refuses it with an error naming it. Declare it together with {@link foldCounts}.
+   */
+  counts?: readonly CountSpec[];
+  /**
+   * Adds the rows of every spec in {@link counts} (by spec id) to an `init()` state. Folding the counts
+   * of a baseline must give the very state observing its records gives (same `toJSON`); the test kit's
+   * `checkCountedFit` checks it.
+   */
+  foldCounts?(state: State, tables: CountTables): void;
 }
 
 /** A detector: metadata plus a factory for configured instances. Made with {@link defineDetector}. */

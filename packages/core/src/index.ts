@@ -27,6 +27,30 @@ export {
   type DetectorMeta,
 } from "./detector.js";
 export { validateOptions } from "./options.js";
+export {
+  binKey,
+  binMinimum,
+  binMultiplier,
+  countQueryFor,
+  countRecords,
+  countTables,
+  declaredCounts,
+  deriveRows,
+  isNumericField,
+  isRecordField,
+  planCounts,
+  rawInputs,
+  type BinKey,
+  type CountBin,
+  type CountPlan,
+  type CountQuery,
+  type CountResults,
+  type CountRow,
+  type CountSpec,
+  type CountTables,
+  type RawCountRow,
+} from "./counted.js";
+export { fitFromCounts } from "./counted-fit.js";
 export { nearest } from "./suggest.js";
 export { ConfigError, DetectorError, InputError, ModelError, UserError, isUserError } from "./errors.js";
 export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";

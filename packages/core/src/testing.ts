@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { AnyDetectorDefinition, DetectorHooks } from "./detector.js";
 import type { Finding } from "./finding.js";
+import { countRecords, countTables, planCounts } from "./counted.js";
 import { readInputs } from "./input/read.js";
 import type { FormatSpec } from "./input/types.js";
 import { createPipeline } from "./pipeline.js";
@@ -276,4 +277,72 @@ export function renamingEffects({
     (key) => !prototypeBefore.has(key),
   );
   return { differences, prototypeAdded };
+}
+
+/**
+ * Fits a detector the way an engine does: its declared counts (`counts`) are computed over `records`
+ * by the in-process reference counter, derived fields are computed from the distinct raw values, and
+ * `foldCounts` builds the state. Throws the host's error for a detector that declares no counts.
+ */
+export function fitDetectorByCounts({
+  detector,
+  options,
+  records,
+  id,
+}: FitInput & { id?: string }): FittedDetector {
+  const pipeline = createPipeline({
+    detectors: [{ use: detector.meta.name, id, options, definition: detector }],
+  });
+  const plan = planCounts(pipeline, "the counted fit");
+  const tables = countTables(plan, countRecords(plan.queries, records))[0]!;
+  const { hooks } = pipeline.detectors[0]!;
+  const state: unknown = hooks.init();
+  hooks.foldCounts!(state, tables);
+  hooks.prepare?.(state);
+  return { hooks, state, score: (record) => hooks.score(state, record), warnings: pipeline.warnings };
+}
+
+/** The first key path where two JSON values differ, or null when they are equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) {
+      const found = firstDifference(
+        (a as Record<string, unknown>)[key],
+        (b as Record<string, unknown>)[key],
+        Array.isArray(a) ? `${path}[${key}]` : `${path}.${key}`,
+      );
+      if (found !== null) return found;
+    }
+  }
+  const show = (v: unknown) => (JSON.stringify(v) ?? String(v)).slice(0, 200);
+  return `${path}: record by record ${show(a)}, from counts ${show(b)}`;
+}
+
+/**
+ * Checks that the detector's counted fit ({@link fitDetectorByCounts}) saves the very state its
+ * record-by-record fit saves, and that both judge every record alike; throws naming the first
+ * difference. Run it on records that exercise every value kind the detector reads (absent fields,
+ * numbers, hostile names): `checkCountedFit({ detector, options, records })`.
+ */
+export function checkCountedFit(input: FitInput): void {
+  const observed = fitDetector(input);
+  const counted = fitDetectorByCounts(input);
+  const difference = firstDifference(
+    JSON.parse(JSON.stringify(observed.hooks.toJSON(observed.state))),
+    JSON.parse(JSON.stringify(counted.hooks.toJSON(counted.state))),
+    "state",
+  );
+  if (difference !== null) throw new Error(`the counted fit differs: ${difference}`);
+  for (const record of input.records) {
+    const a = observed.score(record);
+    const b = counted.score(record);
+    if (!isDeepStrictEqual(a, b)) {
+      throw new Error(`the counted fit judges ${record.source}:${record.line} differently`);
+    }
+  }
+  if (!isDeepStrictEqual(observed.warnings, counted.warnings)) {
+    throw new Error(`the counted fit warns differently: ${JSON.stringify(counted.warnings)}`);
+  }
 }

@@ -7,6 +7,7 @@ import {
   type Finding,
   type LogRecord,
 } from "@oddity/core";
+import { countSpecs, foldCounts } from "./counts.js";
 import { conditionalFinding } from "./findings.js";
 import { judge } from "./judge.js";
 import { conditionalOptionsSchema, pairName, resolvePairs, type ConditionalOptions } from "./options.js";
@@ -63,6 +64,8 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
         }
       },
       merge: mergeStates,
+      counts: countSpecs(rules),
+      foldCounts,
       prepare(state) {
         state.pairs.forEach((pair, i) => {
           const overflowed = [pair.givens, pair.targets, pair.cells].filter((c) => c.overflowed);

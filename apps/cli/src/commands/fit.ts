@@ -16,6 +16,12 @@ function builder(yargs: Argv) {
       describe: "worker threads (at most one per 64 MiB of input); the model is byte-identical to one job",
       coerce: wholeNumber("jobs", 1),
     })
+    .option("engine", {
+      type: "string",
+      choices: ["duckdb"],
+      describe:
+        "compute the counts in an engine: duckdb (npm install @oddity/engine-duckdb) reads common/combined files, --jobs threads",
+    })
     .example("$0 fit logs/*.log --output model.json --jobs 4", "learn a baseline from a week of logs");
 }
 
@@ -27,7 +33,15 @@ export const fitCommand = defineCommand({
   handler: async (argv) => {
     const { runFit } = await import("../runners/fit.js");
     setExitCode(
-      await runFit({ ...inputOptionsOf(argv), output: argv.output, jobs: argv.jobs }, runContext()),
+      await runFit(
+        {
+          ...inputOptionsOf(argv),
+          output: argv.output,
+          jobs: argv.jobs,
+          engine: argv.engine as "duckdb" | undefined,
+        },
+        runContext(),
+      ),
     );
   },
 });

@@ -18,6 +18,11 @@ function builder(yargs: Argv) {
       topOption("rows per field (per given value) (0: all; default 20 for table, all otherwise)"),
     )
     .option("rare", { type: "boolean", describe: "rarest values first" })
+    .option("engine", {
+      type: "string",
+      choices: ["duckdb"],
+      describe: "count in an engine: duckdb (npm install @oddity/engine-duckdb) reads common/combined files",
+    })
     .option("format", formatOption({ formats: FORMATS, describe: "output format" }))
     .example("$0 profile access.log --field user_agent", "value counts and probabilities of the user agents")
     .example("$0 profile access.log --given ip --field status", "P(status | ip) for each ip");
@@ -39,6 +44,7 @@ export const profileCommand = defineCommand({
           top: argv.top,
           rare: argv.rare,
           format: argv.format,
+          engine: argv.engine as "duckdb" | undefined,
         },
         runContext(),
       ),

@@ -35,6 +35,33 @@ export interface FitOptions extends InputOptions {
   output: string;
   /** Worker threads; each fits a shard (whole files or line-aligned byte ranges), then models merge. */
   jobs?: number | undefined;
+  /** Compute the detectors' declared counts in this engine instead of reading records in Node. */
+  engine?: "duckdb" | undefined;
+}
+
+/** `oddity fit --engine duckdb`: the declared counts computed in DuckDB with `--jobs` threads. */
+async function fitOnDuckDB(
+  options: FitOptions,
+  session: Session,
+  inputs: string[],
+): Promise<{ model: Model; stats: InputStats }> {
+  const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
+  const engine = await loadDuckDBEngine();
+  const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
+  const { files, layout } = await engineInputs({ inputs, format: session.format });
+  const fit = await engine.fitWithDuckDB({
+    pipeline,
+    files,
+    layout,
+    threads: options.jobs ?? 1,
+    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+  });
+  const first = fit.rejections[0] ?? null;
+  if (options.strict === true && first !== null) {
+    throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
+  }
+  requireRecords({ stats: fit.stats, what: "the baseline", firstRejection: first });
+  return { model: fit.model, stats: fit.stats };
 }
 
 /**
@@ -137,6 +164,23 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
+  if (inputs.some((input) => /^clickhouse:\/\//i.test(input))) {
+    const { fitOnClickHouse } = await import("./engine.js");
+    const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
+    const model = await fitOnClickHouse({
+      pipeline,
+      inputs,
+      table: session.database.table,
+      column: session.database.column,
+      env: ctx.env,
+    });
+    const stats = { ...emptyStats(), read: model.meta.records, parsed: model.meta.records };
+    return finishFit({ model, stats, options, session, started });
+  }
+  if (options.engine === "duckdb") {
+    const { model, stats } = await fitOnDuckDB(options, session, inputs);
+    return finishFit({ model, stats, options, session, started });
+  }
   if (jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are fitted in one job");
   const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
@@ -164,6 +208,22 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
     for (const warning of stream.warnings) session.reporter.warn(warning);
     requireRecords({ stats: stream.stats, what: "the baseline", firstRejection: seen.first });
   }
+  return finishFit({ model, stats, options, session, started });
+}
+
+async function finishFit({
+  model,
+  stats,
+  options,
+  session,
+  started,
+}: {
+  model: Model;
+  stats: InputStats;
+  options: FitOptions;
+  session: Session;
+  started: number;
+}): Promise<number> {
   for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
   await saveModel({ model, file: options.output });
   session.reporter.info(

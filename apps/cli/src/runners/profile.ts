@@ -5,7 +5,11 @@ import {
   DERIVED_FIELDS,
   FIELD_ALIASES,
   FieldProfiler,
+  InputError,
   RECORD_FIELDS,
+  countQueryFor,
+  deriveRows,
+  type CountSpec,
   isKnownField,
   nearest,
   type InputStats,
@@ -44,6 +48,64 @@ export interface ProfileOptions extends InputOptions {
   color?: boolean | undefined;
   /** Worker threads over files; the tables are the same as with one. */
   jobs?: number | undefined;
+  /** Count in this engine (with `jobs` threads) instead of reading records in Node. */
+  engine?: "duckdb" | undefined;
+}
+
+/**
+ * Counts the profile's tables in DuckDB: one grouped count per table, derived fields computed from the
+ * distinct raw values; records of lines handed back to oddity's parser are observed as usual.
+ */
+async function profileOnDuckDB({
+  options,
+  session,
+  inputs,
+  profiler,
+  conditional,
+}: {
+  options: ProfileOptions;
+  session: Session;
+  inputs: string[];
+  profiler: FieldProfiler;
+  conditional: ConditionalProfiler[];
+}): Promise<{ stats: InputStats; rejections: Rejection[] }> {
+  const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
+  const engine = await loadDuckDBEngine();
+  const { files, layout } = await engineInputs({ inputs, format: session.format });
+  const specs: CountSpec[] = [
+    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
+    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
+  ];
+  const queries = specs.map(countQueryFor);
+  const counts = await engine.countLines({
+    queries,
+    files,
+    layout,
+    threads: options.jobs ?? 1,
+    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+    onRecord: (record) => {
+      profiler.observe(record);
+      for (const c of conditional) c.observe(record);
+    },
+  });
+  const rows = (i: number) => deriveRows(specs[i]!, queries[i]!, counts.results.get(queries[i]!.key) ?? []);
+  const NONE = "-";
+  profiler.addCounts({
+    fields: [...profiler.fields],
+    total: counts.records,
+    counts: profiler.fields.map((_, i) => rows(i).map((r) => [r.values[0] ?? NONE, r.count])),
+  });
+  conditional.forEach((c, i) => {
+    const cells = new Map<string, Array<[string, number]>>();
+    for (const r of rows(profiler.fields.length + i)) {
+      const given = r.values[0] ?? NONE;
+      let inner = cells.get(given);
+      if (inner === undefined) cells.set(given, (inner = []));
+      inner.push([r.values[1] ?? NONE, r.count]);
+    }
+    c.addCounts({ given: c.given, target: c.target, total: counts.records, cells: [...cells] });
+  });
+  return { stats: counts.stats, rejections: counts.rejections };
 }
 
 const ALL_FIELD_NAMES = [...RECORD_FIELDS, ...DERIVED_FIELDS, ...Object.keys(FIELD_ALIASES)];
@@ -149,7 +211,15 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
     const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
     let stats: InputStats;
-    if (useful > 1) {
+    if (options.engine === "duckdb") {
+      const counted = await profileOnDuckDB({ options, session, inputs, profiler, conditional });
+      stats = counted.stats;
+      seen.first = counted.rejections[0] ?? null;
+      if (options.strict === true && seen.first !== null) {
+        throw new InputError(`${seen.first.source}:${seen.first.line}: ${seen.first.reason}`);
+      }
+      if (rejects !== null) await rejects.add(counted.rejections);
+    } else if (useful > 1) {
       const pool = createWorkerPool(useful);
       const pass = await passInWorkers({
         pool,

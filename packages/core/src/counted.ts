@@ -1,0 +1,279 @@
+import type { DetectorHooks } from "./detector.js";
+import { ConfigError } from "./errors.js";
+import { RECORD_FIELDS, canonicalField, fieldReader, getFieldNumber, type DerivedField } from "./fields.js";
+import type { Pipeline } from "./pipeline.js";
+import { createRecord, type FieldValue, type LogRecord } from "./record.js";
+
+/**
+ * A numeric field counted by the bin a logarithmic DDSketch puts it in (the `LogarithmicMapping` of
+ * `@datadog/sketches-js`): a detector that keeps such a sketch can rebuild it exactly from bin counts.
+ */
+export interface CountBin {
+  /** The numeric field binned (canonical name). */
+  field: string;
+  /** The sketch's relative accuracy, e.g. 0.001. */
+  relativeAccuracy: number;
+}
+
+/**
+ * One statistic a detector learns, declared as a grouped count: how many baseline records have each
+ * combination of values of `fields` (and, with `bin`, each bin of a numeric field). An engine such as
+ * DuckDB or ClickHouse computes it where the data lives, and only the count rows come back.
+ */
+export interface CountSpec {
+  /** Unique within the detector; the rows come back to `foldCounts` under it. */
+  id: string;
+  /**
+   * Fields grouped by: record fields, derived fields (`path_template`, `hour` ...) or format extras. Values
+   * reach `foldCounts` as `fieldReader(field)` reads them from a record (text, null when absent), derived
+   * ones computed by oddity from the distinct raw values the engine returns.
+   */
+  fields: readonly string[];
+  /** A numeric field counted by sketch bin, after the grouped fields. */
+  bin?: CountBin;
+}
+
+/**
+ * Where a number lands in a logarithmic sketch: `sign` 1 with the positive store's `key`, −1 with the
+ * negative store's key of |x|, or 0 (key 0) for the zero bin (|x| at most the sketch's smallest value).
+ */
+export interface BinKey {
+  sign: -1 | 0 | 1;
+  key: number;
+}
+
+/** One row of a grouped count, as `foldCounts` receives it. */
+export interface CountRow {
+  /** The values of the spec's `fields`, in order. */
+  values: ReadonlyArray<string | null>;
+  /** With a `bin`: the bin of its field, null when absent or not a number. */
+  bin?: BinKey | null;
+  /** Baseline records with these values (≥ 1). */
+  count: number;
+}
+
+/** The rows of every spec a detector declared, by spec id. */
+export type CountTables = ReadonlyMap<string, readonly CountRow[]>;
+
+// What each derived field is computed from: an engine groups by these and oddity derives the rest.
+const DERIVED_INPUTS: Readonly<Record<DerivedField, readonly string[]>> = {
+  endpoint: ["path"],
+  query: ["path"],
+  path_template: ["path"],
+  hour: ["time", "time_text"],
+  weekday: ["time", "time_text"],
+  size_mb: ["size"],
+};
+
+const RECORD_FIELD_SET = new Set<string>(RECORD_FIELDS);
+// Fields a record holds as numbers; an engine returns them as numbers (epoch ms for `time`).
+const NUMERIC_FIELDS = new Set(["line", "time", "status", "size"]);
+
+/** The raw fields `field` is computed from: itself for record fields and extras. */
+export function rawInputs(field: string): readonly string[] {
+  const canonical = canonicalField(field);
+  return Object.hasOwn(DERIVED_INPUTS, canonical)
+    ? DERIVED_INPUTS[canonical as keyof typeof DERIVED_INPUTS]
+    : [canonical];
+}
+
+/** True when an engine should return `field` as a number (or null); other raw fields are text. */
+export function isNumericField(field: string): boolean {
+  return NUMERIC_FIELDS.has(field);
+}
+
+/** True for a field every record has; anything else an engine reads as a format extra. */
+export function isRecordField(field: string): boolean {
+  return RECORD_FIELD_SET.has(field);
+}
+
+/**
+ * The factor a logarithmic sketch of this accuracy multiplies `log2(x)` by: key = ceil(log2(x) × it).
+ * Computed with the same operations as sketches-js, so keys agree to the last bit (346.5734747554118
+ * at 0.001).
+ */
+export function binMultiplier(relativeAccuracy: number): number {
+  const mantissa = (2 * relativeAccuracy) / (1 - relativeAccuracy);
+  return (1 / Math.log1p(mantissa)) * Math.log(2);
+}
+
+/** The smallest |x| a sketch of this accuracy tells from zero; at or below it, x is in the zero bin. */
+export function binMinimum(relativeAccuracy: number): number {
+  const mantissa = (2 * relativeAccuracy) / (1 - relativeAccuracy);
+  return Math.pow(2, -1023) * (1 + mantissa);
+}
+
+/** The bin of `value` in a logarithmic sketch of this accuracy (see {@link BinKey}). */
+export function binKey(value: number, relativeAccuracy: number): BinKey {
+  const minimum = binMinimum(relativeAccuracy);
+  const multiplier = binMultiplier(relativeAccuracy);
+  if (value > minimum) return { sign: 1, key: Math.ceil(Math.log2(value) * multiplier) };
+  if (value < -minimum) return { sign: -1, key: Math.ceil(Math.log2(-value) * multiplier) };
+  return { sign: 0, key: 0 };
+}
+
+/**
+ * One grouped count an engine computes: records per combination of raw `fields` (text, or numbers for
+ * {@link isNumericField} fields) and, with `bin`, per bin of that numeric record field.
+ */
+export interface CountQuery {
+  /** Identifies the query in {@link CountResults}; equal queries of several detectors are run once. */
+  key: string;
+  fields: readonly string[];
+  bin?: CountBin;
+}
+
+/** A row of a {@link CountQuery}: raw values in the query's field order. */
+export interface RawCountRow {
+  values: readonly FieldValue[];
+  bin?: BinKey | null;
+  count: number;
+}
+
+/** Rows per query key, as an engine returns them. */
+export type CountResults = ReadonlyMap<string, readonly RawCountRow[]>;
+
+interface PlannedSpec {
+  spec: CountSpec;
+  query: CountQuery;
+}
+
+/** What an engine must count for a pipeline, and how the answers map back to each detector's specs. */
+export interface CountPlan {
+  queries: CountQuery[];
+  detectors: ReadonlyArray<{ id: string; specs: readonly PlannedSpec[] }>;
+}
+
+/** The declared counts of a detector, or null when it declares none (it can only observe records). */
+export function declaredCounts(hooks: DetectorHooks<unknown>): readonly CountSpec[] | null {
+  return hooks.counts !== undefined && typeof hooks.foldCounts === "function" ? hooks.counts : null;
+}
+
+/**
+ * Turns the pipeline's declared counts into queries on raw fields. Throws a {@link ConfigError} naming
+ * every detector that declares no counts: `engine` cannot stream records back to it.
+ */
+export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
+  const undeclared = pipeline.detectors.filter((d) => declaredCounts(d.hooks) === null);
+  if (undeclared.length > 0) {
+    throw new ConfigError(
+      `${engine} computes a model from grouped counts, and these detectors do not declare theirs`,
+      undeclared.map(
+        (d) =>
+          `detector "${d.id}" (${d.use}) learns record by record only; fit without --engine, or have it declare \`counts\` and \`foldCounts\` (docs/plugins.md)`,
+      ),
+    );
+  }
+  const queries = new Map<string, CountQuery>();
+  const detectors = pipeline.detectors.map((d) => ({
+    id: d.id,
+    specs: declaredCounts(d.hooks)!.map((spec) => {
+      const query = countQueryFor(spec);
+      if (!queries.has(query.key)) queries.set(query.key, query);
+      return { spec, query: queries.get(query.key)! };
+    }),
+  }));
+  return { queries: [...queries.values()], detectors };
+}
+
+/** The query on raw fields an engine runs for one spec (derived fields replaced by their inputs). */
+export function countQueryFor(spec: CountSpec): CountQuery {
+  const fields = new Set<string>();
+  for (const field of spec.fields) for (const raw of rawInputs(field)) fields.add(raw);
+  let bin: CountBin | undefined;
+  if (spec.bin !== undefined) {
+    const field = canonicalField(spec.bin.field);
+    // An engine bins a number it holds; anything derived or read from text is binned here instead.
+    if (isNumericField(field)) bin = { field, relativeAccuracy: spec.bin.relativeAccuracy };
+    else for (const raw of rawInputs(field)) fields.add(raw);
+  }
+  const list = [...fields];
+  const key = JSON.stringify([list, bin?.field ?? null, bin?.relativeAccuracy ?? null]);
+  return bin === undefined ? { key, fields: list } : { key, fields: list, bin };
+}
+
+/** A record holding the raw values of one row, for computing derived fields as `observe` would. */
+function recordOf(fields: readonly string[], values: readonly FieldValue[]): LogRecord {
+  const record = createRecord({});
+  const target = record as unknown as Record<string, FieldValue>;
+  fields.forEach((field, i) => {
+    const value = values[i] ?? null;
+    if (isRecordField(field)) target[field] = value;
+    else if (value !== null) {
+      record.extra ??= Object.create(null) as Record<string, string>;
+      record.extra[field] = String(value);
+    }
+  });
+  return record;
+}
+
+/**
+ * A spec's rows from its query's raw rows: derived fields computed from the raw values, bins computed
+ * here when the engine could not, and rows that now agree summed.
+ */
+export function deriveRows(spec: CountSpec, query: CountQuery, rows: readonly RawCountRow[]): CountRow[] {
+  const readers = spec.fields.map((f) => fieldReader(f));
+  const binField = spec.bin === undefined ? null : canonicalField(spec.bin.field);
+  const binHere = spec.bin !== undefined && query.bin === undefined;
+  const out = new Map<string, { values: Array<string | null>; bin?: BinKey | null; count: number }>();
+  for (const row of rows) {
+    const record = recordOf(query.fields, row.values);
+    const values = readers.map((read) => read(record));
+    let bin: BinKey | null | undefined;
+    if (spec.bin !== undefined) {
+      if (binHere) {
+        const n = getFieldNumber(record, binField!);
+        bin = n === null ? null : binKey(n, spec.bin.relativeAccuracy);
+      } else bin = row.bin ?? null;
+    }
+    const key = JSON.stringify([values, bin === undefined || bin === null ? null : [bin.sign, bin.key]]);
+    const seen = out.get(key);
+    if (seen) seen.count += row.count;
+    else out.set(key, bin === undefined ? { values, count: row.count } : { values, bin, count: row.count });
+  }
+  return [...out.values()];
+}
+
+/** The count tables of every detector in the plan, from an engine's results. */
+export function countTables(plan: CountPlan, results: CountResults): CountTables[] {
+  return plan.detectors.map(
+    ({ specs }) =>
+      new Map(
+        specs.map(({ spec, query }) => {
+          const rows = results.get(query.key);
+          if (rows === undefined) throw new Error(`the engine returned no rows for ${query.key}`);
+          return [spec.id, deriveRows(spec, query, rows)];
+        }),
+      ),
+  );
+}
+
+/**
+ * Counts the plan's queries over records in this process: the reference every engine must agree with,
+ * and what the test kit compares a detector's counted fit with.
+ */
+export function countRecords(queries: readonly CountQuery[], records: Iterable<LogRecord>): CountResults {
+  const tables = queries.map(() => new Map<string, RawCountRow & { values: FieldValue[] }>());
+  const readers = queries.map((q) =>
+    q.fields.map((field) =>
+      isRecordField(field)
+        ? (r: LogRecord) => r[field as keyof LogRecord] as FieldValue
+        : (r: LogRecord) => (r.extra !== null && Object.hasOwn(r.extra, field) ? r.extra[field]! : null),
+    ),
+  );
+  for (const record of records) {
+    queries.forEach((query, q) => {
+      const values = readers[q]!.map((read) => read(record));
+      let bin: BinKey | null | undefined;
+      if (query.bin !== undefined) {
+        const n = record[query.bin.field as keyof LogRecord] as number | null;
+        bin = n === null ? null : binKey(n, query.bin.relativeAccuracy);
+      }
+      const key = JSON.stringify([values, bin ? [bin.sign, bin.key] : null]);
+      const seen = tables[q]!.get(key);
+      if (seen) seen.count++;
+      else tables[q]!.set(key, bin === undefined ? { values, count: 1 } : { values, bin, count: 1 });
+    });
+  }
+  return new Map(queries.map((q, i) => [q.key, [...tables[i]!.values()]]));
+}

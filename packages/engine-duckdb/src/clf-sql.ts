@@ -1,0 +1,82 @@
+import { sqlNumber, sqlString } from "./sql-text.js";
+
+/** The layouts this engine splits in SQL. */
+export type SqlLayout = "common" | "combined";
+
+// Only the plain shape of each field is split in SQL: exactly the structural quotes, no backslash on the
+// line, no space in the user, a well-formed timestamp. Anything else goes to oddity's own parser, which
+// accepts or rejects it with its reason; so a line the SQL reads gets the very fields oddity's parser
+// gives it, never other ones. The line is split on `"` (cheap); RE2 only checks the short pieces.
+const TIME = String.raw`[0-3]\d/[A-Z][a-z][a-z]/[1-9]\d{3}:[0-2]\d:[0-5]\d:[0-6]\d(?: [+-][0-2]\d[0-5]\d)?`;
+/** The part before the request: `ip ident user [time] `. */
+export const HEAD_PATTERN = String.raw`[^ ]+ [^ ]+ [^ \[]+ \[${TIME}\] `;
+/** The part between the request and the referer (or the end): ` status size `. */
+export const STATUS_PATTERN = String.raw` (?:\d{1,3}|-) (?:\d{1,15}|-)`;
+
+/**
+ * SQL over a relation `lines(src, source, n, line)` giving one row per non-null line: `plain` when the
+ * SQL split it (with every record field, `time` in epoch ms), otherwise the line itself for oddity to
+ * parse.
+ */
+export function splitLinesSql({
+  layout,
+  maxLineLength,
+}: {
+  layout: SqlLayout;
+  maxLineLength: number;
+}): string {
+  const combined = layout === "combined";
+  const head = sqlString(HEAD_PATTERN);
+  const statusPattern = sqlString(`${STATUS_PATTERN}${combined ? " " : "[ \\t]*"}`);
+  const shape = combined
+    ? `len(q) = 7 AND regexp_full_match(q[3], ${statusPattern}) AND q[5] = ' ' AND regexp_full_match(q[7], '[ \\t]*')`
+    : `len(q) = 3 AND regexp_full_match(q[3], ${statusPattern})`;
+  // The request splits on its first and last space, as oddity's parser does; "" and "-" are no request.
+  // Positions are computed once per line in an inner SELECT: DuckDB does not share repeated expressions.
+  const t = "time_text";
+  const num = (from: number, length: number) => `TRY_CAST(substr(${t}, ${from}, ${length}) AS INTEGER)`;
+  const offset = `CASE WHEN length(${t}) = 26 THEN (CASE WHEN substr(${t}, 22, 1) = '-' THEN -1 ELSE 1 END) * (${num(23, 2)} * 60 + ${num(25, 2)}) ELSE 0 END`;
+  const clock = `(${num(13, 2)} * 60 + ${num(16, 2)} - (${offset})) * 60 + ${num(19, 2)}`;
+  const valid = `${num(13, 2)} <= 23 AND ${num(16, 2)} <= 59 AND ${num(19, 2)} <= 60 AND (length(${t}) = 20 OR (${num(23, 2)} <= 23 AND ${num(25, 2)} <= 59))`;
+  const day = `try_strptime(substr(${t}, 1, 11), '%d/%b/%Y')`;
+  const dash = (x: string) => `CASE WHEN ${x} = '' OR ${x} = '-' THEN NULL ELSE ${x} END`;
+  const none = "(r = '' OR r = '-')";
+  return `
+SELECT src, source, n, plain,
+  CASE WHEN plain THEN NULL ELSE line END AS line,
+  CASE WHEN plain THEN h[1] END AS ip,
+  CASE WHEN plain THEN h[2] END AS ident,
+  CASE WHEN plain THEN h[3] END AS "user",
+  CASE WHEN plain THEN ${t} END AS time_text,
+  CASE WHEN plain THEN time_ms END AS "time",
+  CASE WHEN NOT plain OR ${none} THEN NULL WHEN f = 0 THEN r WHEN f = 1 THEN NULL ELSE left(r, f - 1) END AS method,
+  CASE WHEN NOT plain OR ${none} OR f = 0 THEN NULL
+       WHEN l = f THEN (CASE WHEN f < rl THEN substr(r, f + 1) END)
+       WHEN l > f + 1 THEN substr(r, f + 1, l - f - 1) END AS path,
+  CASE WHEN NOT plain OR ${none} OR f = 0 OR l = f OR l = rl THEN NULL ELSE substr(r, l + 1) END AS http_version,
+  CASE WHEN plain AND s[1] <> '-' THEN TRY_CAST(s[1] AS INTEGER) END AS status,
+  CASE WHEN plain AND s[2] <> '-' THEN TRY_CAST(s[2] AS DOUBLE) END AS size,
+  ${combined ? `CASE WHEN plain THEN ${dash("referer_text")} END` : "CAST(NULL AS VARCHAR)"} AS referer,
+  ${combined ? `CASE WHEN plain THEN ${dash("agent_text")} END` : "CAST(NULL AS VARCHAR)"} AS user_agent
+FROM (
+  SELECT src, source, n, line, h, s, r, f, rl, rl - strpos(reverse(r), ' ') + 1 AS l, referer_text, agent_text, ${t}, time_ms,
+    (shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}) AS plain
+  FROM (
+    SELECT src, source, n, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
+      CASE WHEN shaped AND ${valid} THEN epoch_ms(${day}) + TRY_CAST(${clock} AS BIGINT) * 1000 END AS time_ms
+    FROM (
+      SELECT src, source, n, line, shaped,
+        string_split(trim(replace(q[3], chr(9), ' ')), ' ') AS s,
+        string_split(q[1], ' ') AS h,
+        q[2] AS r,
+        ${combined ? "q[4]" : "CAST(NULL AS VARCHAR)"} AS referer_text,
+        ${combined ? "q[6]" : "CAST(NULL AS VARCHAR)"} AS agent_text,
+        CASE WHEN shaped THEN substr(q[1], strpos(q[1], '[') + 1, strpos(q[1], ']') - strpos(q[1], '[') - 1) END AS ${t}
+      FROM (
+        SELECT src, source, n, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
+        FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines WHERE line IS NOT NULL)
+      )
+    )
+  )
+)`;
+}

@@ -1,0 +1,106 @@
+import path from "node:path";
+import { conditional } from "@oddity/detector-conditional";
+import {
+  ConfigError,
+  createPipeline,
+  fitBatches,
+  modelToJSON,
+  readInputs,
+  type AnyDetectorDefinition,
+  type Model,
+  type Rejection,
+} from "@oddity/core";
+import { describe, expect, it } from "vitest";
+import { fitWithDuckDB } from "./index.js";
+
+const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtures", name);
+const SAMPLE = fixture("sample.log.gz");
+const TRICKY = fixture("tricky.log");
+
+function pipelineOf(definition: AnyDetectorDefinition = conditional, options: unknown = undefined) {
+  return createPipeline({ detectors: [{ use: definition.meta.name, definition, options }] });
+}
+
+const WIDE = {
+  pairs: [
+    { given: "ip", target: "status" },
+    { given: "path_template", target: "method" },
+    { given: "user", target: "http_version" },
+    { given: "referer", target: "user_agent" },
+    { given: "hour", target: "size" },
+    { given: "endpoint", target: "time_text" },
+  ],
+};
+
+async function oddityFit(files: string[], options?: unknown) {
+  const stream = readInputs({ inputs: files, format: { name: "combined" } });
+  const { model } = await fitBatches({ pipeline: pipelineOf(conditional, options), batches: stream });
+  return { model, stats: stream.stats };
+}
+
+function withoutSources(model: Model) {
+  const { sources: _sources, ...rest } = modelToJSON(model);
+  return rest;
+}
+
+describe("fitWithDuckDB", () => {
+  it("fits the model oddity fits, but for sources, on 3,000 gzipped real lines (default pairs)", async () => {
+    const duck = await fitWithDuckDB({
+      pipeline: pipelineOf(),
+      files: [SAMPLE],
+      layout: "combined",
+      threads: 2,
+    });
+    const own = await oddityFit([SAMPLE]);
+    expect(withoutSources(duck.model)).toEqual(withoutSources(own.model));
+    expect(duck.model.meta.records).toBe(3000);
+  });
+
+  it("fits the model oddity fits on lines the SQL split hands back, reading every field and bin", async () => {
+    const duck = await fitWithDuckDB({
+      pipeline: pipelineOf(conditional, WIDE),
+      files: [TRICKY, SAMPLE],
+      layout: "combined",
+    });
+    const own = await oddityFit([TRICKY, SAMPLE], WIDE);
+    expect(withoutSources(duck.model)).toEqual(withoutSources(own.model));
+    expect(duck.handedBack).toBeGreaterThan(5);
+    expect(duck.handedBack).toBeLessThan(20);
+  });
+
+  it("splits common lines as oddity's parser does, trailing tabs included", async () => {
+    const files = [fixture("common.log")];
+    const duck = await fitWithDuckDB({ pipeline: pipelineOf(conditional, WIDE), files, layout: "common" });
+    const stream = readInputs({ inputs: files, format: { name: "common" } });
+    const { model } = await fitBatches({ pipeline: pipelineOf(conditional, WIDE), batches: stream });
+    expect(withoutSources(duck.model)).toEqual(withoutSources(model));
+    expect([duck.model.meta.records, duck.handedBack]).toEqual([2, 0]);
+  });
+
+  it("rejects and counts the lines oddity's parser rejects, with its reasons and line numbers", async () => {
+    const duck = await fitWithDuckDB({ pipeline: pipelineOf(), files: [TRICKY], layout: "combined" });
+    const stream = readInputs({ inputs: [TRICKY], format: { name: "combined" } });
+    const rejected: Rejection[] = [];
+    for await (const batch of stream) rejected.push(...batch.rejections);
+    expect(duck.rejections).toEqual(rejected);
+    expect(duck.stats).toMatchObject({ ...stream.stats, bytes: 0 });
+  });
+
+  it("refuses a detector that declares no counts, naming it", async () => {
+    const hooks = conditional.create(
+      // Options as the host passes them after validation.
+      pipelineOf().detectors[0]!.options as never,
+      { id: "plain", warn() {} },
+    );
+    const plain = { ...hooks, counts: undefined, foldCounts: undefined };
+    const undeclared: AnyDetectorDefinition = {
+      meta: { ...conditional.meta, name: "plain" },
+      create: () => plain,
+    };
+    const run = fitWithDuckDB({ pipeline: pipelineOf(undeclared), files: [TRICKY], layout: "combined" });
+    await expect(run).rejects.toThrow(ConfigError);
+    await expect(run).rejects.toMatchObject({
+      issues: [expect.stringMatching(/detector "plain" \(plain\) learns record by record only/)],
+    });
+  });
+});

@@ -1,0 +1,121 @@
+import path from "node:path";
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { conditional } from "@oddity/detector-conditional";
+import {
+  createPipeline,
+  fitBatches,
+  modelToJSON,
+  readInputs,
+  type LogRecord,
+  type Model,
+} from "@oddity/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster, type Cluster } from "../test/cluster.js";
+import { TABLE_FIELDS, chIdentifier, chString, fitInClickHouse } from "./index.js";
+
+const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
+  path.join(import.meta.dirname, "../test/fixtures", f),
+);
+// A table name holding every character that ends an identifier or a literal.
+const HOSTILE_TABLE = "logs`; DROP TABLE x; -- 'q' \\ \"d\"";
+const WIDE = {
+  pairs: [
+    { given: "ip", target: "status" },
+    { given: "path_template", target: "method" },
+    { given: "hour", target: "user_agent" },
+    { given: "referer", target: "size" },
+  ],
+};
+
+let cluster: Cluster;
+const clients: ClickHouseClient[] = [];
+let records: LogRecord[];
+
+function pipeline() {
+  return createPipeline({ detectors: [{ use: "conditional", definition: conditional, options: WIDE }] });
+}
+
+const COLUMNS = TABLE_FIELDS.map((f) => {
+  const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
+  return `${chIdentifier(f)} Nullable(${type})`;
+}).join(", ");
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
+  for (const client of clients) {
+    await client.command({
+      query: `CREATE TABLE default.logs_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
+    });
+  }
+  await clients[0]!.command({
+    query: `CREATE TABLE default.${chIdentifier(HOSTILE_TABLE)} AS default.logs_local ENGINE = Distributed(oddity, default, logs_local, n)`,
+  });
+  records = [];
+  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+    records.push(...batch.records);
+  await clients[0]!.insert({
+    table: `default.${chIdentifier(HOSTILE_TABLE)}`,
+    format: "JSONEachRow",
+    values: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await cluster?.stop();
+});
+
+function withoutSources(model: Model) {
+  const { sources: _sources, ...rest } = modelToJSON(model);
+  return rest;
+}
+
+describe("a 2-shard ClickHouse cluster", () => {
+  it("holds part of the records on each shard", async () => {
+    const counts = await Promise.all(
+      clients.map(async (c) => {
+        const result = await c.query({
+          query: "SELECT count() AS n FROM default.logs_local",
+          format: "JSONEachRow",
+        });
+        return Number((await result.json<{ n: string }>())[0]!.n);
+      }),
+    );
+    expect(counts.every((n) => n > 0)).toBe(true);
+    expect(counts[0]! + counts[1]!).toBe(records.length);
+  });
+
+  it("fits, by GROUP BY through the Distributed table, the model oddity fits on the same records", async () => {
+    const { model, bytes } = await fitInClickHouse({
+      pipeline: pipeline(),
+      client: clients[0]!,
+      database: "default",
+      table: HOSTILE_TABLE,
+      source: "clickhouse:default.logs",
+    });
+    const own = await fitBatches({
+      pipeline: pipeline(),
+      batches: [{ records, rejections: [], blank: 0, read: records.length }],
+    });
+    expect(withoutSources(model)).toEqual(withoutSources(own.model));
+    expect(bytes).toBeGreaterThan(0);
+  });
+
+  it("reads back hostile string literals unchanged", async () => {
+    const hostile = [
+      "it's",
+      "back\\slash",
+      "\\'; DROP TABLE x; --",
+      "nul\u0000byte",
+      "tab\tnew\nline",
+      "日本 ✓",
+    ];
+    const result = await clients[0]!.query({
+      query: `SELECT [${hostile.map(chString).join(", ")}] AS v`,
+      format: "JSONEachRow",
+    });
+    expect((await result.json<{ v: string[] }>())[0]!.v).toEqual(hostile);
+  });
+});

@@ -1,0 +1,22 @@
+/**
+ * ClickHouse 18.16 has no query parameters, so every identifier and literal oddity puts in a query is
+ * escaped here. Inside quotes ClickHouse reads backslash escapes, so backslashes are escaped first.
+ */
+
+/** A string literal: `'…'` with `\` and `'` escaped (NUL too, which a log value may carry). */
+export function chString(text: string): string {
+  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\u0000", "\\0")}'`;
+}
+
+/** An identifier (database, table or column name): `` `…` `` with `\` and `` ` `` escaped. */
+export function chIdentifier(name: string): string {
+  if (name.length === 0) throw new RangeError("an identifier cannot be empty");
+  if (name.includes("\u0000")) throw new RangeError("an identifier cannot hold a NUL character");
+  return `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``;
+}
+
+/** A number that reads back as the same double. */
+export function chNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
+  return String(value);
+}

@@ -1,0 +1,127 @@
+import type { ClickHouseClient } from "@clickhouse/client";
+import {
+  binMinimum,
+  binMultiplier,
+  fitFromCounts,
+  planCounts,
+  type CountQuery,
+  type Model,
+  type Pipeline,
+  type RawCountRow,
+} from "@oddity/core";
+import { chIdentifier, chNumber } from "./escape.js";
+
+/** Record fields a table of parsed requests holds as columns of the same name. */
+export const TABLE_FIELDS = [
+  "ip",
+  "ident",
+  "user",
+  "time",
+  "time_text",
+  "method",
+  "path",
+  "http_version",
+  "status",
+  "size",
+  "referer",
+  "user_agent",
+] as const;
+
+const NUMERIC = new Set(["time", "status", "size"]);
+
+function column(field: string): string {
+  // Fields the table does not hold (extras, `raw`) are absent on every record.
+  return (TABLE_FIELDS as readonly string[]).includes(field)
+    ? chIdentifier(field)
+    : "CAST(NULL AS Nullable(String))";
+}
+
+/** One GROUP BY, run by the cluster on every shard and added up by the Distributed table. */
+export function countQuerySql(query: CountQuery, table: string): string {
+  const keys = query.fields.map((f, i) => `${column(f)} AS k${i}`);
+  if (query.bin !== undefined) {
+    const x = column(query.bin.field);
+    const min = chNumber(binMinimum(query.bin.relativeAccuracy));
+    const mult = chNumber(binMultiplier(query.bin.relativeAccuracy));
+    keys.push(
+      `multiIf(isNull(${x}), NULL, ${x} > ${min}, 1, ${x} < -${min}, -1, 0) AS bin_sign`,
+      `multiIf(isNull(${x}), 0, ${x} > ${min}, ceil(log2(${x}) * ${mult}), ${x} < -${min}, ceil(log2(-${x}) * ${mult}), 0) AS bin_key`,
+    );
+  }
+  const names = keys.map((_, i) =>
+    query.bin !== undefined && i >= query.fields.length
+      ? ["bin_sign", "bin_key"][i - query.fields.length]!
+      : `k${i}`,
+  );
+  const group = names.length === 0 ? "" : ` GROUP BY ${names.join(", ")}`;
+  return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${group}`;
+}
+
+function value(field: string, raw: unknown): string | number | null {
+  if (raw === null || raw === undefined) return null;
+  if (NUMERIC.has(field)) return Number(raw);
+  // JSONEachRow gives text columns as strings; anything else would be a table of other types.
+  if (typeof raw !== "string")
+    throw new Error(`column ${field}: expected text, received ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+async function rows(client: ClickHouseClient, sql: string): Promise<Array<Record<string, unknown>>> {
+  const result = await client.query({ query: sql, format: "JSONEachRow" });
+  return result.json<Record<string, unknown>>();
+}
+
+/**
+ * Fits `pipeline` where the requests live: each declared count is one GROUP BY over `table` (a
+ * Distributed table runs it on every shard and adds the parts), and only the count rows come back.
+ * `table` holds parsed requests in columns named like the record fields ({@link TABLE_FIELDS}; `time`
+ * in epoch milliseconds). The model equals `oddity fit` of the same records but for `sources`.
+ */
+export async function fitInClickHouse({
+  pipeline,
+  client,
+  database,
+  table,
+  source,
+}: {
+  pipeline: Pipeline;
+  client: ClickHouseClient;
+  database: string;
+  table: string;
+  /** What the model's `sources` lists (no credentials). */
+  source: string;
+}): Promise<{ model: Model; bytes: number }> {
+  const plan = planCounts(pipeline, "ClickHouse");
+  const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
+  const results = new Map<string, RawCountRow[]>();
+  let bytes = 0;
+  for (const query of plan.queries) {
+    const found = await rows(client, countQuerySql(query, from));
+    bytes += JSON.stringify(found).length;
+    results.set(
+      query.key,
+      found.map((row) => {
+        const values = query.fields.map((f, i) => value(f, row[`k${i}`]));
+        const count = Number(row.c);
+        if (query.bin === undefined) return { values, count };
+        const sign = row.bin_sign === null ? null : (Number(row.bin_sign) as -1 | 0 | 1);
+        return { values, bin: sign === null ? null : { sign, key: Number(row.bin_key) }, count };
+      }),
+    );
+  }
+  const [summary] = await rows(
+    client,
+    `SELECT count() AS records, min(${chIdentifier("time")}) AS first, max(${chIdentifier("time")}) AS last FROM ${from}`,
+  );
+  const records = Number(summary!.records);
+  const time = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
+  const model = fitFromCounts({
+    pipeline,
+    plan,
+    results,
+    records,
+    timeRange: { from: time(summary!.first), to: time(summary!.last) },
+    sources: [source],
+  });
+  return { model, bytes };
+}

@@ -1,0 +1,11 @@
+export { chIdentifier, chNumber, chString } from "./escape.js";
+export { TABLE_FIELDS, countQuerySql, fitInClickHouse } from "./fit.js";
+export {
+  PASSWORD_ENVS,
+  clientOptions,
+  describeTarget,
+  isClickHouseUrl,
+  maskClickHouseUrl,
+  parseClickHouseUrl,
+  type ClickHouseTarget,
+} from "./url.js";

@@ -1,0 +1,109 @@
+import { InputError } from "@oddity/core";
+
+/** Environment variables a ClickHouse password is read from, in order (oddity's own first, as for SQL). */
+export const PASSWORD_ENVS = ["ODDITY_DB_PASSWORD", "CLICKHOUSE_PASSWORD"] as const;
+
+/** A `clickhouse://USER[:PASS]@HOST:PORT/DB` URL taken apart, with the password resolved. */
+export interface ClickHouseTarget {
+  /** The HTTP endpoint the client talks to, without credentials. */
+  endpoint: string;
+  user: string;
+  password: string;
+  /** Where the password came from, for messages: `the URL`, an environment variable, or `no password`. */
+  origin: string;
+  database: string;
+  /** The URL as shown to people: password masked, parameters dropped. */
+  display: string;
+}
+
+const SCHEME = /^clickhouse:\/\//i;
+
+/** True when an input names a ClickHouse database rather than a file. */
+export function isClickHouseUrl(input: string): boolean {
+  return SCHEME.test(input);
+}
+
+/**
+ * The URL with its password replaced by `***`. The userinfo ends at the LAST `@`, since a password may
+ * hold `@` unescaped: over-masking an odd URL is harmless, leaking half a password is not.
+ */
+export function maskClickHouseUrl(url: string): string {
+  const scheme = /^([a-z][a-z0-9+.-]*:\/\/)/i.exec(url);
+  if (!scheme) return url;
+  const rest = url.slice(scheme[1]!.length);
+  const at = rest.lastIndexOf("@");
+  const colon = at === -1 ? -1 : rest.indexOf(":");
+  const masked =
+    colon !== -1 && colon < at ? `${scheme[1]}${rest.slice(0, colon)}:***${rest.slice(at)}` : url;
+  const query = masked.search(/[?#]/);
+  return query === -1 ? masked : masked.slice(0, query);
+}
+
+function decode(part: string, what: string, shown: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new InputError(`${shown}: the ${what} is not valid percent-encoding`);
+  }
+}
+
+/**
+ * Reads the URL and finds the password: the URL's, then `ODDITY_DB_PASSWORD`, then `CLICKHOUSE_PASSWORD`,
+ * else none. Errors name the masked URL only; the password is never in a message.
+ */
+export function parseClickHouseUrl({
+  url,
+  env,
+}: {
+  url: string;
+  env: Record<string, string | undefined>;
+}): ClickHouseTarget {
+  const display = maskClickHouseUrl(url);
+  if (!isClickHouseUrl(url))
+    throw new InputError(`${display}: expected clickhouse://USER[:PASS]@HOST:PORT/DB`);
+  let parsed: URL;
+  try {
+    // Parsed as http: Node's URL keeps the host and port of special schemes only.
+    parsed = new URL(url.replace(SCHEME, "http://"));
+  } catch {
+    throw new InputError(`${display}: not a valid URL (expected clickhouse://USER[:PASS]@HOST:PORT/DB)`);
+  }
+  const port = parsed.port === "" ? 8123 : Number(parsed.port);
+  const segments = parsed.pathname.split("/").filter((s) => s !== "");
+  if (segments.length > 1) throw new InputError(`${display}: expected one database name after the port`);
+  const database = segments.length === 0 ? "default" : decode(segments[0]!, "database name", display);
+  const user = parsed.username === "" ? "default" : decode(parsed.username, "user name", display);
+  let password = "";
+  let origin = "no password";
+  if (parsed.password !== "") {
+    password = decode(parsed.password, "password", display);
+    origin = "the URL";
+  } else {
+    const name = PASSWORD_ENVS.find((n) => env[n] !== undefined);
+    if (name !== undefined) {
+      password = env[name]!;
+      origin = name;
+    }
+  }
+  return { endpoint: `http://${parsed.hostname}:${port}`, user, password, origin, database, display };
+}
+
+/** The endpoint, user and database only, for messages: `toString` never shows the password. */
+export function describeTarget(target: ClickHouseTarget): string {
+  return `${target.display} (user ${target.user}, password from ${target.origin})`;
+}
+
+/** The client's connection options for a target (`createClient(clientOptions(target))`). */
+export function clientOptions(target: ClickHouseTarget): {
+  url: string;
+  username: string;
+  password: string;
+  database: string;
+} {
+  return {
+    url: target.endpoint,
+    username: target.user,
+    password: target.password,
+    database: target.database,
+  };
+}
