@@ -7,6 +7,7 @@ import {
   createFitter,
   createParser,
   emptyStats,
+  rejectionClass,
   fitFromCounts,
   mergeShards,
   planCounts,
@@ -234,6 +235,12 @@ export async function countLines({
     stats.parsed = parsed;
     stats.rejected = rejections.length;
     stats.blank = blank;
+    // Rejections per reason, as oddity's own reader counts them for the summary.
+    for (const { reason } of rejections) {
+      const by = (stats.rejectedBy ??= {});
+      const kind = rejectionClass(reason);
+      by[kind] = (by[kind] ?? 0) + 1;
+    }
     return {
       results,
       records: plainCount,
