@@ -64,7 +64,9 @@ describe("oddity fit clickhouse://", () => {
     expect([ch.code, own.code, ch.stderr]).toEqual([
       0,
       0,
-      expect.stringContaining("model of 10,018 records"),
+      // 10,018 lines less the four of tricky.log that the combined reader now rejects: a user with a
+      // space and three timestamps that do not parse (31 February, second 61, a lower-case month).
+      expect.stringContaining("model of 10,014 records"),
     ]);
     expect(modelWithoutSources(path.join(dir, "ch.json"))).toEqual(
       modelWithoutSources(path.join(dir, "own.json")),

@@ -8,8 +8,11 @@ export type SqlLayout = "common" | "combined";
 // accepts or rejects it with its reason; so a line the SQL reads gets the very fields oddity's parser
 // gives it, never other ones. The line is split on `"` (cheap); RE2 only checks the short pieces.
 const TIME = String.raw`[0-3]\d/[A-Z][a-z][a-z]/[1-9]\d{3}:[0-2]\d:[0-5]\d:[0-6]\d(?: [+-][0-2]\d[0-5]\d)?`;
-/** The part before the request: `ip ident user [time] `. */
-export const HEAD_PATTERN = String.raw`[^ ]+ [^ ]+ [^ \[]+ \[${TIME}\] `;
+/**
+ * The part before the request: `ip ident user [time] `. The client must be written as an address (as
+ * core's `clientShape` reads one): a host name or a list goes to oddity's parser, which counts or rejects it.
+ */
+export const HEAD_PATTERN = String.raw`(?:-|[0-9A-Fa-f:.\[\]]+(?:%[^ ]*)?) [^ ]+ [^ \[]+ \[${TIME}\] `;
 /** The part between the request and the referer (or the end): ` status size `. */
 export const STATUS_PATTERN = String.raw` (?:\d{1,3}|-) (?:\d{1,15}|-)`;
 

@@ -7,6 +7,7 @@ import {
   createFitter,
   createParser,
   emptyStats,
+  type FormatSpec,
   rejectionClass,
   fitFromCounts,
   mergeShards,
@@ -30,6 +31,11 @@ export interface DuckDBFitOptions {
   /** Log files, plain or `.gz` (already expanded from globs; each is read as one file). */
   files: readonly string[];
   layout: SqlLayout;
+  /**
+   * The format oddity's parser reads the lines the SQL split hands back with (default: `layout` itself);
+   * `{ name: "ncsa" }` for auto-detected logs, so a line with trailing fields is read as `oddity fit` reads it.
+   */
+  leftoverFormat?: FormatSpec;
   /** DuckDB threads (`--jobs`). */
   threads?: number;
   maxLineLength?: number;
@@ -126,6 +132,8 @@ export interface DuckDBCountOptions {
   /** Log files, plain or `.gz` (already expanded from globs; each is read as one file). */
   files: readonly string[];
   layout: SqlLayout;
+  /** The format oddity's parser reads handed-back lines with (default: `layout` itself). */
+  leftoverFormat?: FormatSpec;
   /** DuckDB threads (`--jobs`). */
   threads?: number;
   maxLineLength?: number;
@@ -159,6 +167,7 @@ export async function countLines({
   queries,
   files,
   layout,
+  leftoverFormat = { name: layout },
   threads = 1,
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
   onRecord,
@@ -204,7 +213,7 @@ export async function countLines({
       connection,
       `SELECT source, CAST(n AS DOUBLE), line FROM parsed WHERE NOT plain ORDER BY src, n`,
     )) as Array<[string, number, string]>;
-    const parser = createParser({ name: layout });
+    const parser = createParser(leftoverFormat);
     const rejections: Rejection[] = [];
     let blank = nullLines;
     let parsed = plainCount;
@@ -235,6 +244,13 @@ export async function countLines({
     stats.parsed = parsed;
     stats.rejected = rejections.length;
     stats.blank = blank;
+    // Records per layout, as oddity's NCSA reader counts them: the SQL split reads only its leading layout.
+    if (leftoverFormat.name === "ncsa") {
+      const layouts: Record<string, number> = plainCount > 0 ? { [layout]: plainCount } : {};
+      for (const [name, count] of Object.entries(parser.takeLayouts?.() ?? {}))
+        layouts[name] = (layouts[name] ?? 0) + count;
+      if (Object.keys(layouts).length > 0) stats.layouts = layouts;
+    }
     // Rejections per reason, as oddity's own reader counts them for the summary.
     for (const { reason } of rejections) {
       const by = (stats.rejectedBy ??= {});

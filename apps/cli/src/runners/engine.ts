@@ -69,7 +69,7 @@ export async function engineInputs({
 }: {
   inputs: readonly string[];
   format: FormatSpec;
-}): Promise<{ files: string[]; layout: "common" | "combined" }> {
+}): Promise<{ files: string[]; layout: "common" | "combined"; leftoverFormat: FormatSpec }> {
   const unreadable = inputs.find((input) => input === "-" || /^[a-z][a-z0-9+.-]*:\/\//i.test(input));
   if (unreadable !== undefined) {
     throw new UserError(
@@ -78,6 +78,7 @@ export async function engineInputs({
   }
   const files = await expandInputs(inputs);
   const layouts = new Set<string>();
+  let ncsa = false;
   for (const file of files) {
     let spec = format;
     if (format.name === "auto") {
@@ -92,17 +93,22 @@ export async function engineInputs({
         );
       }
     }
-    if (spec.name !== "common" && spec.name !== "combined") {
+    // Auto-detection reads the NCSA family line by line: the SQL split takes the lines of its leading
+    // layout, and oddity's NCSA reader the rest (trailing fields, mixed layouts), as `oddity fit` does.
+    const sql = spec.name === "ncsa" ? spec.layout : spec.name;
+    if (sql !== "common" && sql !== "combined") {
       throw new UserError(
-        `${file}: --engine duckdb splits common and combined logs only, and this one reads as ${spec.name}; fit without --engine`,
+        `${file}: --engine duckdb splits common and combined logs only, and this one reads as ${spec.layout === undefined ? spec.name : `${spec.name} led by ${spec.layout}`}; fit without --engine`,
       );
     }
-    layouts.add(spec.name);
+    layouts.add(sql);
+    if (spec.name === "ncsa") ncsa = true;
   }
   if (layouts.size > 1) {
     throw new UserError("--engine duckdb fits files of one layout at a time; these mix common and combined");
   }
-  return { files, layout: layouts.has("common") ? "common" : "combined" };
+  const layout = layouts.has("common") ? "common" : "combined";
+  return { files, layout, leftoverFormat: ncsa ? { name: "ncsa", layout } : { name: layout } };
 }
 
 /** True when an input is a ClickHouse URL, which only the ClickHouse fit reads. */

@@ -48,11 +48,12 @@ async function fitOnDuckDB(
   const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
-  const { files, layout } = await engineInputs({ inputs, format: session.format });
+  const { files, layout, leftoverFormat } = await engineInputs({ inputs, format: session.format });
   const fit = await engine.fitWithDuckDB({
     pipeline,
     files,
     layout,
+    leftoverFormat,
     threads: options.jobs ?? 1,
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
   });

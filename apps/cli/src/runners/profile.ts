@@ -71,7 +71,7 @@ async function profileOnDuckDB({
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
   const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
-  const { files, layout } = await engineInputs({ inputs, format: session.format });
+  const { files, layout, leftoverFormat } = await engineInputs({ inputs, format: session.format });
   const specs: CountSpec[] = [
     ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
     ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
@@ -81,6 +81,7 @@ async function profileOnDuckDB({
     queries,
     files,
     layout,
+    leftoverFormat,
     threads: options.jobs ?? 1,
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
     onRecord: (record) => {
