@@ -20,6 +20,12 @@ export interface Finding {
   fields: string[];
   /** The record's values for `fields`, in the same order. */
   values: string[];
+  /**
+   * What the finding is about, when that is not its values: `parameter "page" of "/api/v1/products"` for
+   * a finding whose value is a whole request target. Hosts group findings by it (a tool's hundred
+   * payloads for one parameter are one incident); leave it out when the values say it.
+   */
+  subject?: string;
   /** The probability of this observation under the baseline (or a tail probability for numeric tests). */
   probability: number;
   /** −log2(probability), in bits. */

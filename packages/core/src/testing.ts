@@ -176,12 +176,15 @@ export function renameValues(record: LogRecord, renames: ValueRenames): LogRecor
   return renamed;
 }
 
-/** A finding without its message: the facts that two fits can be compared on. */
-export type FindingFacts = Omit<Finding, "message">;
+/** A finding without its message and subject: the facts that two fits can be compared on. */
+export type FindingFacts = Omit<Finding, "message" | "subject">;
 
-/** The finding without its message, which quotes values and so differs between renamed and original. */
+/**
+ * The finding without its message and subject, which quote values and so differ between renamed and
+ * original.
+ */
 export function withoutMessage(finding: Finding): FindingFacts {
-  const { message: _message, ...facts } = finding;
+  const { message: _message, subject: _subject, ...facts } = finding;
   return facts;
 }
 

@@ -93,6 +93,7 @@ function finding(
   ctx: JudgeContext,
   {
     kind,
+    subject: about,
     path,
     probability,
     counts,
@@ -100,6 +101,8 @@ function finding(
     statistics,
   }: {
     kind: string;
+    /** The parameter judged, so a tool's many payloads for one parameter read as one incident. */
+    subject: string;
     path: string;
     probability: number;
     counts: Record<string, number>;
@@ -112,6 +115,7 @@ function finding(
     kind,
     fields: ["path"],
     values: [path],
+    subject: about,
     probability,
     surprisal: surprisal(probability),
     threshold: { name: "probability", direction: "below", value: ctx.threshold },
@@ -167,6 +171,7 @@ export function judgeValue(
           );
           return finding(ctx, {
             kind: "characters",
+            subject: subject(ctx, template, param.name),
             path,
             probability,
             counts: {
@@ -202,6 +207,7 @@ export function judgeValue(
         build: () =>
           finding(ctx, {
             kind: "length",
+            subject: subject(ctx, template, param.name),
             path,
             probability,
             counts: { values: n, length, at_least_as_long: atLeast },
@@ -227,6 +233,7 @@ export function judgeValue(
           const more = tokens.size > SHOWN_TOKENS ? ", …" : "";
           return finding(ctx, {
             kind: "token",
+            subject: subject(ctx, template, param.name),
             path,
             probability,
             counts: { values: n, distinct: tokens.size, seen_once: param.tokenSingletons },
@@ -272,6 +279,7 @@ export function judgeUnseenName(
       const counts = { requests: template.requests, names: names.length, names_seen_once: singletons };
       return finding(ctx, {
         kind: "unseen_parameter",
+        subject: subject(ctx, template, name),
         path,
         probability,
         counts: known === undefined ? counts : { ...counts, source_requests: known.model.present },
@@ -299,6 +307,7 @@ export function judgeMissing(
     build: () =>
       finding(ctx, {
         kind: "missing_parameter",
+        subject: subject(ctx, template, param.name),
         path,
         probability,
         counts: { requests: R, present },

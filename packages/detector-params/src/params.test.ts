@@ -31,6 +31,7 @@ describe("params: character classes", () => {
       kind: "characters",
       fields: ["path"],
       values: ["/api/v1/sales?page=2'+OR+'1'='1"],
+      subject: 'parameter "page" of "/api/v1/sales"',
       probability: q ** 4,
       surprisal: surprisal(q ** 4),
       threshold: { name: "probability", direction: "below", value: 0.01 },

@@ -61,6 +61,7 @@ export function printedFinding(f: Finding): Finding {
     kind: f.kind,
     fields: f.fields,
     values: f.values,
+    ...(f.subject === undefined ? {} : { subject: f.subject }),
     probability: f.probability,
     surprisal: f.surprisal,
     threshold: f.threshold,

@@ -48,6 +48,25 @@ describe("groupIncidents", () => {
     });
   });
 
+  it("makes one incident of one client's findings about the same subject, whatever their values (the smaller incident first at an equal score)", () => {
+    const payload = (line: number, value: string, subject: string) =>
+      anomaly({ line, ip: "10.0.0.7" }, [{ ...finding(value, 20, "path"), subject }]);
+    const items = [
+      payload(1, "/p?page=1 UNION SELECT 1", 'parameter "page" of "/p"'),
+      payload(2, "/p?page=2' OR '1'='1", 'parameter "page" of "/p"'),
+      payload(3, "/p?q=<script>", 'parameter "q" of "/p"'),
+    ];
+    expect(
+      groupIncidents({ ranked: ranked(items), group: "incident", limit: 20 }).map((i) => [
+        i.example.record.line,
+        i.count,
+      ]),
+    ).toEqual([
+      [3, 1],
+      [1, 2],
+    ]);
+  });
+
   it("keeps different clients with the same evidence apart, and groups them under --group finding", () => {
     const items = ["10.0.0.1", "10.0.0.2"].map((ip, i) =>
       anomaly({ line: i + 1, ip }, [finding("curl/8", 12)]),

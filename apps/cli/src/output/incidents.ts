@@ -10,12 +10,16 @@ export type GroupBy = "incident" | "client" | "finding" | "none";
 export const GROUP_MODES = ["incident", "client", "finding", "none"] as const satisfies readonly GroupBy[];
 
 /**
- * The kind of evidence of an anomaly: what its strongest finding says (detector, kind, fields and the
- * record's values of them). Two requests with the same key were flagged for the same reason.
+ * The kind of evidence of an anomaly: what its strongest finding says (detector, kind, and its subject
+ * when it names one, else its fields and the record's values of them). Two requests with the same key
+ * were flagged for the same reason.
  */
 export function findingKey({ findings }: ScoredRecord): unknown[] {
   const top = findings[0];
-  return top === undefined ? [] : [top.detector, top.kind, top.fields, top.values];
+  if (top === undefined) return [];
+  return top.subject === undefined
+    ? [top.detector, top.kind, top.fields, top.values]
+    : [top.detector, top.kind, top.subject];
 }
 
 /** The text two anomalies of the same incident share, under `group`. */
