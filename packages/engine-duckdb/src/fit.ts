@@ -7,6 +7,7 @@ import {
   createFitter,
   createParser,
   emptyStats,
+  RECORD_FIELDS,
   type FormatSpec,
   rejectionClass,
   fitFromCounts,
@@ -52,22 +53,8 @@ export interface DuckDBFit {
 }
 
 // Raw fields the SQL split yields, as columns of the `parsed` table.
-const COLUMNS = new Set([
-  "source",
-  "line",
-  "ip",
-  "ident",
-  "user",
-  "time",
-  "time_text",
-  "method",
-  "path",
-  "http_version",
-  "status",
-  "size",
-  "referer",
-  "user_agent",
-]);
+// Every record field but the raw line is a column of the `parsed` table the SQL split yields.
+const COLUMNS = new Set<string>(RECORD_FIELDS.filter((field) => field !== "raw"));
 
 function column(field: string): string {
   if (field === "line") return "CAST(n AS DOUBLE)";

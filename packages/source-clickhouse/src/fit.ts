@@ -4,6 +4,7 @@ import {
   binMultiplier,
   fitFromCounts,
   planCounts,
+  RECORD_FIELDS,
   type CountQuery,
   type Model,
   type Pipeline,
@@ -12,20 +13,9 @@ import {
 import { chIdentifier, chNumber } from "./escape.js";
 
 /** Record fields a table of parsed requests holds as columns of the same name. */
-export const TABLE_FIELDS = [
-  "ip",
-  "ident",
-  "user",
-  "time",
-  "time_text",
-  "method",
-  "path",
-  "http_version",
-  "status",
-  "size",
-  "referer",
-  "user_agent",
-] as const;
+export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECORD_FIELDS.filter(
+  (field) => field !== "source" && field !== "line" && field !== "raw",
+);
 
 const NUMERIC = new Set(["time", "status", "size"]);
 
