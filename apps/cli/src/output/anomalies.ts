@@ -3,32 +3,14 @@ import type { Palette } from "./color.js";
 import { csvRow } from "./csv.js";
 import { escapeTerminal } from "./escape.js";
 import { jsonText } from "./json.js";
+import { isoTime, recordJSON, type RecordJSON } from "./record-json.js";
 import { MAX_CLIENTS_COUNTED, recordIncidentId, type Incident, type IncidentTime } from "./incidents.js";
 import { layoutTable, truncate, type Column } from "./table.js";
 
-/** One anomaly as the machine-readable formats print it. */
-export interface AnomalyJSON {
-  source: string;
-  line: number;
+/** One anomaly as the machine-readable formats print it: the record's fields, its incident, score and findings. */
+export interface AnomalyJSON extends RecordJSON {
   /** The incident (client and evidence) the record belongs to: the id the table's grouping uses. */
   incident: string;
-  /** The request time (ISO 8601, UTC), null when the format has none. */
-  time: string | null;
-  /** The request time as the log wrote it, in the log's offset. */
-  time_text: string | null;
-  ip: string | null;
-  ident: string | null;
-  user: string | null;
-  method: string | null;
-  path: string | null;
-  http_version: string | null;
-  status: number | null;
-  size: number | null;
-  referer: string | null;
-  user_agent: string | null;
-  /** Fields the format carries beyond the common ones, when it has any. */
-  extra?: Record<string, string>;
-  raw: string;
   score: number;
   findings: Array<
     Pick<
@@ -49,11 +31,6 @@ export interface AnomalyJSON {
 /** The output formats of commands that print anomalies. */
 export type AnomalyFormat = "table" | "json" | "ndjson" | "csv";
 
-// Date covers ±8.64e15 ms; a crafted timestamp beyond it must not throw while printing.
-function isoTime(t: number | null): string | null {
-  return t !== null && Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : null;
-}
-
 /** What the outputs print of a finding: its contract fields, never a plugin's own extra properties. */
 export function printedFinding(f: Finding): Finding {
   return {
@@ -73,27 +50,14 @@ export function printedFinding(f: Finding): Finding {
 
 /** One anomaly for `json` and `ndjson`: the parsed fields beside the raw line, so `jq` need not re-parse it. */
 export function anomalyToJSON(scored: ScoredRecord): AnomalyJSON {
-  const { record, score, findings } = scored;
+  const { source, line, ...fields } = recordJSON(scored.record);
   return {
-    source: record.source,
-    line: record.line,
+    source,
+    line,
     incident: recordIncidentId(scored),
-    time: isoTime(record.time),
-    time_text: record.time_text,
-    ip: record.ip,
-    ident: record.ident,
-    user: record.user,
-    method: record.method,
-    path: record.path,
-    http_version: record.http_version,
-    status: record.status,
-    size: record.size,
-    referer: record.referer,
-    user_agent: record.user_agent,
-    ...(record.extra === null ? {} : { extra: { ...record.extra } }),
-    raw: record.raw,
-    score,
-    findings: findings.map(printedFinding),
+    ...fields,
+    score: scored.score,
+    findings: scored.findings.map(printedFinding),
   };
 }
 

@@ -22,32 +22,6 @@ const CSV_FIELDS = [
   "raw",
 ] as const;
 
-/** A record for JSON output: every parsed field, the time also as ISO 8601, extras when the format has them. */
-export function recordJSON(record: LogRecord): Record<string, unknown> {
-  const time =
-    record.time !== null && Number.isFinite(record.time) && Math.abs(record.time) <= 8.64e15
-      ? new Date(record.time).toISOString()
-      : null;
-  return {
-    source: record.source,
-    line: record.line,
-    time,
-    time_text: record.time_text,
-    ip: record.ip,
-    ident: record.ident,
-    user: record.user,
-    method: record.method,
-    path: record.path,
-    http_version: record.http_version,
-    status: record.status,
-    size: record.size,
-    referer: record.referer,
-    user_agent: record.user_agent,
-    ...(record.extra === null ? {} : { extra: { ...record.extra } }),
-    raw: record.raw,
-  };
-}
-
 export function recordsCsvHeader(): string {
   return csvRow([...CSV_FIELDS]);
 }

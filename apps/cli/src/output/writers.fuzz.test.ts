@@ -7,7 +7,8 @@ import { GROUP_MODES, groupIncidents, recordIncidentId } from "./incidents.js";
 import { createPalette } from "./color.js";
 import { escapeTerminal } from "./escape.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "./profile.js";
-import { recordCsv, recordJSON, recordsTable } from "./records.js";
+import { recordJSON } from "./record-json.js";
+import { recordCsv, recordsTable } from "./records.js";
 
 // Whatever bytes a log held, every writer's output must stay what it claims to be: a terminal table
 // without live control sequences, one valid JSON document per line, CSV that parses back to the same
