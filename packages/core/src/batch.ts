@@ -57,11 +57,18 @@ export function addBatch(stats: InputStats, batch: RecordBatch): void {
   stats.rejected += batch.rejections.length;
   stats.blank += batch.blank;
   if (batch.layouts !== undefined) addCounts((stats.layouts ??= {}), batch.layouts);
-  if (batch.rejections.length > 0) {
-    const by = (stats.rejectedBy ??= {});
-    for (const { reason } of batch.rejections) {
-      const kind = rejectionClass(reason);
-      by[kind] = (by[kind] ?? 0) + 1;
-    }
+  addRejectionClasses(stats, batch.rejections);
+}
+
+/** Counts rejections per class (see {@link rejectionClass}) into `stats.rejectedBy`. */
+export function addRejectionClasses(
+  stats: InputStats,
+  rejections: readonly Pick<Rejection, "reason">[],
+): void {
+  if (rejections.length === 0) return;
+  const by = (stats.rejectedBy ??= {});
+  for (const { reason } of rejections) {
+    const kind = rejectionClass(reason);
+    by[kind] = (by[kind] ?? 0) + 1;
   }
 }

@@ -91,6 +91,7 @@ export { fitProtected, type ProtectionReport } from "./protect.js";
 export {
   addBatch,
   addBreakdown,
+  addRejectionClasses,
   emptyStats,
   rejectionClass,
   type InputStats,

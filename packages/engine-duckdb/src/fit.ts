@@ -9,7 +9,8 @@ import {
   emptyStats,
   RECORD_FIELDS,
   type FormatSpec,
-  rejectionClass,
+  addBreakdown,
+  addRejectionClasses,
   fitFromCounts,
   mergeShards,
   planCounts,
@@ -231,19 +232,14 @@ export async function countLines({
     stats.parsed = parsed;
     stats.rejected = rejections.length;
     stats.blank = blank;
-    // Records per layout, as oddity's NCSA reader counts them: the SQL split reads only its leading layout.
+    // Records per layout and rejections per reason, as oddity's own reader counts them (the SQL split
+    // reads only the NCSA reader's leading layout).
     if (leftoverFormat.name === "ncsa") {
-      const layouts: Record<string, number> = plainCount > 0 ? { [layout]: plainCount } : {};
-      for (const [name, count] of Object.entries(parser.takeLayouts?.() ?? {}))
-        layouts[name] = (layouts[name] ?? 0) + count;
-      if (Object.keys(layouts).length > 0) stats.layouts = layouts;
+      if (plainCount > 0) addBreakdown(stats, { layouts: { [layout]: plainCount } });
+      const handedBack = parser.takeLayouts?.() ?? null;
+      if (handedBack !== null) addBreakdown(stats, { layouts: handedBack });
     }
-    // Rejections per reason, as oddity's own reader counts them for the summary.
-    for (const { reason } of rejections) {
-      const by = (stats.rejectedBy ??= {});
-      const kind = rejectionClass(reason);
-      by[kind] = (by[kind] ?? 0) + 1;
-    }
+    addRejectionClasses(stats, rejections);
     return {
       results,
       records: plainCount,
