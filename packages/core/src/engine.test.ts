@@ -190,9 +190,11 @@ describe("fitting and scoring", () => {
   });
 
   it("sums surprisal across detectors by default and keeps the strongest with combine max", () => {
+    // A second detector (another name) counting statuses: different detectors' evidence adds up.
+    const statusCounter = { ...counter, meta: { ...counter.meta, name: "status-counter" } };
     const entries = [
       { use: "counter", definition: counter },
-      { use: "counter", id: "status", definition: counter, options: { field: "status" } },
+      { use: "status-counter", id: "status", definition: statusCounter, options: { field: "status" } },
     ];
     const odd = makeRecord({ user_agent: "Python-urllib/3.7", status: 500 });
     const sum = createScorer(fit(baseline, entries))(odd)!;
@@ -203,6 +205,17 @@ describe("fitting and scoring", () => {
     for (const r of baseline) fitter.observe(r);
     const max = createScorer(fitter.finish())(odd)!;
     expect(max.score).toBe(Math.max(...max.findings.map((f) => f.surprisal)));
+  });
+
+  it("counts two instances of one detector once by default, as one detector's fields", () => {
+    const entries = [
+      { use: "counter", definition: counter },
+      { use: "counter", id: "status", definition: counter, options: { field: "status" } },
+    ];
+    const odd = makeRecord({ user_agent: "Python-urllib/3.7", status: 500 });
+    const scored = createScorer(fit(baseline, entries))(odd)!;
+    expect(scored.findings.map((f) => f.detector).sort()).toEqual(["counter", "status"]);
+    expect(scored.score).toBe(Math.max(...scored.findings.map((f) => f.surprisal)));
   });
 
   it("drops records below the minimum score", () => {
@@ -272,12 +285,23 @@ describe("combineFindings", () => {
   const findings = [finding("rarity", 10), finding("rarity", 12), finding("size", 5)];
 
   it("counts each detector's strongest finding once and adds detectors by default (sum-max)", () => {
-    expect(combineFindings(findings, "sum-max")).toBe(17);
+    expect(combineFindings({ findings, mode: "sum-max" })).toBe(17);
   });
 
   it("adds every finding with sum and keeps the strongest with max", () => {
-    expect(combineFindings(findings, "sum")).toBe(27);
-    expect(combineFindings(findings, "max")).toBe(12);
+    expect(combineFindings({ findings, mode: "sum" })).toBe(27);
+    expect(combineFindings({ findings, mode: "max" })).toBe(12);
+  });
+
+  it("counts two instances of one detector as one piece of evidence under sum-max", () => {
+    const twice = [...findings, finding("rarity-by-path", 20)];
+    const groups = new Map([
+      ["rarity", "rarity"],
+      ["rarity-by-path", "rarity"],
+      ["size", "size"],
+    ]);
+    expect(combineFindings({ findings: twice, mode: "sum-max" })).toBe(37);
+    expect(combineFindings({ findings: twice, mode: "sum-max", groups })).toBe(25);
   });
 });
 

@@ -81,6 +81,7 @@ export {
 export {
   TopRecords,
   combineFindings,
+  evidenceGroups,
   compareScored,
   createScorer,
   fitBatches,

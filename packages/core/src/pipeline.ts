@@ -8,7 +8,8 @@ export interface ScoringOptions {
   /**
    * `sum-max` (default) adds, per detector, only that detector's strongest finding: a naive-Bayes joint
    * improbability over detectors, so evidence of different kinds adds up while one detector's correlated
-   * fields (a new client's ip, user agent and path are rare together) count once. `sum` adds every
+   * fields (a new client's ip, user agent and path are rare together) count once, and so do instances of
+   * one detector (the client detector by address and by user agent judge the same responses). `sum` adds every
    * finding (independence across fields too); `max` keeps the strongest finding. docs/evaluation.md has
    * the figures behind the default.
    */

@@ -20,10 +20,28 @@ function byStrength(a: Finding, b: Finding): number {
 }
 
 /**
- * A record's score from its findings, in bits (see `ScoringOptions.combine`). Exported so tools that
- * re-combine subsets of findings (per-detector evaluation) use exactly the engine's rule.
+ * Which findings count as one piece of evidence under `sum-max`: by detector id, the name of the
+ * detector it is an instance of. Two instances of one detector (the client detector by address and by
+ * user agent) judge the same requests by the same test, so only the stronger of their findings counts.
  */
-export function combineFindings(findings: readonly Finding[], mode: CombineMode): number {
+export function evidenceGroups(pipeline: Pick<Pipeline, "detectors">): ReadonlyMap<string, string> {
+  return new Map(pipeline.detectors.map((d) => [d.id, d.definition.meta.name]));
+}
+
+/**
+ * A record's score from its findings, in bits (see `ScoringOptions.combine`). Exported so tools that
+ * re-combine subsets of findings (per-detector evaluation) use exactly the engine's rule. `groups` (from
+ * {@link evidenceGroups}) maps detector ids to the evidence they share; without it each id is its own.
+ */
+export function combineFindings({
+  findings,
+  mode,
+  groups,
+}: {
+  findings: readonly Finding[];
+  mode: CombineMode;
+  groups?: ReadonlyMap<string, string>;
+}): number {
   if (mode === "sum") {
     let score = 0;
     for (const f of findings) score += f.surprisal;
@@ -35,7 +53,10 @@ export function combineFindings(findings: readonly Finding[], mode: CombineMode)
     return score;
   }
   const strongest = new Map<string, number>();
-  for (const f of findings) strongest.set(f.detector, Math.max(strongest.get(f.detector) ?? 0, f.surprisal));
+  for (const f of findings) {
+    const group = groups?.get(f.detector) ?? f.detector;
+    strongest.set(group, Math.max(strongest.get(group) ?? 0, f.surprisal));
+  }
   let score = 0;
   for (const bits of strongest.values()) score += bits;
   return score;
@@ -52,6 +73,7 @@ export function createScorer(
 ): (record: LogRecord) => ScoredRecord | null {
   const { detectors, scoring } = model.pipeline;
   const { states } = model;
+  const groups = evidenceGroups(model.pipeline);
   const scoreRecord = (record: LogRecord): ScoredRecord | null => {
     let findings: Finding[] | null = null;
     for (let i = 0; i < detectors.length; i++) {
@@ -69,7 +91,7 @@ export function createScorer(
     }
     if (findings === null) return null;
     findings.sort(byStrength);
-    const score = combineFindings(findings, scoring.combine);
+    const score = combineFindings({ findings, mode: scoring.combine, groups });
     if (score < scoring.minScore) return null;
     return { record, score, findings };
   };

@@ -1,5 +1,6 @@
 import {
   combineFindings,
+  evidenceGroups,
   createFitter,
   createScorer,
   type CombineMode,
@@ -121,13 +122,19 @@ async function fit({
   };
 }
 
-function combine(
-  findings: readonly Finding[],
-  keep: (f: Finding) => boolean,
-  mode: CombineMode,
-): number | null {
+function combine({
+  findings,
+  keep,
+  mode,
+  groups,
+}: {
+  findings: readonly Finding[];
+  keep: (f: Finding) => boolean;
+  mode: CombineMode;
+  groups: ReadonlyMap<string, string>;
+}): number | null {
   const kept = findings.filter(keep);
-  return kept.length === 0 ? null : combineFindings(kept, mode);
+  return kept.length === 0 ? null : combineFindings({ findings: kept, mode, groups });
 }
 
 /** A score vector for one view of the findings (all, one detector, all but one). */
@@ -184,6 +191,7 @@ export async function evaluate({
   const n = records.length;
   const ids = pipeline.detectors.map((d) => d.id);
   const mode = pipeline.scoring.combine;
+  const groups = evidenceGroups(pipeline);
   const { minScore } = pipeline.scoring;
   const overall = emptyView(n);
   const alone = ids.map(() => emptyView(n));
@@ -204,12 +212,12 @@ export async function evaluate({
       setView(
         alone[d]!,
         i,
-        combine(scored.findings, (f) => f.detector === id, mode),
+        combine({ findings: scored.findings, keep: (f) => f.detector === id, mode, groups }),
       );
       setView(
         without[d]!,
         i,
-        combine(scored.findings, (f) => f.detector !== id, mode),
+        combine({ findings: scored.findings, keep: (f) => f.detector !== id, mode, groups }),
       );
     });
   }
