@@ -71,7 +71,7 @@ describe("oddity init", () => {
     expect([listed.code, config, detectors.map((d) => d.id)]).toEqual([
       0,
       path.join(dir, "oddity.config.yaml"),
-      ["rarity", "conditional", "size", "params", "client", "client-by-agent"],
+      ["rarity", "conditional", "size", "params", "client", "client-by-agent", "targets"],
     ]);
   });
 });
@@ -87,7 +87,7 @@ describe("oddity detectors", () => {
     );
     expect([code, detectors.map((d) => d.id), undescribed]).toEqual([
       0,
-      ["rarity", "conditional", "size", "params", "client", "client-by-agent"],
+      ["rarity", "conditional", "size", "params", "client", "client-by-agent", "targets"],
       [],
     ]);
   });

@@ -85,9 +85,9 @@ describe("a config with several mistakes", () => {
       2,
       [
         '  - oddity.config.yaml: detectors[0].options.fields[1]: "stauts" is not a known field; did you mean "status"? (the combined format has no such field)',
-        '  - oddity.config.yaml: detectors[1].use: unknown detector "conditonal"; did you mean "conditional"? The bundled detectors are rarity, conditional, size, params, client; a plugin is a relative path ("./conditonal.js") or a scoped package name ("@scope/conditonal")',
+        '  - oddity.config.yaml: detectors[1].use: unknown detector "conditonal"; did you mean "conditional"? The bundled detectors are rarity, conditional, size, params, client, targets; a plugin is a relative path ("./conditonal.js") or a scoped package name ("@scope/conditonal")',
         '  - oddity.config.yaml: detectors[2].options.method: expected "iqr", "mad" or "zscore", received "median"',
-        '  - oddity.config.yaml: detectors[3].use: unknown detector "oddity-detector-none". The bundled detectors are rarity, conditional, size, params, client; a plugin is a relative path ("./oddity-detector-none.js") or a scoped package name ("@scope/oddity-detector-none")',
+        '  - oddity.config.yaml: detectors[3].use: unknown detector "oddity-detector-none". The bundled detectors are rarity, conditional, size, params, client, targets; a plugin is a relative path ("./oddity-detector-none.js") or a scoped package name ("@scope/oddity-detector-none")',
       ],
     ]);
   });

@@ -53,7 +53,7 @@ describe("oddity detect", () => {
       rejected: 0,
       blank: 0,
       shown: summary.flagged,
-      detectors: ["rarity", "conditional", "size", "params", "client", "client-by-agent"],
+      detectors: ["rarity", "conditional", "size", "params", "client", "client-by-agent", "targets"],
     });
     const planted = anomalies.filter((a) => a.source === LESSON_SYNTHETIC).map((a) => a.line);
     const ranked = anomalies.every((a, i) => i === 0 || anomalies[i - 1]!.score >= a.score);

@@ -13,10 +13,12 @@ export {
   DEFAULT_PATH_FIELD,
   DEFAULT_THRESHOLD,
   clientOptionsSchema,
+  errorTable,
   keyFields,
   type ClientOptions,
   type ClientOptionsInput,
 } from "./options.js";
 export { STATE_VERSION, type ClientState, type ClientTally, type PathTally } from "./state.js";
+export { HashSample, NO_CEILING, selectionHash, type Hashed } from "./hash-sample.js";
 export { logBeta, logBetaBinomialTail, logGamma, type TailInput } from "./tail.js";
 export { testClient, type TestInput, type TestLimits, type TestResult } from "./verdict.js";

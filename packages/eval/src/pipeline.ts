@@ -4,6 +4,7 @@ import { conditional } from "@oddity/detector-conditional";
 import { params } from "@oddity/detector-params";
 import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
+import { targets } from "@oddity/detector-targets";
 
 /** The ids of the default pipeline's detectors, in order. */
 export const DEFAULT_DETECTOR_IDS = [
@@ -13,6 +14,7 @@ export const DEFAULT_DETECTOR_IDS = [
   "params",
   "client",
   "client-by-agent",
+  "targets",
 ] as const;
 
 /** One of {@link DEFAULT_DETECTOR_IDS}. */
@@ -22,7 +24,8 @@ export type DefaultDetectorId = (typeof DEFAULT_DETECTOR_IDS)[number];
  * The default pipeline as data: what `oddity detect` runs without a config (the CLI's DEFAULT_PIPELINE
  * lists the same entries, and a CLI test holds the two equal). Size compares responses of one path
  * template and one status; the client detector runs twice, by address and by user agent, so a scan
- * spread over rotating addresses is judged as one client too.
+ * spread over rotating addresses is judged as one client too, and targets finds the paths such scans
+ * converge on.
  */
 export const DEFAULT_ENTRIES: ReadonlyArray<{
   use: string;
@@ -35,6 +38,7 @@ export const DEFAULT_ENTRIES: ReadonlyArray<{
   { use: "params" },
   { use: "client" },
   { use: "client", id: "client-by-agent", options: { key: "user_agent" } },
+  { use: "targets" },
 ];
 
 const DEFINITIONS: Readonly<Record<string, AnyDetectorDefinition>> = {
@@ -43,6 +47,7 @@ const DEFINITIONS: Readonly<Record<string, AnyDetectorDefinition>> = {
   size,
   params,
   client,
+  targets,
 };
 
 /** Options of {@link defaultPipeline}: raw detector options by id (replacing the defaults) and scoring. */

@@ -35,7 +35,7 @@ describe("loadConfig", () => {
     expect([config.file, config.name, config.detectors.map((d) => d.use)]).toEqual([
       null,
       "(defaults)",
-      ["rarity", "conditional", "size", "params", "client", "client"],
+      ["rarity", "conditional", "size", "params", "client", "client", "targets"],
     ]);
   });
 

@@ -20,7 +20,7 @@ describe("normalizeConfig", () => {
     expect(errors).toEqual([]);
     expect([config!.format, config!.detectors.map((d) => d.use), config!.scoring]).toEqual([
       { name: "auto" },
-      ["rarity", "conditional", "size", "params", "client", "client"],
+      ["rarity", "conditional", "size", "params", "client", "client", "targets"],
       {},
     ]);
   });
@@ -34,6 +34,7 @@ describe("normalizeConfig", () => {
       undefined,
       undefined,
       { key: "user_agent" },
+      undefined,
     ]);
   });
 

@@ -49,7 +49,8 @@ export interface ConfigResult<T> {
  * size compares responses of one path template and one status (a path answers 200s, empty 304s and 404
  * pages of very different sizes; grouped by path alone, elastic-nginx's downloads are 6.5% "outliers"
  * among its 404 pages, grouped by path and status 1.6%), and the client detector runs twice, by address
- * and by user agent, so a scan spread over rotating addresses is judged as one client too.
+ * and by user agent, so a scan spread over rotating addresses is judged as one client too, and targets
+ * finds the paths such scans converge on.
  * `@oddity/eval`'s DEFAULT_ENTRIES lists the same entries (a test holds them equal).
  */
 export const DEFAULT_PIPELINE: ReadonlyArray<{
@@ -63,6 +64,7 @@ export const DEFAULT_PIPELINE: ReadonlyArray<{
   { use: "params" },
   { use: "client" },
   { use: "client", id: "client-by-agent", options: { key: "user_agent" } },
+  { use: "targets" },
 ];
 
 /** `["detectors", 0, "options"]` → `detectors[0].options`. */

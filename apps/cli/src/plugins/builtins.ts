@@ -5,6 +5,7 @@ export const BUILTIN_PACKAGES: Readonly<Record<string, string>> = Object.freeze(
   size: "@oddity/detector-size",
   params: "@oddity/detector-params",
   client: "@oddity/detector-client",
+  targets: "@oddity/detector-targets",
 });
 
 // Literal specifiers, so each bundled detector is loaded from the CLI's own dependencies (the user's
@@ -15,6 +16,7 @@ const loaders: Readonly<Record<string, () => Promise<unknown>>> = {
   "@oddity/detector-size": () => import("@oddity/detector-size"),
   "@oddity/detector-params": () => import("@oddity/detector-params"),
   "@oddity/detector-client": () => import("@oddity/detector-client"),
+  "@oddity/detector-targets": () => import("@oddity/detector-targets"),
 };
 
 /** The package a `use` specifier names when it is a bundled detector (short or full name), else null. */

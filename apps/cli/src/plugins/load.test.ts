@@ -67,7 +67,7 @@ describe("createPluginLoader", () => {
     const dir = project({});
     const error = await createPluginLoader()("conditonal", { where, dir }).catch((e: unknown) => e);
     expect([(error as Error).message, (error as Error).message.includes("npm")]).toEqual([
-      `${where}: unknown detector "conditonal"; did you mean "conditional"? The bundled detectors are rarity, conditional, size, params, client; a plugin is a relative path ("./conditonal.js") or a scoped package name ("@scope/conditonal")`,
+      `${where}: unknown detector "conditonal"; did you mean "conditional"? The bundled detectors are rarity, conditional, size, params, client, targets; a plugin is a relative path ("./conditonal.js") or a scoped package name ("@scope/conditonal")`,
       false,
     ]);
   });

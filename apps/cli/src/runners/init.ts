@@ -46,7 +46,7 @@ format: auto
 #   # query: SELECT ip, ts AS time, method, path, status, size, user_agent FROM requests
 
 # The detectors, in order. \`use\` is a bundled detector (rarity, conditional, size, params,
-# client), an npm package
+# client, targets), an npm package
 # installed next to this file, or a path to an ES module relative to this file. Give two instances
 # of one detector distinct ids. Options left out take their defaults (shown commented).
 detectors:
@@ -56,7 +56,8 @@ const FOOTER = `
 # How findings combine into a record's score, in bits of surprisal (-log2 p).
 scoring:
   # sum-max: add each detector's strongest finding (different kinds of evidence add up, one
-  # detector's correlated fields count once); sum: add every finding; max: the strongest finding.
+  # detector's correlated fields, and two instances of one detector, count once); sum: add every
+  # finding; max: the strongest finding.
   combine: sum-max
   # Records scoring fewer bits are not reported.
   minScore: 0

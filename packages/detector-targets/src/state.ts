@@ -1,0 +1,224 @@
+import { invalidState, parseState, z } from "@oddity/core";
+import { HashSample, NO_CEILING, selectionHash } from "@oddity/detector-client";
+
+/** Version of the saved state; bumped whenever its shape changes. */
+export const STATE_VERSION = 1;
+
+/** One client's baseline counts: enough to tell whether it got nothing but errors. */
+export interface ClientCounts {
+  hash: number;
+  requests: number;
+  errors: number;
+}
+
+/** That a client asked for a path at least once. */
+export interface Asked {
+  hash: number;
+  path: string;
+  client: string;
+}
+
+/** What the targets detector learns from a baseline. */
+export interface TargetsState {
+  clients: HashSample<ClientCounts>;
+  /** (path, client) pairs, each once however often the client asked. */
+  pairs: HashSample<Asked>;
+}
+
+/** The sizes a state is built with (from the options). */
+export interface StateShape {
+  maxClients: number;
+  maxPairs: number;
+}
+
+/** The sample key of a pair: the path's length first, so no path and client can run into another pair. */
+export function pairKey(path: string, client: string): string {
+  return `${path.length}:${path}${client}`;
+}
+
+/** Empty statistics. */
+export function emptyState({ maxClients, maxPairs }: StateShape): TargetsState {
+  return { clients: new HashSample(maxClients), pairs: new HashSample(maxPairs) };
+}
+
+/** Adds `requests` requests of `client` to `path`, `errors` of them answered an error. */
+export function countRequests({
+  state,
+  client,
+  path,
+  requests,
+  errors,
+}: {
+  state: TargetsState;
+  client: string;
+  path: string | null;
+  requests: number;
+  errors: number;
+}): void {
+  const { clients, pairs } = state;
+  let tally = clients.map.get(client);
+  if (tally === undefined) {
+    const hash = selectionHash(client);
+    if (clients.admits(hash)) clients.insert(client, (tally = { hash, requests: 0, errors: 0 }));
+  }
+  if (tally !== undefined) {
+    tally.requests += requests;
+    tally.errors += errors;
+  }
+  if (path === null) return;
+  const key = pairKey(path, client);
+  if (pairs.map.has(key)) return;
+  const hash = selectionHash(key);
+  if (pairs.admits(hash)) pairs.insert(key, { hash, path, client });
+}
+
+/** Prunes the samples to their caps: the state `merge`, `prepare` and `toJSON` read. */
+export function settleState(state: TargetsState): void {
+  state.clients.settle();
+  state.pairs.settle();
+}
+
+function mergeSamples<T extends { hash: number }>(
+  a: HashSample<T>,
+  b: HashSample<T>,
+  add: (into: T, from: T) => void,
+): HashSample<T> {
+  const out = new HashSample<T>(a.max);
+  const ceiling = Math.min(a.ceiling, b.ceiling);
+  for (const [key, entry] of a.map) if (entry.hash < ceiling) out.map.set(key, { ...entry });
+  for (const [key, entry] of b.map) {
+    if (entry.hash >= ceiling) continue;
+    const into = out.map.get(key);
+    if (into === undefined) out.map.set(key, { ...entry });
+    else add(into, entry);
+  }
+  out.ceiling = ceiling;
+  out.settle();
+  return out;
+}
+
+/** A new state with the counts of both; equal to fitting both baselines as one. */
+export function mergeStates(a: TargetsState, b: TargetsState): TargetsState {
+  return {
+    clients: mergeSamples(a.clients, b.clients, (into, from) => {
+      into.requests += from.requests;
+      into.errors += from.errors;
+    }),
+    pairs: mergeSamples(a.pairs, b.pairs, () => {}),
+  };
+}
+
+function byKey(a: [string, unknown], b: [string, unknown]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+/**
+ * The saved form, sorted so equal statistics save to equal text:
+ * `{ version, clients: { max, ceiling, values: [[client, requests, errors]] },
+ * pairs: { max, ceiling, values: [[path, client]] } }`.
+ */
+export function stateToJSON(state: TargetsState): unknown {
+  settleState(state);
+  return {
+    version: STATE_VERSION,
+    clients: {
+      max: state.clients.max,
+      ceiling: state.clients.ceiling,
+      values: [...state.clients.map].sort(byKey).map(([key, t]) => [key, t.requests, t.errors]),
+    },
+    pairs: {
+      max: state.pairs.max,
+      ceiling: state.pairs.ceiling,
+      values: [...state.pairs.map].sort(byKey).map(([, p]) => [p.path, p.client]),
+    },
+  };
+}
+
+const sampleSchema = z.strictObject({
+  max: z.number(),
+  ceiling: z.number().int().min(0).max(NO_CEILING, { error: `expected a whole number from 0 to 2^32` }),
+  values: z.array(z.array(z.unknown())),
+});
+
+const stateSchema = z.strictObject({
+  version: z.literal(STATE_VERSION, {
+    error: `expected version ${STATE_VERSION}: the model was saved by another version of the targets detector; refit it`,
+  }),
+  clients: sampleSchema,
+  pairs: sampleSchema,
+});
+
+function count(value: unknown, where: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    invalidState(where, "expected a count: a whole number from 0 to 2^53 − 1");
+  }
+  return value;
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value !== "string") invalidState(where, "expected a string");
+  return value;
+}
+
+function readSample<T extends { hash: number }>({
+  saved,
+  max,
+  where,
+  width,
+  read,
+}: {
+  saved: z.output<typeof sampleSchema>;
+  max: number;
+  where: string;
+  width: number;
+  /** The entry's sample key and the entry (without its hash) from a saved row. */
+  read: (row: unknown[], at: string) => [string, Omit<T, "hash">];
+}): HashSample<T> {
+  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
+  if (saved.values.length > max) {
+    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
+  }
+  const sample = new HashSample<T>(max);
+  sample.ceiling = saved.ceiling;
+  saved.values.forEach((row, i) => {
+    const at = `${where}.values[${i}]`;
+    if (row.length !== width) invalidState(at, `expected ${width} items, got ${row.length}`);
+    const [key, entry] = read(row, at);
+    if (sample.map.has(key)) invalidState(at, `${JSON.stringify(key)} is listed twice`);
+    const hash = selectionHash(key);
+    if (hash >= sample.ceiling)
+      invalidState(at, `hashes at or above the sample's ceiling, so it cannot be in it`);
+    sample.map.set(key, { ...entry, hash } as T);
+  });
+  return sample;
+}
+
+/** Reads a saved state; throws a `ModelError` naming the key path of any problem. */
+export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
+  const data = parseState(stateSchema, json);
+  const clients = readSample<ClientCounts>({
+    saved: data.clients,
+    max: shape.maxClients,
+    where: "state.clients",
+    width: 3,
+    read: (row, at) => {
+      const requests = count(row[1], `${at}[1]`);
+      const errors = count(row[2], `${at}[2]`);
+      if (requests < 1) invalidState(`${at}[1]`, "expected at least 1 request");
+      if (errors > requests) invalidState(`${at}[2]`, "is more than the client's requests");
+      return [text(row[0], `${at}[0]`), { requests, errors }];
+    },
+  });
+  const pairs = readSample<Asked>({
+    saved: data.pairs,
+    max: shape.maxPairs,
+    where: "state.pairs",
+    width: 2,
+    read: (row, at) => {
+      const path = text(row[0], `${at}[0]`);
+      const client = text(row[1], `${at}[1]`);
+      return [pairKey(path, client), { path, client }];
+    },
+  });
+  return { clients, pairs };
+}

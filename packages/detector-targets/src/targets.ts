@@ -1,0 +1,142 @@
+import {
+  API_VERSION,
+  NO_FINDINGS,
+  canonicalField,
+  defineDetector,
+  fieldReader,
+  formatCount,
+  type DetectorContext,
+  type Finding,
+} from "@oddity/core";
+import { errorTable, keyFields, testClient, type TestLimits } from "@oddity/detector-client";
+import { countSpecs, foldCounts } from "./counts.js";
+import { keyReader } from "./client-key.js";
+import { targetFinding } from "./findings.js";
+import { targetsOptionsSchema, type TargetsOptions } from "./options.js";
+import {
+  countRequests,
+  emptyState,
+  mergeStates,
+  settleState,
+  stateFromJSON,
+  stateToJSON,
+  type TargetsState,
+} from "./state.js";
+
+/** A path's verdict: the finding its error responses carry. */
+type Targets = Map<string, readonly Finding[]>;
+
+function warnAbout(context: DetectorContext, state: TargetsState): void {
+  const { clients, pairs } = state;
+  if (clients.overflowed) {
+    context.warn(
+      `more than ${formatCount(clients.max)} clients, so a hash-chosen sample of ${formatCount(clients.map.size)} is counted (raise maxClients to count more)`,
+    );
+  }
+  if (pairs.overflowed) {
+    context.warn(
+      `more than ${formatCount(pairs.max)} distinct (path, client) pairs, so a hash-chosen sample of ${formatCount(pairs.map.size)} is counted; clients per path are estimated from it (raise maxPairs, or use a coarser path field)`,
+    );
+  }
+}
+
+/**
+ * Drive-by targets: a path that clients who got nothing but errors from the site converge on, far more
+ * than such clients ask for other paths (beta-binomial tail over the path's clients). A scan spread over
+ * rotating addresses, one or two requests each, shows no client's behaviour as odd; the path the
+ * addresses share does. The finding goes to the error responses to that path.
+ */
+export const targets = defineDetector<TargetsOptions, TargetsState>({
+  meta: {
+    name: "targets",
+    description:
+      "Flags error responses on paths that clients who got nothing but errors converge on (scans over rotating addresses)",
+    apiVersion: API_VERSION,
+    options: targetsOptionsSchema,
+  },
+  create(options, context) {
+    const fields = keyFields(options);
+    const readKey = keyReader(fields);
+    const pathField = canonicalField(options.path);
+    const readPath = fieldReader(pathField);
+    const errorStatus = errorTable(options.errorStatus);
+    // Statuses outside 0–999 (a parser never yields them, a source might) are not errors.
+    const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
+    const limits: TestLimits = { ...options, minOdd: options.minClients };
+    const shape = { maxClients: options.maxClients, maxPairs: options.maxPairs };
+    // Verdicts derive from the counts; cached per state.
+    const prepared = new WeakMap<TargetsState, Targets>();
+
+    function prepare(state: TargetsState): Targets {
+      settleState(state);
+      let clients = 0;
+      let errorOnly = 0;
+      for (const tally of state.clients.map.values()) {
+        clients++;
+        if (tally.errors === tally.requests) errorOnly++;
+      }
+      // Per path, its clients in the sample and how many of them got nothing but errors.
+      const perPath = new Map<string, { clients: number; errorOnly: number }>();
+      for (const { path, client } of state.pairs.map.values()) {
+        const tally = state.clients.map.get(client);
+        if (tally === undefined) continue;
+        let entry = perPath.get(path);
+        if (entry === undefined) perPath.set(path, (entry = { clients: 0, errorOnly: 0 }));
+        entry.clients++;
+        if (tally.errors === tally.requests) entry.errorOnly++;
+      }
+      const found: Targets = new Map();
+      for (const [path, entry] of perPath) {
+        const test = testClient(
+          {
+            odd: entry.errorOnly,
+            requests: entry.clients,
+            populationOdd: errorOnly,
+            populationRequests: clients,
+          },
+          limits,
+        );
+        if (!test.flagged) continue;
+        const facts = {
+          detector: context.id,
+          field: pathField,
+          path,
+          ...entry,
+          test,
+          threshold: options.threshold,
+          maxBits: options.maxBits,
+        };
+        found.set(path, Object.freeze([targetFinding(facts)]));
+      }
+      warnAbout(context, state);
+      prepared.set(state, found);
+      return found;
+    }
+
+    return {
+      init: () => emptyState(shape),
+      observe(state, record) {
+        const client = readKey(record);
+        if (client === null) return;
+        const error = isError(record.status) ? 1 : 0;
+        countRequests({ state, client, path: readPath(record), requests: 1, errors: error });
+      },
+      merge: mergeStates,
+      counts: countSpecs({ fields, path: pathField }),
+      foldCounts(state, tables) {
+        foldCounts({ state, tables, fields, isError });
+      },
+      prepare(state) {
+        prepare(state);
+      },
+      score(state, record) {
+        const found = prepared.get(state) ?? prepare(state);
+        if (found.size === 0 || !isError(record.status)) return NO_FINDINGS;
+        const path = readPath(record);
+        return (path === null ? undefined : found.get(path)) ?? NO_FINDINGS;
+      },
+      toJSON: stateToJSON,
+      fromJSON: (json) => stateFromJSON(json, shape),
+    };
+  },
+});

@@ -1,0 +1,3 @@
+import { vitestConfig } from "@oddity/vitest-config";
+
+export default vitestConfig();
