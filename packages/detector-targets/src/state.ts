@@ -1,5 +1,7 @@
 import { invalidState, parseState, z } from "@oddity/core";
 import { HashSample, NO_CEILING, selectionHash } from "@oddity/detector-client";
+import { PairSample } from "./pair-sample.js";
+import type { PendingCounts } from "./pending.js";
 
 /** Version of the saved state; bumped whenever its shape changes. */
 export const STATE_VERSION = 1;
@@ -11,18 +13,13 @@ export interface ClientCounts {
   errors: number;
 }
 
-/** That a client asked for a path at least once. */
-export interface Asked {
-  hash: number;
-  path: string;
-  client: string;
-}
-
 /** What the targets detector learns from a baseline. */
 export interface TargetsState {
   clients: HashSample<ClientCounts>;
   /** (path, client) pairs, each once however often the client asked. */
-  pairs: HashSample<Asked>;
+  pairs: PairSample;
+  /** Counts tallied by value code while observing, not yet in the samples (see {@link settleState}). */
+  pending: PendingCounts | null;
 }
 
 /** The sizes a state is built with (from the options). */
@@ -31,14 +28,27 @@ export interface StateShape {
   maxPairs: number;
 }
 
-/** The sample key of a pair: the path's length first, so no path and client can run into another pair. */
-export function pairKey(path: string, client: string): string {
-  return `${path.length}:${path}${client}`;
-}
-
 /** Empty statistics. */
 export function emptyState({ maxClients, maxPairs }: StateShape): TargetsState {
-  return { clients: new HashSample(maxClients), pairs: new HashSample(maxPairs) };
+  return { clients: new HashSample(maxClients), pairs: new PairSample(maxPairs), pending: null };
+}
+
+/** The client's tally, entered if the sample admits it; undefined when the client is outside the sample. */
+function tallyOf(clients: HashSample<ClientCounts>, client: string): ClientCounts | undefined {
+  let tally = clients.map.get(client);
+  if (tally === undefined) {
+    const hash = selectionHash(client);
+    if (clients.admits(hash)) clients.insert(client, (tally = { hash, requests: 0, errors: 0 }));
+  }
+  return tally;
+}
+
+/** Adds the counts tallied by code to the samples (they stay unpruned until {@link settleState}). */
+export function drainPending(state: TargetsState): void {
+  state.pending?.drain({
+    client: (client, requests, errors) => countRequests({ state, client, path: null, requests, errors }),
+    pair: (path, client) => state.pairs.add(path, client),
+  });
 }
 
 /** Adds `requests` requests of `client` to `path`, `errors` of them answered an error. */
@@ -55,25 +65,17 @@ export function countRequests({
   requests: number;
   errors: number;
 }): void {
-  const { clients, pairs } = state;
-  let tally = clients.map.get(client);
-  if (tally === undefined) {
-    const hash = selectionHash(client);
-    if (clients.admits(hash)) clients.insert(client, (tally = { hash, requests: 0, errors: 0 }));
-  }
+  const tally = tallyOf(state.clients, client);
   if (tally !== undefined) {
     tally.requests += requests;
     tally.errors += errors;
   }
-  if (path === null) return;
-  const key = pairKey(path, client);
-  if (pairs.map.has(key)) return;
-  const hash = selectionHash(key);
-  if (pairs.admits(hash)) pairs.insert(key, { hash, path, client });
+  if (path !== null) state.pairs.add(path, client);
 }
 
-/** Prunes the samples to their caps: the state `merge`, `prepare` and `toJSON` read. */
+/** Adds the counts tallied by code to the samples and prunes them: the state `merge`, `prepare` and `toJSON` read. */
 export function settleState(state: TargetsState): void {
+  drainPending(state);
   state.clients.settle();
   state.pairs.settle();
 }
@@ -99,17 +101,24 @@ function mergeSamples<T extends { hash: number }>(
 
 /** A new state with the counts of both; equal to fitting both baselines as one. */
 export function mergeStates(a: TargetsState, b: TargetsState): TargetsState {
+  settleState(a);
+  settleState(b);
   return {
+    pending: null,
     clients: mergeSamples(a.clients, b.clients, (into, from) => {
       into.requests += from.requests;
       into.errors += from.errors;
     }),
-    pairs: mergeSamples(a.pairs, b.pairs, () => {}),
+    pairs: PairSample.merge(a.pairs, b.pairs),
   };
 }
 
-function byKey(a: [string, unknown], b: [string, unknown]): number {
+function byKey(a: readonly [string, ...unknown[]], b: readonly [string, ...unknown[]]): number {
   return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function byPair(a: readonly [string, string], b: readonly [string, string]): number {
+  return byKey(a, b) || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
 }
 
 /**
@@ -129,7 +138,7 @@ export function stateToJSON(state: TargetsState): unknown {
     pairs: {
       max: state.pairs.max,
       ceiling: state.pairs.ceiling,
-      values: [...state.pairs.map].sort(byKey).map(([, p]) => [p.path, p.client]),
+      values: [...state.pairs.pairs()].map(([path, client]): [string, string] => [path, client]).sort(byPair),
     },
   };
 }
@@ -209,16 +218,26 @@ export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
       return [text(row[0], `${at}[0]`), { requests, errors }];
     },
   });
-  const pairs = readSample<Asked>({
-    saved: data.pairs,
-    max: shape.maxPairs,
-    where: "state.pairs",
-    width: 2,
-    read: (row, at) => {
-      const path = text(row[0], `${at}[0]`);
-      const client = text(row[1], `${at}[1]`);
-      return [pairKey(path, client), { path, client }];
-    },
+  const pairs = new PairSample(shape.maxPairs);
+  const saved = data.pairs;
+  if (saved.max !== shape.maxPairs) {
+    invalidState("state.pairs.max", `is ${saved.max} but the options say ${shape.maxPairs}`);
+  }
+  if (saved.values.length > shape.maxPairs) {
+    invalidState(
+      "state.pairs.values",
+      `holds ${saved.values.length} entries, more than the cap of ${shape.maxPairs}`,
+    );
+  }
+  pairs.ceiling = saved.ceiling;
+  saved.values.forEach((row, i) => {
+    const at = `state.pairs.values[${i}]`;
+    if (row.length !== 2) invalidState(at, `expected 2 items, got ${row.length}`);
+    const path = text(row[0], `${at}[0]`);
+    const client = text(row[1], `${at}[1]`);
+    if (!pairs.restore(path, client)) {
+      invalidState(at, "is listed twice, or hashes at or above the sample's ceiling, so it cannot be in it");
+    }
   });
-  return { clients, pairs };
+  return { clients, pairs, pending: null };
 }

@@ -5,6 +5,7 @@ import {
   defineDetector,
   fieldReader,
   formatCount,
+  valueCodes,
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
@@ -13,12 +14,14 @@ import { countSpecs, foldCounts } from "./counts.js";
 import { keyReader } from "./client-key.js";
 import { targetFinding } from "./findings.js";
 import { targetsOptionsSchema, type TargetsOptions } from "./options.js";
+import { PendingCounts } from "./pending.js";
 import {
-  countRequests,
   emptyState,
   mergeStates,
   settleState,
   stateFromJSON,
+  countRequests,
+  drainPending,
   stateToJSON,
   type TargetsState,
 } from "./state.js";
@@ -35,7 +38,7 @@ function warnAbout(context: DetectorContext, state: TargetsState): void {
   }
   if (pairs.overflowed) {
     context.warn(
-      `more than ${formatCount(pairs.max)} distinct (path, client) pairs, so a hash-chosen sample of ${formatCount(pairs.map.size)} is counted; clients per path are estimated from it (raise maxPairs, or use a coarser path field)`,
+      `more than ${formatCount(pairs.max)} distinct (path, client) pairs, so a hash-chosen sample of ${formatCount(pairs.size)} is counted; clients per path are estimated from it (raise maxPairs, or use a coarser path field)`,
     );
   }
 }
@@ -59,6 +62,10 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
     const readKey = keyReader(fields);
     const pathField = canonicalField(options.path);
     const readPath = fieldReader(pathField);
+    // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has
+    // none and goes to the samples directly.
+    const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;
+    const pathCodes = valueCodes(pathField);
     const errorStatus = errorTable(options.errorStatus);
     // Statuses outside 0–999 (a parser never yields them, a source might) are not errors.
     const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
@@ -77,7 +84,7 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
       }
       // Per path, its clients in the sample and how many of them got nothing but errors.
       const perPath = new Map<string, { clients: number; errorOnly: number }>();
-      for (const { path, client } of state.pairs.map.values()) {
+      for (const [path, client] of state.pairs.pairs()) {
         const tally = state.clients.map.get(client);
         if (tally === undefined) continue;
         let entry = perPath.get(path);
@@ -118,8 +125,23 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
       observe(state, record) {
         const client = readKey(record);
         if (client === null) return;
-        const error = isError(record.status) ? 1 : 0;
-        countRequests({ state, client, path: readPath(record), requests: 1, errors: error });
+        const error = isError(record.status);
+        const path = readPath(record);
+        const code = clientCodes === null ? -1 : clientCodes.code(client);
+        if (code >= 0 && PendingCounts.fits(code)) {
+          const pending = (state.pending ??= new PendingCounts(clientCodes!, pathCodes));
+          pending.addClient(code, error);
+          if (path === null) return;
+          const pathCode = pathCodes.code(path);
+          if (pathCode >= 0) {
+            // Bounded: pending pairs go to the sample, which prunes, once they could outgrow it.
+            if (pending.addPair(pathCode, code) > options.maxPairs) drainPending(state);
+            return;
+          }
+        } else {
+          countRequests({ state, client, path: null, requests: 1, errors: error ? 1 : 0 });
+        }
+        if (path !== null) state.pairs.add(path, client);
       },
       merge: mergeStates,
       counts: countSpecs({ fields, path: pathField }),
