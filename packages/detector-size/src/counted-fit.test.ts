@@ -32,6 +32,11 @@ describe("size fitted from grouped counts", () => {
       { groupBy: ["path_template", "status"] },
     ],
     ["elastic-apache, one distribution for all", apache, { groupBy: null, method: "mad" }],
+    [
+      "elastic-apache, derived size_mb by derived hour",
+      apache,
+      { field: "size_mb", groupBy: ["hour", "method"] },
+    ],
   ])("saves the state fitting record by record saves on %s", (_name, records, options) => {
     expect(() => checkCountedFit({ detector: size, options, records })).not.toThrow();
   });
