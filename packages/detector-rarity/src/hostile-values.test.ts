@@ -1,4 +1,4 @@
-import { FIT_WAYS, hostileRenames, renamingEffects } from "@oddity/core/testing";
+import { FIT_WAYS, fitDetectorByCounts, hostileRenames, renamingEffects } from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
 import { lessonRecords } from "../test/combined-log.js";
 import { rarity } from "./index.js";
@@ -15,8 +15,11 @@ const options = { fields: ["user_agent", "ip", "path"], budget: 0.01 };
 const records = await lessonRecords();
 
 describe("rarity on values named __proto__, constructor, toString, hasOwnProperty", () => {
-  it.each(FIT_WAYS)("counts them like any other value when $name", ({ fit }) => {
-    const effects = renamingEffects({ detector: rarity, options, records, renames: RENAMES, fit });
-    expect(effects).toEqual({ differences: [], prototypeAdded: [] });
-  });
+  it.each([...FIT_WAYS, { name: "fitted from grouped counts", fit: fitDetectorByCounts }])(
+    "counts them like any other value when $name",
+    ({ fit }) => {
+      const effects = renamingEffects({ detector: rarity, options, records, renames: RENAMES, fit });
+      expect(effects).toEqual({ differences: [], prototypeAdded: [] });
+    },
+  );
 });

@@ -10,6 +10,7 @@ import {
   type Finding,
 } from "@oddity/core";
 import { clientId } from "./client-sample.js";
+import { countSpecs, foldCounts } from "./counts.js";
 import { computeCut, type FieldCut, type OneOffs } from "./cutoff.js";
 import { rareFinding, unseenFinding, type FindingContext } from "./findings.js";
 import { rarityOptionsSchema, resolveFields, type FieldRule, type RarityOptions } from "./options.js";
@@ -165,6 +166,8 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
         }
       },
       merge: mergeStates,
+      counts: countSpecs(rules, client),
+      foldCounts,
       prepare(state) {
         prepare(state);
       },

@@ -381,6 +381,16 @@ describe("groups", () => {
     expect(saved.hashCeiling).toBeLessThan(2 ** 32);
   });
 
+  it("counts every record of an untracked group as evicted, also the one whose new group the cut removes", () => {
+    // Past 20,000 tracked groups (2 × 10,000) fitting cuts back as it goes, and may cut the group just added.
+    const records = Array.from({ length: 20_500 }, (_, i) => makeRecord({ path: `/p${i}`, size: 10 }));
+    const evicted = (list: LogRecord[]) => {
+      const fitted = fit(list, { maxGroups: 1 });
+      return (fitted.hooks.toJSON(fitted.state) as SizeStateJSON).evicted;
+    };
+    expect([evicted(records), evicted([...records].reverse())]).toEqual([10_500, 10_500]);
+  });
+
   it("tells groups of several fields apart whatever their values hold, also once its cache starts afresh", () => {
     const read = groupReader(["path", "method"])!;
     const first = read(makeRecord({ path: '/a","b', method: "GET" }));

@@ -7,6 +7,7 @@ import {
   type Finding,
   type Summary,
 } from "@oddity/core";
+import { countSpecs, foldCounts } from "./counts.js";
 import type { Profile } from "./fences.js";
 import { buildFinding, type Reference } from "./finding.js";
 import { resolveOptions, sizeOptionsSchema, type SizeOptions } from "./options.js";
@@ -86,6 +87,8 @@ export const size = defineDetector<SizeOptions, SizeState>({
         observeValue({ state, value, group: readGroup === null ? null : readGroup(record), options });
       },
       merge: (a, b) => mergeStates(a, b, options),
+      counts: countSpecs(options),
+      foldCounts: (state, tables) => foldCounts({ state, tables, options }),
       prepare(state) {
         prepare(state);
       },

@@ -39,19 +39,19 @@ function toSketch(exact: ReadonlyMap<number, number>, relativeAccuracy: number):
   return sketch;
 }
 
-/** Learns one value. */
-export function addValue(d: Distribution, value: number, limits: DistributionLimits): void {
-  d.count++;
+/** Learns `n` occurrences of one value (one by default). */
+export function addValue(d: Distribution, value: number, limits: DistributionLimits, n = 1): void {
+  d.count += n;
   if (value < d.min) d.min = value;
   if (value > d.max) d.max = value;
   if (d.exact !== null) {
-    d.exact.set(value, (d.exact.get(value) ?? 0) + 1);
+    d.exact.set(value, (d.exact.get(value) ?? 0) + n);
     if (d.exact.size > limits.exactLimit) {
       d.sketch = toSketch(d.exact, limits.relativeAccuracy);
       d.exact = null;
     }
   } else {
-    d.sketch!.accept(value);
+    d.sketch!.accept(value, n);
   }
 }
 

@@ -1,4 +1,10 @@
-import { FIT_WAYS, hostileRenames, readRecords, renamingEffects } from "@oddity/core/testing";
+import {
+  FIT_WAYS,
+  fitDetectorByCounts,
+  hostileRenames,
+  readRecords,
+  renamingEffects,
+} from "@oddity/core/testing";
 import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { size } from "./index.js";
@@ -19,8 +25,11 @@ const records = await readRecords({
 });
 
 describe("size on values named __proto__, constructor, toString, hasOwnProperty", () => {
-  it.each(FIT_WAYS)("counts them like any other value when $name", ({ fit }) => {
-    const effects = renamingEffects({ detector: size, options, records, renames: RENAMES, fit });
-    expect(effects).toEqual({ differences: [], prototypeAdded: [] });
-  });
+  it.each([...FIT_WAYS, { name: "fitted from grouped counts", fit: fitDetectorByCounts }])(
+    "counts them like any other value when $name",
+    ({ fit }) => {
+      const effects = renamingEffects({ detector: size, options, records, renames: RENAMES, fit });
+      expect(effects).toEqual({ differences: [], prototypeAdded: [] });
+    },
+  );
 });

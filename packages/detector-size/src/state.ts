@@ -169,34 +169,40 @@ export function largestGroups(state: SizeState, keep: number): Array<[string, Gr
   return ranked.slice(0, keep);
 }
 
-/** Folds one record into the state. */
+/** Folds `count` records (one by default) with this value and group into the state. */
 export function observeValue({
   state,
   value,
   group,
   options,
+  count = 1,
 }: {
   state: SizeState;
   value: number;
   group: { key: string; labels: string[] } | null;
   options: ResolvedOptions;
+  count?: number;
 }): void {
-  addValue(state.global, value, options);
+  addValue(state.global, value, options, count);
   if (group === null) return;
   let entry = state.groups.get(group.key);
   if (entry === undefined) {
     if (state.hashCeiling !== NO_CEILING && keyHash(group.key) >= state.hashCeiling) {
-      state.evicted++;
+      state.evicted += count;
       return;
     }
     entry = { labels: group.labels, distribution: emptyDistribution() };
     state.groups.set(group.key, entry);
     if (state.groups.size > 2 * trackedGroups(options)) {
       boundGroups(state, trackedGroups(options));
-      if (!state.groups.has(group.key)) return;
+      // The new group, still empty, may be the one cut: its records are evicted all the same.
+      if (!state.groups.has(group.key)) {
+        state.evicted += count;
+        return;
+      }
     }
   }
-  addValue(entry.distribution, value, options);
+  addValue(entry.distribution, value, options, count);
 }
 
 /** A new state holding both; neither argument is changed. */
