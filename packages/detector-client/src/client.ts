@@ -23,6 +23,7 @@ import {
   stateToJSON,
   type ClientState,
 } from "./state.js";
+import { countSpecs, foldCounts } from "./counts.js";
 import { PendingCounts } from "./pending.js";
 import { statusSlot } from "./statuses.js";
 import { clientSummary } from "./summary.js";
@@ -46,15 +47,14 @@ interface Verdict {
 function keyReader(fields: readonly string[]): (record: LogRecord) => string | null {
   const readers = fields.map(fieldReader);
   if (readers.length === 1) return readers[0]!;
-  return (record) => {
-    let present = false;
-    const values = readers.map((read) => {
-      const value = read(record);
-      if (value !== null) present = true;
-      return value ?? ABSENT;
-    });
-    return present ? JSON.stringify(values) : null;
-  };
+  return (record) => keyOf(readers.map((read) => read(record)));
+}
+
+/** The client key of the key fields' values (see {@link keyReader}): what a fold of counts reads. */
+function keyOf(values: ReadonlyArray<string | null>): string | null {
+  if (values.length === 1) return values[0] ?? null;
+  if (values.every((value) => value === null)) return null;
+  return JSON.stringify(values.map((value) => value ?? ABSENT));
 }
 
 function keyValues(fields: readonly string[], key: string): string[] {
@@ -197,6 +197,8 @@ export const client = defineDetector<ClientOptions, ClientState>({
         }
         if (path !== null) countPath(state, path, 1, error ? 1 : 0, key, null);
       },
+      counts: countSpecs({ key: fields, path: options.path }),
+      foldCounts: (state, tables) => foldCounts(state, tables, { keyOf, isError }),
       merge: mergeStates,
       prepare(state) {
         prepare(state);

@@ -5,24 +5,15 @@ import {
   fieldReader,
   formatCount,
   type Finding,
-  type LogRecord,
 } from "@oddity/core";
-import { classMask } from "./char-classes.js";
 import { parseQuery } from "./decode.js";
+import { countSpecs, foldCounts } from "./counts.js";
 import { judgeMissing, judgeUnseenName, judgeValue, type JudgeContext, type Verdict } from "./judge.js";
+import { learnQuery } from "./learn.js";
 import { paramsOptionsSchema, type ParamsOptions } from "./options.js";
 import { CLEAN_MEMORY, CLEAN_TARGET_LENGTH, prepareState, type PreparedState } from "./prepared.js";
 import { stateFromJSON, stateToJSON } from "./serialize.js";
-import {
-  addClient,
-  admit,
-  emptyParam,
-  emptyState,
-  emptyTemplate,
-  mergeStates,
-  observeValue,
-  type ParamsState,
-} from "./state.js";
+import { emptyState, mergeStates, type ParamsState } from "./state.js";
 import { parameterSummaries } from "./summary.js";
 
 /** Templates whose `path_template` → part-before-`?` mapping is remembered; past it the memory restarts. */
@@ -58,8 +49,7 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
 
     // The template of the path before `?`: `/api/v1/sales?page=:n` and `/api/v1/sales?page=:v` are one
     // template here, or a payload in `page` would move the request to a template with no baseline.
-    function endpointOf(record: LogRecord): string {
-      const template = readTemplate(record)!;
+    function endpointOf(template: string): string {
       let endpoint = endpoints.get(template);
       if (endpoint === undefined) {
         const q = template.indexOf("?");
@@ -103,27 +93,15 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         if (path === null) return;
         const q = path.indexOf("?");
         if (q === -1) return;
-        state.requests++;
-        const template = admit(state.templates, endpointOf(record), caps.maxTemplates, emptyTemplate);
-        if (template === null) return;
-        template.requests++;
-        const client = readClient(record);
-        const pairs = parseQuery(path.slice(q + 1));
-        // Presence counts a name once per request; a set only when the query has several pairs.
-        const repeats = pairs.length > 1;
-        const seen = repeats ? new Set<string>() : null;
-        for (let i = 0; i < pairs.length; i++) {
-          const { name, value } = pairs[i]!;
-          const param = admit(template.params, name, caps.maxParameters, emptyParam);
-          if (param === null) continue;
-          if (!repeats || !seen!.has(name)) {
-            seen?.add(name);
-            param.present++;
-            param.nameClients = addClient(param.nameClients, client);
-          }
-          observeValue(param, { value, mask: classMask(value), maxTokens: caps.maxTokens, client });
-        }
+        learnQuery(state, caps, {
+          query: path.slice(q + 1),
+          endpoint: endpointOf(readTemplate(record)!),
+          client: readClient(record),
+          times: 1,
+        });
       },
+      counts: countSpecs(options.client),
+      foldCounts: (state, tables) => foldCounts(state, tables, { caps, endpointOf }),
       merge: (a, b) => mergeStates(a, b, caps),
       prepare(state) {
         prepare(state);
@@ -135,7 +113,7 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         if (q === -1) return NO_FINDINGS;
         const model = preparedFor(state);
         if (model.clean.has(path)) return NO_FINDINGS;
-        const template = model.templates.get(endpointOf(record));
+        const template = model.templates.get(endpointOf(readTemplate(record)!));
         if (template === undefined || template.requests < options.minSupport) return NO_FINDINGS;
         const pairs = parseQuery(path.slice(q + 1));
         // The strongest verdict per parameter name, then the strongest names.

@@ -64,14 +64,18 @@ export type ClientCounts = ReadonlyMap<string, number>;
 export const NO_CLIENTS: ClientCounts = new Map<string, number>();
 
 /**
- * Adds one occurrence by `client`; the counts become null (many clients) past {@link CLIENT_SAMPLE}
+ * Adds `times` occurrences by `client`; the counts become null (many clients) past {@link CLIENT_SAMPLE}
  * clients. An unknown client (a log without addresses) is not counted, so such a log has no clients to
  * leave out and no class is ever taken as used by many clients.
  */
-export function addClient(counts: ClientCounts | null, client: string | null): ClientCounts | null {
+export function addClient(
+  counts: ClientCounts | null,
+  client: string | null,
+  times: number,
+): ClientCounts | null {
   if (counts === null || client === null) return counts;
   const writable = counts === NO_CLIENTS ? new Map<string, number>() : (counts as Map<string, number>);
-  writable.set(client, (writable.get(client) ?? 0) + 1);
+  writable.set(client, (writable.get(client) ?? 0) + times);
   return writable.size > CLIENT_SAMPLE ? null : writable;
 }
 
@@ -187,7 +191,10 @@ function mergeCapped<T>(
   return merged;
 }
 
-/** Adds the evidence of one value of a parameter. */
+/**
+ * Adds the evidence of `times` occurrences of one value of a parameter (more than one when folding
+ * counts): every statistic is a sum, or a set that grows the same whatever the order of additions.
+ */
 export function observeValue(
   model: ParamModel,
   {
@@ -195,18 +202,19 @@ export function observeValue(
     mask,
     maxTokens,
     client,
-  }: { value: string; mask: number; maxTokens: number; client: string | null },
+    times,
+  }: { value: string; mask: number; maxTokens: number; client: string | null; times: number },
 ): void {
-  model.values++;
+  model.values += times;
   const length = value.length;
   const clipped = Math.min(length, MAX_LENGTH);
-  model.lengthSum += clipped;
-  model.lengthSquares += clipped * clipped;
-  model.lengths[lengthBucket(length)]!++;
+  model.lengthSum += clipped * times;
+  model.lengthSquares += clipped * clipped * times;
+  model.lengths[lengthBucket(length)]! += times;
   for (let c = 0; c < CLASS_COUNT; c++) {
     if ((mask & (1 << c)) === 0) continue;
-    model.classes[c]!++;
-    model.classClients[c] = addClient(model.classClients[c]!, client);
+    model.classes[c]! += times;
+    model.classClients[c] = addClient(model.classClients[c]!, client, times);
   }
   const tokens = model.tokens;
   if (tokens === null) return;
@@ -214,7 +222,7 @@ export function observeValue(
     model.tokens = null;
     return;
   }
-  tokens.set(value, (tokens.get(value) ?? 0) + 1);
+  tokens.set(value, (tokens.get(value) ?? 0) + times);
   if (tokens.size > maxTokens) model.tokens = null;
 }
 
