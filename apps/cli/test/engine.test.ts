@@ -32,6 +32,29 @@ describe("oddity fit --engine duckdb", () => {
     expect(summary(duck.stderr)).toBe("read 10,024 lines: 10,014 parsed (10,013 combined");
   });
 
+  it("fits the default pipeline (no config), every bundled detector from its declared counts", async () => {
+    const dir = tempDir();
+    const duck = await oddity(
+      ["fit", SAMPLE, TRICKY, "--engine", "duckdb", "--jobs", "2", "-o", "duck.json"],
+      {
+        cwd: dir,
+      },
+    );
+    const own = await oddity(["fit", SAMPLE, TRICKY, "-o", "own.json"], { cwd: dir });
+    expect([duck.code, own.code]).toEqual([0, 0]);
+    const model = modelWithoutSources(path.join(dir, "duck.json")) as { detectors: Array<{ id: string }> };
+    expect(model.detectors.map((d) => d.id)).toEqual([
+      "rarity",
+      "conditional",
+      "size",
+      "params",
+      "client",
+      "client-by-agent",
+      "targets",
+    ]);
+    expect(model).toEqual(modelWithoutSources(path.join(dir, "own.json")));
+  });
+
   it("refuses a pipeline naming each detector that declares no counts, and only those (exit 2)", async () => {
     // The custom-detector example runs the bundled rarity, which declares its counts, and route-guard.
     const model = path.join(tempDir(), "m.json");
