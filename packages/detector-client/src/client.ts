@@ -8,8 +8,8 @@ import {
   valueCodes,
   type DetectorContext,
   type Finding,
-  type LogRecord,
 } from "@oddity/core";
+import { keyOf, keyReader } from "./client-key.js";
 import { clientFinding, clientMessage, type ClientFacts } from "./findings.js";
 import { clientOptionsSchema, errorTable, keyFields, type ClientOptions } from "./options.js";
 import {
@@ -29,32 +29,11 @@ import { statusSlot } from "./statuses.js";
 import { clientSummary } from "./summary.js";
 import { testClient, type TestLimits } from "./verdict.js";
 
-/** Absent values of a composite key read as `-`, as the log writes them. */
-const ABSENT = "-";
-
 /** The findings a flagged client's records get, by what the record carries. */
 interface Verdict {
   onError: readonly Finding[] | null;
   onLonely: readonly Finding[] | null;
   onBoth: readonly Finding[] | null;
-}
-
-/**
- * A client's key from a record: the field's value for a one-field key (no allocation), a JSON array of
- * the values for a composite one (unambiguous whatever they contain); null when every key field is absent,
- * so requests without an address are not lumped into one "client".
- */
-function keyReader(fields: readonly string[]): (record: LogRecord) => string | null {
-  const readers = fields.map(fieldReader);
-  if (readers.length === 1) return readers[0]!;
-  return (record) => keyOf(readers.map((read) => read(record)));
-}
-
-/** The client key of the key fields' values (see {@link keyReader}): what a fold of counts reads. */
-function keyOf(values: ReadonlyArray<string | null>): string | null {
-  if (values.length === 1) return values[0] ?? null;
-  if (values.every((value) => value === null)) return null;
-  return JSON.stringify(values.map((value) => value ?? ABSENT));
 }
 
 function keyValues(fields: readonly string[], key: string): string[] {

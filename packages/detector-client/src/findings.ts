@@ -22,11 +22,13 @@ export interface ClientFacts {
   maxBits: number;
 }
 
-function percent(share: number): string {
+/** A share as a percentage of two significant digits: `2.6%`. */
+export function percentText(share: number): string {
   return `${Number((share * 100).toPrecision(2))}%`;
 }
 
-function pText(log10p: number): string {
+/** A tail probability from its log10: `p=1.6e-41`, or `p < 1e-100` below that. */
+export function tailText(log10p: number): string {
   return log10p <= SHOWN_LOG10_FLOOR ? "p < 1e-100" : `p=${formatProbability(10 ** log10p)}`;
 }
 
@@ -66,12 +68,12 @@ export function clientMessage(facts: ClientFacts): string {
   let message = `${clientText(facts.fields, facts.values)}: ${formatCount(errors)} of its ${formatCount(requests)} request${requests === 1 ? "" : "s"} answered ${status}`;
   const details = breakdown.length > 0 ? [breakdown.join(", ")] : [];
   if (errorTest.flagged)
-    details.push(`other clients ${percent(errorTest.othersRate)}`, pText(errorTest.log10p));
+    details.push(`other clients ${percentText(errorTest.othersRate)}`, tailText(errorTest.log10p));
   if (details.length > 0) message += ` (${details.join("; ")})`;
   if (lonely > 0 || lonelyTest.flagged) {
     message += `; ${formatCount(lonely)} path${lonely === 1 ? "" : "s"} it alone asked for answered an error`;
     if (lonelyTest.flagged) {
-      message += ` (other clients: ${percent(lonelyTest.othersRate)} of requests; ${pText(lonelyTest.log10p)})`;
+      message += ` (other clients: ${percentText(lonelyTest.othersRate)} of requests; ${tailText(lonelyTest.log10p)})`;
     }
   }
   return message;

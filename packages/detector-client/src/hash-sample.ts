@@ -63,3 +63,32 @@ export class HashSample<T extends Hashed> {
     for (const [key, entry] of this.map) if (entry.hash >= ceiling) this.map.delete(key);
   }
 }
+
+/**
+ * A new sample holding both samples' entries under the lower ceiling, settled: equal to the sample of
+ * both inputs as one. `add` adds an entry of `b` into the copy of the same key's entry of `a`.
+ */
+export function mergeSamples<T extends Hashed>({
+  a,
+  b,
+  add,
+  copy,
+}: {
+  a: HashSample<T>;
+  b: HashSample<T>;
+  add: (into: T, from: T) => void;
+  copy: (entry: T) => T;
+}): HashSample<T> {
+  const out = new HashSample<T>(a.max);
+  const ceiling = Math.min(a.ceiling, b.ceiling);
+  for (const [key, entry] of a.map) if (entry.hash < ceiling) out.map.set(key, copy(entry));
+  for (const [key, entry] of b.map) {
+    if (entry.hash >= ceiling) continue;
+    const into = out.map.get(key);
+    if (into === undefined) out.map.set(key, copy(entry));
+    else add(into, entry);
+  }
+  out.ceiling = ceiling;
+  out.settle();
+  return out;
+}

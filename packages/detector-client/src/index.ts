@@ -19,6 +19,10 @@ export {
   type ClientOptionsInput,
 } from "./options.js";
 export { STATE_VERSION, type ClientState, type ClientTally, type PathTally } from "./state.js";
-export { HashSample, NO_CEILING, selectionHash, type Hashed } from "./hash-sample.js";
+export { keyOf, keyReader } from "./client-key.js";
+export { percentText, tailText } from "./findings.js";
+export { HashSample, NO_CEILING, mergeSamples, selectionHash, type Hashed } from "./hash-sample.js";
+export { withRoom } from "./pending.js";
+export { readCount, readSample, readText, sampleSchema } from "./saved-sample.js";
 export { logBeta, logBetaBinomialTail, logGamma, type TailInput } from "./tail.js";
 export { testClient, type TestInput, type TestLimits, type TestResult } from "./verdict.js";

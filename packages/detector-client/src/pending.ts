@@ -4,7 +4,10 @@ import { NAMED_STATUSES } from "./statuses.js";
 const SLOTS = NAMED_STATUSES.length;
 
 /** `array`, or a copy at least twice as long when `index` is past its end (the new slots 0). */
-function withRoom<A extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(array: A, index: number): A {
+export function withRoom<A extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(
+  array: A,
+  index: number,
+): A {
   if (index < array.length) return array;
   const grown = new (array.constructor as new (length: number) => A)(Math.max(index + 1, array.length * 2));
   grown.set(array);

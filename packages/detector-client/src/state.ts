@@ -1,5 +1,6 @@
 import { invalidState, parseState, z } from "@oddity/core";
-import { HashSample, NO_CEILING, selectionHash } from "./hash-sample.js";
+import { HashSample, mergeSamples, selectionHash } from "./hash-sample.js";
+import { readCount, readSample, readText, sampleSchema } from "./saved-sample.js";
 import type { PendingCounts } from "./pending.js";
 import { NAMED_STATUSES } from "./statuses.js";
 
@@ -149,26 +150,6 @@ export function isLonelyProbe(tally: PathTally): boolean {
   return tally.second === null && tally.errors > 0;
 }
 
-function mergeSamples<T extends { hash: number }>(
-  a: HashSample<T>,
-  b: HashSample<T>,
-  add: (into: T, from: T) => void,
-  copy: (entry: T) => T,
-): HashSample<T> {
-  const out = new HashSample<T>(a.max);
-  const ceiling = Math.min(a.ceiling, b.ceiling);
-  for (const [key, entry] of a.map) if (entry.hash < ceiling) out.map.set(key, copy(entry));
-  for (const [key, entry] of b.map) {
-    if (entry.hash >= ceiling) continue;
-    const into = out.map.get(key);
-    if (into === undefined) out.map.set(key, copy(entry));
-    else add(into, entry);
-  }
-  out.ceiling = ceiling;
-  out.settle();
-  return out;
-}
-
 /** A new state with the counts of both; equal to fitting both baselines as one. */
 export function mergeStates(a: ClientState, b: ClientState): ClientState {
   settleState(a);
@@ -177,27 +158,27 @@ export function mergeStates(a: ClientState, b: ClientState): ClientState {
     pending: null,
     requests: a.requests + b.requests,
     errors: a.errors + b.errors,
-    clients: mergeSamples(
-      a.clients,
-      b.clients,
-      (into, from) => {
+    clients: mergeSamples({
+      a: a.clients,
+      b: b.clients,
+      add: (into, from) => {
         into.requests += from.requests;
         into.errors += from.errors;
         from.byStatus.forEach((n, i) => (into.byStatus[i]! += n));
       },
-      (e) => ({ ...e, byStatus: [...e.byStatus] }),
-    ),
-    paths: mergeSamples(
-      a.paths,
-      b.paths,
-      (into, from) => {
+      copy: (e) => ({ ...e, byStatus: [...e.byStatus] }),
+    }),
+    paths: mergeSamples({
+      a: a.paths,
+      b: b.paths,
+      add: (into, from) => {
         into.requests += from.requests;
         into.errors += from.errors;
         admitAsker(into, from.first);
         if (from.second !== null) admitAsker(into, from.second);
       },
-      (e) => ({ ...e }),
-    ),
+      copy: (e) => ({ ...e }),
+    }),
   };
 }
 
@@ -233,12 +214,6 @@ export function stateToJSON(state: ClientState): unknown {
   };
 }
 
-const sampleSchema = z.strictObject({
-  max: z.number(),
-  ceiling: z.number().int().min(0).max(NO_CEILING, { error: `expected a whole number from 0 to 2^32` }),
-  values: z.array(z.array(z.unknown())),
-});
-
 const stateSchema = z.strictObject({
   version: z.literal(STATE_VERSION, {
     error: `expected version ${STATE_VERSION}: the model was saved by another version of the client detector; refit it`,
@@ -249,65 +224,27 @@ const stateSchema = z.strictObject({
   paths: sampleSchema,
 });
 
-function count(value: unknown, where: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    invalidState(where, "expected a count: a whole number from 0 to 2^53 − 1");
-  }
-  return value;
-}
-
 function statusCounts(value: unknown, where: string): number[] {
   if (!Array.isArray(value) || value.length !== NAMED_STATUSES.length) {
     invalidState(where, `expected ${NAMED_STATUSES.length} counts, of statuses ${NAMED_STATUSES.join(", ")}`);
   }
-  return value.map((n, i) => count(n, `${where}[${i}]`));
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== "string") invalidState(where, "expected a string");
-  return value;
-}
-
-function readSample<T extends { hash: number }>(
-  saved: z.output<typeof sampleSchema>,
-  max: number,
-  where: string,
-  width: number,
-  read: (row: unknown[], hash: number, at: string) => T,
-): HashSample<T> {
-  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
-  if (saved.values.length > max) {
-    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
-  }
-  const sample = new HashSample<T>(max);
-  sample.ceiling = saved.ceiling;
-  saved.values.forEach((row, i) => {
-    const at = `${where}.values[${i}]`;
-    if (row.length !== width) invalidState(at, `expected ${width} items, got ${row.length}`);
-    const key = text(row[0], `${at}[0]`);
-    if (sample.map.has(key)) invalidState(`${at}[0]`, `${JSON.stringify(key)} is listed twice`);
-    const hash = selectionHash(key);
-    if (hash >= sample.ceiling)
-      invalidState(`${at}[0]`, `hashes at or above the sample's ceiling, so it cannot be in it`);
-    sample.map.set(key, read(row, hash, at));
-  });
-  return sample;
+  return value.map((n, i) => readCount(n, `${where}[${i}]`));
 }
 
 /** Reads a saved state; throws a `ModelError` naming the key path of any problem. */
 export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
   const data = parseState(stateSchema, json);
-  const requests = count(data.requests, "state.requests");
-  const errors = count(data.errors, "state.errors");
+  const requests = readCount(data.requests, "state.requests");
+  const errors = readCount(data.errors, "state.errors");
   if (errors > requests) invalidState("state.errors", `is ${errors}, more than the ${requests} requests`);
   let clientRequests = 0;
   const keyWidth = shape.keyWidth ?? 1;
-  const clients = readSample<ClientTally>(
-    data.clients,
-    shape.maxClients,
-    "state.clients",
-    4,
-    (row, hash, at) => {
+  const clients = readSample<ClientTally>({
+    saved: data.clients,
+    max: shape.maxClients,
+    where: "state.clients",
+    width: 4,
+    read: (row, hash, at) => {
       if (!isClientKey(row[0] as string, keyWidth)) {
         invalidState(
           `${at}[0]`,
@@ -316,8 +253,8 @@ export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
       }
       const tally = {
         hash,
-        requests: count(row[1], `${at}[1]`),
-        errors: count(row[2], `${at}[2]`),
+        requests: readCount(row[1], `${at}[1]`),
+        errors: readCount(row[2], `${at}[2]`),
         byStatus: statusCounts(row[3], `${at}[3]`),
       };
       if (tally.requests < 1) invalidState(`${at}[1]`, "expected at least 1 request");
@@ -328,30 +265,36 @@ export function stateFromJSON(json: unknown, shape: StateShape): ClientState {
       clientRequests += tally.requests;
       return tally;
     },
-  );
+  });
   if (clientRequests > requests) {
     invalidState(
       "state.clients",
       `count ${clientRequests} requests, more than the ${requests} in state.requests`,
     );
   }
-  const paths = readSample<PathTally>(data.paths, shape.maxPaths, "state.paths", 5, (row, hash, at) => {
-    const first = text(row[3], `${at}[3]`);
-    const second = row[4] === null ? null : text(row[4], `${at}[4]`);
-    if (second !== null && !(first < second)) {
-      invalidState(`${at}[4]`, "expected a client key after the first one in code-unit order");
-    }
-    const tally = {
-      hash,
-      requests: count(row[1], `${at}[1]`),
-      errors: count(row[2], `${at}[2]`),
-      first,
-      second,
-    };
-    if (tally.requests < (second === null ? 1 : 2)) invalidState(`${at}[1]`, "is fewer than its clients");
-    if (tally.requests > requests) invalidState(`${at}[1]`, `is more than the ${requests} requests`);
-    if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the path's requests");
-    return tally;
+  const paths = readSample<PathTally>({
+    saved: data.paths,
+    max: shape.maxPaths,
+    where: "state.paths",
+    width: 5,
+    read: (row, hash, at) => {
+      const first = readText(row[3], `${at}[3]`);
+      const second = row[4] === null ? null : readText(row[4], `${at}[4]`);
+      if (second !== null && !(first < second)) {
+        invalidState(`${at}[4]`, "expected a client key after the first one in code-unit order");
+      }
+      const tally = {
+        hash,
+        requests: readCount(row[1], `${at}[1]`),
+        errors: readCount(row[2], `${at}[2]`),
+        first,
+        second,
+      };
+      if (tally.requests < (second === null ? 1 : 2)) invalidState(`${at}[1]`, "is fewer than its clients");
+      if (tally.requests > requests) invalidState(`${at}[1]`, `is more than the ${requests} requests`);
+      if (tally.errors > tally.requests) invalidState(`${at}[2]`, "is more than the path's requests");
+      return tally;
+    },
   });
   return { requests, errors, clients, paths, pending: null };
 }

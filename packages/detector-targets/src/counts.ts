@@ -1,5 +1,5 @@
 import type { CountSpec, CountTables } from "@oddity/core";
-import { keyOf } from "./client-key.js";
+import { keyOf } from "@oddity/detector-client";
 import { countRequests, type TargetsState } from "./state.js";
 
 const REQUESTS = "requests";

@@ -1,8 +1,6 @@
-import { formatCount, formatProbability, quoteValue, type Finding } from "@oddity/core";
-import type { TestResult } from "@oddity/detector-client";
+import { formatCount, quoteValue, type Finding } from "@oddity/core";
+import { percentText, tailText, type TestResult } from "@oddity/detector-client";
 
-/** Below this a p-value is written as "p < 1e-100": more digits would only suggest false precision. */
-const SHOWN_LOG10_FLOOR = -100;
 const LOG2_10 = Math.log2(10);
 
 /** What a target's findings say, gathered in `prepare`. */
@@ -19,21 +17,13 @@ export interface TargetFacts {
   maxBits: number;
 }
 
-function percent(share: number): string {
-  return `${Number((share * 100).toPrecision(2))}%`;
-}
-
-function pText(log10p: number): string {
-  return log10p <= SHOWN_LOG10_FLOOR ? "p < 1e-100" : `p=${formatProbability(10 ** log10p)}`;
-}
-
 /**
  * `path_template "/xmlrpc.php": 140 of the 149 clients that asked for it got nothing but errors from the
  * site (other clients 13%; p=4.7e-81)`.
  */
 export function targetMessage(facts: TargetFacts): string {
   const { clients, errorOnly, test } = facts;
-  return `${facts.field} ${quoteValue(facts.path)}: ${formatCount(errorOnly)} of the ${formatCount(clients)} clients that asked for it got nothing but errors from the site (other clients ${percent(test.othersRate)}; ${pText(test.log10p)})`;
+  return `${facts.field} ${quoteValue(facts.path)}: ${formatCount(errorOnly)} of the ${formatCount(clients)} clients that asked for it got nothing but errors from the site (other clients ${percentText(test.othersRate)}; ${tailText(test.log10p)})`;
 }
 
 /** The finding every error response to a target carries. */

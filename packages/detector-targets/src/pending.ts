@@ -1,15 +1,8 @@
 import type { ValueCodes } from "@oddity/core";
+import { withRoom } from "@oddity/detector-client";
 
 /** Client codes below this fit a pair's number: path code × CLIENT_SPAN + client code (below 2^53). */
 const CLIENT_SPAN = 2 ** 26;
-
-/** `array`, or a copy at least twice as long when `index` is past its end (the new slots 0). */
-function withRoom(array: Float64Array<ArrayBuffer>, index: number): Float64Array<ArrayBuffer> {
-  if (index < array.length) return array;
-  const grown = new Float64Array(Math.max(index + 1, array.length * 2));
-  grown.set(array);
-  return grown;
-}
 
 /**
  * Counts tallied by value code (core's `valueCodes`) and not yet added to the samples: a typed-array slot

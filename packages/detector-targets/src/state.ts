@@ -1,5 +1,13 @@
 import { invalidState, parseState, z } from "@oddity/core";
-import { HashSample, NO_CEILING, selectionHash } from "@oddity/detector-client";
+import {
+  HashSample,
+  mergeSamples,
+  readCount,
+  readSample,
+  readText,
+  sampleSchema,
+  selectionHash,
+} from "@oddity/detector-client";
 import { PairSample } from "./pair-sample.js";
 import type { PendingCounts } from "./pending.js";
 
@@ -80,34 +88,20 @@ export function settleState(state: TargetsState): void {
   state.pairs.settle();
 }
 
-function mergeSamples<T extends { hash: number }>(
-  a: HashSample<T>,
-  b: HashSample<T>,
-  add: (into: T, from: T) => void,
-): HashSample<T> {
-  const out = new HashSample<T>(a.max);
-  const ceiling = Math.min(a.ceiling, b.ceiling);
-  for (const [key, entry] of a.map) if (entry.hash < ceiling) out.map.set(key, { ...entry });
-  for (const [key, entry] of b.map) {
-    if (entry.hash >= ceiling) continue;
-    const into = out.map.get(key);
-    if (into === undefined) out.map.set(key, { ...entry });
-    else add(into, entry);
-  }
-  out.ceiling = ceiling;
-  out.settle();
-  return out;
-}
-
 /** A new state with the counts of both; equal to fitting both baselines as one. */
 export function mergeStates(a: TargetsState, b: TargetsState): TargetsState {
   settleState(a);
   settleState(b);
   return {
     pending: null,
-    clients: mergeSamples(a.clients, b.clients, (into, from) => {
-      into.requests += from.requests;
-      into.errors += from.errors;
+    clients: mergeSamples({
+      a: a.clients,
+      b: b.clients,
+      add: (into, from) => {
+        into.requests += from.requests;
+        into.errors += from.errors;
+      },
+      copy: (entry) => ({ ...entry }),
     }),
     pairs: PairSample.merge(a.pairs, b.pairs),
   };
@@ -143,12 +137,6 @@ export function stateToJSON(state: TargetsState): unknown {
   };
 }
 
-const sampleSchema = z.strictObject({
-  max: z.number(),
-  ceiling: z.number().int().min(0).max(NO_CEILING, { error: `expected a whole number from 0 to 2^32` }),
-  values: z.array(z.array(z.unknown())),
-});
-
 const stateSchema = z.strictObject({
   version: z.literal(STATE_VERSION, {
     error: `expected version ${STATE_VERSION}: the model was saved by another version of the targets detector; refit it`,
@@ -156,51 +144,6 @@ const stateSchema = z.strictObject({
   clients: sampleSchema,
   pairs: sampleSchema,
 });
-
-function count(value: unknown, where: string): number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-    invalidState(where, "expected a count: a whole number from 0 to 2^53 − 1");
-  }
-  return value;
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== "string") invalidState(where, "expected a string");
-  return value;
-}
-
-function readSample<T extends { hash: number }>({
-  saved,
-  max,
-  where,
-  width,
-  read,
-}: {
-  saved: z.output<typeof sampleSchema>;
-  max: number;
-  where: string;
-  width: number;
-  /** The entry's sample key and the entry (without its hash) from a saved row. */
-  read: (row: unknown[], at: string) => [string, Omit<T, "hash">];
-}): HashSample<T> {
-  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
-  if (saved.values.length > max) {
-    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
-  }
-  const sample = new HashSample<T>(max);
-  sample.ceiling = saved.ceiling;
-  saved.values.forEach((row, i) => {
-    const at = `${where}.values[${i}]`;
-    if (row.length !== width) invalidState(at, `expected ${width} items, got ${row.length}`);
-    const [key, entry] = read(row, at);
-    if (sample.map.has(key)) invalidState(at, `${JSON.stringify(key)} is listed twice`);
-    const hash = selectionHash(key);
-    if (hash >= sample.ceiling)
-      invalidState(at, `hashes at or above the sample's ceiling, so it cannot be in it`);
-    sample.map.set(key, { ...entry, hash } as T);
-  });
-  return sample;
-}
 
 /** Reads a saved state; throws a `ModelError` naming the key path of any problem. */
 export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
@@ -210,12 +153,12 @@ export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
     max: shape.maxClients,
     where: "state.clients",
     width: 3,
-    read: (row, at) => {
-      const requests = count(row[1], `${at}[1]`);
-      const errors = count(row[2], `${at}[2]`);
+    read: (row, hash, at) => {
+      const requests = readCount(row[1], `${at}[1]`);
+      const errors = readCount(row[2], `${at}[2]`);
       if (requests < 1) invalidState(`${at}[1]`, "expected at least 1 request");
       if (errors > requests) invalidState(`${at}[2]`, "is more than the client's requests");
-      return [text(row[0], `${at}[0]`), { requests, errors }];
+      return { hash, requests, errors };
     },
   });
   const pairs = new PairSample(shape.maxPairs);
@@ -233,8 +176,8 @@ export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
   saved.values.forEach((row, i) => {
     const at = `state.pairs.values[${i}]`;
     if (row.length !== 2) invalidState(at, `expected 2 items, got ${row.length}`);
-    const path = text(row[0], `${at}[0]`);
-    const client = text(row[1], `${at}[1]`);
+    const path = readText(row[0], `${at}[0]`);
+    const client = readText(row[1], `${at}[1]`);
     if (!pairs.restore(path, client)) {
       invalidState(at, "is listed twice, or hashes at or above the sample's ceiling, so it cannot be in it");
     }

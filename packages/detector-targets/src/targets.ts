@@ -9,9 +9,8 @@ import {
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
-import { errorTable, keyFields, testClient, type TestLimits } from "@oddity/detector-client";
+import { errorTable, keyFields, keyReader, testClient, type TestLimits } from "@oddity/detector-client";
 import { countSpecs, foldCounts } from "./counts.js";
-import { keyReader } from "./client-key.js";
 import { targetFinding } from "./findings.js";
 import { targetsOptionsSchema, type TargetsOptions } from "./options.js";
 import { PendingCounts } from "./pending.js";

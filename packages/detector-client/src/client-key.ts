@@ -4,8 +4,9 @@ import { fieldReader, type LogRecord } from "@oddity/core";
 const ABSENT = "-";
 
 /**
- * A client's key from a record: the field's value for a one-field key, a JSON array of the values for a
- * composite one; null when every key field is absent, so requests without an address are not one client.
+ * A client's key from a record: the field's value for a one-field key (no allocation), a JSON array of
+ * the values for a composite one (unambiguous whatever they contain); null when every key field is absent,
+ * so requests without an address are not lumped into one "client".
  */
 export function keyReader(fields: readonly string[]): (record: LogRecord) => string | null {
   const readers = fields.map(fieldReader);
@@ -13,9 +14,9 @@ export function keyReader(fields: readonly string[]): (record: LogRecord) => str
   return (record) => keyOf(readers.map((read) => read(record)));
 }
 
-/** The key of a client from its key fields' values (null for absent ones), as {@link keyReader} gives it. */
+/** The client key of the key fields' values (see {@link keyReader}): what a fold of counts reads. */
 export function keyOf(values: ReadonlyArray<string | null>): string | null {
   if (values.length === 1) return values[0] ?? null;
-  if (values.every((v) => v === null)) return null;
-  return JSON.stringify(values.map((v) => v ?? ABSENT));
+  if (values.every((value) => value === null)) return null;
+  return JSON.stringify(values.map((value) => value ?? ABSENT));
 }
