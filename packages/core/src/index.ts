@@ -54,6 +54,7 @@ export { fitFromCounts } from "./counted-fit.js";
 export { nearest } from "./suggest.js";
 export { ConfigError, DetectorError, InputError, ModelError, UserError, isUserError } from "./errors.js";
 export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";
+export { ownString } from "./own-string.js";
 export {
   COMBINE_MODES,
   DEFAULT_SCORING,

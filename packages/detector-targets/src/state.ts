@@ -1,4 +1,4 @@
-import { invalidState, parseState, z } from "@oddity/core";
+import { invalidState, ownString, parseState, z } from "@oddity/core";
 import {
   HashSample,
   mergeSamples,
@@ -46,7 +46,8 @@ function tallyOf(clients: HashSample<ClientCounts>, client: string): ClientCount
   let tally = clients.map.get(client);
   if (tally === undefined) {
     const hash = selectionHash(client);
-    if (clients.admits(hash)) clients.insert(client, (tally = { hash, requests: 0, errors: 0 }));
+    // A copy, so a kept client never keeps the log line its key was cut from alive.
+    if (clients.admits(hash)) clients.insert(ownString(client), (tally = { hash, requests: 0, errors: 0 }));
   }
   return tally;
 }
