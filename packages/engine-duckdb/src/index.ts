@@ -7,6 +7,6 @@ export {
   type DuckDBFitOptions,
 } from "./fit.js";
 export { openScan, type DuckDBCounts, type DuckDBScan, type DuckDBScanOptions } from "./scan.js";
-export { isParquet } from "./inputs.js";
+export { isParquet, parquetLines } from "./inputs.js";
 export { HEAD_PATTERN, STATUS_PATTERN, splitLinesSql, type SqlLayout } from "./clf-sql.js";
 export { sqlIdentifier, sqlNumber, sqlString } from "./sql-text.js";

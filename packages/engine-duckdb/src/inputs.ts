@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { InputError, RECORD_FIELDS } from "@oddity/core";
 import { sqlIdentifier, sqlNumber, sqlString } from "./sql-text.js";
 
@@ -68,13 +68,14 @@ export async function parquetColumns(
   return reader
     .getRowsJS()
     .map((row) => ({ name: row[0] as string, type: row[1] as string }))
-    .filter((column) => fields.has(column.name) && column.name !== "source" && column.name !== "line");
+    .filter((column) => fields.has(column.name));
 }
 
 /**
  * The rows of a Parquet file of parsed requests as the `parsed` table holds split lines: every row a
  * record (`plain`), columns named like the record fields, `time` a TIMESTAMP or epoch milliseconds.
- * Other columns are not read; a missing field is null.
+ * `source` and `line`, when present, say where each came from (else the file and the row number). Other
+ * columns are not read; a missing field is null.
  */
 export function parquetRecordsSql({
   file,
@@ -107,5 +108,39 @@ export function parquetRecordsSql({
     ...NUMBER_COLUMNS.map((name) => `${number(name)} AS ${sqlIdentifier(name)}`),
     `${time} AS "time"`,
   ];
-  return `SELECT ${src} AS src, ${sqlString(file)} AS source, ordinality AS n, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`;
+  const source = types.has("source") ? `coalesce(${text("source")}, ${sqlString(file)})` : sqlString(file);
+  const line = types.has("line") ? `coalesce(${number("line")}, ordinality)` : "ordinality";
+  return `SELECT ${src} AS src, ${source} AS source, ordinality AS n, ${line} AS line_no, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`;
+}
+
+/** The first `limit` raw lines of a Parquet column, for sniffing their format (null values left out). */
+export async function parquetLines({
+  file,
+  column,
+  limit,
+}: {
+  file: string;
+  column: string;
+  limit: number;
+}): Promise<string[]> {
+  checkName(file);
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      `SELECT CAST(${sqlIdentifier(column)} AS VARCHAR) FROM read_parquet(${sqlString(file)}) LIMIT ${sqlNumber(limit)}`,
+    );
+    return reader.getRowsJS().flatMap((row) => (typeof row[0] === "string" ? [row[0]] : []));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new InputError(`${file}: DuckDB could not read column ${JSON.stringify(column)}: ${reason}`, {
+      cause: error,
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }

@@ -173,4 +173,34 @@ describe("openScan records", () => {
     });
     expect(modelToJSON(fitted.model)).toEqual({ ...modelToJSON(model), sources: [parquet] });
   });
+
+  it("takes source and line from their columns, and shows the fields as raw JSON when there is no raw column", async () => {
+    const parquet = path.join(dir, "located.parquet");
+    await duckdb([
+      `COPY (SELECT * FROM (VALUES ('web-1.log', 41, '10.0.0.1', 'GET', '', 200, epoch_ms(1555443282000)), (NULL, NULL, NULL, NULL, '/x', NULL, NULL)) AS t(source, line, ip, method, path, status, "time")) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const { records } = await scanned({ files: [parquet] });
+    expect(records.map((r) => [r.source, r.line, r.ip, r.method, r.path, r.status, r.time, r.raw])).toEqual([
+      [
+        "web-1.log",
+        41,
+        "10.0.0.1",
+        "GET",
+        "",
+        200,
+        1555443282000,
+        '{"source":"web-1.log","line":41,"ip":"10.0.0.1","method":"GET","path":"","status":200,"time":1555443282000}',
+      ],
+      [
+        parquet,
+        2,
+        null,
+        null,
+        "/x",
+        null,
+        null,
+        `{"source":${JSON.stringify(parquet)},"line":2,"ip":null,"method":null,"path":"/x","status":null,"time":null}`,
+      ],
+    ]);
+  });
 });

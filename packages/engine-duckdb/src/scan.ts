@@ -99,7 +99,7 @@ export interface DuckDBScan {
 const COLUMNS = new Set<string>(RECORD_FIELDS.filter((field) => field !== "raw"));
 
 function column(field: string): string {
-  if (field === "line") return "CAST(n AS DOUBLE)";
+  if (field === "line") return "CAST(coalesce(line_no, n) AS DOUBLE)";
   if (field === "time") return `CAST("time" AS DOUBLE)`;
   if (COLUMNS.has(field)) return `"${field}"`;
   // `raw` and format extras: common and combined lines carry none, so every record has null.
@@ -192,6 +192,9 @@ function packedSql(): string {
     part(`CAST(CAST(size AS DOUBLE) AS VARCHAR)`),
     part("line"),
     ...PACKED_TEXT.map((f) => part(`"${f}"`)),
+    // Where a record of a Parquet file of parsed requests came from, when it says.
+    part("source"),
+    part(`CAST(line_no AS VARCHAR)`),
   ];
   return `concat_ws(chr(10), ${parts.join(", ")})`;
 }
@@ -209,7 +212,7 @@ interface FileInfo {
   file: string;
   /** Parquet of parsed requests: every row is a record, nothing is handed back. */
   records: boolean;
-  /** For those without a `raw` column: the fields their `raw` shows, as JSON. */
+  /** For those without a `raw` column: the record fields their `raw` shows, as JSON. */
   rawFields: string[] | null;
   bytes: number;
 }
@@ -267,7 +270,9 @@ export async function openScan({
       await connection.run(
         `CREATE TEMP VIEW lines AS ${linesSql({ files: lineFiles, column, maxLineLength })}`,
       );
-      parts.unshift(splitLinesSql({ layout, maxLineLength, keepLines }));
+      parts.unshift(
+        `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ layout, maxLineLength, keepLines })})`,
+      );
     }
     try {
       await connection.run(
@@ -441,7 +446,9 @@ async function* streamRecords({
       const n = ns[i]!;
       const parts = packs[i]!.split("\n");
       if (parts[0] === "1") {
-        const record = blankRecord(info.file, n, textOf(parts[4]) ?? "");
+        const record = info.records
+          ? blankRecord(textOf(parts[14]) ?? info.file, numberOf(parts[15]) ?? n, textOf(parts[4]) ?? "")
+          : blankRecord(info.file, n, textOf(parts[4]) ?? "");
         record.ip = textOf(parts[5]);
         record.ident = textOf(parts[6]);
         record.user = textOf(parts[7]);
