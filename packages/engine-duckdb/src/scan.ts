@@ -275,8 +275,10 @@ export async function openScan({
       );
     }
     try {
+      const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
+      // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming.
       await connection.run(
-        `CREATE TEMP TABLE parsed AS ${parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n")}`,
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT *, ${packedSql()} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
@@ -409,7 +411,7 @@ async function* streamRecords({
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
   const result = await connection.stream(
-    `SELECT src, CAST(n AS DOUBLE) AS n, ${packedSql()} AS packed FROM parsed ORDER BY src, n`,
+    `SELECT src, CAST(n AS DOUBLE) AS n, packed FROM parsed ORDER BY src, n`,
   );
   const ncsa = leftoverFormat.name === "ncsa";
   let parser: LineParser | null = null;
