@@ -276,9 +276,10 @@ export async function openScan({
     }
     try {
       const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
-      // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming.
+      // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
+      // split line is kept in them only.
       await connection.run(
-        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT *, ${packedSql()} AS packed FROM (${union})` : union}`,
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT * EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line, ${packedSql()} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
