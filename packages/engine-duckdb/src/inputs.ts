@@ -57,18 +57,26 @@ const TEXT_COLUMNS = [
 ];
 const NUMBER_COLUMNS = ["status", "size"];
 
-/** The record fields a Parquet file of parsed requests has as columns, with their DuckDB types. */
+/**
+ * The record fields a Parquet file of parsed requests has as columns, with their DuckDB types. A file
+ * with none of the request fields (only `source`, `line`, `raw` or other names) is refused: its lines
+ * are likely raw, in a column to name with `column`.
+ */
 export async function parquetColumns(
   connection: DuckDBConnection,
   file: string,
 ): Promise<Array<{ name: string; type: string }>> {
   checkName(file);
   const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+  const all = reader.getRowsJS().map((row) => ({ name: row[0] as string, type: row[1] as string }));
   const fields = new Set<string>(RECORD_FIELDS);
-  return reader
-    .getRowsJS()
-    .map((row) => ({ name: row[0] as string, type: row[1] as string }))
-    .filter((column) => fields.has(column.name));
+  const columns = all.filter((column) => fields.has(column.name));
+  if (!columns.some((column) => !["source", "line", "raw"].includes(column.name))) {
+    throw new InputError(
+      `${file}: no column is a record field (${RECORD_FIELDS.filter((f) => f !== "source" && f !== "line" && f !== "raw").join(", ")}); its columns are ${all.map((c) => JSON.stringify(c.name)).join(", ")}: name the one of raw log lines with --column`,
+    );
+  }
+  return columns;
 }
 
 /**

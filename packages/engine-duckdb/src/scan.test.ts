@@ -4,6 +4,7 @@ import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { conditional } from "@oddity/detector-conditional";
 import {
+  InputError,
   createPipeline,
   fitBatches,
   modelToJSON,
@@ -202,5 +203,15 @@ describe("openScan records", () => {
         `{"source":${JSON.stringify(parquet)},"line":2,"ip":null,"method":null,"path":"/x","status":null,"time":null}`,
       ],
     ]);
+  });
+
+  it("refuses a Parquet file with no record-field column, naming its columns", async () => {
+    const parquet = path.join(dir, "entries.parquet");
+    await duckdb([`COPY (SELECT 'a line' AS entry) TO ${sqlString(parquet)} (FORMAT parquet)`]);
+    const scan = openScan({ files: [parquet], layout: "combined", keepLines: true });
+    await expect(scan).rejects.toThrow(InputError);
+    await expect(scan).rejects.toThrow(
+      /no column is a record field .*its columns are "entry": name the one of raw log lines/,
+    );
   });
 });

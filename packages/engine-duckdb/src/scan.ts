@@ -49,6 +49,11 @@ export interface DuckDBScanOptions {
   maxLineLength?: number;
   /** Keep every line for the records' `raw` (needed by `records`, not by `count`). */
   keepLines?: boolean;
+  /**
+   * Keep the fields as columns for `count` (default true). A scan only streamed back (`score`) keeps
+   * just the packed rows, which saves DuckDB the memory of the columns.
+   */
+  countable?: boolean;
 }
 
 /** The counts of the lines the SQL split read, and what happened to the others. */
@@ -235,6 +240,7 @@ export async function openScan({
   threads = 1,
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
   keepLines = false,
+  countable = true,
 }: DuckDBScanOptions): Promise<DuckDBScan> {
   const instance = await DuckDBInstance.create(":memory:", {
     threads: String(Math.max(1, Math.floor(threads))),
@@ -279,7 +285,7 @@ export async function openScan({
       // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
       // split line is kept in them only.
       await connection.run(
-        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT * EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line, ${packedSql()} AS packed FROM (${union})` : union}`,
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n"}, ${packedSql()} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
@@ -292,6 +298,7 @@ export async function openScan({
 
   return {
     async count({ queries, onRecord }) {
+      if (!countable) throw new Error("count() needs a scan opened countable");
       const results = new Map<string, RawCountRow[]>();
       for (const query of queries) {
         const rows = await rowsOf(connection, countSql(query));

@@ -193,7 +193,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     // A pipeline the engine cannot fit is refused before anything is read.
     if (onEngine) planCounts(await detectPipeline(session, options), "--engine duckdb");
     const { openEngineScan } = onEngine ? await import("./engine.js") : { openEngineScan: null };
-    const scored = openEngineScan === null ? null : await openEngineScan({ session, inputs, options });
+    const scored =
+      openEngineScan === null
+        ? null
+        : await openEngineScan({ session, inputs, options, countable: baseline === null });
     if (scored !== null) scans.push(scored);
     const fitted =
       openEngineScan === null || baseline === null

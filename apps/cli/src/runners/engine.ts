@@ -174,12 +174,15 @@ export async function openEngineScan({
   inputs,
   options,
   keepLines = true,
+  countable = true,
 }: {
   session: Session;
   inputs: readonly string[];
   options: Pick<InputOptions, "maxLineLength"> & { jobs?: number | undefined };
   /** Keep the lines for `records` (false for a scan that only fits). */
   keepLines?: boolean;
+  /** Keep the fields for `count` (false for a scan that is only scored). */
+  countable?: boolean;
 }): Promise<{ scan: DuckDBEngine.DuckDBScan; read: EngineInputs; engine: typeof DuckDBEngine }> {
   const engine = await loadDuckDBEngine();
   const read = await engineInputs({
@@ -195,6 +198,7 @@ export async function openEngineScan({
     column: read.column,
     threads: options.jobs ?? 1,
     keepLines,
+    countable,
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
   });
   return { scan, read, engine };

@@ -71,12 +71,13 @@ async function profileOnDuckDB({
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
   const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
-  const { files, layout, leftoverFormat, column } = await engineInputs({
+  const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
     inputs,
     format: session.format,
     column: session.database.column,
     engine,
   });
+  for (const warning of warnings) session.reporter.warn(warning);
   const specs: CountSpec[] = [
     ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
     ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),

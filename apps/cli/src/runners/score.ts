@@ -105,7 +105,7 @@ async function scoreWith({
     };
     if (options.engine === "duckdb") {
       const { openEngineScan } = await import("./engine.js");
-      opened = await openEngineScan({ session, inputs, options });
+      opened = await openEngineScan({ session, inputs, options, countable: false });
     }
     const pass =
       opened !== null
