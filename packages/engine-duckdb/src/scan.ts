@@ -247,6 +247,8 @@ export async function openScan({
     // Offline: nothing is downloaded; reading text, gzip and Parquet is built in.
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
+    // `records` streams rows in the order they were inserted, the files' order.
+    preserve_insertion_order: "true",
   });
   const connection = await instance.connect();
   const infos: FileInfo[] = [];
@@ -419,7 +421,10 @@ async function* streamRecords({
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
   const result = await connection.stream(
-    `SELECT src, CAST(n AS DOUBLE) AS n, packed FROM parsed ORDER BY src, n`,
+    // No ORDER BY: a scan of one table returns its rows in insertion order, which is the files' order
+    // (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while preserve_insertion_order
+    // is on), and sorting would hold a second copy of every row. The order is checked below all the same.
+    `SELECT src, CAST(n AS DOUBLE) AS n, packed FROM parsed`,
   );
   const ncsa = leftoverFormat.name === "ncsa";
   let parser: LineParser | null = null;
@@ -437,6 +442,7 @@ async function* streamRecords({
     layouts[name] = (layouts[name] ?? 0) + n;
   };
   let current = -1;
+  let last = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (chunk === null || chunk.rowCount === 0) break;
@@ -445,6 +451,11 @@ async function* streamRecords({
     const packs = chunk.getColumnValues(2) as string[];
     for (let i = 0; i < packs.length; i++) {
       const src = srcs[i]!;
+      const n = ns[i]!;
+      if (src < current || (src === current && n <= last)) {
+        throw new Error(`DuckDB returned line ${n} of ${infos[src]!.file} out of order; this is a bug`);
+      }
+      last = n;
       if (src !== current) {
         // A batch holds the lines of one file, as the reader's do; a new file gets a new parser.
         if (batch.read > 0) yield flush();
@@ -453,7 +464,6 @@ async function* streamRecords({
         parser = createParser(leftoverFormat);
       }
       const info = infos[src]!;
-      const n = ns[i]!;
       const parts = packs[i]!.split("\n");
       if (parts[0] === "1") {
         const record = info.records
