@@ -214,4 +214,14 @@ describe("openScan records", () => {
       /no column is a record field .*its columns are "entry": name the one of raw log lines/,
     );
   });
+
+  it("carries newlines and backslashes in Parquet values through intact", async () => {
+    const parquet = path.join(dir, "hostile.parquet");
+    const agent = "a\\nb\nc\\\\d\\";
+    await duckdb([
+      `COPY (SELECT ${sqlString("x\ny")} AS source, 7 AS line, ${sqlString(agent)} AS user_agent, ${sqlString("\\n")} AS path) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const { records } = await scanned({ files: [parquet] });
+    expect(records.map((r) => [r.source, r.line, r.user_agent, r.path])).toEqual([["x\ny", 7, agent, "\\n"]]);
+  });
 });

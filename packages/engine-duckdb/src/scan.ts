@@ -186,26 +186,37 @@ const PACKED_TEXT = [
 ] as const;
 
 // One string per row: converting a string out of DuckDB costs far more than splitting one in Node, so the
-// fields travel joined by newlines (no line holds one). A field's text is prefixed with `=`, so an empty
-// part is null and `=` an empty string.
-function packedSql(): string {
+// fields travel joined by newlines. A field's text is prefixed with `=`, so an empty part is null and `=`
+// an empty string. No line of a text file holds a newline, nor any field split from it; a Parquet value
+// may, so the text of the files in `escaped` (their `src`) has `\` and newlines escaped.
+function packedSql(escaped: readonly number[]): string {
   const part = (x: string) => `coalesce('=' || ${x}, '')`;
+  const text = (x: string) =>
+    escaped.length === 0
+      ? part(x)
+      : part(
+          `CASE WHEN src IN (${escaped.join(", ")}) THEN replace(replace(${x}, '\\', '\\\\'), chr(10), '\\n') ELSE ${x} END`,
+        );
   const parts = [
     `CASE WHEN plain THEN '1' ELSE '' END`,
     part(`CAST(CAST("time" AS DOUBLE) AS VARCHAR)`),
     part(`CAST(CAST(status AS DOUBLE) AS VARCHAR)`),
     part(`CAST(CAST(size AS DOUBLE) AS VARCHAR)`),
-    part("line"),
-    ...PACKED_TEXT.map((f) => part(`"${f}"`)),
+    text("line"),
+    ...PACKED_TEXT.map((f) => text(`"${f}"`)),
     // Where a record of a Parquet file of parsed requests came from, when it says.
-    part("source"),
+    text("source"),
     part(`CAST(line_no AS VARCHAR)`),
   ];
   return `concat_ws(chr(10), ${parts.join(", ")})`;
 }
 
-function textOf(part: string | undefined): string | null {
-  return part === undefined || part.length === 0 ? null : part.slice(1);
+function textOf(part: string | undefined, escaped: boolean): string | null {
+  if (part === undefined || part.length === 0) return null;
+  const text = part.slice(1);
+  return escaped && text.includes("\\")
+    ? text.replace(/\\([\\n])/g, (_, c: string) => (c === "n" ? "\n" : "\\"))
+    : text;
 }
 
 function numberOf(part: string | undefined): number | null {
@@ -217,6 +228,8 @@ interface FileInfo {
   file: string;
   /** Parquet of parsed requests: every row is a record, nothing is handed back. */
   records: boolean;
+  /** Any Parquet file: its text travels escaped (a value may hold a newline). */
+  parquet: boolean;
   /** For those without a `raw` column: the record fields their `raw` shows, as JSON. */
   rawFields: string[] | null;
   bytes: number;
@@ -267,10 +280,10 @@ export async function openScan({
           throw readError(files, error);
         });
         const rawFields = columns.some((c) => c.name === "raw") ? null : columns.map((c) => c.name);
-        infos.push({ file, records: true, rawFields, bytes });
+        infos.push({ file, records: true, parquet: true, rawFields, bytes });
         parts.push(parquetRecordsSql({ file, src, columns }));
       } else {
-        infos.push({ file, records: false, rawFields: null, bytes });
+        infos.push({ file, records: false, parquet: isParquet(file), rawFields: null, bytes });
         lineFiles.push({ file, src });
       }
     }
@@ -287,7 +300,7 @@ export async function openScan({
       // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
       // split line is kept in them only.
       await connection.run(
-        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n"}, ${packedSql()} AS packed FROM (${union})` : union}`,
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n"}, ${packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])))} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
@@ -464,23 +477,28 @@ async function* streamRecords({
         parser = createParser(leftoverFormat);
       }
       const info = infos[src]!;
+      const esc = info.parquet;
       const parts = packs[i]!.split("\n");
       if (parts[0] === "1") {
         const record = info.records
-          ? blankRecord(textOf(parts[14]) ?? info.file, numberOf(parts[15]) ?? n, textOf(parts[4]) ?? "")
-          : blankRecord(info.file, n, textOf(parts[4]) ?? "");
-        record.ip = textOf(parts[5]);
-        record.ident = textOf(parts[6]);
-        record.user = textOf(parts[7]);
+          ? blankRecord(
+              textOf(parts[14], info.parquet) ?? info.file,
+              numberOf(parts[15]) ?? n,
+              textOf(parts[4], info.parquet) ?? "",
+            )
+          : blankRecord(info.file, n, textOf(parts[4], info.parquet) ?? "");
+        record.ip = textOf(parts[5], esc);
+        record.ident = textOf(parts[6], esc);
+        record.user = textOf(parts[7], esc);
         record.time = numberOf(parts[1]);
-        record.time_text = textOf(parts[8]);
-        record.method = textOf(parts[9]);
-        record.path = textOf(parts[10]);
-        record.http_version = textOf(parts[11]);
+        record.time_text = textOf(parts[8], esc);
+        record.method = textOf(parts[9], esc);
+        record.path = textOf(parts[10], esc);
+        record.http_version = textOf(parts[11], esc);
         record.status = numberOf(parts[2]);
         record.size = numberOf(parts[3]);
-        record.referer = textOf(parts[12]);
-        record.user_agent = textOf(parts[13]);
+        record.referer = textOf(parts[12], esc);
+        record.user_agent = textOf(parts[13], esc);
         if (info.rawFields !== null) record.raw = rawJson(record, info.rawFields);
         batch.records.push(record);
         if (ncsa && !info.records) countLayout(layout, 1);
@@ -489,7 +507,7 @@ async function* streamRecords({
           parser: parser!,
           source: info.file,
           n,
-          line: textOf(parts[4]),
+          line: textOf(parts[4], esc),
           maxLineLength,
         });
         if (got.kind === "blank") batch.blank++;
