@@ -224,4 +224,16 @@ describe("openScan records", () => {
     const { records } = await scanned({ files: [parquet] });
     expect(records.map((r) => [r.source, r.line, r.user_agent, r.path])).toEqual([["x\ny", 7, agent, "\\n"]]);
   });
+
+  it.each([
+    ["a carriage return inside a line", "\r"],
+    ["DuckDB's column delimiter", "\u001f\u001e\u001d\u001c"],
+  ])("refuses a file with %s, which DuckDB would read as other lines", async (_name, inside) => {
+    const file = path.join(dir, `inside-${inside.length}.log`);
+    const line = '10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8.0"';
+    writeFileSync(file, `${line}\n${line}${inside}x\n${line}\n`);
+    const scan = openScan({ files: [file], layout: "combined", keepLines: true });
+    await expect(scan).rejects.toThrow(InputError);
+    await expect(scan).rejects.toThrow(/DuckDB could not read .*; read them without --engine/);
+  });
 });

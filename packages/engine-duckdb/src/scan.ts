@@ -411,9 +411,15 @@ export async function openScan({
 function readError(files: readonly string[], error: unknown): InputError {
   if (error instanceof InputError) return error;
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  return new InputError(`DuckDB could not read ${files.join(", ")}: ${reason}; read them without --engine`, {
-    cause: error,
-  });
+  // DuckDB's reader also ends a line at a bare carriage return and cuts one at its column delimiter;
+  // in strict mode it refuses such a file instead of reading other lines than oddity would.
+  const why = /CSV/.test(reason ?? "")
+    ? " (a line holds a carriage return that does not end it, or the bytes 1F 1E 1D 1C)"
+    : "";
+  return new InputError(
+    `DuckDB could not read ${files.join(", ")}: ${reason}${why}; read them without --engine`,
+    { cause: error },
+  );
 }
 
 async function* streamRecords({
