@@ -226,14 +226,18 @@ describe("openScan records", () => {
   });
 
   it.each([
-    ["a carriage return inside a line", "\r"],
-    ["DuckDB's column delimiter", "\u001f\u001e\u001d\u001c"],
-  ])("refuses a file with %s, which DuckDB would read as other lines", async (_name, inside) => {
-    const file = path.join(dir, `inside-${inside.length}.log`);
-    const line = '10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8.0"';
-    writeFileSync(file, `${line}\n${line}${inside}x\n${line}\n`);
+    ["a carriage return inside a line", Buffer.from("\r"), /a carriage return that does not end it/],
+    ["DuckDB's column delimiter", Buffer.from("\u001f\u001e\u001d\u001c"), /the bytes 1F 1E 1D 1C/],
+    ["bytes that are not UTF-8", Buffer.from([0xff, 0xfe]), /a line is not UTF-8/],
+  ])("refuses a file with %s, which DuckDB would read as other lines", async (_name, inside, why) => {
+    const file = path.join(dir, `inside-${inside.toString("hex")}.log`);
+    const line = Buffer.from(
+      '10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8.0"',
+    );
+    writeFileSync(file, Buffer.concat([line, Buffer.from("\n"), line, inside, Buffer.from("x\n"), line]));
     const scan = openScan({ files: [file], layout: "combined", keepLines: true });
     await expect(scan).rejects.toThrow(InputError);
     await expect(scan).rejects.toThrow(/DuckDB could not read .*; read them without --engine/);
+    await expect(scan).rejects.toThrow(why);
   });
 });

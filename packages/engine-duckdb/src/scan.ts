@@ -411,11 +411,16 @@ export async function openScan({
 function readError(files: readonly string[], error: unknown): InputError {
   if (error instanceof InputError) return error;
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-  // DuckDB's reader also ends a line at a bare carriage return and cuts one at its column delimiter;
-  // in strict mode it refuses such a file instead of reading other lines than oddity would.
-  const why = /CSV/.test(reason ?? "")
-    ? " (a line holds a carriage return that does not end it, or the bytes 1F 1E 1D 1C)"
-    : "";
+  // In strict mode DuckDB refuses a file it would read as other lines than oddity's reader: say which
+  // kind of line (its full message quotes the line, which is not printed).
+  const full = error instanceof Error ? error.message : "";
+  const why = /Invalid unicode/i.test(full)
+    ? " (a line is not UTF-8, which oddity's reader reads with replacement characters)"
+    : /Expected Number of Columns/i.test(full)
+      ? " (a line holds the bytes 1F 1E 1D 1C, DuckDB's column delimiter here)"
+      : /invalid state/i.test(full)
+        ? " (a line holds a carriage return that does not end it, as oddity's reader reads it)"
+        : "";
   return new InputError(
     `DuckDB could not read ${files.join(", ")}: ${reason}${why}; read them without --engine`,
     { cause: error },
