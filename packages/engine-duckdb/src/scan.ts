@@ -298,9 +298,11 @@ export async function openScan({
     try {
       const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
       // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
-      // split line is kept in them only.
+      // split line is kept in them only, and a scan that is not counted keeps nothing else.
+      const kept = countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n";
+      const escaped = infos.flatMap((info, src) => (info.parquet ? [src] : []));
       await connection.run(
-        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n"}, ${packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])))} AS packed FROM (${union})` : union}`,
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${kept}, ${packedSql(escaped)} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
