@@ -160,7 +160,7 @@ export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
       `${engine} computes a model from grouped counts, and these detectors do not declare theirs`,
       undeclared.map(
         (d) =>
-          `detector "${d.id}" (${d.use}) learns record by record only; fit without --engine, or have it declare \`counts\` and \`foldCounts\` (docs/plugins.md)`,
+          `detector "${d.id}" (${d.use}) learns record by record only; run without --engine, or have it declare \`counts\` and \`foldCounts\` (docs/plugins.md)`,
       ),
     );
   }

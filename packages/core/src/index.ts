@@ -1,5 +1,5 @@
 export type { FieldValue, LogRecord, Rejection } from "./record.js";
-export { createRecord } from "./record.js";
+export { blankRecord, createRecord } from "./record.js";
 export {
   CATEGORICAL_FIELDS,
   DERIVED_FIELDS,
@@ -151,4 +151,4 @@ export { createParser } from "./parsers/create.js";
 export { parseFormatOption } from "./parsers/format-option.js";
 export { resolveFormat, sniffFormat, SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
 export { parseClfTime, parseTimeValue } from "./parsers/time.js";
-export { splitRequest, type RequestParts } from "./parsers/text.js";
+export { excerpt, splitRequest, type RequestParts } from "./parsers/text.js";

@@ -17,16 +17,19 @@ export const HEAD_PATTERN = String.raw`(?:-|[0-9A-Fa-f:.\[\]]+(?:%[^ ]*)?) [^ ]+
 export const STATUS_PATTERN = String.raw` (?:\d{1,3}|-) (?:\d{1,15}|-)`;
 
 /**
- * SQL over a relation `lines(src, source, n, line)` giving one row per non-null line: `plain` when the
- * SQL split it (with every record field, `time` in epoch ms), otherwise the line itself for oddity to
- * parse.
+ * SQL over a relation `lines(src, source, n, line)` giving one row per line: `plain` when the SQL split
+ * it (with every record field, `time` in epoch ms), otherwise the line itself (null for an empty line)
+ * for oddity to parse.
  */
 export function splitLinesSql({
   layout,
   maxLineLength,
+  keepLines = false,
 }: {
   layout: SqlLayout;
   maxLineLength: number;
+  /** Keep every line beside its fields (the records' `raw`), not only the lines handed back. */
+  keepLines?: boolean;
 }): string {
   const combined = layout === "combined";
   const head = sqlString(HEAD_PATTERN);
@@ -46,7 +49,7 @@ export function splitLinesSql({
   const none = "(r = '' OR r = '-')";
   return `
 SELECT src, source, n, plain,
-  CASE WHEN plain THEN NULL ELSE line END AS line,
+  ${keepLines ? "line" : "CASE WHEN plain THEN NULL ELSE line END"} AS line,
   CASE WHEN plain THEN h[1] END AS ip,
   CASE WHEN plain THEN h[2] END AS ident,
   CASE WHEN plain THEN h[3] END AS "user",
@@ -63,7 +66,7 @@ SELECT src, source, n, plain,
   ${combined ? `CASE WHEN plain THEN ${dash("agent_text")} END` : "CAST(NULL AS VARCHAR)"} AS user_agent
 FROM (
   SELECT src, source, n, line, h, s, r, f, rl, rl - strpos(reverse(r), ' ') + 1 AS l, referer_text, agent_text, ${t}, time_ms,
-    (shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}) AS plain
+    coalesce(shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}, false) AS plain
   FROM (
     SELECT src, source, n, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
       CASE WHEN shaped AND ${valid} THEN epoch_ms(${day}) + TRY_CAST(${clock} AS BIGINT) * 1000 END AS time_ms
@@ -77,7 +80,7 @@ FROM (
         CASE WHEN shaped THEN substr(q[1], strpos(q[1], '[') + 1, strpos(q[1], ']') - strpos(q[1], '[') - 1) END AS ${t}
       FROM (
         SELECT src, source, n, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
-        FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines WHERE line IS NOT NULL)
+        FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines)
       )
     )
   )

@@ -7,7 +7,6 @@ import {
   modelToJSON,
   readInputs,
   type AnyDetectorDefinition,
-  type Model,
   type Rejection,
 } from "@oddity/core";
 import { describe, expect, it } from "vitest";
@@ -38,13 +37,8 @@ async function oddityFit(files: string[], options?: unknown) {
   return { model, stats: stream.stats };
 }
 
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
-}
-
 describe("fitWithDuckDB", () => {
-  it("fits the model oddity fits, but for sources, on 3,000 gzipped real lines (default pairs)", async () => {
+  it("fits the model oddity fits, sources included, on 3,000 gzipped real lines (default pairs)", async () => {
     const duck = await fitWithDuckDB({
       pipeline: pipelineOf(),
       files: [SAMPLE],
@@ -52,7 +46,7 @@ describe("fitWithDuckDB", () => {
       threads: 2,
     });
     const own = await oddityFit([SAMPLE]);
-    expect(withoutSources(duck.model)).toEqual(withoutSources(own.model));
+    expect(modelToJSON(duck.model)).toEqual(modelToJSON(own.model));
     expect(duck.model.meta.records).toBe(3000);
   });
 
@@ -63,7 +57,7 @@ describe("fitWithDuckDB", () => {
       layout: "combined",
     });
     const own = await oddityFit([TRICKY, SAMPLE], WIDE);
-    expect(withoutSources(duck.model)).toEqual(withoutSources(own.model));
+    expect(modelToJSON(duck.model)).toEqual(modelToJSON(own.model));
     expect(duck.handedBack).toBeGreaterThan(5);
     expect(duck.handedBack).toBeLessThan(20);
   });
@@ -73,7 +67,7 @@ describe("fitWithDuckDB", () => {
     const duck = await fitWithDuckDB({ pipeline: pipelineOf(conditional, WIDE), files, layout: "common" });
     const stream = readInputs({ inputs: files, format: { name: "common" } });
     const { model } = await fitBatches({ pipeline: pipelineOf(conditional, WIDE), batches: stream });
-    expect(withoutSources(duck.model)).toEqual(withoutSources(model));
+    expect(modelToJSON(duck.model)).toEqual(modelToJSON(model));
     expect([duck.model.meta.records, duck.handedBack]).toEqual([2, 0]);
   });
 
@@ -83,7 +77,7 @@ describe("fitWithDuckDB", () => {
     const rejected: Rejection[] = [];
     for await (const batch of stream) rejected.push(...batch.rejections);
     expect(duck.rejections).toEqual(rejected);
-    expect(duck.stats).toMatchObject({ ...stream.stats, bytes: 0 });
+    expect(duck.stats).toEqual(stream.stats);
   });
 
   it("refuses a detector that declares no counts, naming it", async () => {

@@ -1,10 +1,12 @@
 export {
   countLines,
+  fitScan,
   fitWithDuckDB,
   type DuckDBCountOptions,
-  type DuckDBCounts,
   type DuckDBFit,
   type DuckDBFitOptions,
 } from "./fit.js";
+export { openScan, type DuckDBCounts, type DuckDBScan, type DuckDBScanOptions } from "./scan.js";
+export { isParquet, parquetLines } from "./inputs.js";
 export { HEAD_PATTERN, STATUS_PATTERN, splitLinesSql, type SqlLayout } from "./clf-sql.js";
-export { sqlNumber, sqlString } from "./sql-text.js";
+export { sqlIdentifier, sqlNumber, sqlString } from "./sql-text.js";

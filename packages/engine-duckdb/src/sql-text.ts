@@ -9,3 +9,9 @@ export function sqlNumber(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
   return String(value);
 }
+
+/** A quoted SQL identifier: double quotes doubled. */
+export function sqlIdentifier(name: string): string {
+  if (name.includes("\u0000")) throw new RangeError("a SQL identifier cannot hold a NUL character");
+  return `"${name.replaceAll('"', '""')}"`;
+}

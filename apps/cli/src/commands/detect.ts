@@ -4,6 +4,7 @@ import { restoreStdin } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 import {
   ANOMALY_FORMATS,
+  engineOption,
   failOnOption,
   groupOption,
   minScoreOption,
@@ -22,6 +23,7 @@ function builder(yargs: Argv) {
       describe: "fit on these logs and score the inputs against them",
     })
     .option("fail-on", failOnOption)
+    .option("engine", engineOption)
     .option("rejects", {
       type: "string",
       describe: "write rejected lines to FILE as NDJSON (source, line, reason, excerpt)",

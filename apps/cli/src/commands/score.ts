@@ -3,6 +3,7 @@ import { formatOption, topOption, withAnalysisOptions } from "./analysis-options
 import { defineCommand, runContext, setExitCode } from "./run.js";
 import {
   ANOMALY_FORMATS,
+  engineOption,
   failOnOption,
   groupOption,
   minScoreOption,
@@ -28,6 +29,7 @@ function builder(yargs: Argv) {
     .option("group", groupOption)
     .option("min-score", minScoreOption)
     .option("fail-on", failOnOption)
+    .option("engine", engineOption)
     .option("rejects", { type: "string", describe: "write rejected lines to FILE as NDJSON" })
     .example("$0 score today.log --model model.json", "rank today's oddest requests against a saved baseline")
     .example(

@@ -30,6 +30,14 @@ export const failOnOption = {
   coerce: bits("fail-on"),
 } as const;
 
+/** `--engine duckdb`: read and split the files in DuckDB; the detectors still score in Node. */
+export const engineOption = {
+  type: "string",
+  choices: ["duckdb"],
+  describe:
+    "read and split the files in an engine: duckdb (npm install @oddity/engine-duckdb) reads common/combined files and Parquet, --jobs threads",
+} as const;
+
 /** The options `detect` and `score` share, parsed, as their runners take them. */
 export function scoringCommandOptionsOf(
   argv: Parameters<typeof analysisOptionsOf>[0] & {
@@ -39,6 +47,7 @@ export function scoringCommandOptionsOf(
     minScore?: number | undefined;
     failOn?: number | undefined;
     rejects?: string | undefined;
+    engine?: string | undefined;
   },
 ): ScoringCommandOptions {
   return {
@@ -49,5 +58,6 @@ export function scoringCommandOptionsOf(
     minScore: argv.minScore,
     failOn: argv.failOn,
     rejects: argv.rejects,
+    engine: argv.engine as "duckdb" | undefined,
   };
 }

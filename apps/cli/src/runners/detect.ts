@@ -1,9 +1,12 @@
 import { performance } from "node:perf_hooks";
 import {
+  InputError,
   createScorer,
   fitBatches,
   modelToJSON,
+  planCounts,
   type CodeReplay,
+  type LogRecord,
   type InputStats,
   type Model,
   type Pipeline,
@@ -30,6 +33,7 @@ import {
 } from "./common.js";
 import type { RunContext } from "./context.js";
 import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./finish-scoring.js";
+import type { openEngineScan as OpenEngineScan } from "./engine.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
 import { replayRecords, replaySafe, startReplay } from "./replay.js";
@@ -121,6 +125,31 @@ async function fitInWorkers({
   return { model: fitted.model, stats: fitted.stats };
 }
 
+type EngineScan = Awaited<ReturnType<typeof OpenEngineScan>>;
+
+// Fits from the declared counts of an engine's scan; lines it hands back are parsed and observed here.
+async function fitOnEngine({
+  opened,
+  session,
+  options,
+  what,
+}: {
+  opened: EngineScan;
+  session: Session;
+  options: DetectOptions;
+  what: string;
+}): Promise<{ model: Model; stats: InputStats }> {
+  const pipeline = await detectPipeline(session, options);
+  const fit = await opened.engine.fitScan({ pipeline, scan: opened.scan });
+  const first = fit.rejections[0] ?? null;
+  if (options.strict === true && first !== null) {
+    throw new InputError(`${first.source}:${first.line}: ${first.reason}`);
+  }
+  for (const warning of opened.read.warnings) session.reporter.warn(warning);
+  requireRecords({ stats: fit.stats, what, firstRejection: first });
+  return { model: fit.model, stats: fit.stats };
+}
+
 /**
  * `oddity detect`: fits the pipeline on the baseline (the inputs themselves unless `--baseline`), scores
  * the inputs and prints the anomalies ranked by score. Returns the exit code: 1 when an anomaly reaches
@@ -134,8 +163,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const baseline = options.baseline !== undefined && options.baseline.length > 0 ? options.baseline : null;
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
   const fitInputs = baseline ?? inputs;
-  const fitJobs = await usefulJobs({ inputs: fitInputs, jobs, env: ctx.env });
-  const scoreJobs = await usefulJobs({ inputs, jobs, env: ctx.env });
+  // With an engine, --jobs is its thread count and this thread scores what it streams back.
+  const onEngine = options.engine === "duckdb";
+  const fitJobs = onEngine ? 1 : await usefulJobs({ inputs: fitInputs, jobs, env: ctx.env });
+  const scoreJobs = onEngine ? 1 : await usefulJobs({ inputs, jobs, env: ctx.env });
   const sink = openSink({ output: options.output, stdout: ctx.stdout, env: ctx.env });
   const rejects = openRejects(options.rejects, ctx.stdout);
   // One pool for both passes, started before the work is planned: the workers load oddity while this
@@ -151,12 +182,27 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   const fitPool = fitJobs > 1 ? pool : null;
   const scorePool = scoreJobs > 1 && options.report === undefined ? pool : null;
   // Both passes in this thread over the same files: the second replays the first's lookups.
-  const bothHere = baseline === null && fitPool === null && scorePool === null;
+  const bothHere = !onEngine && baseline === null && fitPool === null && scorePool === null;
   const replay =
     bothHere && replaySafe(session.config.detectors)
       ? await startReplay({ inputs, records: replayRecords(ctx.env) })
       : null;
+  const scans: EngineScan[] = [];
   try {
+    // The inputs are read into the engine once: fitted there from counts, then streamed back to score.
+    // A pipeline the engine cannot fit is refused before anything is read.
+    if (onEngine) planCounts(await detectPipeline(session, options), "--engine duckdb");
+    const { openEngineScan } = onEngine ? await import("./engine.js") : { openEngineScan: null };
+    const scored =
+      openEngineScan === null
+        ? null
+        : await openEngineScan({ session, inputs, options, countable: baseline === null });
+    if (scored !== null) scans.push(scored);
+    const fitted =
+      openEngineScan === null || baseline === null
+        ? scored
+        : await openEngineScan({ session, inputs: baseline, options, keepLines: false });
+    if (fitted !== null && fitted !== scored) scans.push(fitted);
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],
       stdin: ctx.stdin,
@@ -164,19 +210,21 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         const all = open();
         const scoredInputs = all.slice(0, inputs.length);
         const what = baseline === null ? "the input" : "the baseline";
-        if (jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
+        if (!onEngine && jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const { model, stats: baselineStats } =
-          fitPool !== null
-            ? await fitInWorkers({ pool: fitPool, session, inputs: fitInputs, options, ctx, what })
-            : await fitPass({
-                session,
-                inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
-                options,
-                ctx,
-                what,
-                replay: replay?.codes,
-              });
+          fitted !== null
+            ? await fitOnEngine({ opened: fitted, session, options, what })
+            : fitPool !== null
+              ? await fitInWorkers({ pool: fitPool, session, inputs: fitInputs, options, ctx, what })
+              : await fitPass({
+                  session,
+                  inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
+                  options,
+                  ctx,
+                  what,
+                  replay: replay?.codes,
+                });
         const replayed = replay !== null && (await replay.secondPass()) ? replay.codes : undefined;
         const score = createScorer(model, { replay: replayed });
         const report = options.report === undefined ? null : await import("@oddity/report-html");
@@ -189,27 +237,33 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           onAnomaly: (scored) => ranking.add(scored),
           onPiece: (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
         });
+        const scoreRecord = (record: LogRecord) => {
+          const result = score(record);
+          collector?.observe(record, result);
+          return result;
+        };
         const pass =
-          scorePool !== null
-            ? await scoring.inWorkers({
-                inputs,
-                pool: scorePool,
-                task: {
-                  kind: "score",
-                  model: { json: modelToJSON(model), dir: session.config.dir },
-                  minScore: 0,
-                  limit: rankLimit,
-                  spool: Number.isFinite(rankLimit) ? null : ranking.workerSpool(scorePool.size),
-                },
+          scored !== null
+            ? await scoring.fromStream({
+                stream: scored.scan.records({ format: scored.read.format, warnings: scored.read.warnings }),
+                score: scoreRecord,
               })
-            : await scoring.here({
-                inputs: baseline === null ? open().slice(0, inputs.length) : scoredInputs,
-                score: (record) => {
-                  const scored = score(record);
-                  collector?.observe(record, scored);
-                  return scored;
-                },
-              });
+            : scorePool !== null
+              ? await scoring.inWorkers({
+                  inputs,
+                  pool: scorePool,
+                  task: {
+                    kind: "score",
+                    model: { json: modelToJSON(model), dir: session.config.dir },
+                    minScore: 0,
+                    limit: rankLimit,
+                    spool: Number.isFinite(rankLimit) ? null : ranking.workerSpool(scorePool.size),
+                  },
+                })
+              : await scoring.here({
+                  inputs: baseline === null ? open().slice(0, inputs.length) : scoredInputs,
+                  score: scoreRecord,
+                });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
         const shownInputs = await displayInputs(inputs);
         const printed = await printRanked({
@@ -269,6 +323,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     await rejects?.abort();
     throw error;
   } finally {
+    for (const opened of scans) opened.scan.close();
     replay?.stop();
     await pool?.close();
     ranking.close();

@@ -5,6 +5,7 @@ import {
   InputError,
   SNIFF_LINES,
   UserError,
+  createParser,
   expandInputs,
   resolveFormat,
   type FormatSpec,
@@ -14,6 +15,8 @@ import {
 import type * as ClickHouseClient from "@clickhouse/client";
 import type * as DuckDBEngine from "@oddity/engine-duckdb";
 import type * as ClickHouseSource from "@oddity/source-clickhouse";
+import type { Session } from "./common.js";
+import type { InputOptions } from "./context.js";
 
 /** Engines `--engine` accepts. */
 export const ENGINES = ["duckdb"] as const;
@@ -58,33 +61,71 @@ async function firstLines(file: string): Promise<string[]> {
   return lines;
 }
 
+/** What an engine reads, as `engineInputs` settles it. */
+export interface EngineInputs {
+  files: string[];
+  layout: "common" | "combined";
+  leftoverFormat: FormatSpec;
+  /** The Parquet column of raw lines (`--column`); without it a Parquet file's columns are record fields. */
+  column: string | undefined;
+  /** The formats read, named as oddity's reader names them (`combined, auto-detected`). */
+  format: string | null;
+  /** What sniffing doubted, as oddity's reader words it. */
+  warnings: string[];
+}
+
 /**
  * The files an engine reads and the layout it splits them by: globs expanded, and the format named or
- * sniffed from each file's first lines as `oddity fit` would. Anything an engine cannot read (stdin,
- * databases, other formats) is refused with what to do instead.
+ * sniffed from each file's first lines as `oddity fit` would. Parquet files hold raw lines in `column`
+ * (sniffed likewise) or, without it, record fields. Anything an engine cannot read (stdin, databases,
+ * other formats) is refused with what to do instead.
  */
 export async function engineInputs({
   inputs,
   format,
+  column,
+  engine,
 }: {
   inputs: readonly string[];
   format: FormatSpec;
-}): Promise<{ files: string[]; layout: "common" | "combined"; leftoverFormat: FormatSpec }> {
+  column: string | undefined;
+  engine: typeof DuckDBEngine;
+}): Promise<EngineInputs> {
   const unreadable = inputs.find((input) => input === "-" || /^[a-z][a-z0-9+.-]*:\/\//i.test(input));
   if (unreadable !== undefined) {
     throw new UserError(
-      `--engine duckdb reads log files; ${unreadable === "-" ? "stdin" : "a database URL"} is fitted without --engine`,
+      `--engine duckdb reads files; ${unreadable === "-" ? "stdin" : "a database URL"} is read without --engine`,
     );
   }
   const files = await expandInputs(inputs);
   const layouts = new Set<string>();
+  const formats: string[] = [];
+  const warnings: string[] = [];
   let ncsa = false;
   for (const file of files) {
+    const parquet = engine.isParquet(file);
+    if (parquet && column === undefined) {
+      if (!formats.includes(PARQUET_RECORDS)) formats.push(PARQUET_RECORDS);
+      continue;
+    }
     let spec = format;
+    let shown: string;
     if (format.name === "auto") {
       try {
-        spec = resolveFormat({ spec: format, lines: await firstLines(file) }).spec;
+        const lines = parquet
+          ? await engine.parquetLines({ file, column: column!, limit: SAMPLE_LINES })
+          : await firstLines(file);
+        const result = resolveFormat({ spec: format, lines });
+        spec = result.spec;
+        const description = createParser(spec).description;
+        shown = `${description}, auto-detected`;
+        if (result.sampled > 0 && result.parsed * 2 < result.sampled) {
+          warnings.push(
+            `${file}: only ${result.parsed} of ${result.sampled} sample lines parse as ${description}; name the format if that is not it`,
+          );
+        }
       } catch (error) {
+        if (error instanceof InputError) throw error;
         throw new InputError(
           `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`,
           {
@@ -92,23 +133,75 @@ export async function engineInputs({
           },
         );
       }
+    } else {
+      shown = createParser(format).description;
     }
     // Auto-detection reads the NCSA family line by line: the SQL split takes the lines of its leading
     // layout, and oddity's NCSA reader the rest (trailing fields, mixed layouts), as `oddity fit` does.
     const sql = spec.name === "ncsa" ? spec.layout : spec.name;
     if (sql !== "common" && sql !== "combined") {
       throw new UserError(
-        `${file}: --engine duckdb splits common and combined logs only, and this one reads as ${spec.layout === undefined ? spec.name : `${spec.name} led by ${spec.layout}`}; fit without --engine`,
+        `${file}: --engine duckdb splits common and combined logs only, and this one reads as ${spec.layout === undefined ? spec.name : `${spec.name} led by ${spec.layout}`}; read it without --engine`,
       );
     }
     layouts.add(sql);
+    if (!formats.includes(shown)) formats.push(shown);
     if (spec.name === "ncsa") ncsa = true;
   }
   if (layouts.size > 1) {
-    throw new UserError("--engine duckdb fits files of one layout at a time; these mix common and combined");
+    throw new UserError("--engine duckdb reads files of one layout at a time; these mix common and combined");
   }
   const layout = layouts.has("common") ? "common" : "combined";
-  return { files, layout, leftoverFormat: ncsa ? { name: "ncsa", layout } : { name: layout } };
+  return {
+    files,
+    layout,
+    leftoverFormat: ncsa ? { name: "ncsa", layout } : { name: layout },
+    column,
+    format: formats.length === 0 ? null : formats.join("; "),
+    warnings,
+  };
+}
+
+// How the summary names what a Parquet file of record-field columns was read as.
+const PARQUET_RECORDS = "parquet (record fields)";
+
+/**
+ * Opens the inputs in DuckDB once for `detect` or `score` (`--engine duckdb`, `--jobs` threads): the
+ * scan keeps every line, so its records can be streamed back in order for the detectors to score.
+ */
+export async function openEngineScan({
+  session,
+  inputs,
+  options,
+  keepLines = true,
+  countable = true,
+}: {
+  session: Session;
+  inputs: readonly string[];
+  options: Pick<InputOptions, "maxLineLength"> & { jobs?: number | undefined };
+  /** Keep the lines for `records` (false for a scan that only fits). */
+  keepLines?: boolean;
+  /** Keep the fields for `count` (false for a scan that is only scored). */
+  countable?: boolean;
+}): Promise<{ scan: DuckDBEngine.DuckDBScan; read: EngineInputs; engine: typeof DuckDBEngine }> {
+  const engine = await loadDuckDBEngine();
+  const read = await engineInputs({
+    inputs,
+    format: session.format,
+    column: session.database.column,
+    engine,
+  });
+  const scan = await engine.openScan({
+    files: read.files,
+    layout: read.layout,
+    leftoverFormat: read.leftoverFormat,
+    column: read.column,
+    threads: options.jobs ?? 1,
+    keepLines,
+    countable,
+    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+  });
+  return { scan, read, engine };
 }
 
 /** True when an input is a ClickHouse URL, which only the ClickHouse fit reads. */

@@ -48,12 +48,19 @@ async function fitOnDuckDB(
   const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
-  const { files, layout, leftoverFormat } = await engineInputs({ inputs, format: session.format });
+  const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
+    inputs,
+    format: session.format,
+    column: session.database.column,
+    engine,
+  });
+  for (const warning of warnings) session.reporter.warn(warning);
   const fit = await engine.fitWithDuckDB({
     pipeline,
     files,
     layout,
     leftoverFormat,
+    column,
     threads: options.jobs ?? 1,
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
   });

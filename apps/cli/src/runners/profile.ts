@@ -71,7 +71,13 @@ async function profileOnDuckDB({
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
   const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
-  const { files, layout, leftoverFormat } = await engineInputs({ inputs, format: session.format });
+  const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
+    inputs,
+    format: session.format,
+    column: session.database.column,
+    engine,
+  });
+  for (const warning of warnings) session.reporter.warn(warning);
   const specs: CountSpec[] = [
     ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
     ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
@@ -82,6 +88,7 @@ async function profileOnDuckDB({
     files,
     layout,
     leftoverFormat,
+    column,
     threads: options.jobs ?? 1,
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
     onRecord: (record) => {

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { UserError, createScorer, type ScoredRecord } from "@oddity/core";
+import { UserError, createScorer, type LogRecord, type ScoredRecord } from "@oddity/core";
 import { ANOMALY_CSV_HEADER, anomalyCsv, anomalyNdjson } from "../output/anomalies.js";
 import { Ranking } from "../output/ranking.js";
 import { openSink } from "../output/sink.js";
@@ -10,6 +10,7 @@ import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { openRejects, resolveInputs, startSession, type Session } from "./common.js";
 import type { RunContext } from "./context.js";
+import type { openEngineScan as OpenEngineScan } from "./engine.js";
 import { topLimit } from "./detect.js";
 import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./finish-scoring.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
@@ -30,9 +31,11 @@ export async function runScore(options: ScoreOptions, ctx: RunContext): Promise<
   const session = await startSession({ options, ctx, color: options.color });
   const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  if (jobs > 1 && !canSplit(inputs))
+  const onEngine = options.engine === "duckdb";
+  if (!onEngine && jobs > 1 && !canSplit(inputs))
     session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
-  const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
+  // With an engine, --jobs is its thread count and this thread scores what it streams back.
+  const useful = onEngine ? 1 : await usefulJobs({ inputs, jobs, env: ctx.env });
   // Started first: the workers load oddity while this thread loads the model.
   const pool = useful > 1 ? createWorkerPool(useful) : null;
   try {
@@ -74,6 +77,7 @@ async function scoreWith({
   // A table groups every anomaly into incidents, so it ranks them all.
   const rankLimit = format === "table" ? Number.POSITIVE_INFINITY : limit;
   const ranking = new Ranking({ limit: rankLimit, memoryLimit: spoolMemoryLimit(ctx.env) });
+  let opened: Awaited<ReturnType<typeof OpenEngineScan>> | null = null;
   // Streamed anomalies come in input order: the first to reach --fail-on is the one named.
   let crossed: ScoredRecord | undefined;
   const onAnomaly: OnAnomaly = streaming
@@ -95,26 +99,33 @@ async function scoreWith({
       onPiece: streaming ? undefined : (anomalies, lineOffset) => ranking.adopt(anomalies, lineOffset),
     });
     const keepsAll = streaming || !Number.isFinite(rankLimit);
+    const scoreRecord = (record: LogRecord) => {
+      const scored = score(record);
+      return scored === null || scored.score < minScore ? null : scored;
+    };
+    if (options.engine === "duckdb") {
+      const { openEngineScan } = await import("./engine.js");
+      opened = await openEngineScan({ session, inputs, options, countable: false });
+    }
     const pass =
-      pool !== null
-        ? await scoring.inWorkers({
-            inputs,
-            pool,
-            task: {
-              kind: "score",
-              model: { file: options.model },
-              minScore,
-              limit: streaming ? Number.POSITIVE_INFINITY : rankLimit,
-              spool: keepsAll ? ranking.workerSpool(pool.size) : null,
-            },
+      opened !== null
+        ? await scoring.fromStream({
+            stream: opened.scan.records({ format: opened.read.format, warnings: opened.read.warnings }),
+            score: scoreRecord,
           })
-        : await scoring.here({
-            inputs,
-            score: (record) => {
-              const scored = score(record);
-              return scored === null || scored.score < minScore ? null : scored;
-            },
-          });
+        : pool !== null
+          ? await scoring.inWorkers({
+              inputs,
+              pool,
+              task: {
+                kind: "score",
+                model: { file: options.model },
+                minScore,
+                limit: streaming ? Number.POSITIVE_INFINITY : rankLimit,
+                spool: keepsAll ? ranking.workerSpool(pool.size) : null,
+              },
+            })
+          : await scoring.here({ inputs, score: scoreRecord });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
     let printed: { shown: number; rows: string | undefined } = { shown: pass.flagged, rows: undefined };
     if (!streaming) {
@@ -156,6 +167,7 @@ async function scoreWith({
     await rejects?.abort();
     throw error;
   } finally {
+    opened?.scan.close();
     ranking.close();
   }
 }

@@ -14,6 +14,8 @@ export interface ScoringCommandOptions extends InputOptions {
   /** Exit 1 when any anomaly scores at least this many bits. */
   failOn?: number | undefined;
   color?: boolean | undefined;
-  /** Worker threads over files; the output is the same as with one. */
+  /** Worker threads over files; the output is the same as with one. With `engine`, its threads. */
   jobs?: number | undefined;
+  /** Read and split the files in this engine; the detectors score in Node. */
+  engine?: "duckdb" | undefined;
 }

@@ -1,5 +1,7 @@
 import type { InputStats, LogRecord, Rejection, ScoredRecord } from "@oddity/core";
+import type { InputStream } from "../input/concat.js";
 import type { InputSpec } from "../input/open.js";
+import type { Progress } from "../output/progress.js";
 import { readSpool, type SpoolHandle } from "../output/spool.js";
 import { piecesAnomalies } from "../parallel/pass.js";
 import type { WorkerPool } from "../parallel/pool.js";
@@ -52,6 +54,11 @@ export interface ScoringPass {
     inputs: readonly InputSpec[];
     score: (record: LogRecord) => ScoredRecord | null;
   }): Promise<ScoringOutcome>;
+  /** Scores a stream opened elsewhere (an engine's records) in this thread, as `here` scores its inputs. */
+  fromStream(pass: {
+    stream: InputStream;
+    score: (record: LogRecord) => ScoredRecord | null;
+  }): Promise<ScoringOutcome>;
 }
 
 /** Binds what both ways of scoring need from the run. */
@@ -85,6 +92,33 @@ export function createScoringPass({
     warnRejections({ reporter: session.reporter, stats, first, rejectsFile: options.rejects });
   };
 
+  const scoreStream = async (
+    stream: InputStream,
+    score: (record: LogRecord) => ScoredRecord | null,
+    progress?: Progress,
+  ): Promise<ScoringOutcome> => {
+    const seen: { first: Rejection | null } = { first: null };
+    let flagged = 0;
+    let highest = Number.NEGATIVE_INFINITY;
+    try {
+      for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
+        for (const record of batch.records) {
+          const scored = score(record);
+          if (scored === null) continue;
+          flagged++;
+          if (scored.score > highest) highest = scored.score;
+          // Awaiting only real promises keeps the per-record loop free of needless microtask turns.
+          const pending = onAnomaly(scored);
+          if (pending) await pending;
+        }
+      }
+    } finally {
+      progress?.stop();
+    }
+    warnAfter({ warnings: stream.warnings, stats: stream.stats, first: seen.first });
+    return { stats: stream.stats, inputFormat: stream.format, flagged, highest };
+  };
+
   return {
     async inWorkers({ inputs, pool, task }) {
       const pass = await passInWorkers({ pool, session, inputs, options, ctx, task, label: "scoring" });
@@ -112,26 +146,11 @@ export function createScoringPass({
 
     async here({ inputs, score }) {
       const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "scoring" });
-      const seen: { first: Rejection | null } = { first: null };
-      let flagged = 0;
-      let highest = Number.NEGATIVE_INFINITY;
-      try {
-        for await (const batch of tapBatches({ stream, rejects, strict: options.strict === true, seen })) {
-          for (const record of batch.records) {
-            const scored = score(record);
-            if (scored === null) continue;
-            flagged++;
-            if (scored.score > highest) highest = scored.score;
-            // Awaiting only real promises keeps the per-record loop free of needless microtask turns.
-            const pending = onAnomaly(scored);
-            if (pending) await pending;
-          }
-        }
-      } finally {
-        progress.stop();
-      }
-      warnAfter({ warnings: stream.warnings, stats: stream.stats, first: seen.first });
-      return { stats: stream.stats, inputFormat: stream.format, flagged, highest };
+      return scoreStream(stream, score, progress);
+    },
+
+    fromStream({ stream, score }) {
+      return scoreStream(stream, score);
     },
   };
 }

@@ -1,0 +1,156 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { InputError, RECORD_FIELDS } from "@oddity/core";
+import { sqlIdentifier, sqlNumber, sqlString } from "./sql-text.js";
+
+/** True for a file DuckDB reads as Parquet (by its name). */
+export function isParquet(file: string): boolean {
+  return /\.parquet$/i.test(file);
+}
+
+function checkName(file: string): void {
+  // DuckDB reads glob characters in a file name as a pattern; the CLI has expanded globs already.
+  if (/[*?[\]{}]/.test(file)) {
+    throw new InputError(
+      `${file}: DuckDB would read this file name as a glob; rename the file or read it without --engine`,
+    );
+  }
+}
+
+// One VARCHAR column a line, split on a delimiter no log holds; strict, so a line DuckDB would cut (at
+// that delimiter or at a bare carriage return, which oddity's reader keeps) fails the read instead.
+function readCsvOptions(maxLineLength: number): string {
+  return `columns = {'line': 'VARCHAR'}, header = false, quote = '', escape = '', auto_detect = false, strict_mode = true, delim = '\u001f\u001e\u001d\u001c', max_line_size = ${sqlNumber(maxLineLength * 4 + 16)}`;
+}
+
+/**
+ * One relation `lines(src, source, n, line)` over text files (plain or `.gz`, one line a row) and Parquet
+ * files whose `column` holds raw lines; `src` is each file's index in `files`.
+ */
+export function linesSql({
+  files,
+  column,
+  maxLineLength,
+}: {
+  files: ReadonlyArray<{ file: string; src: number }>;
+  column: string | undefined;
+  maxLineLength: number;
+}): string {
+  return files
+    .map(({ file, src }) => {
+      checkName(file);
+      const from = isParquet(file)
+        ? `SELECT ${src} AS src, ${sqlString(file)} AS source, ordinality AS n, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`
+        : `SELECT ${src} AS src, ${sqlString(file)} AS source, ordinality AS n, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)}) WITH ORDINALITY`;
+      return from;
+    })
+    .join("\nUNION ALL\n");
+}
+
+const TEXT_COLUMNS = [
+  "ip",
+  "ident",
+  "user",
+  "time_text",
+  "method",
+  "path",
+  "http_version",
+  "referer",
+  "user_agent",
+];
+const NUMBER_COLUMNS = ["status", "size"];
+
+/**
+ * The record fields a Parquet file of parsed requests has as columns, with their DuckDB types. A file
+ * with none of the request fields (only `source`, `line`, `raw` or other names) is refused: its lines
+ * are likely raw, in a column to name with `column`.
+ */
+export async function parquetColumns(
+  connection: DuckDBConnection,
+  file: string,
+): Promise<Array<{ name: string; type: string }>> {
+  checkName(file);
+  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`);
+  const all = reader.getRowsJS().map((row) => ({ name: row[0] as string, type: row[1] as string }));
+  const fields = new Set<string>(RECORD_FIELDS);
+  const columns = all.filter((column) => fields.has(column.name));
+  if (!columns.some((column) => !["source", "line", "raw"].includes(column.name))) {
+    throw new InputError(
+      `${file}: no column is a record field (${RECORD_FIELDS.filter((f) => f !== "source" && f !== "line" && f !== "raw").join(", ")}); its columns are ${all.map((c) => JSON.stringify(c.name)).join(", ")}: name the one of raw log lines with --column`,
+    );
+  }
+  return columns;
+}
+
+/**
+ * The rows of a Parquet file of parsed requests as the `parsed` table holds split lines: every row a
+ * record (`plain`), columns named like the record fields, `time` a TIMESTAMP or epoch milliseconds.
+ * `source` and `line`, when present, say where each came from (else the file and the row number). Other
+ * columns are not read; a missing field is null.
+ */
+export function parquetRecordsSql({
+  file,
+  src,
+  columns,
+}: {
+  file: string;
+  src: number;
+  columns: ReadonlyArray<{ name: string; type: string }>;
+}): string {
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const text = (name: string) =>
+    types.has(name) ? `CAST(${sqlIdentifier(name)} AS VARCHAR)` : "CAST(NULL AS VARCHAR)";
+  const number = (name: string) =>
+    types.has(name) ? `TRY_CAST(${sqlIdentifier(name)} AS DOUBLE)` : "CAST(NULL AS DOUBLE)";
+  const timeType = types.get("time");
+  let time = "CAST(NULL AS DOUBLE)";
+  if (timeType !== undefined) {
+    if (/^(TIMESTAMP|DATE)/.test(timeType)) time = `CAST(epoch_ms(${sqlIdentifier("time")}) AS DOUBLE)`;
+    else if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|U\w*INT|FLOAT|DOUBLE|DECIMAL)/.test(timeType))
+      time = `CAST(${sqlIdentifier("time")} AS DOUBLE)`;
+    else {
+      throw new InputError(
+        `${file}: column "time" is ${timeType}; give a TIMESTAMP or epoch milliseconds (the time as written goes in time_text)`,
+      );
+    }
+  }
+  const fields = [
+    ...TEXT_COLUMNS.map((name) => `${text(name)} AS ${sqlIdentifier(name)}`),
+    ...NUMBER_COLUMNS.map((name) => `${number(name)} AS ${sqlIdentifier(name)}`),
+    `${time} AS "time"`,
+  ];
+  const source = types.has("source") ? `coalesce(${text("source")}, ${sqlString(file)})` : sqlString(file);
+  const line = types.has("line") ? `coalesce(${number("line")}, ordinality)` : "ordinality";
+  return `SELECT ${src} AS src, ${source} AS source, ordinality AS n, ${line} AS line_no, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`;
+}
+
+/** The first `limit` raw lines of a Parquet column, for sniffing their format (null values left out). */
+export async function parquetLines({
+  file,
+  column,
+  limit,
+}: {
+  file: string;
+  column: string;
+  limit: number;
+}): Promise<string[]> {
+  checkName(file);
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      `SELECT CAST(${sqlIdentifier(column)} AS VARCHAR) FROM read_parquet(${sqlString(file)}) LIMIT ${sqlNumber(limit)}`,
+    );
+    return reader.getRowsJS().flatMap((row) => (typeof row[0] === "string" ? [row[0]] : []));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new InputError(`${file}: DuckDB could not read column ${JSON.stringify(column)}: ${reason}`, {
+      cause: error,
+    });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { conditional } from "@oddity/detector-conditional";
+import {
+  InputError,
+  createPipeline,
+  fitBatches,
+  modelToJSON,
+  readInputs,
+  type FormatSpec,
+  type LogRecord,
+  type RecordStream,
+} from "@oddity/core";
+import { afterAll, describe, expect, it } from "vitest";
+import { fitWithDuckDB, openScan } from "./index.js";
+import { sqlString } from "./sql-text.js";
+
+const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtures", name);
+const SAMPLE = fixture("sample.log.gz");
+const TRICKY = fixture("tricky.log");
+const COMMON = fixture("common.log");
+
+const dir = mkdtempSync(path.join(tmpdir(), "oddity-duckdb-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Everything a stream gives, batch boundaries aside, and its totals. */
+async function drain(stream: RecordStream) {
+  const records: LogRecord[] = [];
+  const rejections = [];
+  let blank = 0;
+  for await (const batch of stream) {
+    records.push(...batch.records);
+    rejections.push(...batch.rejections);
+    blank += batch.blank;
+  }
+  // Key order too: the summary prints layouts and reasons in the order they were first met.
+  return { records, rejections, blank, stats: JSON.parse(JSON.stringify(stream.stats)) as unknown };
+}
+
+async function scanned({
+  files,
+  layout = "combined",
+  leftoverFormat,
+  column,
+}: {
+  files: string[];
+  layout?: "common" | "combined";
+  leftoverFormat?: FormatSpec;
+  column?: string;
+}) {
+  const scan = await openScan({
+    files,
+    layout,
+    ...(leftoverFormat === undefined ? {} : { leftoverFormat }),
+    ...(column === undefined ? {} : { column }),
+    keepLines: true,
+    threads: 2,
+  });
+  try {
+    return await drain(scan.records({ batchSize: 100 }));
+  } finally {
+    scan.close();
+  }
+}
+
+async function duckdb(sql: string[]): Promise<void> {
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    for (const statement of sql) await connection.run(statement);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const LINE_COLUMNS = `columns = {'line': 'VARCHAR'}, header = false, quote = '', escape = '', auto_detect = false, delim = '\u001f\u001e\u001d\u001c'`;
+
+describe("openScan records", () => {
+  it("gives every record, rejection and blank line oddity's reader gives, in order, on tricky and real lines", async () => {
+    const duck = await scanned({ files: [TRICKY, SAMPLE] });
+    const own = await drain(readInputs({ inputs: [TRICKY, SAMPLE], format: { name: "combined" } }));
+    expect(duck).toEqual(own);
+    expect([duck.records.length, duck.rejections.length]).toEqual([3015, 7]);
+  });
+
+  it("counts layouts as the NCSA reader does, for auto-detected logs", async () => {
+    const format: FormatSpec = { name: "ncsa", layout: "combined" };
+    const duck = await scanned({ files: [TRICKY, SAMPLE], leftoverFormat: format });
+    const own = await drain(readInputs({ inputs: [TRICKY, SAMPLE], format }));
+    expect(duck).toEqual(own);
+    expect(Object.keys((duck.stats as { layouts: object }).layouts).length).toBeGreaterThan(1);
+  });
+
+  it("reads common lines as oddity's parser does", async () => {
+    const duck = await scanned({ files: [COMMON], layout: "common" });
+    const own = await drain(readInputs({ inputs: [COMMON], format: { name: "common" } }));
+    expect(duck).toEqual(own);
+  });
+
+  it("reads CRLF line ends and empty lines as oddity's reader does", async () => {
+    const file = path.join(dir, "crlf.log");
+    const line = '10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8.0"';
+    writeFileSync(file, `${line}\r\n\r\n${line}\r\n \n${line}`);
+    const duck = await scanned({ files: [file] });
+    const own = await drain(readInputs({ inputs: [file], format: { name: "combined" } }));
+    expect(duck).toEqual(own);
+  });
+
+  it("reads raw lines from a Parquet column as from the log they came from", async () => {
+    const parquet = path.join(dir, "lines.parquet");
+    await duckdb([
+      `COPY (SELECT line AS "entry line" FROM read_csv(${sqlString(TRICKY)}, ${LINE_COLUMNS})) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const duck = await scanned({ files: [parquet], column: "entry line" });
+    const own = await drain(readInputs({ inputs: [TRICKY], format: { name: "combined" } }));
+    const asParquet = <T extends { source: string }>(items: T[]) =>
+      items.map((item) => ({ ...item, source: parquet }));
+    expect(duck.records).toEqual(asParquet(own.records));
+    expect(duck.rejections).toEqual(asParquet(own.rejections));
+    expect(duck.blank).toBe(own.blank);
+    expect(own.rejections.length).toBeGreaterThan(0);
+  });
+
+  it("reads a Parquet file of parsed requests, TIMESTAMP time included, as the records they were", async () => {
+    const own = await drain(readInputs({ inputs: [SAMPLE], format: { name: "combined" } }));
+    const parquet = path.join(dir, "records.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    try {
+      await connection.run(
+        `CREATE TABLE t (ip VARCHAR, ident VARCHAR, "user" VARCHAR, time_ms DOUBLE, time_text VARCHAR, method VARCHAR, path VARCHAR, http_version VARCHAR, status INTEGER, size BIGINT, referer VARCHAR, user_agent VARCHAR, raw VARCHAR, other VARCHAR)`,
+      );
+      const appender = await connection.createAppender("t");
+      for (const r of own.records) {
+        for (const value of [r.ip, r.ident, r.user]) {
+          if (value === null) appender.appendNull();
+          else appender.appendVarchar(value);
+        }
+        if (r.time === null) appender.appendNull();
+        else appender.appendDouble(r.time);
+        for (const value of [r.time_text, r.method, r.path, r.http_version]) {
+          if (value === null) appender.appendNull();
+          else appender.appendVarchar(value);
+        }
+        if (r.status === null) appender.appendNull();
+        else appender.appendInteger(r.status);
+        if (r.size === null) appender.appendNull();
+        else appender.appendBigInt(BigInt(r.size));
+        for (const value of [r.referer, r.user_agent, r.raw, "not a field"]) {
+          if (value === null) appender.appendNull();
+          else appender.appendVarchar(value);
+        }
+        appender.endRow();
+      }
+      appender.closeSync();
+      await connection.run(
+        `COPY (SELECT * EXCLUDE (time_ms), epoch_ms(CAST(time_ms AS BIGINT)) AS "time" FROM t) TO ${sqlString(parquet)} (FORMAT parquet)`,
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const duck = await scanned({ files: [parquet] });
+    expect(duck.records).toEqual(own.records.map((r) => ({ ...r, source: parquet })));
+
+    const pipeline = () => createPipeline({ detectors: [{ use: "conditional", definition: conditional }] });
+    const fitted = await fitWithDuckDB({ pipeline: pipeline(), files: [parquet], layout: "combined" });
+    const { model } = await fitBatches({
+      pipeline: pipeline(),
+      batches: readInputs({ inputs: [SAMPLE], format: { name: "combined" } }),
+    });
+    expect(modelToJSON(fitted.model)).toEqual({ ...modelToJSON(model), sources: [parquet] });
+  });
+
+  it("takes source and line from their columns, and shows the fields as raw JSON when there is no raw column", async () => {
+    const parquet = path.join(dir, "located.parquet");
+    await duckdb([
+      `COPY (SELECT * FROM (VALUES ('web-1.log', 41, '10.0.0.1', 'GET', '', 200, epoch_ms(1555443282000)), (NULL, NULL, NULL, NULL, '/x', NULL, NULL)) AS t(source, line, ip, method, path, status, "time")) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const { records } = await scanned({ files: [parquet] });
+    expect(records.map((r) => [r.source, r.line, r.ip, r.method, r.path, r.status, r.time, r.raw])).toEqual([
+      [
+        "web-1.log",
+        41,
+        "10.0.0.1",
+        "GET",
+        "",
+        200,
+        1555443282000,
+        '{"source":"web-1.log","line":41,"ip":"10.0.0.1","method":"GET","path":"","status":200,"time":1555443282000}',
+      ],
+      [
+        parquet,
+        2,
+        null,
+        null,
+        "/x",
+        null,
+        null,
+        `{"source":${JSON.stringify(parquet)},"line":2,"ip":null,"method":null,"path":"/x","status":null,"time":null}`,
+      ],
+    ]);
+  });
+
+  it("refuses a Parquet file with no record-field column, naming its columns", async () => {
+    const parquet = path.join(dir, "entries.parquet");
+    await duckdb([`COPY (SELECT 'a line' AS entry) TO ${sqlString(parquet)} (FORMAT parquet)`]);
+    const scan = openScan({ files: [parquet], layout: "combined", keepLines: true });
+    await expect(scan).rejects.toThrow(InputError);
+    await expect(scan).rejects.toThrow(
+      /no column is a record field .*its columns are "entry": name the one of raw log lines/,
+    );
+  });
+
+  it("carries newlines and backslashes in Parquet values through intact", async () => {
+    const parquet = path.join(dir, "hostile.parquet");
+    const agent = "a\\nb\nc\\\\d\\";
+    await duckdb([
+      `COPY (SELECT ${sqlString("x\ny")} AS source, 7 AS line, ${sqlString(agent)} AS user_agent, ${sqlString("\\n")} AS path) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const { records } = await scanned({ files: [parquet] });
+    expect(records.map((r) => [r.source, r.line, r.user_agent, r.path])).toEqual([["x\ny", 7, agent, "\\n"]]);
+  });
+
+  it.each([
+    ["a carriage return inside a line", Buffer.from("\r"), /a carriage return that does not end it/],
+    ["DuckDB's column delimiter", Buffer.from("\u001f\u001e\u001d\u001c"), /the bytes 1F 1E 1D 1C/],
+    ["bytes that are not UTF-8", Buffer.from([0xff, 0xfe]), /a line is not UTF-8/],
+  ])("refuses a file with %s, which DuckDB would read as other lines", async (_name, inside, why) => {
+    const file = path.join(dir, `inside-${inside.toString("hex")}.log`);
+    const line = Buffer.from(
+      '10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8.0"',
+    );
+    writeFileSync(file, Buffer.concat([line, Buffer.from("\n"), line, inside, Buffer.from("x\n"), line]));
+    const scan = openScan({ files: [file], layout: "combined", keepLines: true });
+    await expect(scan).rejects.toThrow(InputError);
+    await expect(scan).rejects.toThrow(/DuckDB could not read .*; read them without --engine/);
+    await expect(scan).rejects.toThrow(why);
+  });
+});

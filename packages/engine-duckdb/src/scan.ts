@@ -1,0 +1,539 @@
+import { statSync } from "node:fs";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import {
+  DEFAULT_MAX_LINE_LENGTH,
+  InputError,
+  addBatch,
+  addBreakdown,
+  addRejectionClasses,
+  binMinimum,
+  binMultiplier,
+  blankRecord,
+  createParser,
+  emptyStats,
+  excerpt,
+  RECORD_FIELDS,
+  type CountQuery,
+  type CountResults,
+  type FormatSpec,
+  type InputStats,
+  type LineParser,
+  type LogRecord,
+  type RawCountRow,
+  type RecordBatch,
+  type RecordStream,
+  type Rejection,
+} from "@oddity/core";
+import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
+import { isParquet, linesSql, parquetColumns, parquetRecordsSql } from "./inputs.js";
+import { sqlNumber } from "./sql-text.js";
+
+/** What `openScan` reads. */
+export interface DuckDBScanOptions {
+  /**
+   * Files, already expanded from globs, each read as one: log files (plain or `.gz`, split in SQL by
+   * `layout`) and Parquet files (`.parquet`): with `column`, that column holds raw log lines; without,
+   * the columns are the record fields (`ip`, `time`, `status` ...).
+   */
+  files: readonly string[];
+  layout: SqlLayout;
+  /**
+   * The format oddity's parser reads the lines the SQL split hands back with (default: `layout` itself);
+   * `{ name: "ncsa" }` for auto-detected logs, so a line with trailing fields is read as `oddity fit` reads it.
+   */
+  leftoverFormat?: FormatSpec;
+  /** The Parquet column that holds raw log lines. */
+  column?: string | undefined;
+  /** DuckDB threads (`--jobs`). */
+  threads?: number;
+  maxLineLength?: number;
+  /** Keep every line for the records' `raw` (needed by `records`, not by `count`). */
+  keepLines?: boolean;
+  /**
+   * Keep the fields as columns for `count` (default true). A scan only streamed back (`score`) keeps
+   * just the packed rows, which saves DuckDB the memory of the columns.
+   */
+  countable?: boolean;
+}
+
+/** The counts of the lines the SQL split read, and what happened to the others. */
+export interface DuckDBCounts {
+  /** Rows per query key, over the lines the SQL split read. */
+  results: CountResults;
+  /** Lines the SQL split read (each a record). */
+  records: number;
+  /** Their earliest and latest time (epoch ms). */
+  timeRange: { from: number | null; to: number | null };
+  /** The sources of those records. */
+  sources: string[];
+  /** Every line: read = parsed (SQL and handed back) + rejected + blank. */
+  stats: InputStats;
+  /** Every rejected line, in input order. */
+  rejections: Rejection[];
+  /** Lines the SQL split could not read, handed to oddity's own parser (parsed or rejected there). */
+  handedBack: number;
+}
+
+/** Files read once into DuckDB and split there; count them, stream them back as records, or both. */
+export interface DuckDBScan {
+  /**
+   * Computes every query as a GROUP BY over the split lines; only the count rows come back. Lines the
+   * SQL split does not read exactly are handed to oddity's own parser, which parses them into records
+   * (given to `onRecord`) or rejects them with its usual reason and line number.
+   */
+  count(options: {
+    queries: readonly CountQuery[];
+    onRecord: (record: LogRecord) => void;
+  }): Promise<DuckDBCounts>;
+  /**
+   * Every line again, in input order, as batches of records (split in SQL, or parsed by oddity's parser
+   * when handed back), rejections and blank lines, as oddity's own reader gives them. Needs `keepLines`.
+   */
+  records(options?: {
+    batchSize?: number;
+    /** The stream's `format`, as the caller names what it read. */
+    format?: string | null;
+    /** The stream's `warnings` (a sniffed format that fits few lines ...). */
+    warnings?: readonly string[];
+  }): RecordStream;
+  /** Frees DuckDB's memory; the scan cannot be used after. */
+  close(): void;
+}
+
+// Raw fields the SQL split yields, as columns of the `parsed` table.
+const COLUMNS = new Set<string>(RECORD_FIELDS.filter((field) => field !== "raw"));
+
+function column(field: string): string {
+  if (field === "line") return "CAST(coalesce(line_no, n) AS DOUBLE)";
+  if (field === "time") return `CAST("time" AS DOUBLE)`;
+  if (COLUMNS.has(field)) return `"${field}"`;
+  // `raw` and format extras: common and combined lines carry none, so every record has null.
+  return "CAST(NULL AS VARCHAR)";
+}
+
+/** One GROUP BY over the plainly split lines for a declared count. */
+function countSql(query: CountQuery): string {
+  const keys = query.fields.map((f, i) => `${column(f)} AS k${i}`);
+  if (query.bin !== undefined) {
+    const x = column(query.bin.field);
+    const min = sqlNumber(binMinimum(query.bin.relativeAccuracy));
+    const mult = sqlNumber(binMultiplier(query.bin.relativeAccuracy));
+    keys.push(
+      `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} > ${min} THEN 1 WHEN ${x} < -${min} THEN -1 ELSE 0 END AS bin_sign`,
+      `CASE WHEN ${x} > ${min} THEN ceil(log2(${x}) * ${mult}) WHEN ${x} < -${min} THEN ceil(log2(-${x}) * ${mult}) ELSE 0 END AS bin_key`,
+    );
+  }
+  const groups = keys.length === 0 ? "" : `${keys.join(", ")}, `;
+  return `SELECT ${groups}CAST(count(*) AS DOUBLE) AS c FROM parsed WHERE plain${keys.length === 0 ? "" : " GROUP BY ALL"}`;
+}
+
+function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
+  const values = query.fields.map((_, i) => row[i] as string | number | null);
+  const count = row[row.length - 1] as number;
+  if (query.bin === undefined) return { values, count };
+  const sign = row[query.fields.length] as number | null;
+  const key = row[query.fields.length + 1] as number;
+  return { values, bin: sign === null ? null : { sign: sign as -1 | 0 | 1, key }, count };
+}
+
+async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowsJS();
+}
+
+/** What became of a line the SQL split handed back. */
+type HandedBack =
+  { kind: "blank" } | { kind: "record"; record: LogRecord } | { kind: "rejected"; rejection: Rejection };
+
+/** Reads a handed-back line as oddity's own reader does: overlong first, then blank, then the parser. */
+function handBack({
+  parser,
+  source,
+  n,
+  line,
+  maxLineLength,
+}: {
+  parser: LineParser;
+  source: string;
+  n: number;
+  line: string | null;
+  maxLineLength: number;
+}): HandedBack {
+  if (line === null) return { kind: "blank" };
+  if (line.length > maxLineLength) {
+    const reason = `line longer than ${maxLineLength} characters`;
+    return { kind: "rejected", rejection: { source, line: n, reason, excerpt: excerpt(line) } };
+  }
+  if (line.trim().length === 0) return { kind: "blank" };
+  const record = parser.parse(line, source, n);
+  if (typeof record === "string") {
+    return { kind: "rejected", rejection: { source, line: n, reason: record, excerpt: excerpt(line) } };
+  }
+  return { kind: "record", record };
+}
+
+// The record fields of a row as the stream reads them, one line each after `plain` and the numbers.
+const PACKED_TEXT = [
+  "ip",
+  "ident",
+  "user",
+  "time_text",
+  "method",
+  "path",
+  "http_version",
+  "referer",
+  "user_agent",
+] as const;
+
+// One string per row: converting a string out of DuckDB costs far more than splitting one in Node, so the
+// fields travel joined by newlines. A field's text is prefixed with `=`, so an empty part is null and `=`
+// an empty string. No line of a text file holds a newline, nor any field split from it; a Parquet value
+// may, so the text of the files in `escaped` (their `src`) has `\` and newlines escaped.
+function packedSql(escaped: readonly number[]): string {
+  const part = (x: string) => `coalesce('=' || ${x}, '')`;
+  const text = (x: string) =>
+    escaped.length === 0
+      ? part(x)
+      : part(
+          `CASE WHEN src IN (${escaped.join(", ")}) THEN replace(replace(${x}, '\\', '\\\\'), chr(10), '\\n') ELSE ${x} END`,
+        );
+  const parts = [
+    `CASE WHEN plain THEN '1' ELSE '' END`,
+    part(`CAST(CAST("time" AS DOUBLE) AS VARCHAR)`),
+    part(`CAST(CAST(status AS DOUBLE) AS VARCHAR)`),
+    part(`CAST(CAST(size AS DOUBLE) AS VARCHAR)`),
+    text("line"),
+    ...PACKED_TEXT.map((f) => text(`"${f}"`)),
+    // Where a record of a Parquet file of parsed requests came from, when it says.
+    text("source"),
+    part(`CAST(line_no AS VARCHAR)`),
+  ];
+  return `concat_ws(chr(10), ${parts.join(", ")})`;
+}
+
+function textOf(part: string | undefined, escaped: boolean): string | null {
+  if (part === undefined || part.length === 0) return null;
+  const text = part.slice(1);
+  return escaped && text.includes("\\")
+    ? text.replace(/\\([\\n])/g, (_, c: string) => (c === "n" ? "\n" : "\\"))
+    : text;
+}
+
+function numberOf(part: string | undefined): number | null {
+  return part === undefined || part.length === 0 ? null : Number(part.slice(1));
+}
+
+/** What the stream knows of each file. */
+interface FileInfo {
+  file: string;
+  /** Parquet of parsed requests: every row is a record, nothing is handed back. */
+  records: boolean;
+  /** Any Parquet file: its text travels escaped (a value may hold a newline). */
+  parquet: boolean;
+  /** For those without a `raw` column: the record fields their `raw` shows, as JSON. */
+  rawFields: string[] | null;
+  bytes: number;
+}
+
+function rawJson(record: LogRecord, fields: readonly string[]): string {
+  const shown: Record<string, unknown> = {};
+  for (const field of fields) shown[field] = record[field as keyof LogRecord];
+  return JSON.stringify(shown);
+}
+
+/**
+ * Reads the files into DuckDB (one scan) and splits each line in SQL into a table `parsed`; a Parquet file
+ * of parsed requests goes in as it is. Close it when done.
+ */
+export async function openScan({
+  files,
+  layout,
+  leftoverFormat = { name: layout },
+  column,
+  threads = 1,
+  maxLineLength = DEFAULT_MAX_LINE_LENGTH,
+  keepLines = false,
+  countable = true,
+}: DuckDBScanOptions): Promise<DuckDBScan> {
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: String(Math.max(1, Math.floor(threads))),
+    // Offline: nothing is downloaded; reading text, gzip and Parquet is built in.
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+    // `records` streams rows in the order they were inserted, the files' order.
+    preserve_insertion_order: "true",
+  });
+  const connection = await instance.connect();
+  const infos: FileInfo[] = [];
+  try {
+    const lineFiles: Array<{ file: string; src: number }> = [];
+    const parts: string[] = [];
+    for (const [src, file] of files.entries()) {
+      let bytes = 0;
+      try {
+        bytes = statSync(file).size;
+      } catch {
+        // DuckDB names the missing file below.
+      }
+      if (isParquet(file) && column === undefined) {
+        const columns = await parquetColumns(connection, file).catch((error: unknown) => {
+          throw readError(files, error);
+        });
+        const rawFields = columns.some((c) => c.name === "raw") ? null : columns.map((c) => c.name);
+        infos.push({ file, records: true, parquet: true, rawFields, bytes });
+        parts.push(parquetRecordsSql({ file, src, columns }));
+      } else {
+        infos.push({ file, records: false, parquet: isParquet(file), rawFields: null, bytes });
+        lineFiles.push({ file, src });
+      }
+    }
+    if (lineFiles.length > 0) {
+      await connection.run(
+        `CREATE TEMP VIEW lines AS ${linesSql({ files: lineFiles, column, maxLineLength })}`,
+      );
+      parts.unshift(
+        `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ layout, maxLineLength, keepLines })})`,
+      );
+    }
+    try {
+      const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
+      // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
+      // split line is kept in them only, and a scan that is not counted keeps nothing else.
+      const kept = countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n";
+      const escaped = infos.flatMap((info, src) => (info.parquet ? [src] : []));
+      await connection.run(
+        `CREATE TEMP TABLE parsed AS ${keepLines ? `SELECT ${kept}, ${packedSql(escaped)} AS packed FROM (${union})` : union}`,
+      );
+    } catch (error) {
+      throw readError(files, error);
+    }
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+
+  return {
+    async count({ queries, onRecord }) {
+      if (!countable) throw new Error("count() needs a scan opened countable");
+      const results = new Map<string, RawCountRow[]>();
+      for (const query of queries) {
+        const rows = await rowsOf(connection, countSql(query));
+        results.set(
+          query.key,
+          rows.map((row) => toRaw(query, row)),
+        );
+      }
+      const [summary] = await rowsOf(
+        connection,
+        `SELECT CAST(count(*) FILTER (WHERE plain) AS DOUBLE), CAST(min("time") FILTER (WHERE plain) AS DOUBLE), CAST(max("time") FILTER (WHERE plain) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM parsed`,
+      );
+      const [plainCount, from, to, read] = summary as [number, number | null, number | null, number];
+      const sources = (
+        await rowsOf(connection, `SELECT DISTINCT source FROM parsed WHERE plain ORDER BY source`)
+      ).map((row) => String(row[0]));
+      const plainLines = (
+        await rowsOf(connection, `SELECT src, CAST(count(*) AS DOUBLE) FROM parsed WHERE plain GROUP BY src`)
+      ).reduce((sum, row) => sum + (infos[Number(row[0])]!.records ? 0 : (row[1] as number)), 0);
+
+      // The lines left to oddity's parser, in input order.
+      const leftovers = (await rowsOf(
+        connection,
+        `SELECT source, CAST(n AS DOUBLE), line FROM parsed WHERE NOT plain ORDER BY src, n`,
+      )) as Array<[string, number, string | null]>;
+      const parser = createParser(leftoverFormat);
+      const rejections: Rejection[] = [];
+      let blank = 0;
+      let parsed = plainCount;
+      for (const [source, n, line] of leftovers) {
+        const got = handBack({ parser, source, n, line, maxLineLength });
+        if (got.kind === "blank") blank++;
+        else if (got.kind === "rejected") rejections.push(got.rejection);
+        else {
+          parsed++;
+          onRecord(got.record);
+        }
+      }
+      const stats = emptyStats();
+      stats.read = read;
+      stats.parsed = parsed;
+      stats.rejected = rejections.length;
+      stats.blank = blank;
+      stats.bytes = infos.reduce((sum, info) => sum + info.bytes, 0);
+      // Records per layout and rejections per reason, as oddity's own reader counts them (the SQL split
+      // reads only the NCSA reader's leading layout).
+      if (leftoverFormat.name === "ncsa") {
+        if (plainLines > 0) addBreakdown(stats, { layouts: { [layout]: plainLines } });
+        const handed = parser.takeLayouts?.() ?? null;
+        if (handed !== null) addBreakdown(stats, { layouts: handed });
+      }
+      addRejectionClasses(stats, rejections);
+      return {
+        results,
+        records: plainCount,
+        timeRange: { from, to },
+        sources,
+        stats,
+        rejections,
+        handedBack: leftovers.filter(([, , line]) => line !== null).length,
+      };
+    },
+
+    records({ batchSize = 512, format = null, warnings = [] } = {}) {
+      if (!keepLines) throw new Error("records() needs a scan opened with keepLines");
+      const stats = emptyStats();
+      let iterated = false;
+      return {
+        stats,
+        warnings: [...warnings],
+        format,
+        [Symbol.asyncIterator]() {
+          if (iterated) throw new Error("a RecordStream can be read only once");
+          iterated = true;
+          return streamRecords({
+            connection,
+            infos,
+            stats,
+            batchSize: Math.max(1, batchSize),
+            leftoverFormat,
+            layout,
+            maxLineLength,
+          });
+        },
+      };
+    },
+
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function readError(files: readonly string[], error: unknown): InputError {
+  if (error instanceof InputError) return error;
+  const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+  // In strict mode DuckDB refuses a file it would read as other lines than oddity's reader: say which
+  // kind of line (its full message quotes the line, which is not printed).
+  const full = error instanceof Error ? error.message : "";
+  const why = /Invalid unicode/i.test(full)
+    ? " (a line is not UTF-8, which oddity's reader reads with replacement characters)"
+    : /Expected Number of Columns/i.test(full)
+      ? " (a line holds the bytes 1F 1E 1D 1C, DuckDB's column delimiter here)"
+      : /invalid state/i.test(full)
+        ? " (a line holds a carriage return that does not end it, as oddity's reader reads it)"
+        : "";
+  return new InputError(
+    `DuckDB could not read ${files.join(", ")}: ${reason}${why}; read them without --engine`,
+    { cause: error },
+  );
+}
+
+async function* streamRecords({
+  connection,
+  infos,
+  stats,
+  batchSize,
+  leftoverFormat,
+  layout,
+  maxLineLength,
+}: {
+  connection: DuckDBConnection;
+  infos: readonly FileInfo[];
+  stats: InputStats;
+  batchSize: number;
+  leftoverFormat: FormatSpec;
+  layout: SqlLayout;
+  maxLineLength: number;
+}): AsyncGenerator<RecordBatch> {
+  const result = await connection.stream(
+    // No ORDER BY: a scan of one table returns its rows in insertion order, which is the files' order
+    // (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while preserve_insertion_order
+    // is on), and sorting would hold a second copy of every row. The order is checked below all the same.
+    `SELECT src, CAST(n AS DOUBLE) AS n, packed FROM parsed`,
+  );
+  const ncsa = leftoverFormat.name === "ncsa";
+  let parser: LineParser | null = null;
+  let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
+  // Files before `done` have had their bytes counted, as the reader counts a file once it is read.
+  let done = 0;
+  const flush = (): RecordBatch => {
+    const full = batch;
+    addBatch(stats, full);
+    batch = { records: [], rejections: [], blank: 0, read: 0 };
+    return full;
+  };
+  const countLayout = (name: string, n: number) => {
+    const layouts = (batch.layouts ??= {});
+    layouts[name] = (layouts[name] ?? 0) + n;
+  };
+  let current = -1;
+  let last = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (chunk === null || chunk.rowCount === 0) break;
+    const srcs = chunk.getColumnValues(0) as number[];
+    const ns = chunk.getColumnValues(1) as number[];
+    const packs = chunk.getColumnValues(2) as string[];
+    for (let i = 0; i < packs.length; i++) {
+      const src = srcs[i]!;
+      const n = ns[i]!;
+      if (src < current || (src === current && n <= last)) {
+        throw new Error(`DuckDB returned line ${n} of ${infos[src]!.file} out of order; this is a bug`);
+      }
+      last = n;
+      if (src !== current) {
+        // A batch holds the lines of one file, as the reader's do; a new file gets a new parser.
+        if (batch.read > 0) yield flush();
+        while (done < src) stats.bytes += infos[done++]!.bytes;
+        current = src;
+        parser = createParser(leftoverFormat);
+      }
+      const info = infos[src]!;
+      const esc = info.parquet;
+      const parts = packs[i]!.split("\n");
+      if (parts[0] === "1") {
+        const record = info.records
+          ? blankRecord(
+              textOf(parts[14], info.parquet) ?? info.file,
+              numberOf(parts[15]) ?? n,
+              textOf(parts[4], info.parquet) ?? "",
+            )
+          : blankRecord(info.file, n, textOf(parts[4], info.parquet) ?? "");
+        record.ip = textOf(parts[5], esc);
+        record.ident = textOf(parts[6], esc);
+        record.user = textOf(parts[7], esc);
+        record.time = numberOf(parts[1]);
+        record.time_text = textOf(parts[8], esc);
+        record.method = textOf(parts[9], esc);
+        record.path = textOf(parts[10], esc);
+        record.http_version = textOf(parts[11], esc);
+        record.status = numberOf(parts[2]);
+        record.size = numberOf(parts[3]);
+        record.referer = textOf(parts[12], esc);
+        record.user_agent = textOf(parts[13], esc);
+        if (info.rawFields !== null) record.raw = rawJson(record, info.rawFields);
+        batch.records.push(record);
+        if (ncsa && !info.records) countLayout(layout, 1);
+      } else {
+        const got = handBack({
+          parser: parser!,
+          source: info.file,
+          n,
+          line: textOf(parts[4], esc),
+          maxLineLength,
+        });
+        if (got.kind === "blank") batch.blank++;
+        else if (got.kind === "rejected") batch.rejections.push(got.rejection);
+        else {
+          batch.records.push(got.record);
+          const handed = parser!.takeLayouts?.() ?? null;
+          if (handed !== null) for (const [name, k] of Object.entries(handed)) countLayout(name, k);
+        }
+      }
+      if (++batch.read >= batchSize) yield flush();
+    }
+  }
+  if (batch.read > 0) yield flush();
+  while (done < infos.length) stats.bytes += infos[done++]!.bytes;
+}
