@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { readInputs, type LogRecord } from "@oddity/core";
-import { TABLE_FIELDS, chIdentifier } from "@oddity/source-clickhouse";
+import { TABLE_FIELDS, chIdentifier, chString } from "@oddity/source-clickhouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The cluster the source's own tests start: two clickhouse-server processes on loopback.
 import { startCluster, type Cluster } from "../../../packages/source-clickhouse/test/cluster.js";
@@ -10,6 +10,10 @@ import { EXAMPLES, fixture, oddity, tempDir } from "./helpers.js";
 
 const FILES = [path.join(EXAMPLES, "sample", "access.log"), fixture("engine", "tricky.log")];
 const CONFIG = fixture("engine", "oddity.config.yaml");
+const SAMPLE = path.join(EXAMPLES, "sample", "access.log");
+// A raw-line table and column named with every character that ends an identifier or a literal.
+const RAW_TABLE = "raw`; DROP TABLE x; -- 'q' \\ \"d\"";
+const RAW_COLUMN = "entry' \\` \"; DROP";
 
 let cluster: Cluster;
 let client: ClickHouseClient;
@@ -39,6 +43,19 @@ beforeAll(async () => {
     table: "default.logs",
     format: "JSONEachRow",
     values: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+  for (const c of clients) {
+    await c.command({
+      query: `CREATE TABLE default.raw_local (n UInt64, ${chIdentifier(RAW_COLUMN)} String) ENGINE = MergeTree ORDER BY n`,
+    });
+  }
+  await client.command({
+    query: `CREATE TABLE default.${chIdentifier(RAW_TABLE)} AS default.raw_local ENGINE = Distributed(oddity, default, raw_local, n)`,
+  });
+  const lines = readFileSync(SAMPLE, "utf8").replace(/\n$/, "").split("\n");
+  await client.command({
+    query: `INSERT INTO default.${chIdentifier(RAW_TABLE)} (n, ${chIdentifier(RAW_COLUMN)}) VALUES ${lines.map((l, n) => `(${n + 1}, ${chString(l)})`).join(", ")}`,
     clickhouse_settings: { insert_distributed_sync: 1 },
   });
 }, 180_000);
@@ -88,5 +105,34 @@ describe("oddity fit clickhouse://", () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`clickhouse://default:***@127.0.0.1:${cluster.http[0]}/default`);
     expect(stderr).not.toContain("s3cr3t");
+  });
+});
+
+describe("oddity fit|profile clickhouse:// --column (raw log lines)", () => {
+  const raw = () => [
+    `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`,
+    "--table",
+    RAW_TABLE,
+    "--column",
+    RAW_COLUMN,
+  ];
+
+  it("fits from the raw-line column of the 2-shard cluster the model oddity fit writes from the file", async () => {
+    const dir = tempDir();
+    const ch = await oddity(["fit", ...raw(), "--config", CONFIG, "-o", "ch.json"], { cwd: dir });
+    const own = await oddity(["fit", SAMPLE, "--config", CONFIG, "-o", "own.json"], { cwd: dir });
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(ch.stderr).toContain("model of 9,999 records");
+    expect(modelWithoutSources(path.join(dir, "ch.json"))).toEqual(
+      modelWithoutSources(path.join(dir, "own.json")),
+    );
+  });
+
+  it("profiles the raw-line column as oddity profile prints the file", async () => {
+    const args = ["--field", "status", "--field", "method", "--given", "ip", "--top", "5"];
+    const ch = await oddity(["profile", ...raw(), ...args]);
+    const own = await oddity(["profile", SAMPLE, ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("status");
   });
 });

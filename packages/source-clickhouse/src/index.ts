@@ -9,3 +9,4 @@ export {
   parseClickHouseUrl,
   type ClickHouseTarget,
 } from "./url.js";
+export { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
