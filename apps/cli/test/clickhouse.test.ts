@@ -1,11 +1,15 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { readInputs, type LogRecord } from "@oddity/core";
 import { TABLE_FIELDS, chIdentifier, chString } from "@oddity/source-clickhouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The cluster the source's own tests start: two clickhouse-server processes on loopback.
-import { startCluster, type Cluster } from "../../../packages/source-clickhouse/test/cluster.js";
+import {
+  CLUSTER_USER,
+  startCluster,
+  type Cluster,
+} from "../../../packages/source-clickhouse/test/cluster.js";
 import { EXAMPLES, fixture, oddity, tempDir } from "./helpers.js";
 
 const FILES = [path.join(EXAMPLES, "sample", "access.log"), fixture("engine", "tricky.log")];
@@ -134,5 +138,56 @@ describe("oddity fit|profile clickhouse:// --column (raw log lines)", () => {
     const own = await oddity(["profile", SAMPLE, ...args]);
     expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
     expect(ch.stdout).toContain("status");
+  });
+});
+
+describe("the ClickHouse password from the environment or ~/.clickhouse-client/config.xml", () => {
+  const { name, password } = CLUSTER_USER;
+  const fit = (url: string, env: Record<string, string>) =>
+    oddity(["fit", url, "--table", RAW_TABLE, "--column", RAW_COLUMN, "-o", "m.json"], { env });
+
+  it("logs in with ODDITY_DB_PASSWORD and never prints it", async () => {
+    const url = `clickhouse://${name}@127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await fit(url, { ODDITY_DB_PASSWORD: password });
+    expect([code, stderr]).toEqual([0, expect.stringContaining("model of 9,999 records")]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("logs in with the user and password of ~/.clickhouse-client/config.xml", async () => {
+    const home = tempDir();
+    mkdirSync(path.join(home, ".clickhouse-client"));
+    const escaped = password.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+    writeFileSync(
+      path.join(home, ".clickhouse-client", "config.xml"),
+      `<config><user>${name}</user><password>${escaped}</password></config>`,
+    );
+    const url = `clickhouse://127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await oddity(
+      ["profile", url, "--table", RAW_TABLE, "--column", RAW_COLUMN, "--field", "status"],
+      { env: { HOME: home } },
+    );
+    expect([code, stdout]).toEqual([0, expect.stringContaining("status")]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("says where a refused password came from, without printing it", async () => {
+    const url = `clickhouse://${name}@127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await fit(url, { CLICKHOUSE_PASSWORD: `${password}-wrong` });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^oddity: error: clickhouse:\/\/oddity@127\.0\.0\.1:\d+\/default: .*Wrong password.* \(user oddity, password from CLICKHOUSE_PASSWORD\)$/,
+      ),
+    ]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("prints no password in --help", async () => {
+    const { code, stdout, stderr } = await oddity(["fit", "--help"], {
+      env: { ODDITY_DB_PASSWORD: password },
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain("--column");
+    expect(stdout + stderr).not.toContain("s3cr3t");
   });
 });

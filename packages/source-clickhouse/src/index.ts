@@ -3,6 +3,7 @@ export { TABLE_FIELDS, countQuerySql, fitInClickHouse } from "./fit.js";
 export {
   PASSWORD_ENVS,
   clientOptions,
+  connectionError,
   describeTarget,
   isClickHouseUrl,
   maskClickHouseUrl,

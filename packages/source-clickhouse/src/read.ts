@@ -17,7 +17,7 @@ import {
 } from "@oddity/core";
 import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./fit.js";
-import { clientOptions, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
+import { clientOptions, connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
 
 /** What to read from ClickHouse: a table's raw-line column, or its columns named like record fields. */
 export interface ReadClickHouseOptions {
@@ -332,9 +332,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof InputError) throw error;
-      // The client's messages carry the server's text, never the password; the URL is shown masked.
-      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-      throw new InputError(`${target.display}: ${reason}`, { cause: error });
+      throw connectionError(target, error);
     } finally {
       await client.close();
     }

@@ -142,9 +142,7 @@ export async function fitOnClickHouse({
     return model;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    // The client's messages carry the server's text, never our password; the URL is shown masked.
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new InputError(`${target.display}: ${reason}`, { cause: error });
+    throw clickhouse.connectionError(target, error);
   } finally {
     await connection.close();
   }
