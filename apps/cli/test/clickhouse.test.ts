@@ -191,3 +191,33 @@ describe("the ClickHouse password from the environment or ~/.clickhouse-client/c
     expect(stdout + stderr).not.toContain("s3cr3t");
   });
 });
+
+describe("oddity profile clickhouse:// --table (parsed columns, counted in the cluster)", () => {
+  const table = () => [`clickhouse://default@127.0.0.1:${cluster.http[0]}/default`, "--table", "logs"];
+  // The table holds the files' records as the combined reader parsed them.
+  const files = () => [...FILES, "--log-format", "combined"];
+
+  it("prints the tables oddity profile prints for the same lines", async () => {
+    const ch = await oddity(["profile", ...table()]);
+    const own = await oddity(["profile", ...files()]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("user_agent");
+    // Counted in the cluster: the table's records, with no lines to reject.
+    expect(ch.stderr).toMatch(/^oddity: read 10,014 lines: 10,014 parsed, 0 rejected, 0 blank; in /);
+  });
+
+  it("prints every row of conditional and derived tables, JSON included, as for the file", async () => {
+    const args = ["--given", "ip", "--field", "status", "--field", "path_template", "--format", "json"];
+    const ch = await oddity(["profile", ...table(), ...args]);
+    const own = await oddity(["profile", ...files(), ...args]);
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(JSON.parse(ch.stdout)).toEqual(JSON.parse(own.stdout));
+  });
+
+  it("shows times in the log's own offset, as for the file", async () => {
+    const args = ["--field", "time", "--field", "hour", "--top", "3"];
+    const ch = await oddity(["profile", ...table(), ...args]);
+    const own = await oddity(["profile", ...files(), ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+  });
+});

@@ -1,5 +1,11 @@
 export { chIdentifier, chNumber, chString } from "./escape.js";
-export { TABLE_FIELDS, countQuerySql, fitInClickHouse } from "./fit.js";
+export {
+  TABLE_FIELDS,
+  countInClickHouse,
+  countQuerySql,
+  fitInClickHouse,
+  type ClickHouseCounts,
+} from "./fit.js";
 export {
   PASSWORD_ENVS,
   clientOptions,
