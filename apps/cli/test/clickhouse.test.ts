@@ -10,7 +10,7 @@ import {
   startCluster,
   type Cluster,
 } from "../../../packages/source-clickhouse/test/cluster.js";
-import { EXAMPLES, fixture, oddity, tempDir } from "./helpers.js";
+import { EXAMPLES, fixture, ndjson, oddity, tempDir } from "./helpers.js";
 
 const FILES = [path.join(EXAMPLES, "sample", "access.log"), fixture("engine", "tricky.log")];
 const CONFIG = fixture("engine", "oddity.config.yaml");
@@ -219,5 +219,57 @@ describe("oddity profile clickhouse:// --table (parsed columns, counted in the c
     const ch = await oddity(["profile", ...table(), ...args]);
     const own = await oddity(["profile", ...files(), ...args]);
     expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+  });
+});
+
+// A finding row as it would read for the file, from the things the two share: always the table's name
+// and the row key (here `n`, the line number in the file) differ; with `raw: false` (parsed columns hold
+// no log line: `raw` shows the row as JSON) so do line numbers, which count the file's rejected lines.
+function comparable(rows: unknown[], { raw }: { raw: boolean }): unknown[] {
+  return rows.map((row) => {
+    const { source: _source, extra: _extra, raw: text, line, ...rest } = row as Record<string, unknown>;
+    return raw ? { ...rest, line, raw: text } : rest;
+  });
+}
+
+describe("oddity detect|score clickhouse:// (records streamed back, scored in Node)", () => {
+  const url = () => `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
+  const rawTable = () => [url(), "--table", RAW_TABLE, "--column", RAW_COLUMN, "--primary-key", "n"];
+  const NDJSON = ["--config", CONFIG, "--format", "ndjson", "--top", "0", "-q"];
+
+  it("detects in the raw-line column the anomalies oddity detect finds in the file, line for line", async () => {
+    const ch = await oddity(["detect", ...rawTable(), ...NDJSON]);
+    const own = await oddity(["detect", SAMPLE, ...NDJSON]);
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    const rows = ndjson(ch.stdout) as Array<{ line: number; extra: unknown }>;
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) expect(row.extra).toEqual({ primary_key: String(row.line) });
+    expect(comparable(rows, { raw: true })).toEqual(comparable(ndjson(own.stdout), { raw: true }));
+  });
+
+  it("scores the raw-line column against a model as it scores the file", async () => {
+    const dir = tempDir();
+    expect((await oddity(["fit", SAMPLE, "--config", CONFIG, "-o", "m.json", "-q"], { cwd: dir })).code).toBe(
+      0,
+    );
+    const ch = await oddity(["score", ...rawTable(), "--model", "m.json", ...NDJSON], { cwd: dir });
+    const own = await oddity(["score", SAMPLE, "--model", "m.json", ...NDJSON], { cwd: dir });
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(comparable(ndjson(ch.stdout), { raw: true })).toEqual(
+      comparable(ndjson(own.stdout), { raw: true }),
+    );
+  });
+
+  it("detects in a table of parsed columns the anomalies found in the same lines", async () => {
+    const ch = await oddity(["detect", url(), "--table", "logs", "--primary-key", "n", ...NDJSON]);
+    const own = await oddity(["detect", ...FILES, "--log-format", "combined", ...NDJSON]);
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    // Rows of equal score come in source order, and the sources differ: compared as sets.
+    const sorted = (text: string) =>
+      comparable(ndjson(text), { raw: false })
+        .map((r) => JSON.stringify(r))
+        .sort();
+    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
   });
 });
