@@ -16,7 +16,7 @@ const FILES = [path.join(EXAMPLES, "sample", "access.log"), fixture("engine", "t
 const CONFIG = fixture("engine", "oddity.config.yaml");
 const SAMPLE = path.join(EXAMPLES, "sample", "access.log");
 // A raw-line table and column named with every character that ends an identifier or a literal.
-const RAW_TABLE = "raw`; DROP TABLE x; -- 'q' \\ \"d\"";
+const RAW_TABLE = "raw`; DROP TABLE x; -- 'q' \\ \"d\" \u001b[31m";
 const RAW_COLUMN = "entry' \\` \"; DROP";
 
 let cluster: Cluster;
@@ -138,6 +138,11 @@ describe("oddity fit|profile clickhouse:// --column (raw log lines)", () => {
     const own = await oddity(["profile", SAMPLE, ...args]);
     expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
     expect(ch.stdout).toContain("status");
+    // The sample's rejected line is named by the table, whose terminal escape is shown, not sent.
+    expect(ch.stderr).toMatch(
+      /1 line rejected; first clickhouse:\/\/default@127\.0\.0\.1:\d+\/default#raw`.*\\x1B\[31m:\d+: /,
+    );
+    expect(ch.stderr).not.toContain("\u001b");
   });
 });
 
