@@ -113,6 +113,23 @@ describe("readClickHouse on a raw-line column of a 2-shard cluster", () => {
     expect(withoutSources(fromTable.model)).toEqual(withoutSources(fromText.model));
   });
 
+  it("reads columns named like the aliases a query might use, line and key swapped", async () => {
+    await clients[1]!.command({
+      query: "CREATE TABLE default.swap (line UInt64, key String) ENGINE = MergeTree ORDER BY line",
+    });
+    await clients[1]!.command({
+      query: `INSERT INTO default.swap VALUES (2, ${chString(lines[1]!)}), (1, ${chString(lines[0]!)})`,
+    });
+    const second = `clickhouse://default@127.0.0.1:${cluster.http[1]}/default`;
+    const batches = await collect(
+      readClickHouse({ url: second, table: "swap", column: "key", primaryKey: "line" }),
+    );
+    expect(batches.flatMap((b) => b.records).map((r) => [r.line, r.raw, r.extra?.primary_key])).toEqual([
+      [1, lines[0], "1"],
+      [2, lines[1], "2"],
+    ]);
+  });
+
   it("names the columns there are when the column is not there", async () => {
     const stream = readClickHouse({ url, table: TABLE, column: "missing'`" });
     await expect(collect(stream)).rejects.toThrow(

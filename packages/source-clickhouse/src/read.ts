@@ -124,7 +124,7 @@ function addPrimaryKey(record: LogRecord, value: unknown): void {
   record.extra.primary_key = text(value);
 }
 
-/** One row of parsed-field columns as a record; `raw` is the row as JSON, there being no log line. */
+/** One row of parsed-field columns as a record; `raw` is its fields as JSON, there being no log line. */
 function recordOf({
   row,
   fields,
@@ -142,7 +142,8 @@ function recordOf({
     if (value === null || value === undefined) continue;
     values[field] = NUMERIC.has(field) ? Number(value) : text(value);
   }
-  return createRecord({ ...values, source, line, raw: JSON.stringify(row) });
+  const shown = Object.fromEntries(fields.map((f) => [f, row[f] ?? null]));
+  return createRecord({ ...values, source, line, raw: JSON.stringify(shown) });
 }
 
 /**
@@ -179,11 +180,14 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     }
   }
 
+  // Columns are read by their names, never by aliases: ClickHouse lets an alias shadow a column.
   async function* readLines(
     client: ClickHouseClient,
     sql: string,
-    keyed: boolean,
+    lineColumn: string,
+    keyColumn: string | undefined,
   ): AsyncGenerator<RecordBatch> {
+    const keyed = keyColumn !== undefined;
     let parser: LineParser | null = null;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
     // Rows wait here while the first non-blank lines are sampled, as readInputs does for a file.
@@ -236,9 +240,9 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     };
     for await (const row of rowsOf(client, sql)) {
       ordinal++;
-      const line = lineOf(row.line);
+      const line = lineOf(row[lineColumn]);
       if (line !== null) stats.bytes += Buffer.byteLength(line) + 1;
-      const entry = { ordinal, line, key: row.key };
+      const entry = { ordinal, line, key: keyed ? row[keyColumn] : undefined };
       if (parser === null) {
         pending.push(entry);
         if (sampleable(line) && ++sampled === SNIFF_LINES) resolve();
@@ -257,7 +261,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     client: ClickHouseClient,
     sql: string,
     fields: readonly string[],
-    keyed: boolean,
+    keyColumn: string | undefined,
   ): AsyncGenerator<RecordBatch> {
     format = `clickhouse columns (${fields.join(", ")})`;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
@@ -271,10 +275,8 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     };
     for await (const row of rowsOf(client, sql)) {
       ordinal++;
-      const key = row.key;
-      delete row.key;
       const record = recordOf({ row, fields, source, line: ordinal });
-      if (keyed) addPrimaryKey(record, key);
+      if (keyColumn !== undefined) addPrimaryKey(record, row[keyColumn]);
       stats.bytes += Buffer.byteLength(record.raw) + 1;
       batch.read++;
       batch.records.push(record);
@@ -303,9 +305,8 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       };
       const key = primaryKey === undefined ? undefined : find(primaryKey, "column for the primary key");
       const from = `${chIdentifier(target.database)}.${chIdentifier(table)}`;
-      const keyed = key !== undefined;
-      const keySql = keyed ? `, ${chIdentifier(key.name)} AS key` : "";
-      const order = keyed ? ` ORDER BY ${chIdentifier(key.name)}` : "";
+      const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
+      const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
       if (column !== undefined) {
         const raw = find(column, "column");
         if (!TEXT_TYPE.test(raw.type)) {
@@ -313,11 +314,8 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
             `${source}: column ${JSON.stringify(column)} is ${raw.type}, not a text column of raw log lines (without --column, the table's columns named like record fields are read)`,
           );
         }
-        yield* readLines(
-          client,
-          `SELECT ${chIdentifier(raw.name)} AS line${keySql} FROM ${from}${order}`,
-          keyed,
-        );
+        const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
+        yield* readLines(client, sql, raw.name, key?.name);
       } else {
         const fields = TABLE_FIELDS.filter((f) => names.includes(f));
         if (fields.length === 0) {
@@ -326,7 +324,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
           );
         }
         const select = fields.map((f) => chIdentifier(f)).join(", ");
-        yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, keyed);
+        yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key?.name);
       }
       signal?.throwIfAborted();
     } catch (error) {
