@@ -26,6 +26,7 @@ const HOSTILE = [
   `1.2.3.4 - - [16/Apr/2019:19:34:42 +0000] "GET /it's'; DROP TABLE x; -- HTTP/1.1" 200 5 "-" "back\\\\slash \\"q\\""`,
   `1.2.3.4 - - [16/Apr/2019:19:34:43 +0000] "GET /\u001b[2J\u001b]0;pwned\u0007 HTTP/1.1" 404 - "-" "\u001b[31mred"`,
   "\u0000 not a log line \\' \\",
+  `1.2.3.4 - - [16/Apr/2019:19:34:44 +0000] "GET /\\N HTTP/1.1" 200 5 "-" "tab\there\rcr \\N \\t"`,
 ];
 
 let cluster: Cluster;
@@ -91,6 +92,7 @@ describe("readClickHouse on a raw-line column of a 2-shard cluster", () => {
     }
     expect(records.map((r) => r.raw)).toContain(HOSTILE[0]);
     expect(records.map((r) => r.raw)).toContain(HOSTILE[1]);
+    expect(records.map((r) => r.raw)).toContain(HOSTILE[3]);
     expect(batches.flatMap((b) => b.rejections).map((r) => r.line)).toContain(lines.indexOf(HOSTILE[2]!) + 1);
     expect(stream.format).toBe("combined, auto-detected");
   });

@@ -112,6 +112,15 @@ function isBlank(line: string): boolean {
   return line.trim() === "";
 }
 
+const TSV_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", "0": "\0" };
+
+/** A TabSeparated cell as its value: `\N` is NULL, `\n`, `\t`, `\0` ... are the characters, `\X` is X. */
+function tsvValue(cell: string | undefined): string | null {
+  if (cell === undefined || cell === "\\N") return null;
+  if (!cell.includes("\\")) return cell;
+  return cell.replace(/\\([\s\S])/g, (_, c: string) => TSV_ESCAPES[c] ?? c);
+}
+
 // Rows loaded from files often keep the newline; it is not part of the log line.
 function lineOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
@@ -142,7 +151,7 @@ function recordOf({
     if (value === null || value === undefined) continue;
     values[field] = NUMERIC.has(field) ? Number(value) : text(value);
   }
-  const shown = Object.fromEntries(fields.map((f) => [f, row[f] ?? null]));
+  const shown = Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
   return createRecord({ ...values, source, line, raw: JSON.stringify(shown) });
 }
 
@@ -169,22 +178,22 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
   const warnings: string[] = [];
   let format: string | null = null;
 
-  async function* rowsOf(client: ClickHouseClient, sql: string): AsyncGenerator<Record<string, unknown>> {
+  // Rows come a chunk at a time, as the response arrives: an await per row would cost more than the row.
+  // TabSeparated rather than JSON: a row is split on tabs and unescaped only when it holds a backslash,
+  // which costs a third of parsing it as JSON.
+  async function* chunksOf(client: ClickHouseClient, sql: string): AsyncGenerator<Array<{ text: string }>> {
     const result = await client.query({
       query: sql,
-      format: "JSONEachRow",
+      format: "TabSeparated",
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
-    for await (const rows of result.stream<Record<string, unknown>>()) {
-      for (const row of rows) yield row.json();
-    }
+    yield* result.stream();
   }
 
-  // Columns are read by their names, never by aliases: ClickHouse lets an alias shadow a column.
+  // The raw-line column is the row's first cell, the key its second.
   async function* readLines(
     client: ClickHouseClient,
     sql: string,
-    lineColumn: string,
     keyColumn: string | undefined,
   ): AsyncGenerator<RecordBatch> {
     const keyed = keyColumn !== undefined;
@@ -238,17 +247,19 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       onProgress?.(stats);
       return done;
     };
-    for await (const row of rowsOf(client, sql)) {
-      ordinal++;
-      const line = lineOf(row[lineColumn]);
-      if (line !== null) stats.bytes += Buffer.byteLength(line) + 1;
-      const entry = { ordinal, line, key: keyed ? row[keyColumn] : undefined };
-      if (parser === null) {
-        pending.push(entry);
-        if (sampleable(line) && ++sampled === SNIFF_LINES) resolve();
-      } else take(entry);
-      if (batch.read >= batchSize) yield finish();
-    }
+    for await (const chunk of chunksOf(client, sql))
+      for (const raw of chunk) {
+        const cells = raw.text.split("\t");
+        ordinal++;
+        const line = lineOf(tsvValue(cells[0]));
+        if (line !== null) stats.bytes += Buffer.byteLength(line) + 1;
+        const entry = { ordinal, line, key: keyed ? tsvValue(cells[1]) : undefined };
+        if (parser === null) {
+          pending.push(entry);
+          if (sampleable(line) && ++sampled === SNIFF_LINES) resolve();
+        } else take(entry);
+        if (batch.read >= batchSize) yield finish();
+      }
     // Only NULL and blank rows need no parser; any other row resolves the format from what was sampled.
     if (pending.length > 0) {
       if (sampled > 0) resolve();
@@ -273,15 +284,19 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       onProgress?.(stats);
       return done;
     };
-    for await (const row of rowsOf(client, sql)) {
-      ordinal++;
-      const record = recordOf({ row, fields, source, line: ordinal });
-      if (keyColumn !== undefined) addPrimaryKey(record, row[keyColumn]);
-      stats.bytes += Buffer.byteLength(record.raw) + 1;
-      batch.read++;
-      batch.records.push(record);
-      if (batch.read >= batchSize) yield finish();
-    }
+    for await (const chunk of chunksOf(client, sql))
+      for (const raw of chunk) {
+        const cells = raw.text.split("\t");
+        const row: Record<string, string | null> = {};
+        fields.forEach((field, i) => (row[field] = tsvValue(cells[i])));
+        ordinal++;
+        const record = recordOf({ row, fields, source, line: ordinal });
+        if (keyColumn !== undefined) addPrimaryKey(record, tsvValue(cells[fields.length]));
+        stats.bytes += Buffer.byteLength(record.raw) + 1;
+        batch.read++;
+        batch.records.push(record);
+        if (batch.read >= batchSize) yield finish();
+      }
     if (batch.read > 0) yield finish();
   }
 
@@ -315,7 +330,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
           );
         }
         const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
-        yield* readLines(client, sql, raw.name, key?.name);
+        yield* readLines(client, sql, key?.name);
       } else {
         const fields = TABLE_FIELDS.filter((f) => names.includes(f));
         if (fields.length === 0) {
