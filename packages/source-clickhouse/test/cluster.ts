@@ -27,7 +27,8 @@ async function freePort(): Promise<number> {
 /** A user `oddity` the servers know, with this password (tests check it is never printed). */
 export const CLUSTER_USER = { name: "oddity", password: "s3cr3t-ch'pw&<x>" } as const;
 
-const xmlText = (text: string) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+const xmlText = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 const USERS = `<yandex>
   <profiles><default></default></profiles>
