@@ -1,15 +1,23 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { readInputs, type LogRecord } from "@oddity/core";
-import { TABLE_FIELDS, chIdentifier } from "@oddity/source-clickhouse";
+import { TABLE_FIELDS, chIdentifier, chString } from "@oddity/source-clickhouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The cluster the source's own tests start: two clickhouse-server processes on loopback.
-import { startCluster, type Cluster } from "../../../packages/source-clickhouse/test/cluster.js";
-import { EXAMPLES, fixture, oddity, tempDir } from "./helpers.js";
+import {
+  CLUSTER_USER,
+  startCluster,
+  type Cluster,
+} from "../../../packages/source-clickhouse/test/cluster.js";
+import { EXAMPLES, fixture, ndjson, oddity, tempDir } from "./helpers.js";
 
 const FILES = [path.join(EXAMPLES, "sample", "access.log"), fixture("engine", "tricky.log")];
 const CONFIG = fixture("engine", "oddity.config.yaml");
+const SAMPLE = path.join(EXAMPLES, "sample", "access.log");
+// A raw-line table and column named with every character that ends an identifier or a literal.
+const RAW_TABLE = "raw`; DROP TABLE x; -- 'q' \\ \"d\" \u001b[31m";
+const RAW_COLUMN = "entry' \\` \"; DROP";
 
 let cluster: Cluster;
 let client: ClickHouseClient;
@@ -39,6 +47,19 @@ beforeAll(async () => {
     table: "default.logs",
     format: "JSONEachRow",
     values: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+  for (const c of clients) {
+    await c.command({
+      query: `CREATE TABLE default.raw_local (n UInt64, ${chIdentifier(RAW_COLUMN)} String) ENGINE = MergeTree ORDER BY n`,
+    });
+  }
+  await client.command({
+    query: `CREATE TABLE default.${chIdentifier(RAW_TABLE)} AS default.raw_local ENGINE = Distributed(oddity, default, raw_local, n)`,
+  });
+  const lines = readFileSync(SAMPLE, "utf8").replace(/\n$/, "").split("\n");
+  await client.command({
+    query: `INSERT INTO default.${chIdentifier(RAW_TABLE)} (n, ${chIdentifier(RAW_COLUMN)}) VALUES ${lines.map((l, n) => `(${n + 1}, ${chString(l)})`).join(", ")}`,
     clickhouse_settings: { insert_distributed_sync: 1 },
   });
 }, 180_000);
@@ -88,5 +109,172 @@ describe("oddity fit clickhouse://", () => {
     expect(code).toBe(2);
     expect(stderr).toContain(`clickhouse://default:***@127.0.0.1:${cluster.http[0]}/default`);
     expect(stderr).not.toContain("s3cr3t");
+  });
+});
+
+describe("oddity fit|profile clickhouse:// --column (raw log lines)", () => {
+  const raw = () => [
+    `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`,
+    "--table",
+    RAW_TABLE,
+    "--column",
+    RAW_COLUMN,
+  ];
+
+  it("fits from the raw-line column of the 2-shard cluster the model oddity fit writes from the file", async () => {
+    const dir = tempDir();
+    const ch = await oddity(["fit", ...raw(), "--config", CONFIG, "-o", "ch.json"], { cwd: dir });
+    const own = await oddity(["fit", SAMPLE, "--config", CONFIG, "-o", "own.json"], { cwd: dir });
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(ch.stderr).toContain("model of 9,999 records");
+    expect(modelWithoutSources(path.join(dir, "ch.json"))).toEqual(
+      modelWithoutSources(path.join(dir, "own.json")),
+    );
+  });
+
+  it("profiles the raw-line column as oddity profile prints the file", async () => {
+    const args = ["--field", "status", "--field", "method", "--given", "ip", "--top", "5"];
+    const ch = await oddity(["profile", ...raw(), ...args]);
+    const own = await oddity(["profile", SAMPLE, ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("status");
+    // The sample's rejected line is named by the table, whose terminal escape is shown, not sent.
+    expect(ch.stderr).toMatch(
+      /1 line rejected; first clickhouse:\/\/default@127\.0\.0\.1:\d+\/default#raw`.*\\x1B\[31m:\d+: /,
+    );
+    expect(ch.stderr).not.toContain("\u001b");
+  });
+});
+
+describe("the ClickHouse password from the environment or ~/.clickhouse-client/config.xml", () => {
+  const { name, password } = CLUSTER_USER;
+  const fit = (url: string, env: Record<string, string>) =>
+    oddity(["fit", url, "--table", RAW_TABLE, "--column", RAW_COLUMN, "-o", "m.json"], { env });
+
+  it("logs in with ODDITY_DB_PASSWORD and never prints it", async () => {
+    const url = `clickhouse://${name}@127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await fit(url, { ODDITY_DB_PASSWORD: password });
+    expect([code, stderr]).toEqual([0, expect.stringContaining("model of 9,999 records")]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("logs in with the user and password of ~/.clickhouse-client/config.xml", async () => {
+    const home = tempDir();
+    mkdirSync(path.join(home, ".clickhouse-client"));
+    const escaped = password.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+    writeFileSync(
+      path.join(home, ".clickhouse-client", "config.xml"),
+      `<config><user>${name}</user><password>${escaped}</password></config>`,
+    );
+    const url = `clickhouse://127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await oddity(
+      ["profile", url, "--table", RAW_TABLE, "--column", RAW_COLUMN, "--field", "status"],
+      { env: { HOME: home } },
+    );
+    expect([code, stdout]).toEqual([0, expect.stringContaining("status")]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("says where a refused password came from, without printing it", async () => {
+    const url = `clickhouse://${name}@127.0.0.1:${cluster.http[0]}/default`;
+    const { code, stdout, stderr } = await fit(url, { CLICKHOUSE_PASSWORD: `${password}-wrong` });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^oddity: error: clickhouse:\/\/oddity@127\.0\.0\.1:\d+\/default: .*Wrong password.* \(user oddity, password from CLICKHOUSE_PASSWORD\)$/,
+      ),
+    ]);
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+
+  it("prints no password in --help", async () => {
+    const { code, stdout, stderr } = await oddity(["fit", "--help"], {
+      env: { ODDITY_DB_PASSWORD: password },
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain("--column");
+    expect(stdout + stderr).not.toContain("s3cr3t");
+  });
+});
+
+describe("oddity profile clickhouse:// --table (parsed columns, counted in the cluster)", () => {
+  const table = () => [`clickhouse://default@127.0.0.1:${cluster.http[0]}/default`, "--table", "logs"];
+  // The table holds the files' records as the combined reader parsed them.
+  const files = () => [...FILES, "--log-format", "combined"];
+
+  it("prints the tables oddity profile prints for the same lines", async () => {
+    const ch = await oddity(["profile", ...table()]);
+    const own = await oddity(["profile", ...files()]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("user_agent");
+    // Counted in the cluster: the table's records, with no lines to reject.
+    expect(ch.stderr).toMatch(/^oddity: read 10,014 lines: 10,014 parsed, 0 rejected, 0 blank; in /);
+  });
+
+  it("prints every row of conditional and derived tables, JSON included, as for the file", async () => {
+    const args = ["--given", "ip", "--field", "status", "--field", "path_template", "--format", "json"];
+    const ch = await oddity(["profile", ...table(), ...args]);
+    const own = await oddity(["profile", ...files(), ...args]);
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(JSON.parse(ch.stdout)).toEqual(JSON.parse(own.stdout));
+  });
+
+  it("shows times in the log's own offset, as for the file", async () => {
+    const args = ["--field", "time", "--field", "hour", "--top", "3"];
+    const ch = await oddity(["profile", ...table(), ...args]);
+    const own = await oddity(["profile", ...files(), ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+  });
+});
+
+// A finding row as it would read for the file, from the things the two share: always the table's name
+// and the row key (here `n`, the line number in the file) differ; with `raw: false` (parsed columns hold
+// no log line: `raw` shows the row as JSON) so do line numbers, which count the file's rejected lines.
+function comparable(rows: unknown[], { raw }: { raw: boolean }): unknown[] {
+  return rows.map((row) => {
+    const { source: _source, extra: _extra, raw: text, line, ...rest } = row as Record<string, unknown>;
+    return raw ? { ...rest, line, raw: text } : rest;
+  });
+}
+
+describe("oddity detect|score clickhouse:// (records streamed back, scored in Node)", () => {
+  const url = () => `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
+  const rawTable = () => [url(), "--table", RAW_TABLE, "--column", RAW_COLUMN, "--primary-key", "n"];
+  const NDJSON = ["--config", CONFIG, "--format", "ndjson", "--top", "0", "-q"];
+
+  it("detects in the raw-line column the anomalies oddity detect finds in the file, line for line", async () => {
+    const ch = await oddity(["detect", ...rawTable(), ...NDJSON]);
+    const own = await oddity(["detect", SAMPLE, ...NDJSON]);
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    const rows = ndjson(ch.stdout) as Array<{ line: number; extra: unknown }>;
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) expect(row.extra).toEqual({ primary_key: String(row.line) });
+    expect(comparable(rows, { raw: true })).toEqual(comparable(ndjson(own.stdout), { raw: true }));
+  });
+
+  it("scores the raw-line column against a model as it scores the file", async () => {
+    const dir = tempDir();
+    expect((await oddity(["fit", SAMPLE, "--config", CONFIG, "-o", "m.json", "-q"], { cwd: dir })).code).toBe(
+      0,
+    );
+    const ch = await oddity(["score", ...rawTable(), "--model", "m.json", ...NDJSON], { cwd: dir });
+    const own = await oddity(["score", SAMPLE, "--model", "m.json", ...NDJSON], { cwd: dir });
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(comparable(ndjson(ch.stdout), { raw: true })).toEqual(
+      comparable(ndjson(own.stdout), { raw: true }),
+    );
+  });
+
+  it("detects in a table of parsed columns the anomalies found in the same lines", async () => {
+    const ch = await oddity(["detect", url(), "--table", "logs", "--primary-key", "n", ...NDJSON]);
+    const own = await oddity(["detect", ...FILES, "--log-format", "combined", ...NDJSON]);
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    // Rows of equal score come in source order, and the sources differ: compared as sets.
+    const sorted = (text: string) =>
+      comparable(ndjson(text), { raw: false })
+        .map((r) => JSON.stringify(r))
+        .sort();
+    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
   });
 });

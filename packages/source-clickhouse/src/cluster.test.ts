@@ -11,7 +11,7 @@ import {
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { TABLE_FIELDS, chIdentifier, chString, fitInClickHouse } from "./index.js";
+import { TABLE_FIELDS, chIdentifier, chString, fitInClickHouse, readClickHouse } from "./index.js";
 
 const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
   path.join(import.meta.dirname, "../test/fixtures", f),
@@ -101,6 +101,19 @@ describe("a 2-shard ClickHouse cluster", () => {
     });
     expect(withoutSources(model)).toEqual(withoutSources(own.model));
     expect(bytes).toBeGreaterThan(0);
+  });
+
+  it("streams the records back, field for field, ordered by the key column", async () => {
+    const url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
+    const stream = readClickHouse({ url, table: HOSTILE_TABLE, primaryKey: "n", batchSize: 700 });
+    const back: LogRecord[] = [];
+    for await (const batch of stream) back.push(...batch.records);
+    const fields = (r: LogRecord) => Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]]));
+    expect(back.map(fields)).toEqual(records.map(fields));
+    expect(back.map((r) => [r.line, r.extra?.primary_key])).toEqual(
+      records.map((_, n) => [n + 1, String(n)]),
+    );
+    expect(stream.stats).toMatchObject({ read: records.length, parsed: records.length, rejected: 0 });
   });
 
   it("reads back hostile string literals unchanged", async () => {

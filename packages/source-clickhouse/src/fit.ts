@@ -61,6 +61,68 @@ async function rows(client: ClickHouseClient, sql: string): Promise<Array<Record
   return result.json<Record<string, unknown>>();
 }
 
+/** What {@link countInClickHouse} brings back: the rows of each query by its key, and the table's totals. */
+export interface ClickHouseCounts {
+  results: Map<string, RawCountRow[]>;
+  records: number;
+  /** Earliest and latest `time` (epoch ms), null when no record has one. */
+  timeRange: { from: number | null; to: number | null };
+  /** `time_text` of the earliest timed record (its offset is the log's), or null. */
+  firstTimeText: string | null;
+  /** Size of the count rows as JSON: what crossed back from the cluster. */
+  bytes: number;
+}
+
+/**
+ * Runs each grouped count as one GROUP BY over `database.table` (a Distributed table runs it on every
+ * shard and adds the parts), plus one query for the totals; only the count rows come back.
+ */
+export async function countInClickHouse({
+  client,
+  database,
+  table,
+  queries,
+}: {
+  client: ClickHouseClient;
+  database: string;
+  table: string;
+  queries: readonly CountQuery[];
+}): Promise<ClickHouseCounts> {
+  const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
+  const results = new Map<string, RawCountRow[]>();
+  let bytes = 0;
+  for (const query of queries) {
+    if (results.has(query.key)) continue;
+    const found = await rows(client, countQuerySql(query, from));
+    bytes += JSON.stringify(found).length;
+    results.set(
+      query.key,
+      found.map((row) => {
+        const values = query.fields.map((f, i) => value(f, row[`k${i}`]));
+        const count = Number(row.c);
+        if (query.bin === undefined) return { values, count };
+        const sign = row.bin_sign === null ? null : (Number(row.bin_sign) as -1 | 0 | 1);
+        return { values, bin: sign === null ? null : { sign, key: Number(row.bin_key) }, count };
+      }),
+    );
+  }
+  const time = chIdentifier("time");
+  const [summary] = await rows(
+    client,
+    `SELECT count() AS records, min(${time}) AS first, max(${time}) AS last, argMinIf(${chIdentifier("time_text")}, ${time}, isNotNull(${time}) AND isNotNull(${chIdentifier("time_text")})) AS first_text FROM ${from}`,
+  );
+  const records = Number(summary!.records);
+  const at = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
+  const firstText = summary!.first_text;
+  return {
+    results,
+    records,
+    timeRange: { from: at(summary!.first), to: at(summary!.last) },
+    firstTimeText: typeof firstText === "string" && firstText !== "" ? firstText : null,
+    bytes,
+  };
+}
+
 /**
  * Fits `pipeline` where the requests live: each declared count is one GROUP BY over `table` (a
  * Distributed table runs it on every shard and adds the parts), and only the count rows come back.
@@ -82,36 +144,14 @@ export async function fitInClickHouse({
   source: string;
 }): Promise<{ model: Model; bytes: number }> {
   const plan = planCounts(pipeline, "ClickHouse");
-  const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
-  const results = new Map<string, RawCountRow[]>();
-  let bytes = 0;
-  for (const query of plan.queries) {
-    const found = await rows(client, countQuerySql(query, from));
-    bytes += JSON.stringify(found).length;
-    results.set(
-      query.key,
-      found.map((row) => {
-        const values = query.fields.map((f, i) => value(f, row[`k${i}`]));
-        const count = Number(row.c);
-        if (query.bin === undefined) return { values, count };
-        const sign = row.bin_sign === null ? null : (Number(row.bin_sign) as -1 | 0 | 1);
-        return { values, bin: sign === null ? null : { sign, key: Number(row.bin_key) }, count };
-      }),
-    );
-  }
-  const [summary] = await rows(
-    client,
-    `SELECT count() AS records, min(${chIdentifier("time")}) AS first, max(${chIdentifier("time")}) AS last FROM ${from}`,
-  );
-  const records = Number(summary!.records);
-  const time = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
+  const counts = await countInClickHouse({ client, database, table, queries: plan.queries });
   const model = fitFromCounts({
     pipeline,
     plan,
-    results,
-    records,
-    timeRange: { from: time(summary!.first), to: time(summary!.last) },
+    results: counts.results,
+    records: counts.records,
+    timeRange: counts.timeRange,
     sources: [source],
   });
-  return { model, bytes };
+  return { model, bytes: counts.bytes };
 }

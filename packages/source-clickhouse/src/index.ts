@@ -1,11 +1,19 @@
 export { chIdentifier, chNumber, chString } from "./escape.js";
-export { TABLE_FIELDS, countQuerySql, fitInClickHouse } from "./fit.js";
+export {
+  TABLE_FIELDS,
+  countInClickHouse,
+  countQuerySql,
+  fitInClickHouse,
+  type ClickHouseCounts,
+} from "./fit.js";
 export {
   PASSWORD_ENVS,
   clientOptions,
+  connectionError,
   describeTarget,
   isClickHouseUrl,
   maskClickHouseUrl,
   parseClickHouseUrl,
   type ClickHouseTarget,
 } from "./url.js";
+export { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";

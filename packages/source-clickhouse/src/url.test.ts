@@ -1,3 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ClickHouseLogLevel } from "@clickhouse/client";
 import { describe, expect, it } from "vitest";
 import { clientOptions, describeTarget, maskClickHouseUrl, parseClickHouseUrl } from "./url.js";
 
@@ -12,6 +16,7 @@ describe("clickhouse:// URLs", () => {
       username: "oddity",
       password: SECRET,
       database: "logs",
+      log: { level: ClickHouseLogLevel.OFF },
     });
     expect(target.origin).toBe("the URL");
   });
@@ -56,5 +61,55 @@ describe("clickhouse:// URLs", () => {
     expect(() => parseClickHouseUrl({ url: unparsable, env: {} })).toThrow(
       /^clickhouse:\/\/u:\*\*\*@h:1\/a: /,
     );
+  });
+});
+
+function homeWith(xml: string): string {
+  const home = mkdtempSync(path.join(tmpdir(), "oddity-ch-home-"));
+  mkdirSync(path.join(home, ".clickhouse-client"));
+  writeFileSync(path.join(home, ".clickhouse-client", "config.xml"), xml, { mode: 0o600 });
+  return home;
+}
+
+describe("the password in ~/.clickhouse-client/config.xml", () => {
+  const XML = `<config>
+  <!-- <password>commented out</password> -->
+  <user>reader</user>
+  <password>a&amp;b&lt;c&#x27;d\\e</password>
+</config>
+`;
+
+  it("is read, entities decoded, with its user when the URL names neither", () => {
+    const target = parseClickHouseUrl({ url: "clickhouse://127.0.0.1:9/logs", env: { HOME: homeWith(XML) } });
+    expect([target.user, target.password, target.origin]).toEqual([
+      "reader",
+      "a&b<c'd\\e",
+      "~/.clickhouse-client/config.xml",
+    ]);
+    expect(describeTarget(target)).not.toContain("a&b");
+  });
+
+  it("reads a CDATA password as written", () => {
+    const home = homeWith("<config><password><![CDATA[x&amp;<y>]]></password></config>");
+    expect(parseClickHouseUrl({ url: "clickhouse://h/db", env: { HOME: home } }).password).toBe("x&amp;<y>");
+  });
+
+  it("comes after the URL and the environment variables", () => {
+    const home = homeWith(XML);
+    const env = { HOME: home, CLICKHOUSE_PASSWORD: "from-env" };
+    const fromEnv = parseClickHouseUrl({ url: "clickhouse://oddity@h/db", env });
+    expect([fromEnv.user, fromEnv.password, fromEnv.origin]).toEqual([
+      "oddity",
+      "from-env",
+      "CLICKHOUSE_PASSWORD",
+    ]);
+    const fromUrl = parseClickHouseUrl({ url: "clickhouse://oddity:u@h/db", env });
+    expect([fromUrl.password, fromUrl.origin]).toEqual(["u", "the URL"]);
+  });
+
+  it("leaves no password when the home has no such file", () => {
+    const home = mkdtempSync(path.join(tmpdir(), "oddity-ch-home-"));
+    const target = parseClickHouseUrl({ url: "clickhouse://h/db", env: { HOME: home } });
+    expect([target.user, target.password, target.origin]).toEqual(["default", "", "no password"]);
   });
 });

@@ -1,4 +1,6 @@
+import { ClickHouseLogLevel } from "@clickhouse/client";
 import { InputError } from "@oddity/core";
+import { readClientConfig } from "./client-config.js";
 
 /** Environment variables a ClickHouse password is read from, in order (oddity's own first, as for SQL). */
 export const PASSWORD_ENVS = ["ODDITY_DB_PASSWORD", "CLICKHOUSE_PASSWORD"] as const;
@@ -9,7 +11,10 @@ export interface ClickHouseTarget {
   endpoint: string;
   user: string;
   password: string;
-  /** Where the password came from, for messages: `the URL`, an environment variable, or `no password`. */
+  /**
+   * Where the password came from, for messages: `the URL`, an environment variable,
+   * `~/.clickhouse-client/config.xml`, or `no password`.
+   */
   origin: string;
   database: string;
   /** The URL as shown to people: password masked, parameters dropped. */
@@ -48,8 +53,9 @@ function decode(part: string, what: string, shown: string): string {
 }
 
 /**
- * Reads the URL and finds the password: the URL's, then `ODDITY_DB_PASSWORD`, then `CLICKHOUSE_PASSWORD`,
- * else none. Errors name the masked URL only; the password is never in a message.
+ * Reads the URL and finds the password as clickhouse-client would, oddity's variable first: the URL's,
+ * then `ODDITY_DB_PASSWORD`, then `CLICKHOUSE_PASSWORD`, then `<password>` in
+ * `~/.clickhouse-client/config.xml` (whose `<user>` is the user when the URL names none), else none. Errors name the masked URL only; the password is never in a message.
  */
 export function parseClickHouseUrl({
   url,
@@ -72,17 +78,25 @@ export function parseClickHouseUrl({
   const segments = parsed.pathname.split("/").filter((s) => s !== "");
   if (segments.length > 1) throw new InputError(`${display}: expected one database name after the port`);
   const database = segments.length === 0 ? "default" : decode(segments[0]!, "database name", display);
-  const user = parsed.username === "" ? "default" : decode(parsed.username, "user name", display);
   let password = "";
   let origin = "no password";
+  // Read only when the URL lacks a user or a password and no variable gives the password.
+  let file: ReturnType<typeof readClientConfig> | undefined;
+  const config = () => (file === undefined ? (file = readClientConfig(env)) : file);
+  const user =
+    parsed.username !== "" ? decode(parsed.username, "user name", display) : (config()?.user ?? "default");
+  const name = PASSWORD_ENVS.find((n) => env[n] !== undefined);
   if (parsed.password !== "") {
     password = decode(parsed.password, "password", display);
     origin = "the URL";
+  } else if (name !== undefined) {
+    password = env[name]!;
+    origin = name;
   } else {
-    const name = PASSWORD_ENVS.find((n) => env[n] !== undefined);
-    if (name !== undefined) {
-      password = env[name]!;
-      origin = name;
+    const found = config();
+    if (found?.password !== undefined) {
+      password = found.password;
+      origin = found.shown;
     }
   }
   return { endpoint: `http://${parsed.hostname}:${port}`, user, password, origin, database, display };
@@ -93,17 +107,34 @@ export function describeTarget(target: ClickHouseTarget): string {
   return `${target.display} (user ${target.user}, password from ${target.origin})`;
 }
 
-/** The client's connection options for a target (`createClient(clientOptions(target))`). */
+/**
+ * The client's connection options for a target (`createClient(clientOptions(target))`). The client's own
+ * logger is off: it would print each failed request with its stack to stderr, next to oddity's message.
+ */
 export function clientOptions(target: ClickHouseTarget): {
   url: string;
   username: string;
   password: string;
   database: string;
+  log: { level: ClickHouseLogLevel };
 } {
   return {
     url: target.endpoint,
     username: target.user,
     password: target.password,
     database: target.database,
+    log: { level: ClickHouseLogLevel.OFF },
   };
+}
+
+/**
+ * A client or server error as an `InputError` naming the masked URL. The server's text never holds the
+ * password; when it is about logging in, the message says whose password was used and where it came from.
+ */
+export function connectionError(target: ClickHouseTarget, error: unknown): InputError {
+  const reason = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
+  const login = /password|authenticat/i.test(reason)
+    ? ` (user ${target.user}, password from ${target.origin})`
+    : "";
+  return new InputError(`${target.display}: ${reason}${login}`, { cause: error });
 }

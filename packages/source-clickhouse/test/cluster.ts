@@ -24,9 +24,15 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** A user `oddity` the servers know, with this password (tests check it is never printed). */
+export const CLUSTER_USER = { name: "oddity", password: "s3cr3t-ch'pw&<x>" } as const;
+
+const xmlText = (text: string) =>
+  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+
 const USERS = `<yandex>
   <profiles><default></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default></users>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default><${CLUSTER_USER.name}><password>${xmlText(CLUSTER_USER.password)}</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></${CLUSTER_USER.name}></users>
   <quotas><default></default></quotas>
 </yandex>
 `;

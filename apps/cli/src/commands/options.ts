@@ -63,7 +63,11 @@ export function withInputOptions<T>(yargs: Argv<T>) {
       type: "boolean",
       describe: "no progress bar, warnings or run summary on stderr (errors still print)",
     })
-    .option("table", { type: "string", describe: "database input: table holding one raw log line per row" })
+    .option("table", {
+      type: "string",
+      describe:
+        "database input: table holding one raw log line per row (clickhouse://: without --column, columns named like record fields)",
+    })
     .option("column", { type: "string", describe: "database input: the column holding the raw line" })
     .option("query", { type: "string", describe: "database input: a query whose columns are record fields" })
     .option("primary-key", {

@@ -1,6 +1,7 @@
 import { readInputs, type FormatSpec, type InputStats, type StreamInput } from "@oddity/core";
 import type { DatabaseSettings } from "../config/normalize.js";
 import type * as SqlSource from "@oddity/source-sql";
+import { isClickHouseInput, loadClickHouse, openClickHouse } from "./clickhouse.js";
 import { concatStreams, type InputStream } from "./concat.js";
 
 /** An input as a command gets it: a path, a glob, `-`, a database URL, or an already open stream. */
@@ -42,19 +43,28 @@ async function databaseFlags(inputs: readonly InputSpec[]): Promise<boolean[]> {
 export async function displayInputs(inputs: readonly InputSpec[]): Promise<string[]> {
   const flags = await databaseFlags(inputs);
   const mask = flags.some(Boolean) ? (await loadSql()).maskUrl : (url: string) => url;
+  const clickhouse = inputs.some(isClickHouseInput) ? (await loadClickHouse()).source : null;
   return inputs.map((input, i) =>
-    typeof input === "string" ? (flags[i] ? mask(input) : input) : input.name,
+    typeof input !== "string"
+      ? input.name
+      : isClickHouseInput(input)
+        ? clickhouse!.maskClickHouseUrl(input)
+        : flags[i]
+          ? mask(input)
+          : input,
   );
 }
 
 /**
  * Opens the inputs of one pass as one stream: runs of files (and stdin, globs, open streams) go to core's
- * `readInputs`, each database URL to `@oddity/source-sql`, in the order given.
+ * `readInputs`, each database URL to `@oddity/source-sql` (`@oddity/source-clickhouse` for clickhouse://),
+ * in the order given.
  */
 export async function openInputs(options: OpenOptions): Promise<InputStream> {
   const { inputs, format, database, strict, maxLineLength, signal, onProgress, stdin, env } = options;
   const flags = await databaseFlags(inputs);
   const sqlModule = flags.some(Boolean) ? await loadSql() : null;
+  const clickhouse = inputs.some(isClickHouseInput) ? (await loadClickHouse()).source : null;
   type Opener = (progress: ((stats: InputStats) => void) | undefined) => InputStream;
   const openers: Opener[] = [];
   let files: InputSpec[] = [];
@@ -74,6 +84,23 @@ export async function openInputs(options: OpenOptions): Promise<InputStream> {
     );
   };
   inputs.forEach((input, i) => {
+    if (isClickHouseInput(input)) {
+      flushFiles();
+      openers.push((progress) =>
+        openClickHouse({
+          module: clickhouse!,
+          url: input as string,
+          database,
+          format,
+          strict,
+          maxLineLength,
+          signal,
+          onProgress: progress,
+          env,
+        }),
+      );
+      return;
+    }
     if (!flags[i]) {
       files.push(input === "-" && stdin !== undefined ? { name: "-", stream: stdin } : input);
       return;

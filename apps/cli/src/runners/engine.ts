@@ -12,9 +12,8 @@ import {
   type Model,
   type Pipeline,
 } from "@oddity/core";
-import type * as ClickHouseClient from "@clickhouse/client";
 import type * as DuckDBEngine from "@oddity/engine-duckdb";
-import type * as ClickHouseSource from "@oddity/source-clickhouse";
+import { loadClickHouse } from "../input/clickhouse.js";
 import type { Session } from "./common.js";
 import type { InputOptions } from "./context.js";
 
@@ -204,50 +203,25 @@ export async function openEngineScan({
   return { scan, read, engine };
 }
 
-/** True when an input is a ClickHouse URL, which only the ClickHouse fit reads. */
-export function isClickHouseInput(input: string): boolean {
-  return /^clickhouse:\/\//i.test(input);
-}
-
 /**
  * `oddity fit clickhouse://USER[:PASS]@HOST:PORT/DB --table T`: the declared counts as GROUP BY queries
- * in ClickHouse over a table of parsed requests (a Distributed table counts on every shard).
+ * in ClickHouse over a table of parsed requests (a Distributed table counts on every shard). A raw-line
+ * column (`--column`) is read as records instead, through the input stream every command uses.
  */
 export async function fitOnClickHouse({
   pipeline,
   inputs,
   table,
-  column,
   env,
 }: {
   pipeline: Pipeline;
   inputs: readonly string[];
   table: string | undefined;
-  column: string | undefined;
   env: Record<string, string | undefined>;
 }): Promise<Model> {
-  let clickhouse: typeof ClickHouseSource;
-  let client: typeof ClickHouseClient;
-  try {
-    clickhouse = await import("@oddity/source-clickhouse");
-    client = await import("@clickhouse/client");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") {
-      throw new UserError(
-        "a clickhouse:// input needs the ClickHouse source, which is not installed: npm install @oddity/source-clickhouse @clickhouse/client",
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const { source: clickhouse, client } = await loadClickHouse();
   if (inputs.length !== 1) throw new UserError("fit one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
-  if (column !== undefined) {
-    throw new UserError(
-      `${target.display}: a raw-line column (--column) is not split in ClickHouse yet; give a table whose columns are record fields (${clickhouse.TABLE_FIELDS.join(", ")})`,
-    );
-  }
   if (table === undefined) throw new UserError(`${target.display}: name the table with --table`);
   const connection = client.createClient(clickhouse.clientOptions(target));
   try {
@@ -261,9 +235,7 @@ export async function fitOnClickHouse({
     return model;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    // The client's messages carry the server's text, never our password; the URL is shown masked.
-    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new InputError(`${target.display}: ${reason}`, { cause: error });
+    throw clickhouse.connectionError(target, error);
   } finally {
     await connection.close();
   }

@@ -172,14 +172,14 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  if (inputs.some((input) => /^clickhouse:\/\//i.test(input))) {
+  // A table of parsed requests is counted in ClickHouse; a raw-line column is read as records below.
+  if (session.database.column === undefined && inputs.some((input) => /^clickhouse:\/\//i.test(input))) {
     const { fitOnClickHouse } = await import("./engine.js");
     const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
     const model = await fitOnClickHouse({
       pipeline,
       inputs,
       table: session.database.table,
-      column: session.database.column,
       env: ctx.env,
     });
     const stats = { ...emptyStats(), read: model.meta.records, parsed: model.meta.records };

@@ -9,12 +9,15 @@ import {
   RECORD_FIELDS,
   countQueryFor,
   deriveRows,
+  type CountQuery,
   type CountSpec,
+  type RawCountRow,
   isKnownField,
   nearest,
   type InputStats,
   type Rejection,
 } from "@oddity/core";
+import { isClickHouseInput } from "../input/clickhouse.js";
 import { colorEnabled, createPalette } from "../output/color.js";
 import { profileCsv, profileJSON, profileTableText, type ProfileTable } from "../output/profile.js";
 import { runSummary, type Reporter } from "../output/report.js";
@@ -96,11 +99,38 @@ async function profileOnDuckDB({
       for (const c of conditional) c.observe(record);
     },
   });
-  const rows = (i: number) => deriveRows(specs[i]!, queries[i]!, counts.results.get(queries[i]!.key) ?? []);
+  addCountedTables({
+    profiler,
+    conditional,
+    specs,
+    queries,
+    results: counts.results,
+    records: counts.records,
+  });
+  return { stats: counts.stats, rejections: counts.rejections };
+}
+
+/** The grouped counts an engine brought back, as the profile's tables (derived fields computed here). */
+export function addCountedTables({
+  profiler,
+  conditional,
+  specs,
+  queries,
+  results,
+  records,
+}: {
+  profiler: FieldProfiler;
+  conditional: ConditionalProfiler[];
+  specs: CountSpec[];
+  queries: CountQuery[];
+  results: ReadonlyMap<string, readonly RawCountRow[]>;
+  records: number;
+}): void {
+  const rows = (i: number) => deriveRows(specs[i]!, queries[i]!, results.get(queries[i]!.key) ?? []);
   const NONE = "-";
   profiler.addCounts({
     fields: [...profiler.fields],
-    total: counts.records,
+    total: records,
     counts: profiler.fields.map((_, i) => rows(i).map((r) => [r.values[0] ?? NONE, r.count])),
   });
   conditional.forEach((c, i) => {
@@ -111,15 +141,14 @@ async function profileOnDuckDB({
       if (inner === undefined) cells.set(given, (inner = []));
       inner.push([r.values[1] ?? NONE, r.count]);
     }
-    c.addCounts({ given: c.given, target: c.target, total: counts.records, cells: [...cells] });
+    c.addCounts({ given: c.given, target: c.target, total: records, cells: [...cells] });
   });
-  return { stats: counts.stats, rejections: counts.rejections };
 }
 
 const ALL_FIELD_NAMES = [...RECORD_FIELDS, ...DERIVED_FIELDS, ...Object.keys(FIELD_ALIASES)];
 
-// The offset of a log time such as `16/Apr/2019:19:34:42 +0100` or an ISO time, in minutes east of UTC.
-function offsetMinutes(text: string | null): number | null {
+/** The offset of a log time such as `16/Apr/2019:19:34:42 +0100` or an ISO time, in minutes east of UTC. */
+export function offsetMinutes(text: string | null): number | null {
   if (text === null) return null;
   if (/Z$/.test(text)) return 0;
   const m = /([+-])(\d{2}):?(\d{2})$/.exec(text);
@@ -219,7 +248,13 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
     const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
     let stats: InputStats;
-    if (options.engine === "duckdb") {
+    if (session.database.column === undefined && inputs.some(isClickHouseInput)) {
+      // A table of parsed requests is counted in the cluster; a raw-line column is read below.
+      const { profileOnClickHouse } = await import("./profile-clickhouse.js");
+      const counted = await profileOnClickHouse({ inputs, session, profiler, conditional, env: ctx.env });
+      stats = counted.stats;
+      offset = counted.offset;
+    } else if (options.engine === "duckdb") {
       const counted = await profileOnDuckDB({ options, session, inputs, profiler, conditional });
       stats = counted.stats;
       seen.first = counted.rejections[0] ?? null;

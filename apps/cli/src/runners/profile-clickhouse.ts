@@ -1,0 +1,70 @@
+import {
+  UserError,
+  countQueryFor,
+  emptyStats,
+  type ConditionalProfiler,
+  type CountSpec,
+  type FieldProfiler,
+  type InputStats,
+} from "@oddity/core";
+import { loadClickHouse } from "../input/clickhouse.js";
+import type { Session } from "./common.js";
+import { addCountedTables, offsetMinutes } from "./profile.js";
+
+/**
+ * `oddity profile clickhouse://… --table T`: each table of the profile is one GROUP BY over a table of
+ * parsed requests, run by the cluster (a Distributed table counts on every shard); only the count rows
+ * come back, and derived fields are computed from them as for any engine.
+ */
+export async function profileOnClickHouse({
+  inputs,
+  session,
+  profiler,
+  conditional,
+  env,
+}: {
+  inputs: readonly string[];
+  session: Session;
+  profiler: FieldProfiler;
+  conditional: ConditionalProfiler[];
+  env: Record<string, string | undefined>;
+}): Promise<{ stats: InputStats; offset: number | null }> {
+  const { source: clickhouse, client } = await loadClickHouse();
+  if (inputs.length !== 1) throw new UserError("profile one clickhouse:// table at a time");
+  const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
+  const { table, query } = session.database;
+  if (query !== undefined)
+    throw new UserError(
+      `${target.display}: --query reads mysql:// and postgres:// databases; name a --table here`,
+    );
+  if (table === undefined) throw new UserError(`${target.display}: name the table with --table`);
+  const specs: CountSpec[] = [
+    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
+    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
+  ];
+  const queries = specs.map(countQueryFor);
+  const connection = client.createClient(clickhouse.clientOptions(target));
+  try {
+    const counts = await clickhouse.countInClickHouse({
+      client: connection,
+      database: target.database,
+      table,
+      queries,
+    });
+    addCountedTables({
+      profiler,
+      conditional,
+      specs,
+      queries,
+      results: counts.results,
+      records: counts.records,
+    });
+    const stats = { ...emptyStats(), read: counts.records, parsed: counts.records };
+    return { stats, offset: offsetMinutes(counts.firstTimeText) };
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw clickhouse.connectionError(target, error);
+  } finally {
+    await connection.close();
+  }
+}

@@ -1,0 +1,365 @@
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import {
+  DEFAULT_MAX_LINE_LENGTH,
+  InputError,
+  SNIFF_LINES,
+  addBatch,
+  createParser,
+  createRecord,
+  emptyStats,
+  resolveFormat,
+  type FormatSpec,
+  type InputStats,
+  type LineParser,
+  type LogRecord,
+  type RecordBatch,
+  type RecordStream,
+} from "@oddity/core";
+import { chIdentifier, chString } from "./escape.js";
+import { TABLE_FIELDS } from "./fit.js";
+import { clientOptions, connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
+
+/** What to read from ClickHouse: a table's raw-line column, or its columns named like record fields. */
+export interface ReadClickHouseOptions {
+  /** `clickhouse://USER[:PASS]@HOST:PORT/DB`; the password may come from the environment or a file. */
+  url: string;
+  /** The table (a Distributed table reads every shard). */
+  table: string;
+  /** A column of one raw log line per row, parsed by oddity; without it, the parsed-field columns. */
+  column?: string | undefined;
+  /** A column that orders the rows and is kept in `extra.primary_key`; without it, rows come as returned. */
+  primaryKey?: string | undefined;
+  /** Format of the raw lines (default: sniffed from the first 50 non-blank rows). */
+  format?: FormatSpec | undefined;
+  /** Records per batch (default 4096). */
+  batchSize?: number | undefined;
+  /** Raw lines longer than this many characters are rejected (default 1 MiB). */
+  maxLineLength?: number | undefined;
+  /** Throw an `InputError` at the first rejected row. */
+  strict?: boolean | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((stats: InputStats) => void) | undefined;
+  /** Where the password is looked up (default `process.env`). */
+  env?: Record<string, string | undefined> | undefined;
+}
+
+/** Batches of records read from a ClickHouse table; each iteration runs the query afresh. */
+export interface ClickHouseRecordStream extends RecordStream {
+  /** The name every record carries as `source`: the masked URL and the table. */
+  readonly source: string;
+}
+
+const DEFAULT_BATCH_SIZE = 4096;
+const EXCERPT_LENGTH = 200;
+const TEXT_TYPE = /^(?:Nullable\()?(?:LowCardinality\()?(?:String|FixedString\(\d+\))\)?\)?$/;
+const NUMERIC = new Set(["time", "status", "size"]);
+
+interface Column {
+  name: string;
+  type: string;
+}
+
+async function selectRows(
+  client: ClickHouseClient,
+  sql: string,
+  signal: AbortSignal | undefined,
+): Promise<Array<Record<string, unknown>>> {
+  const result = await client.query({
+    query: sql,
+    format: "JSONEachRow",
+    ...(signal === undefined ? {} : { abort_signal: signal }),
+  });
+  return result.json<Record<string, unknown>>();
+}
+
+/** The table's columns, or an `InputError` naming the tables there are when it does not exist. */
+async function describe({
+  client,
+  target,
+  table,
+  signal,
+}: {
+  client: ClickHouseClient;
+  target: ClickHouseTarget;
+  table: string;
+  signal: AbortSignal | undefined;
+}): Promise<Column[]> {
+  const columns = await selectRows(
+    client,
+    `SELECT name, type FROM system.columns WHERE database = ${chString(target.database)} AND table = ${chString(table)}`,
+    signal,
+  );
+  if (columns.length > 0) return columns.map((c) => ({ name: text(c.name), type: text(c.type) }));
+  const tables = await selectRows(
+    client,
+    `SELECT name FROM system.tables WHERE database = ${chString(target.database)} ORDER BY name LIMIT 20`,
+    signal,
+  );
+  const known =
+    tables.length === 0 ? "" : ` (tables: ${tables.map((t) => JSON.stringify(t.name)).join(", ")})`;
+  throw new InputError(`${target.display}: no table ${JSON.stringify(table)}${known}`);
+}
+
+// JSONEachRow gives text as strings and 64-bit numbers as strings or numbers; arrays and maps as JSON.
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean")
+    return String(value);
+  return JSON.stringify(value);
+}
+
+function isBlank(line: string): boolean {
+  return line.trim() === "";
+}
+
+const TSV_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", "0": "\0" };
+
+/** A TabSeparated cell as its value: `\N` is NULL, `\n`, `\t`, `\0` ... are the characters, `\X` is X. */
+function tsvValue(cell: string | undefined): string | null {
+  if (cell === undefined || cell === "\\N") return null;
+  if (!cell.includes("\\")) return cell;
+  return cell.replace(/\\([\s\S])/g, (_, c: string) => TSV_ESCAPES[c] ?? c);
+}
+
+// Rows loaded from files often keep the newline; it is not part of the log line.
+function lineOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return text(value).replace(/\r?\n$/, "");
+}
+
+function addPrimaryKey(record: LogRecord, value: unknown): void {
+  if (value === null || value === undefined) return;
+  record.extra ??= Object.create(null) as Record<string, string>;
+  record.extra.primary_key = text(value);
+}
+
+/** One row of parsed-field columns as a record; `raw` is its fields as JSON, there being no log line. */
+function recordOf({
+  row,
+  fields,
+  source,
+  line,
+}: {
+  row: Record<string, unknown>;
+  fields: readonly string[];
+  source: string;
+  line: number;
+}): LogRecord {
+  const values: Record<string, string | number> = {};
+  for (const field of fields) {
+    const value = row[field];
+    if (value === null || value === undefined) continue;
+    values[field] = NUMERIC.has(field) ? Number(value) : text(value);
+  }
+  const shown = Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
+  return createRecord({ ...values, source, line, raw: JSON.stringify(shown) });
+}
+
+/**
+ * Reads access-log records out of a ClickHouse table, streaming: either a column of raw log lines, each
+ * parsed by oddity's own parser as a file's line would be (so fitting them gives the model `oddity fit`
+ * gives the same lines, but for `sources`), or columns named like the record fields. A row's `line` is
+ * its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the order the
+ * server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
+ * URL: unknown table (listing the tables), unknown column (listing the columns), a column that is not text.
+ */
+export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecordStream {
+  const env = options.env ?? process.env;
+  const target = parseClickHouseUrl({ url: options.url, env });
+  const { table, column, primaryKey, signal, onProgress } = options;
+  const source = `${target.display}#${table}`;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new InputError(`${source}: batch size must be a positive integer, got ${batchSize}`);
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const strict = options.strict ?? false;
+  const spec: FormatSpec = options.format ?? { name: "auto" };
+  const stats = emptyStats();
+  const warnings: string[] = [];
+  let format: string | null = null;
+
+  // Rows come a chunk at a time, as the response arrives: an await per row would cost more than the row.
+  // TabSeparated rather than JSON: a row is split on tabs and unescaped only when it holds a backslash,
+  // which costs a third of parsing it as JSON.
+  async function* chunksOf(client: ClickHouseClient, sql: string): AsyncGenerator<Array<{ text: string }>> {
+    const result = await client.query({
+      query: sql,
+      format: "TabSeparated",
+      ...(signal === undefined ? {} : { abort_signal: signal }),
+    });
+    yield* result.stream();
+  }
+
+  // The raw-line column is the row's first cell, the key its second.
+  async function* readLines(
+    client: ClickHouseClient,
+    sql: string,
+    keyColumn: string | undefined,
+  ): AsyncGenerator<RecordBatch> {
+    const keyed = keyColumn !== undefined;
+    let parser: LineParser | null = null;
+    let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
+    // Rows wait here while the first non-blank lines are sampled, as readInputs does for a file.
+    const pending: Array<{ ordinal: number; line: string | null; key: unknown }> = [];
+    let sampled = 0;
+    let ordinal = 0;
+    // As for a file: blank and overlong lines are not sampled.
+    const sampleable = (line: string | null) =>
+      line !== null && !isBlank(line) && line.length <= maxLineLength;
+    const reject = (line: number, reason: string, text: string) => {
+      if (strict) throw new InputError(`${source}:${line}: ${reason}`);
+      batch.rejections.push({ source, line, reason, excerpt: text.slice(0, EXCERPT_LENGTH) });
+    };
+    const take = (row: { ordinal: number; line: string | null; key: unknown }) => {
+      batch.read++;
+      const { line } = row;
+      if (line === null) return reject(row.ordinal, `${column} is NULL`, "");
+      if (isBlank(line)) {
+        batch.blank++;
+        return;
+      }
+      if (line.length > maxLineLength)
+        return reject(row.ordinal, `line longer than ${maxLineLength} characters`, line);
+      const parsed = parser!.parse(line, source, row.ordinal);
+      if (typeof parsed === "string") return reject(row.ordinal, parsed, line);
+      if (keyed) addPrimaryKey(parsed, row.key);
+      batch.records.push(parsed);
+    };
+    const resolve = () => {
+      const lines = pending.flatMap((p) => (sampleable(p.line) ? [p.line!] : []));
+      const result = resolveFormat({ spec, lines });
+      parser = createParser(result.spec);
+      format = spec.name === "auto" ? `${parser.description}, auto-detected` : parser.description;
+      if (result.sampled > 0 && result.parsed * 2 < result.sampled) {
+        warnings.push(
+          `${source}: only ${result.parsed} of ${result.sampled} sample lines parse as ${parser.description}; name the format if that is not it`,
+        );
+      }
+      for (const row of pending) take(row);
+      pending.length = 0;
+    };
+    const finish = (): RecordBatch => {
+      const layouts = parser?.takeLayouts?.() ?? null;
+      if (layouts !== null) batch.layouts = layouts;
+      const done = batch;
+      batch = { records: [], rejections: [], blank: 0, read: 0 };
+      addBatch(stats, done);
+      onProgress?.(stats);
+      return done;
+    };
+    for await (const chunk of chunksOf(client, sql))
+      for (const raw of chunk) {
+        const cells = raw.text.split("\t");
+        ordinal++;
+        const line = lineOf(tsvValue(cells[0]));
+        if (line !== null) stats.bytes += Buffer.byteLength(line) + 1;
+        const entry = { ordinal, line, key: keyed ? tsvValue(cells[1]) : undefined };
+        if (parser === null) {
+          pending.push(entry);
+          if (sampleable(line) && ++sampled === SNIFF_LINES) resolve();
+        } else take(entry);
+        if (batch.read >= batchSize) yield finish();
+      }
+    // Only NULL and blank rows need no parser; any other row resolves the format from what was sampled.
+    if (pending.length > 0) {
+      if (sampled > 0) resolve();
+      else for (const row of pending) take(row);
+    }
+    if (batch.read > 0) yield finish();
+  }
+
+  async function* readFields(
+    client: ClickHouseClient,
+    sql: string,
+    fields: readonly string[],
+    keyColumn: string | undefined,
+  ): AsyncGenerator<RecordBatch> {
+    format = `clickhouse columns (${fields.join(", ")})`;
+    let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
+    let ordinal = 0;
+    const finish = (): RecordBatch => {
+      const done = batch;
+      batch = { records: [], rejections: [], blank: 0, read: 0 };
+      addBatch(stats, done);
+      onProgress?.(stats);
+      return done;
+    };
+    for await (const chunk of chunksOf(client, sql))
+      for (const raw of chunk) {
+        const cells = raw.text.split("\t");
+        const row: Record<string, string | null> = {};
+        fields.forEach((field, i) => (row[field] = tsvValue(cells[i])));
+        ordinal++;
+        const record = recordOf({ row, fields, source, line: ordinal });
+        if (keyColumn !== undefined) addPrimaryKey(record, tsvValue(cells[fields.length]));
+        stats.bytes += Buffer.byteLength(record.raw) + 1;
+        batch.read++;
+        batch.records.push(record);
+        if (batch.read >= batchSize) yield finish();
+      }
+    if (batch.read > 0) yield finish();
+  }
+
+  async function* iterate(): AsyncGenerator<RecordBatch> {
+    Object.assign(stats, emptyStats());
+    warnings.length = 0;
+    format = null;
+    signal?.throwIfAborted();
+    const client = createClient(clientOptions(target));
+    try {
+      const columns = await describe({ client, target, table, signal });
+      const names = columns.map((c) => c.name);
+      const find = (name: string, what: string) => {
+        const found = columns.find((c) => c.name === name);
+        if (found === undefined) {
+          throw new InputError(
+            `${source}: no ${what} ${JSON.stringify(name)} (columns: ${names.map((n) => JSON.stringify(n)).join(", ")})`,
+          );
+        }
+        return found;
+      };
+      const key = primaryKey === undefined ? undefined : find(primaryKey, "column for the primary key");
+      const from = `${chIdentifier(target.database)}.${chIdentifier(table)}`;
+      const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
+      const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
+      if (column !== undefined) {
+        const raw = find(column, "column");
+        if (!TEXT_TYPE.test(raw.type)) {
+          throw new InputError(
+            `${source}: column ${JSON.stringify(column)} is ${raw.type}, not a text column of raw log lines (without --column, the table's columns named like record fields are read)`,
+          );
+        }
+        const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
+        yield* readLines(client, sql, key?.name);
+      } else {
+        const fields = TABLE_FIELDS.filter((f) => names.includes(f));
+        if (fields.length === 0) {
+          throw new InputError(
+            `${source}: no column is named like a record field (${TABLE_FIELDS.join(", ")}); name a raw-line column with --column`,
+          );
+        }
+        const select = fields.map((f) => chIdentifier(f)).join(", ");
+        yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key?.name);
+      }
+      signal?.throwIfAborted();
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (error instanceof InputError) throw error;
+      throw connectionError(target, error);
+    } finally {
+      await client.close();
+    }
+  }
+
+  return {
+    get stats() {
+      return stats;
+    },
+    get format() {
+      return format;
+    },
+    warnings,
+    source,
+    [Symbol.asyncIterator]: iterate,
+  };
+}
