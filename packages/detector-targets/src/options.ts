@@ -1,22 +1,10 @@
-import {
-  DEFAULT_CONCENTRATION,
-  DEFAULT_ERROR_STATUS,
-  DEFAULT_KEY,
-  DEFAULT_MAX_BITS,
-  DEFAULT_MAX_CLIENTS,
-  DEFAULT_PATH_FIELD,
-  DEFAULT_THRESHOLD,
-  clientOptionsSchema,
-} from "@oddity/detector-client";
+import { clientOptionsSchema } from "@oddity/detector-client";
 import { MAX_DISTINCT_LIMIT, z } from "@oddity/core";
 
 /** A path is a target only when at least this many of its clients got nothing but errors. */
 export const DEFAULT_MIN_CLIENTS = 10;
 /** (path, client) pairs followed exactly; past it a hash-chosen sample of this many is kept. */
 export const DEFAULT_MAX_PAIRS = 200_000;
-
-export { DEFAULT_CONCENTRATION, DEFAULT_ERROR_STATUS, DEFAULT_KEY, DEFAULT_MAX_BITS, DEFAULT_MAX_CLIENTS };
-export { DEFAULT_PATH_FIELD, DEFAULT_THRESHOLD };
 
 const MIN_CLIENTS_ERROR = "expected a whole number of clients ≥ 1 (e.g. 10)";
 const PAIRS_ERROR = `expected a whole number of pairs from 1 to ${MAX_DISTINCT_LIMIT.toLocaleString("en-US")}`;
