@@ -46,7 +46,8 @@ export function linesSql({
     .join("\nUNION ALL\n");
 }
 
-const TEXT_COLUMNS = [
+/** The text record fields a split line or a Parquet row of record fields gives, in the order rows hold them. */
+export const TEXT_COLUMNS = [
   "ip",
   "ident",
   "user",
@@ -56,7 +57,7 @@ const TEXT_COLUMNS = [
   "http_version",
   "referer",
   "user_agent",
-];
+] as const;
 const NUMBER_COLUMNS = ["status", "size"];
 
 /**

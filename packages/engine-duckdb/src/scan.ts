@@ -25,7 +25,7 @@ import {
   type Rejection,
 } from "@oddity/core";
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
-import { isParquet, linesSql, parquetColumns, parquetRecordsSql } from "./inputs.js";
+import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { sqlNumber } from "./sql-text.js";
 
 /** What `openScan` reads. */
@@ -173,17 +173,7 @@ function handBack({
 }
 
 // The record fields of a row as the stream reads them, one line each after `plain` and the numbers.
-const PACKED_TEXT = [
-  "ip",
-  "ident",
-  "user",
-  "time_text",
-  "method",
-  "path",
-  "http_version",
-  "referer",
-  "user_agent",
-] as const;
+const PACKED_TEXT = TEXT_COLUMNS;
 
 // One string per row: converting a string out of DuckDB costs far more than splitting one in Node, so the
 // fields travel joined by newlines. A field's text is prefixed with `=`, so an empty part is null and `=`
