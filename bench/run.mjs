@@ -6,7 +6,7 @@
 //   pnpm bench                          100k and 1M lines, normal traffic, 3 runs each (best kept)
 //   pnpm bench --quick                  1M lines, one run each: a few minutes
 //   pnpm bench --sizes 10M --variants highcard      the memory check (10M lines, 1M paths, 100k ips)
-//   options: --sizes 100k,1M,10M  --variants normal,highcard  --runs N  --jobs N  --only fit,detect
+//   options: --sizes 100k,1M,10M  --variants normal,highcard  --runs N  --jobs N  --only fit,detect,engine
 //            --no-compare (skip mawk/GoAccess)  --out FILE (default bench/results/latest.json)
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -141,6 +141,29 @@ async function benchDataset({ variant, lines }) {
     // The same without replaying the first pass's lookups in the second: what the replay is worth.
     const noReplay = { ...oddity("detect", file), env: { ODDITY_REPLAY_RECORDS: "0" } };
     add("oddity detect, no replay", await best(noReplay), base.count);
+  }
+
+  if (wanted("engine")) {
+    // The DuckDB engine with two threads against the hand-written count. Its targets are wall time (fit
+    // at most 0.75×, detect 1.2×), since the engine's threads spend CPU to save wall time; both ratios
+    // are kept. Its model must be byte-identical to `oddity fit`'s when that ran.
+    const engineModel = `${model}.duckdb`;
+    const tasks = [
+      ["fit", ["fit", file, "--engine", "duckdb", "--jobs", "2", "--output", engineModel], 0.75],
+      ["detect", ["detect", file, "--engine", "duckdb", "--jobs", "2", "--format", "json"], 1.2],
+    ];
+    for (const [task, args, target] of tasks) {
+      const result = await best({ ...oddity(...args), by: wall });
+      const row = add(`oddity ${task} --engine duckdb`, result, base.count, `${target} wall`);
+      row.wallRatio = Number((result.seconds / base.count.seconds).toFixed(2));
+      let same = "";
+      if (task === "fit" && (wanted("fit") || wanted("score"))) {
+        row.identical = (await measure({ command: "cmp", args: [engineModel, model], cwd: root })).code === 0;
+        same = `, model ${row.identical ? "identical" : "DIFFERENT"}`;
+      }
+      log(`    wall ${row.wallRatio}× baseline count (target ≤ ${target}×)${same}`);
+    }
+    rmSync(engineModel, { force: true });
   }
 
   // The CLI starts one worker per 64 MiB of input at most (JOB_MIN_BYTES in apps/cli): below twice that,
