@@ -11,7 +11,7 @@ import {
 } from "@oddity/core";
 import { keyOf, keyReader } from "./client-key.js";
 import { clientFinding, clientMessage, type ClientFacts } from "./findings.js";
-import { clientOptionsSchema, errorTable, keyFields, type ClientOptions } from "./options.js";
+import { clientOptionsSchema, errorPredicate, keyFields, type ClientOptions } from "./options.js";
 import {
   countClient,
   countPath,
@@ -71,9 +71,7 @@ export const client = defineDetector<ClientOptions, ClientState>({
     const fields = keyFields(options);
     const readKey = keyReader(fields);
     const readPath = fieldReader(options.path);
-    const errorStatus = errorTable(options.errorStatus);
-    // Statuses outside 0–999 (a parser never yields them, a source might) are not errors.
-    const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
+    const isError = errorPredicate(options.errorStatus);
     const limits: TestLimits = options;
     const shape = { maxClients: options.maxClients, maxPaths: options.maxPaths, keyWidth: fields.length };
     // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has

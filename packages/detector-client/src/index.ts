@@ -13,7 +13,7 @@ export {
   DEFAULT_PATH_FIELD,
   DEFAULT_THRESHOLD,
   clientOptionsSchema,
-  errorTable,
+  errorPredicate,
   keyFields,
   type ClientOptions,
   type ClientOptionsInput,
@@ -23,6 +23,6 @@ export { keyOf, keyReader } from "./client-key.js";
 export { percentText, tailText } from "./findings.js";
 export { HashSample, NO_CEILING, mergeSamples, selectionHash, type Hashed } from "./hash-sample.js";
 export { withRoom } from "./pending.js";
-export { readCount, readSample, readText, sampleSchema } from "./saved-sample.js";
+export { checkSavedCap, readCount, readSample, readText, sampleSchema } from "./saved-sample.js";
 export { logBeta, logBetaBinomialTail, logGamma, type TailInput } from "./tail.js";
 export { testClient, type TestInput, type TestLimits, type TestResult } from "./verdict.js";

@@ -106,10 +106,17 @@ export function keyFields(options: Pick<ClientOptions, "key">): string[] {
   return (typeof options.key === "string" ? [options.key] : options.key).map(canonicalField);
 }
 
-/** A table by status (0 to 999): 1 when the options count it as an error. */
-export function errorTable({ min, max, except }: ClientOptions["errorStatus"]): Uint8Array {
+/**
+ * Whether the options count a status as an error. Statuses outside 0–999 (a parser never yields them, a
+ * source might) are not errors.
+ */
+export function errorPredicate({
+  min,
+  max,
+  except,
+}: ClientOptions["errorStatus"]): (status: number | null) => boolean {
   const table = new Uint8Array(1000);
   table.fill(1, min, max + 1);
   for (const status of except) table[status] = 0;
-  return table;
+  return (status) => status !== null && table[status] === 1;
 }

@@ -22,6 +22,22 @@ export function readText(value: unknown, where: string): string {
   return value;
 }
 
+/** Checks a saved sample's cap against the options' and its number of entries against the cap. */
+export function checkSavedCap({
+  saved,
+  max,
+  where,
+}: {
+  saved: z.output<typeof sampleSchema>;
+  max: number;
+  where: string;
+}): void {
+  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
+  if (saved.values.length > max) {
+    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
+  }
+}
+
 /**
  * Reads a saved sample: rows of `width` items whose first is the key, each entry built by `read`. Throws
  * a `ModelError` naming the key path of a cap the options do not match, a key listed twice or one that
@@ -40,10 +56,7 @@ export function readSample<T extends Hashed>({
   width: number;
   read: (row: unknown[], hash: number, at: string) => T;
 }): HashSample<T> {
-  if (saved.max !== max) invalidState(`${where}.max`, `is ${saved.max} but the options say ${max}`);
-  if (saved.values.length > max) {
-    invalidState(`${where}.values`, `holds ${saved.values.length} entries, more than the cap of ${max}`);
-  }
+  checkSavedCap({ saved, max, where });
   const sample = new HashSample<T>(max);
   sample.ceiling = saved.ceiling;
   saved.values.forEach((row, i) => {

@@ -1,9 +1,6 @@
 import type { ValueCodes } from "@oddity/core";
 import { withRoom } from "@oddity/detector-client";
 
-/** Client codes below this fit a pair's number: path code × CLIENT_SPAN + client code (below 2^53). */
-const CLIENT_SPAN = 2 ** 26;
-
 /**
  * Counts tallied by value code (core's `valueCodes`) and not yet added to the samples: a typed-array slot
  * and a set of numbers cost far less than map lookups of the record's strings, and the codes of its ip
@@ -17,16 +14,18 @@ export class PendingCounts {
   private requests = new Float64Array(64);
   private errors = new Float64Array(64);
   private readonly clients: number[] = [];
+  // A pair's number: path code × span + client code. Every client code is below its table's limit, so
+  // no two pairs share a number; the shared tables' limits (2^18) keep it far below 2^53.
   private readonly pairs = new Set<number>();
+  private readonly span: number;
 
   constructor(clientCodes: ValueCodes, pathCodes: ValueCodes) {
+    if (clientCodes.limit * pathCodes.limit > Number.MAX_SAFE_INTEGER) {
+      throw new RangeError("code tables too large to number their pairs exactly");
+    }
     this.clientCodes = clientCodes;
     this.pathCodes = pathCodes;
-  }
-
-  /** True when the client's code fits a pair's number (else the caller counts by text). */
-  static fits(client: number): boolean {
-    return client < CLIENT_SPAN;
+    this.span = clientCodes.limit;
   }
 
   /** One request of client `code`. */
@@ -42,7 +41,7 @@ export class PendingCounts {
 
   /** That client `client` asked path `path` (both codes); returns the pairs pending. */
   addPair(path: number, client: number): number {
-    this.pairs.add(path * CLIENT_SPAN + client);
+    this.pairs.add(path * this.span + client);
     return this.pairs.size;
   }
 
@@ -61,8 +60,8 @@ export class PendingCounts {
     }
     this.clients.length = 0;
     for (const key of this.pairs) {
-      const clientCode = key % CLIENT_SPAN;
-      pair(this.pathCodes.value((key - clientCode) / CLIENT_SPAN), this.clientCodes.value(clientCode));
+      const clientCode = key % this.span;
+      pair(this.pathCodes.value((key - clientCode) / this.span), this.clientCodes.value(clientCode));
     }
     this.pairs.clear();
   }

@@ -1,5 +1,6 @@
 import { invalidState, ownString, parseState, z } from "@oddity/core";
 import {
+  checkSavedCap,
   HashSample,
   mergeSamples,
   readCount,
@@ -133,7 +134,7 @@ export function stateToJSON(state: TargetsState): unknown {
     pairs: {
       max: state.pairs.max,
       ceiling: state.pairs.ceiling,
-      values: [...state.pairs.pairs()].map(([path, client]): [string, string] => [path, client]).sort(byPair),
+      values: [...state.pairs.pairs()].sort(byPair),
     },
   };
 }
@@ -164,15 +165,7 @@ export function stateFromJSON(json: unknown, shape: StateShape): TargetsState {
   });
   const pairs = new PairSample(shape.maxPairs);
   const saved = data.pairs;
-  if (saved.max !== shape.maxPairs) {
-    invalidState("state.pairs.max", `is ${saved.max} but the options say ${shape.maxPairs}`);
-  }
-  if (saved.values.length > shape.maxPairs) {
-    invalidState(
-      "state.pairs.values",
-      `holds ${saved.values.length} entries, more than the cap of ${shape.maxPairs}`,
-    );
-  }
+  checkSavedCap({ saved, max: shape.maxPairs, where: "state.pairs" });
   pairs.ceiling = saved.ceiling;
   saved.values.forEach((row, i) => {
     const at = `state.pairs.values[${i}]`;

@@ -9,18 +9,18 @@ import {
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
-import { errorTable, keyFields, keyReader, testClient, type TestLimits } from "@oddity/detector-client";
+import { errorPredicate, keyFields, keyReader, testClient, type TestLimits } from "@oddity/detector-client";
 import { countSpecs, foldCounts } from "./counts.js";
 import { targetFinding } from "./findings.js";
 import { targetsOptionsSchema, type TargetsOptions } from "./options.js";
 import { PendingCounts } from "./pending.js";
 import {
+  countRequests,
+  drainPending,
   emptyState,
   mergeStates,
   settleState,
   stateFromJSON,
-  countRequests,
-  drainPending,
   stateToJSON,
   type TargetsState,
 } from "./state.js";
@@ -65,9 +65,7 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
     // none and goes to the samples directly.
     const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;
     const pathCodes = valueCodes(pathField);
-    const errorStatus = errorTable(options.errorStatus);
-    // Statuses outside 0–999 (a parser never yields them, a source might) are not errors.
-    const isError = (status: number | null) => status !== null && errorStatus[status] === 1;
+    const isError = errorPredicate(options.errorStatus);
     const limits: TestLimits = { ...options, minOdd: options.minClients };
     const shape = { maxClients: options.maxClients, maxPairs: options.maxPairs };
     // Verdicts derive from the counts; cached per state.
@@ -127,7 +125,7 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
         const error = isError(record.status);
         const path = readPath(record);
         const code = clientCodes === null ? -1 : clientCodes.code(client);
-        if (code >= 0 && PendingCounts.fits(code)) {
+        if (code >= 0) {
           const pending = (state.pending ??= new PendingCounts(clientCodes!, pathCodes));
           pending.addClient(code, error);
           if (path === null) return;
