@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { binKey, binMultiplier, countRecords, deriveRows, planCounts, type CountTables } from "./counted.js";
+import {
+  binKey,
+  binMultiplier,
+  countRecords,
+  countTables,
+  deriveRows,
+  derivedValues,
+  MAPPABLE_FIELDS,
+  planCounts,
+  type CountResults,
+  type CountTables,
+} from "./counted.js";
 import { defineDetector, API_VERSION, type DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
 import { fieldReader } from "./fields.js";
@@ -58,6 +69,48 @@ describe("counted fit", () => {
     const rows = deriveRows(spec, query, countRecords(plan.queries, records).get(query.key)!);
     const users = rows.filter((r) => r.values[0] === "/users/:n");
     expect(users.map((r) => r.count).sort()).toEqual([3, 6]);
+  });
+
+  it("lets an engine group by path_template itself, and the tables equal those of raw paths", () => {
+    const pipeline = createPipeline({ detectors: [{ use: "t", definition: templateCounter(() => {}) }] });
+    const raw = planCounts(pipeline, "test");
+    const mapped = planCounts(pipeline, "test", { derive: MAPPABLE_FIELDS });
+    expect(mapped.queries.map((q) => q.fields)).toEqual([["path_template"]]);
+    expect(mapped.derived).toEqual([{ field: "path_template", from: "path" }]);
+    expect(raw.derived).toEqual([]);
+    // What an engine does: oddity's table of templates for the distinct paths, joined on each row.
+    const paths = [...new Set(records.map((r) => r.path))];
+    const templates = derivedValues({ mapping: mapped.derived[0]!, values: paths });
+    expect(templates).toEqual(["/users/:n", "/users/:n", "/about", "/users/:n"]);
+    const byPath = new Map(paths.map((p, i) => [p, templates[i]!]));
+    const query = mapped.queries[0]!;
+    const engine: CountResults = new Map([
+      [
+        query.key,
+        countRecords(raw.queries, records)
+          .get(raw.queries[0]!.key)!
+          .map((row) => ({ ...row, values: [byPath.get(row.values[0] as string) ?? null] })),
+      ],
+    ]);
+    const sorted = (tables: CountTables[]) =>
+      JSON.stringify([...tables[0]!.get("t")!].map((r) => JSON.stringify(r)).sort());
+    expect(sorted(countTables(mapped, engine))).toBe(
+      sorted(countTables(raw, countRecords(raw.queries, records))),
+    );
+  });
+
+  it("groups by the raw path when a spec also asks for it, so the engine joins nothing", () => {
+    const both = defineDetector({
+      ...templateCounter(() => {}),
+      create: () => ({
+        ...templateCounter(() => {}).create({}, { id: "x", warn() {} }),
+        counts: [{ id: "t", fields: ["path", "path_template"] }],
+      }),
+    });
+    const pipeline = createPipeline({ detectors: [{ use: "t", definition: both }] });
+    const plan = planCounts(pipeline, "test", { derive: MAPPABLE_FIELDS });
+    expect(plan.queries.map((q) => q.fields)).toEqual([["path"]]);
+    expect(plan.derived).toEqual([]);
   });
 
   it("passes a detector whose fold adds the rows", () => {

@@ -77,6 +77,36 @@ export function rawInputs(field: string): readonly string[] {
     : [canonical];
 }
 
+/**
+ * Derived fields an engine can group by itself, given a table from each distinct raw value to the derived
+ * one (see {@link derivedValues}): those computed from the request target alone. An engine that groups by
+ * them returns far fewer rows than one grouping by the raw `path`.
+ */
+export const MAPPABLE_FIELDS: readonly DerivedField[] = ["path_template", "endpoint", "query"];
+
+/** A derived field an engine groups by itself, from a table of oddity's values for each raw value. */
+export interface DerivedMapping {
+  /** The derived field (canonical), e.g. `path_template`. */
+  field: string;
+  /** The raw record field it is computed from, e.g. `path`. */
+  from: string;
+}
+
+/**
+ * The derived value of `field` for each raw value of the field it is computed from (see
+ * {@link DerivedMapping}), exactly as `observe` reads it from a record: what an engine joins on.
+ */
+export function derivedValues({
+  mapping,
+  values,
+}: {
+  mapping: DerivedMapping;
+  values: readonly FieldValue[];
+}): Array<string | null> {
+  const read = fieldReader(mapping.field);
+  return values.map((value) => read(recordOf([mapping.from], [value])));
+}
+
 /** True when an engine should return `field` as a number (or null); other raw fields are text. */
 export function isNumericField(field: string): boolean {
   return NUMERIC_FIELDS.has(field);
@@ -141,6 +171,8 @@ interface PlannedSpec {
 /** What an engine must count for a pipeline, and how the answers map back to each detector's specs. */
 export interface CountPlan {
   queries: CountQuery[];
+  /** Derived fields the queries group by, which the engine computes from oddity's table of their values. */
+  derived: DerivedMapping[];
   detectors: ReadonlyArray<{ id: string; specs: readonly PlannedSpec[] }>;
 }
 
@@ -150,10 +182,16 @@ export function declaredCounts(hooks: DetectorHooks<unknown>): readonly CountSpe
 }
 
 /**
- * Turns the pipeline's declared counts into queries on raw fields. Throws a {@link ConfigError} naming
- * every detector that declares no counts: `engine` cannot stream records back to it.
+ * Turns the pipeline's declared counts into queries on raw fields, or on the derived fields of `derive`
+ * (a subset of {@link MAPPABLE_FIELDS}) for an engine that joins oddity's table of their values. Throws a
+ * {@link ConfigError} naming every detector that declares no counts: `engine` cannot stream records back
+ * to it.
  */
-export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
+export function planCounts(
+  pipeline: Pipeline,
+  engine: string,
+  { derive = [] }: { derive?: readonly string[] } = {},
+): CountPlan {
   const undeclared = pipeline.detectors.filter((d) => declaredCounts(d.hooks) === null);
   if (undeclared.length > 0) {
     throw new ConfigError(
@@ -164,22 +202,47 @@ export function planCounts(pipeline: Pipeline, engine: string): CountPlan {
       ),
     );
   }
+  const mapped = new Set(derive.map(canonicalField).filter((f) => isMappable(f)));
   const queries = new Map<string, CountQuery>();
   const detectors = pipeline.detectors.map((d) => ({
     id: d.id,
     specs: declaredCounts(d.hooks)!.map((spec) => {
-      const query = countQueryFor(spec);
+      const query = countQueryFor(spec, { derive: mapped });
       if (!queries.has(query.key)) queries.set(query.key, query);
       return { spec, query: queries.get(query.key)! };
     }),
   }));
-  return { queries: [...queries.values()], detectors };
+  const used = new Set([...queries.values()].flatMap((q) => q.fields.filter((f) => mapped.has(f))));
+  const derived = [...used].sort().map((field) => ({ field, from: rawInputs(field)[0]! }));
+  return { queries: [...queries.values()], derived, detectors };
 }
 
-/** The query on raw fields an engine runs for one spec (derived fields replaced by their inputs). */
-export function countQueryFor(spec: CountSpec): CountQuery {
+function isMappable(field: string): boolean {
+  return (MAPPABLE_FIELDS as readonly string[]).includes(field);
+}
+
+/**
+ * The query an engine runs for one spec: derived fields replaced by their raw inputs, but for those in
+ * `derive` (mappable ones, which the engine groups by from oddity's table of their values).
+ */
+export function countQueryFor(
+  spec: CountSpec,
+  { derive = new Set() }: { derive?: ReadonlySet<string> } = {},
+): CountQuery {
+  // A mapped field is grouped as itself unless the spec groups by its raw input anyway (params' `path`
+  // beside `path_template`): then oddity derives it from that, and the engine joins nothing.
+  const mapped = (field: string) => derive.has(field) && isMappable(field);
+  const raws = new Set<string>();
+  for (const field of spec.fields) {
+    if (!mapped(canonicalField(field))) for (const raw of rawInputs(field)) raws.add(raw);
+  }
+  if (spec.bin !== undefined) for (const raw of rawInputs(spec.bin.field)) raws.add(raw);
   const fields = new Set<string>();
-  for (const field of spec.fields) for (const raw of rawInputs(field)) fields.add(raw);
+  for (const field of spec.fields) {
+    const canonical = canonicalField(field);
+    if (mapped(canonical) && !rawInputs(canonical).some((raw) => raws.has(raw))) fields.add(canonical);
+    else for (const raw of rawInputs(field)) fields.add(raw);
+  }
   let bin: CountBin | undefined;
   if (spec.bin !== undefined) {
     const field = canonicalField(spec.bin.field);
@@ -192,12 +255,17 @@ export function countQueryFor(spec: CountSpec): CountQuery {
   return bin === undefined ? { key, fields: list } : { key, fields: list, bin };
 }
 
+function textOf(value: FieldValue): string | null {
+  return value === null ? null : String(value);
+}
+
 /** A record holding the raw values of one row, for computing derived fields as `observe` would. */
 function recordOf(fields: readonly string[], values: readonly FieldValue[]): LogRecord {
   const record = createRecord({});
   const target = record as unknown as Record<string, FieldValue>;
   fields.forEach((field, i) => {
     const value = values[i] ?? null;
+    if (isMappable(field)) return;
     if (isRecordField(field)) target[field] = value;
     else if (value !== null) {
       record.extra ??= Object.create(null) as Record<string, string>;
@@ -212,13 +280,21 @@ function recordOf(fields: readonly string[], values: readonly FieldValue[]): Log
  * here when the engine could not, and rows that now agree summed.
  */
 export function deriveRows(spec: CountSpec, query: CountQuery, rows: readonly RawCountRow[]): CountRow[] {
-  const readers = spec.fields.map((f) => fieldReader(f));
+  // A field the engine grouped by itself (a mapped derived field) is read from the row; others from the
+  // record the row's raw values make.
+  const readers = spec.fields.map((f) => {
+    const at = isMappable(canonicalField(f)) ? query.fields.indexOf(canonicalField(f)) : -1;
+    if (at === -1) return { at, read: fieldReader(f) };
+    return { at, read: null };
+  });
   const binField = spec.bin === undefined ? null : canonicalField(spec.bin.field);
   const binHere = spec.bin !== undefined && query.bin === undefined;
   const out = new Map<string, { values: Array<string | null>; bin?: BinKey | null; count: number }>();
   for (const row of rows) {
     const record = recordOf(query.fields, row.values);
-    const values = readers.map((read) => read(record));
+    const values = readers.map(({ at, read }) =>
+      read === null ? textOf(row.values[at] ?? null) : read(record),
+    );
     let bin: BinKey | null | undefined;
     if (spec.bin !== undefined) {
       if (binHere) {
@@ -255,10 +331,12 @@ export function countTables(plan: CountPlan, results: CountResults): CountTables
 export function countRecords(queries: readonly CountQuery[], records: Iterable<LogRecord>): CountResults {
   const tables = queries.map(() => new Map<string, RawCountRow & { values: FieldValue[] }>());
   const readers = queries.map((q) =>
-    q.fields.map((field) =>
-      isRecordField(field)
-        ? (r: LogRecord) => r[field as keyof LogRecord] as FieldValue
-        : (r: LogRecord) => (r.extra !== null && Object.hasOwn(r.extra, field) ? r.extra[field]! : null),
+    q.fields.map((field): ((r: LogRecord) => FieldValue) =>
+      isMappable(field)
+        ? fieldReader(field)
+        : isRecordField(field)
+          ? (r: LogRecord) => r[field as keyof LogRecord] as FieldValue
+          : (r: LogRecord) => (r.extra !== null && Object.hasOwn(r.extra, field) ? r.extra[field]! : null),
     ),
   );
   for (const record of records) {

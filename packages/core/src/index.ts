@@ -36,7 +36,9 @@ export {
   countTables,
   declaredCounts,
   deriveRows,
+  derivedValues,
   isNumericField,
+  MAPPABLE_FIELDS,
   isRecordField,
   planCounts,
   rawInputs,
@@ -48,6 +50,7 @@ export {
   type CountRow,
   type CountSpec,
   type CountTables,
+  type DerivedMapping,
   type RawCountRow,
 } from "./counted.js";
 export { fitFromCounts } from "./counted-fit.js";

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { AnyDetectorDefinition, DetectorHooks } from "./detector.js";
 import type { Finding } from "./finding.js";
-import { countRecords, countTables, planCounts } from "./counted.js";
+import { MAPPABLE_FIELDS, countRecords, countTables, planCounts } from "./counted.js";
 import { readInputs } from "./input/read.js";
 import type { FormatSpec } from "./input/types.js";
 import { createPipeline } from "./pipeline.js";
@@ -284,7 +284,8 @@ export function renamingEffects({
 
 /**
  * Fits a detector the way an engine does: its declared counts (`counts`) are computed over `records`
- * by the in-process reference counter, derived fields are computed from the distinct raw values, and
+ * by the in-process reference counter, derived fields are computed from the distinct raw values (or,
+ * those in `derive`, grouped by as an engine that joins oddity's table of their values does), and
  * `foldCounts` builds the state. Throws the host's error for a detector that declares no counts.
  */
 export function fitDetectorByCounts({
@@ -292,11 +293,12 @@ export function fitDetectorByCounts({
   options,
   records,
   id,
-}: FitInput & { id?: string }): FittedDetector {
+  derive = [],
+}: FitInput & { id?: string; derive?: readonly string[] }): FittedDetector {
   const pipeline = createPipeline({
     detectors: [{ use: detector.meta.name, id, options, definition: detector }],
   });
-  const plan = planCounts(pipeline, "the counted fit");
+  const plan = planCounts(pipeline, "the counted fit", { derive });
   const tables = countTables(plan, countRecords(plan.queries, records))[0]!;
   const { hooks } = pipeline.detectors[0]!;
   const state: unknown = hooks.init();
@@ -326,26 +328,31 @@ function firstDifference(a: unknown, b: unknown, path: string): string | null {
 /**
  * Checks that the detector's counted fit ({@link fitDetectorByCounts}) saves the very state its
  * record-by-record fit saves, and that both judge every record alike; throws naming the first
- * difference. Run it on records that exercise every value kind the detector reads (absent fields,
- * numbers, hostile names): `checkCountedFit({ detector, options, records })`.
+ * difference. It checks both ways an engine counts: derived fields grouped by their raw inputs, and
+ * the mappable ones grouped by themselves. Run it on records that exercise every value kind the
+ * detector reads (absent fields, numbers, hostile names): `checkCountedFit({ detector, options, records })`.
  */
 export function checkCountedFit(input: FitInput): void {
   const observed = fitDetector(input);
-  const counted = fitDetectorByCounts(input);
-  const difference = firstDifference(
-    JSON.parse(JSON.stringify(observed.hooks.toJSON(observed.state))),
-    JSON.parse(JSON.stringify(counted.hooks.toJSON(counted.state))),
-    "state",
-  );
-  if (difference !== null) throw new Error(`the counted fit differs: ${difference}`);
-  for (const record of input.records) {
-    const a = observed.score(record);
-    const b = counted.score(record);
-    if (!isDeepStrictEqual(a, b)) {
-      throw new Error(`the counted fit judges ${record.source}:${record.line} differently`);
+  const expected: unknown = JSON.parse(JSON.stringify(observed.hooks.toJSON(observed.state)));
+  for (const derive of [[], MAPPABLE_FIELDS]) {
+    const way = derive.length === 0 ? "" : " (derived fields grouped by the engine)";
+    const counted = fitDetectorByCounts({ ...input, derive });
+    const difference = firstDifference(
+      expected,
+      JSON.parse(JSON.stringify(counted.hooks.toJSON(counted.state))),
+      "state",
+    );
+    if (difference !== null) throw new Error(`the counted fit${way} differs: ${difference}`);
+    for (const record of input.records) {
+      const a = observed.score(record);
+      const b = counted.score(record);
+      if (!isDeepStrictEqual(a, b)) {
+        throw new Error(`the counted fit${way} judges ${record.source}:${record.line} differently`);
+      }
     }
-  }
-  if (!isDeepStrictEqual(observed.warnings, counted.warnings)) {
-    throw new Error(`the counted fit warns differently: ${JSON.stringify(counted.warnings)}`);
+    if (!isDeepStrictEqual(observed.warnings, counted.warnings)) {
+      throw new Error(`the counted fit${way} warns differently: ${JSON.stringify(counted.warnings)}`);
+    }
   }
 }

@@ -6,11 +6,12 @@ import type { Caps, ParamsState } from "./state.js";
 export const QUERIES_COUNT = "queries";
 
 /**
- * What `observe` reads, as one grouped count: the path with its query string, its template (derived by
- * oddity from the path, as `observe` derives it) and the client field.
+ * What `observe` reads, as one grouped count: the query string (null without a `?`), the path's template
+ * (both derived from the path, as `observe` derives them) and the client field. Not the path itself: an
+ * engine that groups by the derived fields returns a row per template and query, not per path.
  */
 export function countSpecs(client: string): CountSpec[] {
-  return [{ id: QUERIES_COUNT, fields: ["path", "path_template", client] }];
+  return [{ id: QUERIES_COUNT, fields: ["query", "path_template", client] }];
 }
 
 /**
@@ -26,14 +27,12 @@ export function foldCounts(
   const rows = tables.get(QUERIES_COUNT);
   if (rows === undefined) throw new Error(`no count rows for ${QUERIES_COUNT}`);
   for (const { values, count } of rows) {
-    const path = values[0] ?? null;
-    if (path === null) continue;
-    const q = path.indexOf("?");
-    if (q === -1) continue;
-    // A path always has a template; the fallback only keeps a malformed row from throwing.
-    const template = values[1] ?? path;
+    const query = values[0] ?? null;
+    // A request without a query string teaches nothing; one with a query always has a template.
+    const template = values[1] ?? null;
+    if (query === null || template === null) continue;
     learnQuery(state, caps, {
-      query: path.slice(q + 1),
+      query,
       endpoint: endpointOf(template),
       client: values[2] ?? null,
       times: count,

@@ -4,13 +4,16 @@ import {
   ConfigError,
   createPipeline,
   fitBatches,
+  derivedValues,
+  MAPPABLE_FIELDS,
   modelToJSON,
+  planCounts,
   readInputs,
   type AnyDetectorDefinition,
   type Rejection,
 } from "@oddity/core";
 import { describe, expect, it } from "vitest";
-import { fitWithDuckDB } from "./index.js";
+import { countLines, fitWithDuckDB } from "./index.js";
 
 const fixture = (name: string) => path.join(import.meta.dirname, "../test/fixtures", name);
 const SAMPLE = fixture("sample.log.gz");
@@ -60,6 +63,25 @@ describe("fitWithDuckDB", () => {
     expect(modelToJSON(duck.model)).toEqual(modelToJSON(own.model));
     expect(duck.handedBack).toBeGreaterThan(5);
     expect(duck.handedBack).toBeLessThan(20);
+  });
+
+  it("groups by path_template in DuckDB, a row per template rather than per path", async () => {
+    const plan = planCounts(pipelineOf(), "test", { derive: MAPPABLE_FIELDS });
+    const query = plan.queries.find((q) => q.fields.length === 1 && q.fields[0] === "path_template")!;
+    const byPath = planCounts(pipelineOf(), "test").queries.find(
+      (q) => q.fields.length === 1 && q.fields[0] === "path",
+    )!;
+    const count = (queries: typeof plan.queries, derived = plan.derived) =>
+      countLines({ queries, derived, files: [SAMPLE], layout: "combined", onRecord() {} });
+    const templates = (await count([query])).results.get(query.key)!;
+    const paths = (await count([byPath], [])).results.get(byPath.key)!;
+    // The same counts as oddity's templates of the distinct paths, summed.
+    const derived = derivedValues({ mapping: plan.derived[0]!, values: paths.map((r) => r.values[0]!) });
+    const expected = new Map<string | null, number>();
+    paths.forEach((row, i) => expected.set(derived[i]!, (expected.get(derived[i]!) ?? 0) + row.count));
+    expect(new Map(templates.map((row) => [row.values[0], row.count]))).toEqual(expected);
+    expect(templates.length).toBeLessThan(paths.length);
+    expect(expected.get("/blog/tags/puppet?flav=:v")).toBe(160);
   });
 
   it("splits common lines as oddity's parser does, trailing tabs included", async () => {

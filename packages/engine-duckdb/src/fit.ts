@@ -1,10 +1,12 @@
 import {
   createFitter,
+  MAPPABLE_FIELDS,
   fitFromCounts,
   mergeShards,
   planCounts,
   prepareModel,
   type CountQuery,
+  type DerivedMapping,
   type InputStats,
   type LogRecord,
   type Model,
@@ -32,6 +34,8 @@ export interface DuckDBFit {
 export interface DuckDBCountOptions extends Omit<DuckDBScanOptions, "keepLines"> {
   /** The grouped counts to compute (see `countQueryFor`, `planCounts`). */
   queries: readonly CountQuery[];
+  /** Derived fields the queries group by (`CountPlan.derived`). */
+  derived?: readonly DerivedMapping[];
   /** Receives each record parsed by oddity's parser from a line the SQL split handed back. */
   onRecord: (record: LogRecord) => void;
 }
@@ -42,12 +46,13 @@ export interface DuckDBCountOptions extends Omit<DuckDBScanOptions, "keepLines">
  */
 export async function countLines({
   queries,
+  derived,
   onRecord,
   ...options
 }: DuckDBCountOptions): Promise<DuckDBCounts> {
   const scan = await openScan(options);
   try {
-    return await scan.count({ queries, onRecord });
+    return await scan.count({ queries, derived, onRecord });
   } finally {
     scan.close();
   }
@@ -65,9 +70,13 @@ export async function fitScan({
   pipeline: Pipeline;
   scan: DuckDBScan;
 }): Promise<DuckDBFit> {
-  const plan = planCounts(pipeline, "--engine duckdb");
+  const plan = planCounts(pipeline, "--engine duckdb", { derive: MAPPABLE_FIELDS });
   const fitter = createFitter(pipeline);
-  const counts = await scan.count({ queries: plan.queries, onRecord: (record) => fitter.observe(record) });
+  const counts = await scan.count({
+    queries: plan.queries,
+    derived: plan.derived,
+    onRecord: (record) => fitter.observe(record),
+  });
   const counted = fitFromCounts({
     pipeline,
     plan,
