@@ -11,6 +11,7 @@ import {
   planCounts,
   type CountResults,
   type CountTables,
+  type RawCountRow,
 } from "./counted.js";
 import { defineDetector, API_VERSION, type DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
@@ -83,15 +84,15 @@ describe("counted fit", () => {
     const templates = derivedValues({ mapping: mapped.derived[0]!, values: paths });
     expect(templates).toEqual(["/users/:n", "/users/:n", "/about", "/users/:n"]);
     const byPath = new Map(paths.map((p, i) => [p, templates[i]!]));
-    const query = mapped.queries[0]!;
-    const engine: CountResults = new Map([
-      [
-        query.key,
-        countRecords(raw.queries, records)
-          .get(raw.queries[0]!.key)!
-          .map((row) => ({ ...row, values: [byPath.get(row.values[0] as string) ?? null] })),
-      ],
-    ]);
+    // The engine's GROUP BY template and bin, over the paths' rows.
+    const grouped = new Map<string, RawCountRow>();
+    for (const row of countRecords(raw.queries, records).get(raw.queries[0]!.key)!) {
+      const values = [byPath.get(row.values[0] as string) ?? null];
+      const key = JSON.stringify([values, row.bin]);
+      const seen = grouped.get(key);
+      grouped.set(key, { ...row, values, count: (seen?.count ?? 0) + row.count });
+    }
+    const engine: CountResults = new Map([[mapped.queries[0]!.key, [...grouped.values()]]]);
     const sorted = (tables: CountTables[]) =>
       JSON.stringify([...tables[0]!.get("t")!].map((r) => JSON.stringify(r)).sort());
     expect(sorted(countTables(mapped, engine))).toBe(

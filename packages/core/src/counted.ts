@@ -160,7 +160,7 @@ export interface RawCountRow {
   count: number;
 }
 
-/** Rows per query key, as an engine returns them. */
+/** Rows per query key, as an engine returns them: one row per distinct combination of values (and bin). */
 export type CountResults = ReadonlyMap<string, readonly RawCountRow[]>;
 
 interface PlannedSpec {
@@ -212,12 +212,17 @@ export function planCounts(
       return { spec, query: queries.get(query.key)! };
     }),
   }));
-  const used = new Set([...queries.values()].flatMap((q) => q.fields.filter((f) => mapped.has(f))));
-  const derived = [...used].sort().map((field) => ({ field, from: rawInputs(field)[0]! }));
-  return { queries: [...queries.values()], derived, detectors };
+  return { queries: [...queries.values()], derived: derivedMappings([...queries.values()]), detectors };
 }
 
-function isMappable(field: string): boolean {
+/** The derived fields `queries` group by themselves, each with the raw field the engine joins it on. */
+export function derivedMappings(queries: readonly CountQuery[]): DerivedMapping[] {
+  const used = new Set(queries.flatMap((q) => q.fields.filter((f) => isMappable(f))));
+  return [...used].sort().map((field) => ({ field, from: rawInputs(field)[0]! }));
+}
+
+/** True for a derived field an engine may group by itself (see {@link MAPPABLE_FIELDS}). */
+export function isMappable(field: string): boolean {
   return (MAPPABLE_FIELDS as readonly string[]).includes(field);
 }
 
@@ -250,7 +255,8 @@ export function countQueryFor(
     if (isNumericField(field)) bin = { field, relativeAccuracy: spec.bin.relativeAccuracy };
     else for (const raw of rawInputs(field)) fields.add(raw);
   }
-  const list = [...fields];
+  // In a canonical order, so specs grouping by the same fields in another order share one query.
+  const list = [...fields].sort();
   const key = JSON.stringify([list, bin?.field ?? null, bin?.relativeAccuracy ?? null]);
   return bin === undefined ? { key, fields: list } : { key, fields: list, bin };
 }
@@ -260,7 +266,7 @@ function textOf(value: FieldValue): string | null {
 }
 
 /** A record holding the raw values of one row, for computing derived fields as `observe` would. */
-function recordOf(fields: readonly string[], values: readonly FieldValue[]): LogRecord {
+export function recordOf(fields: readonly string[], values: readonly FieldValue[]): LogRecord {
   const record = createRecord({});
   const target = record as unknown as Record<string, FieldValue>;
   fields.forEach((field, i) => {
@@ -289,6 +295,8 @@ export function deriveRows(spec: CountSpec, query: CountQuery, rows: readonly Ra
   });
   const binField = spec.bin === undefined ? null : canonicalField(spec.bin.field);
   const binHere = spec.bin !== undefined && query.bin === undefined;
+  const direct = directRows(spec, query, rows, binHere);
+  if (direct !== null) return direct;
   const out = new Map<string, { values: Array<string | null>; bin?: BinKey | null; count: number }>();
   for (const row of rows) {
     const record = recordOf(query.fields, row.values);
@@ -308,6 +316,45 @@ export function deriveRows(spec: CountSpec, query: CountQuery, rows: readonly Ra
     else out.set(key, bin === undefined ? { values, count: row.count } : { values, bin, count: row.count });
   }
   return [...out.values()];
+}
+
+/**
+ * A spec's rows when the engine grouped by exactly its fields (record fields or mapped derived ones) and
+ * binned what it bins: each row is already one combination of the spec's values, so it is only read, not
+ * re-keyed and summed. Null when some field must be derived or binned here.
+ */
+function directRows(
+  spec: CountSpec,
+  query: CountQuery,
+  rows: readonly RawCountRow[],
+  binHere: boolean,
+): CountRow[] | null {
+  if (binHere) return null;
+  const fields = spec.fields.map((f) => canonicalField(f));
+  const direct = (f: string) => isMappable(f) || isRecordField(f);
+  if (
+    new Set(fields).size !== query.fields.length ||
+    !fields.every((f) => direct(f) && query.fields.includes(f))
+  ) {
+    return null;
+  }
+  // Record fields read as `fieldReader` reads them (numbers as text), from one scratch record.
+  const scratch = createRecord({}) as unknown as Record<string, FieldValue>;
+  const readers = fields.map((f) => {
+    const at = query.fields.indexOf(f);
+    if (isMappable(f)) return (row: RawCountRow) => textOf(row.values[at] ?? null);
+    const read = fieldReader(f);
+    return (row: RawCountRow) => {
+      scratch[f] = row.values[at] ?? null;
+      return read(scratch as unknown as LogRecord);
+    };
+  });
+  return rows.map((row) => {
+    const values = readers.map((read) => read(row));
+    return spec.bin === undefined
+      ? { values, count: row.count }
+      : { values, bin: row.bin ?? null, count: row.count };
+  });
 }
 
 /** The count tables of every detector in the plan, from an engine's results. */

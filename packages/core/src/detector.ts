@@ -71,6 +71,15 @@ export interface DetectorHooks<State> {
    * `checkCountedFit` checks it.
    */
   foldCounts?(state: State, tables: CountTables): void;
+  /**
+   * The fields that decide `score`'s findings, so an engine can score only the records that may have one:
+   * for each set, the findings whose `fields` all lie in it depend on nothing but the record's values of
+   * the set (and the state), and every finding lies in some set. An engine groups the scored records by
+   * each set, oddity scores one record per distinct combination, and only the records of flagged
+   * combinations come back to be scored in full. Optional: without it every record is scored. The test
+   * kit's `checkFootprints` checks the promise.
+   */
+  footprints?: ReadonlyArray<readonly string[]>;
 }
 
 /** A detector: metadata plus a factory for configured instances. Made with {@link defineDetector}. */

@@ -36,6 +36,7 @@ export {
   countTables,
   declaredCounts,
   deriveRows,
+  derivedMappings,
   derivedValues,
   isNumericField,
   MAPPABLE_FIELDS,
@@ -54,6 +55,15 @@ export {
   type RawCountRow,
 } from "./counted.js";
 export { fitFromCounts } from "./counted-fit.js";
+export {
+  flagRows,
+  footprintFindings,
+  footprintRecord,
+  planCandidates,
+  type CandidatePlan,
+  type CandidateQuery,
+  type CandidateRow,
+} from "./candidates.js";
 export { nearest } from "./suggest.js";
 export { ConfigError, DetectorError, InputError, ModelError, UserError, isUserError } from "./errors.js";
 export { formatCount, formatProbability, quoteValue, surprisal } from "./format.js";

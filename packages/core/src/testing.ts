@@ -2,6 +2,8 @@ import { isDeepStrictEqual } from "node:util";
 import type { AnyDetectorDefinition, DetectorHooks } from "./detector.js";
 import type { Finding } from "./finding.js";
 import { MAPPABLE_FIELDS, countRecords, countTables, planCounts } from "./counted.js";
+import { footprintFindings, footprintRecord } from "./candidates.js";
+import { canonicalField } from "./fields.js";
 import { readInputs } from "./input/read.js";
 import type { FormatSpec } from "./input/types.js";
 import { createPipeline } from "./pipeline.js";
@@ -355,4 +357,51 @@ export function checkCountedFit(input: FitInput): void {
       throw new Error(`the counted fit${way} warns differently: ${JSON.stringify(counted.warnings)}`);
     }
   }
+}
+
+/**
+ * Checks a detector's `footprints` (see `DetectorHooks.footprints`) on records fitted record by record:
+ * every finding lies in some footprint, and for each footprint the findings within it are the very ones
+ * a record holding only that footprint's values gets. Throws naming the first record that breaks it.
+ */
+export function checkFootprints(input: FitInput): void {
+  const fitted = fitDetector(input);
+  const footprints = fitted.hooks.footprints;
+  if (footprints === undefined) throw new Error("the detector declares no footprints");
+  let found = 0;
+  for (const record of input.records) {
+    const at = `${record.source}:${record.line}`;
+    const findings = fitted.score(record);
+    found += findings.length;
+    for (const finding of findings) {
+      const inside = footprints.some((fields) => {
+        const set = new Set(fields.map(canonicalField));
+        return finding.fields.every((field) => set.has(canonicalField(field)));
+      });
+      if (!inside) {
+        throw new Error(`${at}: a finding on ${finding.fields.join(", ")} lies in no footprint`);
+      }
+    }
+    for (const footprint of footprints) {
+      const { hooks, state } = fitted;
+      const own = footprintFindings({ hooks, state, footprint, record });
+      const alone = footprintFindings({
+        hooks,
+        state,
+        footprint,
+        record: footprintRecord(footprint, record),
+      });
+      if (!isDeepStrictEqual(asWritten(alone), asWritten(own))) {
+        throw new Error(
+          `${at}: the findings within footprint [${footprint.join(", ")}] depend on other fields: ${JSON.stringify(own.map((f) => f.message))} with them, ${JSON.stringify(alone.map((f) => f.message))} without`,
+        );
+      }
+    }
+  }
+  if (found === 0) throw new Error("no record has a finding: give records the detector flags");
+}
+
+// Compared as they are written out: an absent property and one set to undefined are alike.
+function asWritten(findings: readonly Finding[]): unknown {
+  return JSON.parse(JSON.stringify(findings)) as unknown;
 }

@@ -175,6 +175,8 @@ export const client = defineDetector<ClientOptions, ClientState>({
         if (path !== null) countPath(state, path, 1, error ? 1 : 0, key, null);
       },
       counts: countSpecs({ key: fields, path: options.path }),
+      // A flagged client's finding goes to its error responses, and to the paths only it probed.
+      footprints: [[...fields, options.path, "status"]],
       foldCounts: (state, tables) => foldCounts(state, tables, { keyOf, isError }),
       merge: mergeStates,
       prepare(state) {

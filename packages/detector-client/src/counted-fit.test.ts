@@ -2,6 +2,7 @@ import { fixture } from "@oddity/fixtures";
 import {
   HOSTILE_NAMES,
   checkCountedFit,
+  checkFootprints,
   fitDetectorByCounts,
   makeRecords,
   readRecords,
@@ -62,5 +63,13 @@ describe("client fitted from grouped counts", () => {
     for (const options of [{}, { key: ["ip", "user_agent"] }, { key: ["user_agent", "ip"], path: "query" }]) {
       expect(() => checkCountedFit({ detector: client, options, records })).not.toThrow();
     }
+  });
+});
+
+describe("client footprints", () => {
+  it("decide its findings: key, path template and status, by address and by user agent, on 10,000 real lines", () => {
+    expect(() => checkFootprints({ detector: client, records: wordpress })).not.toThrow();
+    const options = { key: "user_agent" };
+    expect(() => checkFootprints({ detector: client, options, records: wordpress })).not.toThrow();
   });
 });

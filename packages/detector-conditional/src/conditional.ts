@@ -65,6 +65,8 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
       },
       merge: mergeStates,
       counts: countSpecs(rules),
+      // A pair's finding depends on the pair's two values alone.
+      footprints: rules.map((r) => [r.given, r.target]),
       foldCounts,
       prepare(state) {
         state.pairs.forEach((pair, i) => {

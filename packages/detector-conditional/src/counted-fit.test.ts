@@ -1,5 +1,12 @@
 import path from "node:path";
-import { checkCountedFit, fitDetectorByCounts, makeRecords, readRecords } from "@oddity/core/testing";
+import { fixture } from "@oddity/fixtures";
+import {
+  checkCountedFit,
+  checkFootprints,
+  fitDetectorByCounts,
+  makeRecords,
+  readRecords,
+} from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
 import { conditional } from "./index.js";
 
@@ -33,5 +40,15 @@ describe("conditional fitted from grouped counts", () => {
       minSupport: 1,
     };
     expect(() => checkCountedFit({ detector: conditional, options, records: sparse })).not.toThrow();
+  });
+});
+
+describe("conditional footprints", () => {
+  it("decide its findings: each pair's finding depends on the pair's values alone, on 10,000 real lines", async () => {
+    const wordpress = await readRecords({
+      files: [fixture("wap-hackathon-nginx/access.log")],
+      format: { name: "combined" },
+    });
+    expect(() => checkFootprints({ detector: conditional, records: wordpress })).not.toThrow();
   });
 });

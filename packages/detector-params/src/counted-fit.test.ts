@@ -2,6 +2,7 @@ import { fixture } from "@oddity/fixtures";
 import {
   HOSTILE_NAMES,
   checkCountedFit,
+  checkFootprints,
   fitDetectorByCounts,
   makeRecords,
   readRecords,
@@ -62,5 +63,11 @@ describe("params fitted from grouped counts", () => {
     for (const options of [{ minSupport: 5 }, { minSupport: 5, client: "user_agent" }, { maxTokens: 0 }]) {
       expect(() => checkCountedFit({ detector: params, options, records })).not.toThrow();
     }
+  });
+});
+
+describe("params footprints", () => {
+  it("decide its findings: the path alone, on the lesson's API log", () => {
+    expect(() => checkFootprints({ detector: params, records: api })).not.toThrow();
   });
 });

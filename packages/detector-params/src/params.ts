@@ -101,6 +101,8 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
         });
       },
       counts: countSpecs(options.client),
+      // A request's query string is judged against its template's model: both read from the path.
+      footprints: [["path"]],
       foldCounts: (state, tables) => foldCounts(state, tables, { caps, endpointOf }),
       merge: (a, b) => mergeStates(a, b, caps),
       prepare(state) {

@@ -1,5 +1,11 @@
 import { readInputs, type LogRecord } from "@oddity/core";
-import { checkCountedFit, fitDetectorByCounts, makeRecords, readRecords } from "@oddity/core/testing";
+import {
+  checkCountedFit,
+  checkFootprints,
+  fitDetectorByCounts,
+  makeRecords,
+  readRecords,
+} from "@oddity/core/testing";
 import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { CLIENT_SAMPLE_SIZE, rarity } from "./index.js";
@@ -95,5 +101,12 @@ describe("rarity fitted from grouped counts", () => {
     const options = { fields: ["path", "ip"] };
     expect(() => checkCountedFit({ detector: rarity, options, records })).not.toThrow();
     expect(saved(options, records).clients).toMatchObject({ saturated: true });
+  });
+});
+
+describe("rarity footprints", () => {
+  it("decide its findings: each value's finding depends on the value alone, on two real logs", () => {
+    expect(() => checkFootprints({ detector: rarity, records: apache })).not.toThrow();
+    expect(() => checkFootprints({ detector: rarity, records: nginx })).not.toThrow();
   });
 });

@@ -167,6 +167,8 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
       },
       merge: mergeStates,
       counts: countSpecs(rules, client),
+      // A value's finding depends on the value alone.
+      footprints: rules.map((r) => [r.field]),
       foldCounts,
       prepare(state) {
         prepare(state);

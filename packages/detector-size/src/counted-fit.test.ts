@@ -1,5 +1,11 @@
 import { readInputs, type LogRecord } from "@oddity/core";
-import { checkCountedFit, fitDetectorByCounts, makeRecord, readRecords } from "@oddity/core/testing";
+import {
+  checkCountedFit,
+  checkFootprints,
+  fitDetectorByCounts,
+  makeRecord,
+  readRecords,
+} from "@oddity/core/testing";
 import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
 import { size } from "./index.js";
@@ -79,5 +85,14 @@ describe("size fitted from grouped counts", () => {
     const options = { groupBy: ["path", "status"], maxGroups: 1 };
     expect(() => checkCountedFit({ detector: size, options, records })).not.toThrow();
     expect(saved(options, records).evicted).toBeGreaterThan(0);
+  });
+});
+
+describe("size footprints", () => {
+  it("decide its findings: the group's values and the size, on two real logs", () => {
+    expect(() => checkFootprints({ detector: size, records: apache })).not.toThrow();
+    const options = { groupBy: ["path_template", "status"] };
+    expect(() => checkFootprints({ detector: size, options, records: apache })).not.toThrow();
+    expect(() => checkFootprints({ detector: size, records: nginx })).not.toThrow();
   });
 });

@@ -88,6 +88,8 @@ export const size = defineDetector<SizeOptions, SizeState>({
       },
       merge: (a, b) => mergeStates(a, b, options),
       counts: countSpecs(options),
+      // A value is judged against its group's distribution only.
+      footprints: [[...options.groupBy, options.field]],
       foldCounts: (state, tables) => foldCounts({ state, tables, options }),
       prepare(state) {
         prepare(state);

@@ -1,6 +1,7 @@
 import { ConfigError, ModelError, type LogRecord } from "@oddity/core";
 import {
   checkCountedFit,
+  checkFootprints,
   fitDetector,
   fitDetectorOnShards,
   makeRecord,
@@ -126,6 +127,10 @@ describe("targets: bounded memory", () => {
     checkCountedFit({ detector: targets, records });
     checkCountedFit({ detector: targets, options: { maxClients: 10, maxPairs: 5 }, records: many });
     checkCountedFit({ detector: targets, options: { key: ["ip", "user_agent"] }, records });
+  });
+
+  it("its footprint, path template and status, decides its findings", () => {
+    expect(() => checkFootprints({ detector: targets, records })).not.toThrow();
   });
 });
 

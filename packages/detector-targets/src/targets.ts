@@ -142,6 +142,8 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
       },
       merge: mergeStates,
       counts: countSpecs({ fields, path: pathField }),
+      // Every error response to a flagged path carries its finding, whoever the client.
+      footprints: [[pathField, "status"]],
       foldCounts(state, tables) {
         foldCounts({ state, tables, fields, isError });
       },

@@ -42,7 +42,7 @@ export async function profileOnClickHouse({
     ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
     ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
   ];
-  const queries = specs.map(countQueryFor);
+  const queries = specs.map((spec) => countQueryFor(spec));
   const connection = client.createClient(clickhouse.clientOptions(target));
   try {
     const counts = await clickhouse.countInClickHouse({

@@ -8,6 +8,8 @@ import {
   InputError,
   RECORD_FIELDS,
   countQueryFor,
+  derivedMappings,
+  MAPPABLE_FIELDS,
   deriveRows,
   type CountQuery,
   type CountSpec,
@@ -85,9 +87,12 @@ async function profileOnDuckDB({
     ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
     ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
   ];
-  const queries = specs.map(countQueryFor);
+  // DuckDB groups by path_template and the like itself, from oddity's table of their values.
+  const derive = new Set<string>(MAPPABLE_FIELDS);
+  const queries = specs.map((spec) => countQueryFor(spec, { derive }));
   const counts = await engine.countLines({
     queries,
+    derived: derivedMappings(queries),
     files,
     layout,
     leftoverFormat,
