@@ -6,13 +6,17 @@ import { conditional } from "@oddity/detector-conditional";
 import {
   InputError,
   createPipeline,
+  createScorer,
   fitBatches,
   modelToJSON,
   readInputs,
   type FormatSpec,
   type LogRecord,
+  type Model,
   type RecordStream,
 } from "@oddity/core";
+import { rarity } from "@oddity/detector-rarity";
+import { size } from "@oddity/detector-size";
 import { afterAll, describe, expect, it } from "vitest";
 import { fitWithDuckDB, openScan } from "./index.js";
 import { sqlString } from "./sql-text.js";
@@ -44,11 +48,13 @@ async function scanned({
   layout = "combined",
   leftoverFormat,
   column,
+  model,
 }: {
   files: string[];
   layout?: "common" | "combined";
   leftoverFormat?: FormatSpec;
   column?: string;
+  model?: Model;
 }) {
   const scan = await openScan({
     files,
@@ -59,7 +65,7 @@ async function scanned({
     threads: 2,
   });
   try {
-    return await drain(scan.records({ batchSize: 100 }));
+    return await drain(scan.records({ batchSize: 100, ...(model === undefined ? {} : { model }) }));
   } finally {
     scan.close();
   }
@@ -239,5 +245,42 @@ describe("openScan records", () => {
     await expect(scan).rejects.toThrow(InputError);
     await expect(scan).rejects.toThrow(/DuckDB could not read .*; read them without --engine/);
     await expect(scan).rejects.toThrow(why);
+  });
+});
+
+describe("openScan records selected by a model", () => {
+  const key = (r: LogRecord) => `${r.source}:${r.line}`;
+
+  it("streams only the records the model could flag, every flagged one among them, and counts the rest", async () => {
+    const format: FormatSpec = { name: "ncsa", layout: "combined" };
+    const pipeline = createPipeline({
+      detectors: [
+        { use: "rarity", definition: rarity },
+        { use: "conditional", definition: conditional },
+        { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
+      ],
+    });
+    const { model } = await fitBatches({
+      pipeline,
+      batches: readInputs({ inputs: [TRICKY, SAMPLE], format }),
+    });
+    const all = await scanned({ files: [TRICKY, SAMPLE], leftoverFormat: format });
+    const selected = await scanned({ files: [TRICKY, SAMPLE], leftoverFormat: format, model });
+    const score = createScorer(model);
+    const flagged = all.records.filter((r) => score(r) !== null).map(key);
+    expect(flagged.length).toBeGreaterThan(20);
+    expect(selected.records.map(key)).toEqual(expect.arrayContaining(flagged));
+    expect(selected.records.length).toBeLessThan(all.records.length / 2);
+    // The ones streamed are the full stream's records, in its order; the totals are the same.
+    const byKey = new Map(all.records.map((r) => [key(r), r]));
+    expect(selected.records).toEqual(selected.records.map((r) => byKey.get(key(r))));
+    const at = new Map(all.records.map((r, i) => [key(r), i]));
+    const positions = selected.records.map((r) => at.get(key(r))!);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect([selected.stats, selected.rejections, selected.blank]).toEqual([
+      all.stats,
+      all.rejections,
+      all.blank,
+    ]);
   });
 });

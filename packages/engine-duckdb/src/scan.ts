@@ -10,10 +10,8 @@ import {
   binMultiplier,
   blankRecord,
   createParser,
-  derivedValues,
   emptyStats,
   excerpt,
-  RECORD_FIELDS,
   type CountQuery,
   type CountResults,
   type DerivedMapping,
@@ -21,6 +19,7 @@ import {
   type InputStats,
   type LineParser,
   type LogRecord,
+  type Model,
   type RawCountRow,
   type RecordBatch,
   type RecordStream,
@@ -28,7 +27,9 @@ import {
 } from "@oddity/core";
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
-import { sqlNumber, sqlString } from "./sql-text.js";
+import { selectCandidates } from "./candidates.js";
+import { column, joinDerived, joinsSql, rowsOf, type Joined } from "./columns.js";
+import { sqlNumber } from "./sql-text.js";
 
 /** What `openScan` reads. */
 export interface DuckDBScanOptions {
@@ -99,34 +100,15 @@ export interface DuckDBScan {
     format?: string | null;
     /** The stream's `warnings` (a sniffed format that fits few lines ...). */
     warnings?: readonly string[];
+    /**
+     * The model the records will be scored with: when given (on a countable scan), only the records it
+     * could flag come back (see `selectCandidates`); the others are counted as parsed, not streamed. Leave
+     * it out when every record is needed (the HTML report).
+     */
+    model?: Model;
   }): RecordStream;
   /** Frees DuckDB's memory; the scan cannot be used after. */
   close(): void;
-}
-
-// Raw fields the SQL split yields, as columns of the `parsed` table.
-const COLUMNS = new Set<string>(RECORD_FIELDS.filter((field) => field !== "raw"));
-
-/** A derived field joined from oddity's table of its values: the table, and the value for an absent input. */
-interface Joined {
-  table: string;
-  from: string;
-  absent: string | null;
-}
-
-function column(field: string, joined: ReadonlyMap<string, Joined> = new Map()): string {
-  const join = joined.get(field);
-  if (join !== undefined) {
-    const value = `${join.table}."value"`;
-    return join.absent === null
-      ? value
-      : `CASE WHEN ${column(join.from)} IS NULL THEN ${sqlString(join.absent)} ELSE ${value} END`;
-  }
-  if (field === "line") return "CAST(coalesce(line_no, n) AS DOUBLE)";
-  if (field === "time") return `CAST("time" AS DOUBLE)`;
-  if (COLUMNS.has(field)) return `"${field}"`;
-  // `raw` and format extras: common and combined lines carry none, so every record has null.
-  return "CAST(NULL AS VARCHAR)";
 }
 
 /** One GROUP BY over the plainly split lines for a declared count. */
@@ -142,14 +124,7 @@ function countSql(query: CountQuery, joined: ReadonlyMap<string, Joined>): strin
     );
   }
   const groups = keys.length === 0 ? "" : `${keys.join(", ")}, `;
-  const joins = query.fields
-    .flatMap((f) => {
-      const join = joined.get(f);
-      return join === undefined
-        ? []
-        : [` LEFT JOIN ${join.table} ON ${column(join.from)} = ${join.table}.raw`];
-    })
-    .join("");
+  const joins = joinsSql(query.fields, joined);
   return `SELECT ${groups}CAST(count(*) AS DOUBLE) AS c FROM parsed${joins} WHERE plain${keys.length === 0 ? "" : " GROUP BY ALL"}`;
 }
 
@@ -160,54 +135,6 @@ function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
   const sign = row[query.fields.length] as number | null;
   const key = row[query.fields.length + 1] as number;
   return { values, bin: sign === null ? null : { sign: sign as -1 | 0 | 1, key }, count };
-}
-
-/**
- * For each derived field the queries group by, a table from every distinct value of its input among the
- * split lines to oddity's derived value (`derivedValues`, the code `observe` runs): the GROUP BYs join it,
- * so they return a row per template rather than per path.
- */
-async function joinDerived({
-  connection,
-  derived,
-}: {
-  connection: DuckDBConnection;
-  derived: readonly DerivedMapping[];
-}): Promise<Map<string, Joined>> {
-  const joined = new Map<string, Joined>();
-  for (const [i, mapping] of derived.entries()) {
-    const table = `oddity_derived_${i}`;
-    const input = column(mapping.from);
-    const raws = (
-      await rowsOf(
-        connection,
-        `SELECT DISTINCT CAST(${input} AS VARCHAR) FROM parsed WHERE plain AND ${input} IS NOT NULL`,
-      )
-    ).map((row) => row[0] as string);
-    const values = derivedValues({ mapping, values: raws });
-    await connection.run(`CREATE OR REPLACE TABLE ${table} (raw VARCHAR, "value" VARCHAR)`);
-    const appender = await connection.createAppender(table);
-    try {
-      raws.forEach((raw, j) => {
-        appender.appendVarchar(raw);
-        const value = values[j];
-        if (value === null || value === undefined) appender.appendNull();
-        else appender.appendVarchar(value);
-        appender.endRow();
-      });
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-    const [absent] = derivedValues({ mapping, values: [null] });
-    joined.set(mapping.field, { table, from: mapping.from, absent: absent ?? null });
-  }
-  return joined;
-}
-
-async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {
-  const reader = await connection.runAndReadAll(sql);
-  return reader.getRowsJS();
 }
 
 /** What became of a line the SQL split handed back. */
@@ -324,6 +251,8 @@ export async function openScan({
   });
   const connection = await instance.connect();
   const infos: FileInfo[] = [];
+  // The stream's packed row: an expression over the fields, or the column of a scan that keeps only it.
+  let packed = "packed";
   try {
     const lineFiles: Array<{ file: string; src: number }> = [];
     const parts: string[] = [];
@@ -362,12 +291,12 @@ export async function openScan({
     }
     try {
       const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
-      // The packed rows `records` streams are built here, by DuckDB's threads, not while streaming; a
-      // split line is kept in them only, and a scan that is not counted keeps nothing else.
-      const kept = countable ? "* EXCLUDE (line), CASE WHEN plain THEN NULL ELSE line END AS line" : "src, n";
-      const escaped = infos.flatMap((info, src) => (info.parquet ? [src] : []));
+      packed = packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])));
+      // A scan only streamed back (not counted, so not selected from either) keeps just the packed rows,
+      // built here by DuckDB's threads; a countable one keeps the fields and the lines, and packs the rows
+      // it streams as it streams them (once a model selects them, few).
       await connection.run(
-        `CREATE TABLE parsed AS ${keepLines ? `SELECT ${kept}, ${packedSql(escaped)} AS packed FROM (${union})` : union}`,
+        `CREATE TABLE parsed AS ${keepLines && !countable ? `SELECT src, n, ${packed} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
@@ -460,7 +389,7 @@ export async function openScan({
       };
     },
 
-    records({ batchSize = 512, format = null, warnings = [] } = {}) {
+    records({ batchSize = 512, format = null, warnings = [], model } = {}) {
       if (!keepLines) throw new Error("records() needs a scan opened with keepLines");
       const stats = emptyStats();
       let iterated = false;
@@ -473,6 +402,8 @@ export async function openScan({
           iterated = true;
           return streamRecords({
             connection,
+            model: countable ? model : undefined,
+            packed: countable ? packed : "packed",
             infos,
             stats,
             batchSize: Math.max(1, batchSize),
@@ -512,6 +443,8 @@ function readError(files: readonly string[], error: unknown): InputError {
 
 async function* streamRecords({
   connection,
+  model,
+  packed,
   infos,
   stats,
   batchSize,
@@ -520,6 +453,9 @@ async function* streamRecords({
   maxLineLength,
 }: {
   connection: DuckDBConnection;
+  model: Model | undefined;
+  /** The SQL of each row's packed fields (see `packedSql`). */
+  packed: string;
   infos: readonly FileInfo[];
   stats: InputStats;
   batchSize: number;
@@ -527,12 +463,16 @@ async function* streamRecords({
   layout: SqlLayout;
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
+  const selection = model === undefined ? null : await selectCandidates({ connection, model, packed });
   const result = await connection.stream(
-    // No ORDER BY: a scan of one table returns its rows in insertion order, which is the files' order
-    // (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while preserve_insertion_order
-    // is on), and sorting would hold a second copy of every row. The order is checked below all the same.
-    `SELECT src, CAST(n AS DOUBLE) AS n, packed FROM parsed`,
+    // Without a selection, no ORDER BY: a scan of one table returns its rows in insertion order, which is
+    // the files' order (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while
+    // preserve_insertion_order is on), and sorting would hold a second copy of every row. The order is
+    // checked below all the same.
+    selection?.sql ?? `SELECT src, CAST(n AS DOUBLE) AS n, ${packed} AS packed FROM parsed`,
   );
+  // Plain records streamed per file, so those the selection skipped are counted at the end.
+  const streamedPlain = new Map<number, number>();
   const ncsa = leftoverFormat.name === "ncsa";
   let parser: LineParser | null = null;
   let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
@@ -574,6 +514,7 @@ async function* streamRecords({
       const esc = info.parquet;
       const parts = packs[i]!.split("\n");
       if (parts[0] === "1") {
+        streamedPlain.set(src, (streamedPlain.get(src) ?? 0) + 1);
         const record = info.records
           ? blankRecord(
               textOf(parts[14], info.parquet) ?? info.file,
@@ -617,4 +558,12 @@ async function* streamRecords({
   }
   if (batch.read > 0) yield flush();
   while (done < infos.length) stats.bytes += infos[done++]!.bytes;
+  // Records the selection left in DuckDB: parsed and read like the others, only not scored.
+  for (const [src, plain] of selection?.plainPerSrc ?? []) {
+    const skipped = plain - (streamedPlain.get(src) ?? 0);
+    if (skipped <= 0) continue;
+    stats.read += skipped;
+    stats.parsed += skipped;
+    if (ncsa && !infos[src]!.records) addBreakdown(stats, { layouts: { [layout]: skipped } });
+  }
 }

@@ -196,7 +196,14 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     const scored =
       openEngineScan === null
         ? null
-        : await openEngineScan({ session, inputs, options, countable: baseline === null });
+        : await openEngineScan({
+            session,
+            inputs,
+            options,
+            // Fitted there, or scored there: only the records the model could flag come back, which needs
+            // the split fields. The HTML report observes every record, so with it all are streamed.
+            countable: baseline === null || options.report === undefined,
+          });
     if (scored !== null) scans.push(scored);
     const fitted =
       openEngineScan === null || baseline === null
@@ -245,7 +252,11 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         const pass =
           scored !== null
             ? await scoring.fromStream({
-                stream: scored.scan.records({ format: scored.read.format, warnings: scored.read.warnings }),
+                stream: scored.scan.records({
+                  format: scored.read.format,
+                  warnings: scored.read.warnings,
+                  ...(collector === null ? { model } : {}),
+                }),
                 score: scoreRecord,
               })
             : scorePool !== null

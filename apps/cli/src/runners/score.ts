@@ -105,12 +105,17 @@ async function scoreWith({
     };
     if (options.engine === "duckdb") {
       const { openEngineScan } = await import("./engine.js");
-      opened = await openEngineScan({ session, inputs, options, countable: false });
+      // Only the records the model could flag come back (the split fields select them).
+      opened = await openEngineScan({ session, inputs, options, countable: true });
     }
     const pass =
       opened !== null
         ? await scoring.fromStream({
-            stream: opened.scan.records({ format: opened.read.format, warnings: opened.read.warnings }),
+            stream: opened.scan.records({
+              format: opened.read.format,
+              warnings: opened.read.warnings,
+              model,
+            }),
             score: scoreRecord,
           })
         : pool !== null

@@ -1,0 +1,99 @@
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
+import {
+  flagRows,
+  isNumericField,
+  MAPPABLE_FIELDS,
+  planCandidates,
+  type CandidateRow,
+  type FieldValue,
+  type Model,
+} from "@oddity/core";
+import { column, joinDerived, joinsSql, rowsOf } from "./columns.js";
+
+/** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
+export interface CandidateSelection {
+  /** The rows to stream: lines handed back to oddity's parser and the records of flagged combinations. */
+  sql: string;
+  /** Plain records per file (`src`): those the stream skips are counted as parsed, unscored. */
+  plainPerSrc: ReadonlyMap<number, number>;
+}
+
+function append(appender: DuckDBAppender, numeric: boolean, value: FieldValue): void {
+  if (value === null) appender.appendNull();
+  else if (numeric) appender.appendDouble(Number(value));
+  else appender.appendVarchar(String(value));
+}
+
+/**
+ * Selects the records worth scoring against `model`: for every footprint of every detector (see core's
+ * `planCandidates`), the distinct combinations among the split lines are judged once in Node, and the
+ * flagged ones go back into DuckDB as a table; a record matching none gets no finding from any detector,
+ * so it is not streamed back. Null when a detector declares no footprints: then every row is streamed.
+ */
+export async function selectCandidates({
+  connection,
+  model,
+  packed,
+}: {
+  connection: DuckDBConnection;
+  model: Model;
+  /** The SQL of a row's packed fields, as the stream reads them. */
+  packed: string;
+}): Promise<CandidateSelection | null> {
+  const plan = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS });
+  if (plan === null) return null;
+  const joined = await joinDerived({ connection, derived: plan.derived });
+  const tests: string[] = [];
+  const grouped = new Map<string, CandidateRow[]>();
+  for (const [i, candidate] of plan.queries.entries()) {
+    const { query, representatives } = candidate;
+    const width = query.fields.length;
+    const keys = query.fields.map((f, j) => `${column(f, joined)} AS k${j}`);
+    const reps = representatives.map((f, j) => `min(${column(f)}) AS r${j}`);
+    // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
+    const sql = `SELECT ${[...keys, ...reps].join(", ")} FROM parsed${joinsSql(query.fields, joined)} WHERE plain GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
+    let rows = grouped.get(sql);
+    if (rows === undefined) {
+      rows = (await rowsOf(connection, sql)).map((row) => ({
+        values: row.slice(0, width) as FieldValue[],
+        representatives: row.slice(width) as FieldValue[],
+      }));
+      grouped.set(sql, rows);
+    }
+    const flags = flagRows({ model, candidate, rows });
+    const flagged = rows.filter((_, j) => flags[j]);
+    if (flagged.length === 0) continue;
+    const numeric = query.fields.map((f) => isNumericField(f));
+    const table = `oddity_flagged_${i}`;
+    await connection.run(
+      `CREATE OR REPLACE TABLE ${table} (${numeric.map((n, j) => `k${j} ${n ? "DOUBLE" : "VARCHAR"}`).join(", ")})`,
+    );
+    const appender = await connection.createAppender(table);
+    try {
+      for (const row of flagged) {
+        row.values.forEach((value, j) => append(appender, numeric[j]!, value));
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    const match = query.fields.map((f, j) => {
+      const value = column(f, joined);
+      return `f.k${j} IS NOT DISTINCT FROM ${numeric[j] ? `CAST(${value} AS DOUBLE)` : value}`;
+    });
+    tests.push(`EXISTS (SELECT 1 FROM ${table} AS f WHERE ${match.join(" AND ")})`);
+  }
+  const plainPerSrc = new Map(
+    (
+      await rowsOf(connection, `SELECT src, CAST(count(*) AS DOUBLE) FROM parsed WHERE plain GROUP BY src`)
+    ).map((row) => [Number(row[0]), row[1] as number] as const),
+  );
+  const joins = joinsSql(
+    plan.derived.map((d) => d.field),
+    joined,
+  );
+  // Few rows come back, so sorting them costs little and keeps input order whatever the joins do.
+  const sql = `SELECT parsed.src, CAST(parsed.n AS DOUBLE) AS n, ${packed} AS packed FROM parsed${joins} WHERE NOT parsed.plain${tests.map((t) => ` OR ${t}`).join("")} ORDER BY parsed.src, parsed.n`;
+  return { sql, plainPerSrc };
+}
