@@ -41,10 +41,34 @@ export function splitLinesSql({
   // Positions are computed once per line in an inner SELECT: DuckDB does not share repeated expressions.
   const t = "time_text";
   const num = (from: number, length: number) => `TRY_CAST(substr(${t}, ${from}, ${length}) AS INTEGER)`;
-  const offset = `CASE WHEN length(${t}) = 26 THEN (CASE WHEN substr(${t}, 22, 1) = '-' THEN -1 ELSE 1 END) * (${num(23, 2)} * 60 + ${num(25, 2)}) ELSE 0 END`;
-  const clock = `(${num(13, 2)} * 60 + ${num(16, 2)} - (${offset})) * 60 + ${num(19, 2)}`;
-  const valid = `${num(13, 2)} <= 23 AND ${num(16, 2)} <= 59 AND ${num(19, 2)} <= 60 AND (length(${t}) = 20 OR (${num(23, 2)} <= 23 AND ${num(25, 2)} <= 59))`;
-  const day = `try_strptime(substr(${t}, 1, 11), '%d/%b/%Y')`;
+  // The timestamp's parts, read once per line in an inner SELECT (see `parts`); the day in epoch ms is
+  // then integer arithmetic on them (days from a civil date, proleptic Gregorian, as JS Date counts):
+  // strptime on every line cost more than the rest of the split. A day the month does not have (31/Feb)
+  // is not a date, as oddity's parser reads it.
+  const monthAt = `strpos('JanFebMarAprMayJunJulAugSepOctNovDec', substr(${t}, 4, 3))`;
+  const parts = [
+    `${num(1, 2)} AS t_d`,
+    `${monthAt} AS t_at`,
+    `(${monthAt} + 2) // 3 AS t_m`,
+    `${num(8, 4)} AS t_y`,
+    `${num(13, 2)} AS t_h`,
+    `${num(16, 2)} AS t_mi`,
+    `${num(19, 2)} AS t_s`,
+    `length(${t}) AS t_len`,
+    `CASE WHEN substr(${t}, 22, 1) = '-' THEN -1 ELSE 1 END AS t_sign`,
+    `${num(23, 2)} AS t_oh`,
+    `${num(25, 2)} AS t_om`,
+  ].join(", ");
+  const leap = `((t_y % 4 = 0 AND t_y % 100 <> 0) OR t_y % 400 = 0)`;
+  const monthDays = `CASE t_m WHEN 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END`;
+  const yy = `(t_y - CASE WHEN t_m <= 2 THEN 1 ELSE 0 END)`;
+  const era = `(${yy} // 400)`;
+  const yoe = `(${yy} - ${era} * 400)`;
+  const doy = `((153 * (CASE WHEN t_m > 2 THEN t_m - 3 ELSE t_m + 9 END) + 2) // 5 + t_d - 1)`;
+  const days = `(CAST(${era} AS BIGINT) * 146097 + ${yoe} * 365 + ${yoe} // 4 - ${yoe} // 100 + ${doy} - 719468)`;
+  const offset = `CASE WHEN t_len = 26 THEN t_sign * (t_oh * 60 + t_om) ELSE 0 END`;
+  const clock = `CAST((t_h * 60 + t_mi - (${offset})) * 60 + t_s AS BIGINT)`;
+  const valid = `t_at % 3 = 1 AND t_d >= 1 AND t_d <= ${monthDays} AND t_h <= 23 AND t_mi <= 59 AND t_s <= 60 AND (t_len = 20 OR (t_oh <= 23 AND t_om <= 59))`;
   const dash = (x: string) => `CASE WHEN ${x} = '' OR ${x} = '-' THEN NULL ELSE ${x} END`;
   const none = "(r = '' OR r = '-')";
   return `
@@ -69,8 +93,9 @@ FROM (
     coalesce(shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}, false) AS plain
   FROM (
     SELECT src, source, n, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
-      CASE WHEN shaped AND ${valid} THEN epoch_ms(${day}) + TRY_CAST(${clock} AS BIGINT) * 1000 END AS time_ms
+      CASE WHEN shaped AND ${valid} THEN (${days} * 86400 + ${clock}) * 1000 END AS time_ms
     FROM (
+    SELECT *, ${parts} FROM (
       SELECT src, source, n, line, shaped,
         string_split(trim(replace(q[3], chr(9), ' ')), ' ') AS s,
         string_split(q[1], ' ') AS h,
@@ -82,6 +107,7 @@ FROM (
         SELECT src, source, n, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
         FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines)
       )
+    )
     )
   )
 )`;

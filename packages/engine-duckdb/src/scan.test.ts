@@ -92,6 +92,43 @@ describe("openScan records", () => {
     expect([duck.records.length, duck.rejections.length]).toEqual([3015, 7]);
   });
 
+  it("reads timestamps as oddity's parser does: every day 00 to 32 of every month, leap years and zones", async () => {
+    const months = [
+      "Jan",
+      "Feb",
+      "Mar",
+      "Apr",
+      "May",
+      "Jun",
+      "Jul",
+      "Aug",
+      "Sep",
+      "Oct",
+      "Nov",
+      "Dec",
+      "Foo",
+    ];
+    const years = [1000, 1582, 1600, 1900, 1969, 1970, 2000, 2015, 2016, 2024, 2100, 2400, 9999];
+    const lines: string[] = [];
+    for (const year of years) {
+      for (const month of months) {
+        for (let day = 0; day <= 32; day++) {
+          const zone = ["", " +0000", " -0930", " +1400"][day % 4];
+          const dd = String(day).padStart(2, "0");
+          lines.push(`10.0.0.1 - - [${dd}/${month}/${year}:23:59:60${zone}] "GET / HTTP/1.1" 200 1 "-" "t"`);
+        }
+      }
+    }
+    const file = path.join(dir, "times.log");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const duck = await scanned({ files: [file] });
+    const own = await drain(readInputs({ inputs: [file], format: { name: "combined" } }));
+    expect(duck).toEqual(own);
+    expect(own.records.length).toBeGreaterThan(3000);
+    // Rejected: every "Foo" month, and days a month does not have (00, 31/Apr, 29/Feb/1900 ...).
+    expect(own.rejections.length).toBeGreaterThan(years.length * 33);
+  });
+
   it("counts layouts as the NCSA reader does, for auto-detected logs", async () => {
     const format: FormatSpec = { name: "ncsa", layout: "combined" };
     const duck = await scanned({ files: [TRICKY, SAMPLE], leftoverFormat: format });
