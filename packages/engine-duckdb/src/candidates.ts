@@ -1,14 +1,15 @@
-import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   flagRows,
   isNumericField,
   MAPPABLE_FIELDS,
   planCandidates,
+  type CandidateQuery,
   type CandidateRow,
   type FieldValue,
   type Model,
 } from "@oddity/core";
-import { column, joinDerived, joinsSql, rowsOf } from "./columns.js";
+import { column, eachRows, joinDerived, joinsSql, rowsOf } from "./columns.js";
 
 /** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
 export interface CandidateSelection {
@@ -31,10 +32,12 @@ function append(appender: DuckDBAppender, numeric: boolean, value: FieldValue): 
  * so it is not streamed back. Null when a detector declares no footprints: then every row is streamed.
  */
 export async function selectCandidates({
+  instance,
   connection,
   model,
   packed,
 }: {
+  instance: DuckDBInstance;
   connection: DuckDBConnection;
   model: Model;
   /** The SQL of a row's packed fields, as the stream reads them. */
@@ -44,24 +47,41 @@ export async function selectCandidates({
   if (plan === null) return null;
   const joined = await joinDerived({ connection, derived: plan.derived });
   const tests: string[] = [];
-  const grouped = new Map<string, CandidateRow[]>();
-  for (const [i, candidate] of plan.queries.entries()) {
-    const { query, representatives } = candidate;
-    const width = query.fields.length;
-    const keys = query.fields.map((f, j) => `${column(f, joined)} AS k${j}`);
-    const reps = representatives.map((f, j) => `min(${column(f)}) AS r${j}`);
-    // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
-    const sql = `SELECT ${[...keys, ...reps].join(", ")} FROM parsed${joinsSql(query.fields, joined)} WHERE plain GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
-    let rows = grouped.get(sql);
-    if (rows === undefined) {
-      rows = (await rowsOf(connection, sql)).map((row) => ({
+  // One GROUP BY per distinct footprint query (a conditional pair and the targets detector's share one),
+  // run two at a time while Node judges the rows that came back.
+  const sqlOf = (candidate: CandidateQuery) => {
+    const keys = candidate.query.fields.map((f, j) => `${column(f, joined)} AS k${j}`);
+    const reps = candidate.representatives.map((f, j) => `min(${column(f)}) AS r${j}`);
+    return `SELECT ${[...keys, ...reps].join(", ")} FROM parsed${joinsSql(candidate.query.fields, joined)} WHERE plain GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
+  };
+  const bySql = new Map<string, number[]>();
+  plan.queries.forEach((candidate, i) => {
+    const sql = sqlOf(candidate);
+    bySql.set(sql, [...(bySql.get(sql) ?? []), i]);
+  });
+  const flaggedOf = new Map<number, CandidateRow[]>();
+  await eachRows({
+    instance,
+    connection,
+    items: [...bySql],
+    sql: ([sql]) => sql,
+    take: ([, indices], found) => {
+      const width = plan.queries[indices[0]!]!.query.fields.length;
+      const rows: CandidateRow[] = found.map((row) => ({
         values: row.slice(0, width) as FieldValue[],
         representatives: row.slice(width) as FieldValue[],
       }));
-      grouped.set(sql, rows);
-    }
-    const flags = flagRows({ model, candidate, rows });
-    const flagged = rows.filter((_, j) => flags[j]);
+      for (const i of indices) {
+        const flags = flagRows({ model, candidate: plan.queries[i]!, rows });
+        flaggedOf.set(
+          i,
+          rows.filter((_, j) => flags[j]),
+        );
+      }
+    },
+  });
+  for (const [i, { query }] of plan.queries.entries()) {
+    const flagged = flaggedOf.get(i)!;
     if (flagged.length === 0) continue;
     const numeric = query.fields.map((f) => isNumericField(f));
     const table = `oddity_flagged_${i}`;

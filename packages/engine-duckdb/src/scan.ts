@@ -28,7 +28,7 @@ import {
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { selectCandidates } from "./candidates.js";
-import { column, joinDerived, joinsSql, rowsOf, type Joined } from "./columns.js";
+import { column, eachRows, joinDerived, joinsSql, rowsOf, type Joined } from "./columns.js";
 import { sqlNumber } from "./sql-text.js";
 
 /** What `openScan` reads. */
@@ -313,27 +313,18 @@ export async function openScan({
     async count({ queries, derived = [], onRecord }) {
       if (!countable) throw new Error("count() needs a scan opened countable");
       const joined = await joinDerived({ connection, derived });
-      // Two connections take the queries in turn, so DuckDB computes one while Node converts the rows of
-      // another (the tables are the instance's, not a connection's).
       const results = new Map<string, RawCountRow[]>();
-      const next = queries[Symbol.iterator]();
-      const second = await instance.connect();
-      try {
-        await Promise.all(
-          [connection, second].map(async (on) => {
-            for (let step = next.next(); !step.done; step = next.next()) {
-              const query = step.value;
-              const rows = await rowsOf(on, countSql(query, joined));
-              results.set(
-                query.key,
-                rows.map((row) => toRaw(query, row)),
-              );
-            }
-          }),
-        );
-      } finally {
-        second.closeSync();
-      }
+      await eachRows({
+        instance,
+        connection,
+        items: queries,
+        sql: (query) => countSql(query, joined),
+        take: (query, rows) =>
+          results.set(
+            query.key,
+            rows.map((row) => toRaw(query, row)),
+          ),
+      });
       const [summary] = await rowsOf(
         connection,
         `SELECT CAST(count(*) FILTER (WHERE plain) AS DOUBLE), CAST(min("time") FILTER (WHERE plain) AS DOUBLE), CAST(max("time") FILTER (WHERE plain) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM parsed`,
@@ -401,6 +392,7 @@ export async function openScan({
           if (iterated) throw new Error("a RecordStream can be read only once");
           iterated = true;
           return streamRecords({
+            instance,
             connection,
             model: countable ? model : undefined,
             packed: countable ? packed : "packed",
@@ -442,6 +434,7 @@ function readError(files: readonly string[], error: unknown): InputError {
 }
 
 async function* streamRecords({
+  instance,
   connection,
   model,
   packed,
@@ -452,6 +445,7 @@ async function* streamRecords({
   layout,
   maxLineLength,
 }: {
+  instance: DuckDBInstance;
   connection: DuckDBConnection;
   model: Model | undefined;
   /** The SQL of each row's packed fields (see `packedSql`). */
@@ -463,7 +457,8 @@ async function* streamRecords({
   layout: SqlLayout;
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
-  const selection = model === undefined ? null : await selectCandidates({ connection, model, packed });
+  const selection =
+    model === undefined ? null : await selectCandidates({ instance, connection, model, packed });
   const result = await connection.stream(
     // Without a selection, no ORDER BY: a scan of one table returns its rows in insertion order, which is
     // the files' order (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while
