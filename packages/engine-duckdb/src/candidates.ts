@@ -46,7 +46,7 @@ export async function selectCandidates({
   const plan = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS });
   if (plan === null) return null;
   const joined = await joinDerived({ connection, derived: plan.derived });
-  const tests: string[] = [];
+  const matches: string[] = [];
   // One GROUP BY per distinct footprint query (a conditional pair and the targets detector's share one),
   // run two at a time while Node judges the rows that came back.
   const sqlOf = (candidate: CandidateQuery) => {
@@ -102,18 +102,23 @@ export async function selectCandidates({
       const value = column(f, joined);
       return `f.k${j} IS NOT DISTINCT FROM ${numeric[j] ? `CAST(${value} AS DOUBLE)` : value}`;
     });
-    tests.push(`EXISTS (SELECT 1 FROM ${table} AS f WHERE ${match.join(" AND ")})`);
+    // An inner join with the flagged combinations (each one row, so no row is doubled): a few rows out.
+    matches.push(
+      `SELECT parsed.src AS c_src, parsed.n AS c_n FROM parsed${joinsSql(query.fields, joined)} JOIN ${table} AS f ON ${match.join(" AND ")} WHERE parsed.plain`,
+    );
   }
   const plainPerSrc = new Map(
     (
       await rowsOf(connection, `SELECT src, CAST(count(*) AS DOUBLE) FROM parsed WHERE plain GROUP BY src`)
     ).map((row) => [Number(row[0]), row[1] as number] as const),
   );
-  const joins = joinsSql(
-    plan.derived.map((d) => d.field),
-    joined,
-  );
+  // The rows matching any footprint's flagged combinations, then the rows themselves, joined on their
+  // place: correlated EXISTS tests instead held a copy of every row per test (2.2 GB for 1M lines).
   // Few rows come back, so sorting them costs little and keeps input order whatever the joins do.
-  const sql = `SELECT parsed.src, CAST(parsed.n AS DOUBLE) AS n, ${packed} AS packed FROM parsed${joins} WHERE NOT parsed.plain${tests.map((t) => ` OR ${t}`).join("")} ORDER BY parsed.src, parsed.n`;
+  const picked =
+    matches.length === 0
+      ? ""
+      : ` UNION ALL SELECT src, CAST(n AS DOUBLE) AS n, ${packed} AS packed FROM parsed JOIN (${matches.join(" UNION ")}) AS c ON src = c_src AND n = c_n`;
+  const sql = `SELECT src, CAST(n AS DOUBLE) AS n, ${packed} AS packed FROM parsed WHERE NOT plain${picked} ORDER BY src, n`;
   return { sql, plainPerSrc };
 }
