@@ -320,4 +320,21 @@ describe("openScan records selected by a model", () => {
       all.blank,
     ]);
   });
+
+  it("streams every record when a detector declares no footprints", async () => {
+    const plain = conditional.create(
+      createPipeline({ detectors: [{ use: "conditional", definition: conditional }] }).detectors[0]!
+        .options as never,
+      { id: "plain", warn() {} },
+    );
+    const undeclared = { meta: conditional.meta, create: () => ({ ...plain, footprints: undefined }) };
+    const pipeline = createPipeline({ detectors: [{ use: "plain", definition: undeclared }] });
+    const { model } = await fitBatches({
+      pipeline,
+      batches: readInputs({ inputs: [SAMPLE], format: { name: "combined" } }),
+    });
+    const all = await scanned({ files: [SAMPLE] });
+    expect(await scanned({ files: [SAMPLE], model })).toEqual(all);
+    expect(all.records).toHaveLength(3000);
+  });
 });
