@@ -53,13 +53,18 @@ export function planCandidates(
     d.hooks.footprints!.map((fields): CandidateQuery => {
       const footprint = fields.map(canonicalField);
       const query = countQueryFor({ id: "footprint", fields: footprint }, { derive: mapped });
-      const representatives = [
-        ...new Set(query.fields.filter((f) => isMappable(f)).flatMap((f) => rawInputs(f))),
-      ];
-      return { detector, footprint, query, representatives };
+      return { detector, footprint, query, representatives: representativesOf(query) };
     }),
   );
   return { queries, derived: derivedMappings(queries.map((q) => q.query)) };
+}
+
+/**
+ * The raw fields of which an engine returns one value per row of `query` for oddity to build a record
+ * from: the inputs of the derived fields it groups by itself (`path` for `path_template`).
+ */
+export function representativesOf(query: CountQuery): string[] {
+  return [...new Set(query.fields.filter((f) => isMappable(f)).flatMap((f) => rawInputs(f)))];
 }
 
 /** True when every field of the finding is in the footprint: the part of the findings it decides. */

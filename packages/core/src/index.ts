@@ -60,6 +60,7 @@ export {
   footprintFindings,
   footprintRecord,
   planCandidates,
+  representativesOf,
   type CandidatePlan,
   type CandidateQuery,
   type CandidateRow,

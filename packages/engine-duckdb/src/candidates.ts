@@ -36,12 +36,15 @@ export async function selectCandidates({
   connection,
   model,
   packed,
+  distinct = new Map(),
 }: {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
   model: Model;
   /** The SQL of a row's packed fields, as the stream reads them. */
   packed: string;
+  /** Distinct combinations already grouped (by `count`, with the same stand-ins), by query key. */
+  distinct?: ReadonlyMap<string, readonly CandidateRow[]>;
 }): Promise<CandidateSelection | null> {
   const plan = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS });
   if (plan === null) return null;
@@ -54,12 +57,24 @@ export async function selectCandidates({
     const reps = candidate.representatives.map((f, j) => `min(${column(f)}) AS r${j}`);
     return `SELECT ${[...keys, ...reps].join(", ")} FROM parsed${joinsSql(candidate.query.fields, joined)} WHERE plain GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
   };
+  const flaggedOf = new Map<number, CandidateRow[]>();
+  const judge = (indices: readonly number[], rows: readonly CandidateRow[]) => {
+    for (const i of indices) {
+      const flags = flagRows({ model, candidate: plan.queries[i]!, rows });
+      flaggedOf.set(
+        i,
+        rows.filter((_, j) => flags[j]),
+      );
+    }
+  };
   const bySql = new Map<string, number[]>();
   plan.queries.forEach((candidate, i) => {
+    // Grouped already by the fit of this scan: judged from those rows.
+    const known = distinct.get(candidate.query.key);
+    if (known !== undefined) return judge([i], known);
     const sql = sqlOf(candidate);
     bySql.set(sql, [...(bySql.get(sql) ?? []), i]);
   });
-  const flaggedOf = new Map<number, CandidateRow[]>();
   await eachRows({
     instance,
     connection,
@@ -71,13 +86,7 @@ export async function selectCandidates({
         values: row.slice(0, width) as FieldValue[],
         representatives: row.slice(width) as FieldValue[],
       }));
-      for (const i of indices) {
-        const flags = flagRows({ model, candidate: plan.queries[i]!, rows });
-        flaggedOf.set(
-          i,
-          rows.filter((_, j) => flags[j]),
-        );
-      }
+      judge(indices, rows);
     },
   });
   for (const [i, { query }] of plan.queries.entries()) {

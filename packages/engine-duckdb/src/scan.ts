@@ -10,6 +10,7 @@ import {
   binMultiplier,
   blankRecord,
   createParser,
+  representativesOf,
   emptyStats,
   excerpt,
   type CountQuery,
@@ -20,6 +21,8 @@ import {
   type LineParser,
   type LogRecord,
   type Model,
+  type CandidateRow,
+  type FieldValue,
   type RawCountRow,
   type RecordBatch,
   type RecordStream,
@@ -112,7 +115,11 @@ export interface DuckDBScan {
 }
 
 /** One GROUP BY over the plainly split lines for a declared count. */
-function countSql(query: CountQuery, joined: ReadonlyMap<string, Joined>): string {
+function countSql(
+  query: CountQuery,
+  joined: ReadonlyMap<string, Joined>,
+  representatives: readonly string[],
+): string {
   const keys = query.fields.map((f, i) => `${column(f, joined)} AS k${i}`);
   if (query.bin !== undefined) {
     const x = column(query.bin.field);
@@ -123,6 +130,8 @@ function countSql(query: CountQuery, joined: ReadonlyMap<string, Joined>): strin
       `CASE WHEN ${x} > ${min} THEN ceil(log2(${x}) * ${mult}) WHEN ${x} < -${min} THEN ceil(log2(-${x}) * ${mult}) ELSE 0 END AS bin_key`,
     );
   }
+  // After the keys and before the count: one raw value standing for each derived one (see `distinct`).
+  keys.push(...representatives.map((f, j) => `min(${column(f)}) AS r${j}`));
   const groups = keys.length === 0 ? "" : `${keys.join(", ")}, `;
   const joins = joinsSql(query.fields, joined);
   return `SELECT ${groups}CAST(count(*) AS DOUBLE) AS c FROM parsed${joins} WHERE plain${keys.length === 0 ? "" : " GROUP BY ALL"}`;
@@ -253,6 +262,8 @@ export async function openScan({
   const infos: FileInfo[] = [];
   // The stream's packed row: an expression over the fields, or the column of a scan that keeps only it.
   let packed = "packed";
+  // The distinct combinations the last `count` met, by query key, for selecting records (see `count`).
+  const distinct = new Map<string, CandidateRow[]>();
   try {
     const lineFiles: Array<{ file: string; src: number }> = [];
     const parts: string[] = [];
@@ -314,16 +325,32 @@ export async function openScan({
       if (!countable) throw new Error("count() needs a scan opened countable");
       const joined = await joinDerived({ connection, derived });
       const results = new Map<string, RawCountRow[]>();
+      // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
+      // standing for each derived one: a footprint that groups by the same fields needs no GROUP BY of
+      // its own when the records are selected (`records({ model })`).
+      const standIns = (query: CountQuery) =>
+        keepLines && query.bin === undefined ? representativesOf(query) : [];
       await eachRows({
         instance,
         connection,
         items: queries,
-        sql: (query) => countSql(query, joined),
-        take: (query, rows) =>
+        sql: (query) => countSql(query, joined, standIns(query)),
+        take: (query, rows) => {
           results.set(
             query.key,
             rows.map((row) => toRaw(query, row)),
-          ),
+          );
+          if (!keepLines || query.bin !== undefined) return;
+          const width = query.fields.length;
+          const reps = standIns(query).length;
+          distinct.set(
+            query.key,
+            rows.map((row) => ({
+              values: row.slice(0, width) as FieldValue[],
+              representatives: row.slice(width, width + reps) as FieldValue[],
+            })),
+          );
+        },
       });
       const [summary] = await rowsOf(
         connection,
@@ -393,6 +420,7 @@ export async function openScan({
           iterated = true;
           return streamRecords({
             instance,
+            distinct,
             connection,
             model: countable ? model : undefined,
             packed: countable ? packed : "packed",
@@ -435,6 +463,7 @@ function readError(files: readonly string[], error: unknown): InputError {
 
 async function* streamRecords({
   instance,
+  distinct,
   connection,
   model,
   packed,
@@ -446,6 +475,7 @@ async function* streamRecords({
   maxLineLength,
 }: {
   instance: DuckDBInstance;
+  distinct: ReadonlyMap<string, readonly CandidateRow[]>;
   connection: DuckDBConnection;
   model: Model | undefined;
   /** The SQL of each row's packed fields (see `packedSql`). */
@@ -458,7 +488,7 @@ async function* streamRecords({
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
   const selection =
-    model === undefined ? null : await selectCandidates({ instance, connection, model, packed });
+    model === undefined ? null : await selectCandidates({ instance, connection, model, packed, distinct });
   const result = await connection.stream(
     // Without a selection, no ORDER BY: a scan of one table returns its rows in insertion order, which is
     // the files' order (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while
