@@ -34,20 +34,6 @@ if [ "${#packages[@]}" -eq 0 ]; then
   exit 0
 fi
 
-echo "clickhouse: installing ${packages[*]}"
-# The package's scripts would start a system service on port 9000/8123; the tests run their own servers,
-# so forbid service starts for the duration of the install unless the image already does.
-policy=/usr/sbin/policy-rc.d
-added_policy=""
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
-  $SUDO chmod 755 "$policy"
-  added_policy="yes"
-fi
-cleanup() { if [ -n "$added_policy" ]; then $SUDO rm -f "$policy"; fi; }
-trap cleanup EXIT
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
-echo "clickhouse: installed ${packages[*]}"
+# shellcheck source=lib/install-quietly.sh
+source "$(dirname "$0")/lib/install-quietly.sh"
+install_without_services clickhouse "${packages[@]}"
