@@ -6,7 +6,9 @@ import { conditional } from "@oddity/detector-conditional";
 import {
   InputError,
   createPipeline,
+  API_VERSION,
   createScorer,
+  defineDetector,
   fitBatches,
   modelToJSON,
   readInputs,
@@ -18,6 +20,7 @@ import {
 import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { fitWithDuckDB, openScan } from "./index.js";
 import { sqlString } from "./sql-text.js";
 
@@ -336,5 +339,57 @@ describe("openScan records selected by a model", () => {
     const all = await scanned({ files: [SAMPLE] });
     expect(await scanned({ files: [SAMPLE], model })).toEqual(all);
     expect(all.records).toHaveLength(3000);
+  });
+
+  it("selects records whose flagged values are hostile SQL, the values travelling as data", async () => {
+    const hostile = ["/'); DROP TABLE parsed; --", "/x' OR '1'='1", "/%27%3B--"];
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `10.0.0.${i % 7} - - [16/Apr/2019:19:34:42 +0000] "GET /home HTTP/1.1" 200 512 "-" "curl/8.0"`,
+    );
+    hostile.forEach((p, i) =>
+      lines.splice(
+        40 * (i + 1),
+        0,
+        `10.0.9.${i} - - [16/Apr/2019:19:34:42 +0000] "GET ${p} HTTP/1.1" 404 9 "-" "x'y"`,
+      ),
+    );
+    const file = path.join(dir, "hostile.log");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    // Flags every path holding a quote; its footprint is the path.
+    const quotes = defineDetector({
+      meta: { name: "quotes", description: "quoted paths", apiVersion: API_VERSION, options: z.object({}) },
+      create: () => ({
+        init: () => null,
+        observe() {},
+        merge: () => null,
+        score: (_: null, record: LogRecord) =>
+          record.path?.includes("'")
+            ? [
+                {
+                  detector: "quotes",
+                  kind: "quote",
+                  fields: ["path"],
+                  values: [record.path],
+                  probability: 0.001,
+                  surprisal: 10,
+                  threshold: { name: "probability", direction: "below" as const, value: 0.01 },
+                  counts: {},
+                  message: "a quote",
+                },
+              ]
+            : [],
+        toJSON: () => null,
+        fromJSON: () => null,
+        footprints: [["path"]],
+      }),
+    });
+    const pipeline = createPipeline({ detectors: [{ use: "quotes", definition: quotes }] });
+    const format: FormatSpec = { name: "combined" };
+    const { model } = await fitBatches({ pipeline, batches: readInputs({ inputs: [file], format }) });
+    const selected = await scanned({ files: [file], model });
+    expect(selected.records.map((r) => r.path)).toEqual(hostile.slice(0, 2));
+    expect((selected.stats as { parsed: number }).parsed).toBe(303);
   });
 });
