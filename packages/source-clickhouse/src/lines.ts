@@ -250,66 +250,77 @@ export async function countLinesInClickHouse({
 }): Promise<ClickHouseLineCounts> {
   const { split, from } = plan;
   const fields = split.fields;
-  const counted = await countAll({ client, split, from, queries });
-  let bytes = counted.bytes;
   const t = fields.time!;
-  const [summary] = await selectJson(
-    client,
-    `WITH ${split.with}\nSELECT count() AS read, countIf(${split.plain}) AS records, sum(${split.bytes}) AS bytes, minIf(${t}, ${split.plain}) AS first, maxIf(${t}, ${split.plain}) AS last, argMinIf(${fields.time_text!}, ${t}, ${split.plain}) AS first_text FROM ${from}`,
-  );
-  bytes += JSON.stringify(summary).length;
-  const records = Number(summary!.records);
-  const at = (v: unknown) => (records === 0 ? null : Number(v));
-
-  // The other lines, numbered among all rows in the cluster: each shard sends its rows' key and whether
-  // the SQL read them (the line itself only when not), sorted; the rows are numbered in that order.
-  const leftovers = await client.query({
-    query: `SELECT n, l FROM (SELECT rowNumberInAllBlocks() + 1 AS n, p, l FROM (WITH ${split.with}\nSELECT identity(${split.plain}) AS p, if(p, CAST(NULL AS Nullable(String)), identity(${split.line})) AS l FROM ${from}${plan.order}) LIMIT ${NO_LIMIT}) WHERE NOT p`,
-    format: "TabSeparated",
-  });
+  const summarize = async () => {
+    const [row] = await selectJson(
+      client,
+      `WITH ${split.with}\nSELECT count() AS read, countIf(${split.plain}) AS records, sum(${split.bytes}) AS bytes, minIf(${t}, ${split.plain}) AS first, maxIf(${t}, ${split.plain}) AS last, argMinIf(${fields.time_text!}, ${t}, ${split.plain}) AS first_text FROM ${from}`,
+    );
+    return row!;
+  };
   const parser = createParser(plan.leftoverFormat);
   const rejections: Rejection[] = [];
   const reject = (line: number, reason: string, text: string) =>
     rejections.push({ source: plan.source, line, reason, excerpt: text.slice(0, EXCERPT_LENGTH) });
   let blank = 0;
-  let parsed = records;
+  let handedParsed = 0;
   let handedBack = 0;
-  for await (const chunk of leftovers.stream()) {
-    for (const row of chunk) {
-      bytes += row.text.length + 1;
-      const tab = row.text.indexOf("\t");
-      const n = Number(row.text.slice(0, tab));
-      const line = lineOf(tsvValue(row.text.slice(tab + 1)));
-      // As the streamed read takes a row: NULL, blank, overlong, then oddity's parser.
-      if (line === null) {
-        reject(n, `${plan.column} is NULL`, "");
-        continue;
-      }
-      handedBack++;
-      if (isBlank(line)) {
-        blank++;
-        continue;
-      }
-      if (line.length > plan.maxLineLength) {
-        reject(n, `line longer than ${plan.maxLineLength} characters`, line);
-        continue;
-      }
-      const record = parser.parse(line, plan.source, n);
-      if (typeof record === "string") reject(n, record, line);
-      else {
-        parsed++;
-        onRecord(record);
+  // The other lines, numbered among all rows in the cluster: each shard sends its rows' key and whether
+  // the SQL read them (the line itself only when not), sorted; the rows are numbered in that order.
+  const handBack = async () => {
+    let bytes = 0;
+    const leftovers = await client.query({
+      query: `SELECT n, l FROM (SELECT rowNumberInAllBlocks() + 1 AS n, p, l FROM (WITH ${split.with}\nSELECT identity(${split.plain}) AS p, if(p, CAST(NULL AS Nullable(String)), identity(${split.line})) AS l FROM ${from}${plan.order}) LIMIT ${NO_LIMIT}) WHERE NOT p`,
+      format: "TabSeparated",
+    });
+    for await (const chunk of leftovers.stream()) {
+      for (const row of chunk) {
+        bytes += row.text.length + 1;
+        const tab = row.text.indexOf("\t");
+        const n = Number(row.text.slice(0, tab));
+        const line = lineOf(tsvValue(row.text.slice(tab + 1)));
+        // As the streamed read takes a row: NULL, blank, overlong, then oddity's parser.
+        if (line === null) {
+          reject(n, `${plan.column} is NULL`, "");
+          continue;
+        }
+        handedBack++;
+        if (isBlank(line)) {
+          blank++;
+          continue;
+        }
+        if (line.length > plan.maxLineLength) {
+          reject(n, `line longer than ${plan.maxLineLength} characters`, line);
+          continue;
+        }
+        const record = parser.parse(line, plan.source, n);
+        if (typeof record === "string") reject(n, record, line);
+        else {
+          handedParsed++;
+          onRecord(record);
+        }
       }
     }
-  }
+    return bytes;
+  };
+  // Three scans the cluster runs side by side, while Node reads what each sends.
+  const [counted, summary, leftoverBytes] = await Promise.all([
+    countAll({ client, split, from, queries }),
+    summarize(),
+    handBack(),
+  ]);
+  const bytes = counted.bytes + JSON.stringify(summary).length + leftoverBytes;
+  const records = Number(summary.records);
+  const at = (v: unknown) => (records === 0 ? null : Number(v));
+  const parsed = records + handedParsed;
   // Without a key the cluster numbers rows as they come, not in order.
   rejections.sort((a, b) => a.line - b.line);
   const stats = emptyStats();
-  stats.read = Number(summary!.read);
+  stats.read = Number(summary.read);
   stats.parsed = parsed;
   stats.rejected = rejections.length;
   stats.blank = blank;
-  stats.bytes = Number(summary!.bytes);
+  stats.bytes = Number(summary.bytes);
   // Records per layout as the NCSA reader counts them: every line the SQL read is of its leading layout.
   if (plan.leftoverFormat.name === "ncsa") {
     if (records > 0) addBreakdown(stats, { layouts: { [plan.layout]: records } });
@@ -317,11 +328,11 @@ export async function countLinesInClickHouse({
     if (handed !== null) addBreakdown(stats, { layouts: handed });
   }
   addRejectionClasses(stats, rejections);
-  const firstText = summary!.first_text;
+  const firstText = summary.first_text;
   return {
     results: counted.results,
     records,
-    timeRange: { from: at(summary!.first), to: at(summary!.last) },
+    timeRange: { from: at(summary.first), to: at(summary.last) },
     firstTimeText: typeof firstText === "string" && firstText !== "" ? firstText : null,
     stats,
     rejections,
