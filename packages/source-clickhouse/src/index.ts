@@ -14,7 +14,7 @@ export {
   type ClickHouseLineFit,
   type LineSplitPlan,
 } from "./lines.js";
-export { HEAD_PATTERN, type SqlLayout } from "./lines-sql.js";
+export type { SqlLayout } from "./lines-sql.js";
 export {
   PASSWORD_ENVS,
   clientOptions,

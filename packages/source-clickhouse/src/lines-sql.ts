@@ -27,12 +27,6 @@ export const HEAD_PATTERN = String.raw`^(?:-|[0-9A-Fa-f:.\[\]]+(?:%[^ ]*)?) [^ ]
 /** The part between the request and the referer (combined) or the end (common): ` status size `. */
 const STATUS = String.raw` (?:\d{1,3}|-) (?:\d{1,15}|-)`;
 
-/** The names the split gives each expression: prefixed so that no column of the table is shadowed. */
-export interface SplitNames {
-  /** A prefix no column name of the table starts with. */
-  prefix: string;
-}
-
 /** The split of a raw-line column as ClickHouse expressions, for a `WITH` clause over the table itself. */
 export interface LineSplit {
   /** `WITH` list: every alias below, defined over the column (no trailing comma). */

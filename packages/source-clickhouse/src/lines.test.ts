@@ -347,6 +347,22 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     expect(fit.bytes).toBeLessThan(fit.stats.bytes / 2);
   });
 
+  it("leaves LowCardinality and FixedString columns to the streamed read", async () => {
+    await client.command({
+      query:
+        "CREATE TABLE default.odd_types (n UInt64, low LowCardinality(String), fixed FixedString(500)) ENGINE = MergeTree ORDER BY n",
+      clickhouse_settings: { allow_experimental_low_cardinality_type: 1 },
+    });
+    await client.command({
+      query: `INSERT INTO default.odd_types VALUES (1, ${chString(lines[0]!)}, ${chString(lines[0]!)})`,
+    });
+    const target = parseClickHouseUrl({ url, env: {} });
+    const found = await Promise.all(
+      ["low", "fixed"].map((column) => planLineSplit({ client, target, table: "odd_types", column })),
+    );
+    expect(found).toEqual([null, null]);
+  });
+
   it("leaves lines of other formats to the streamed read", async () => {
     const json = '{"remote_addr":"1.2.3.4","status":200,"request":"GET / HTTP/1.1"}';
     await createTable({
