@@ -278,6 +278,48 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     expect(fit.stats.blank).toBe(2);
   });
 
+  it("splits common lines, handing back the combined ones among them, as the streamed read reads them", async () => {
+    // The first 2,000 lines of the sample without referer and user agent, and every 100th kept whole.
+    const common = lines
+      .slice(0, 2000)
+      .map((l, i) => (i % 100 === 7 ? l : l.replace(/ "[^"]*" "[^"]*"$/, "")));
+    await createTable({
+      name: "common lines",
+      columns: "n UInt64, line String",
+      values: common.map((l, i) => `(${i + 1}, ${chString(l)})`),
+    });
+    const options = { table: "common lines", column: "line", primaryKey: "n" };
+    const found = await plan(options);
+    const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client, plan: found });
+    const own = await streamed(options);
+    expect([found.layout, found.format]).toEqual(["common", "common, auto-detected"]);
+    expect(withoutSources(fit.model)).toEqual(withoutSources(own.model));
+    expect(fit.stats).toEqual(own.stats);
+    expect(fit.rejections).toEqual(own.rejections);
+    expect(fit.stats.layouts).toEqual({ common: 1980, combined: 20 });
+    expect(fit.handedBack).toBe(20);
+  });
+
+  it("numbers the lines in key order where the server pushes predicates into subqueries", async () => {
+    const eager = createClient({
+      url: `http://127.0.0.1:${cluster.http[0]}`,
+      clickhouse_settings: { enable_optimize_predicate_expression: 1 },
+    });
+    try {
+      const options = { table: TABLE, column: COLUMN, primaryKey: "n" };
+      const found = await planLineSplit({
+        client: eager,
+        target: parseClickHouseUrl({ url, env: {} }),
+        ...options,
+      });
+      const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client: eager, plan: found! });
+      const own = await streamed(options);
+      expect(fit.rejections).toEqual(own.rejections);
+    } finally {
+      await eager.close();
+    }
+  });
+
   it("numbers the rows as they come without a key, counting the same lines", async () => {
     const fit = await fitLinesInClickHouse({
       pipeline: pipeline(),
