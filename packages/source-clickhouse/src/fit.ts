@@ -11,6 +11,7 @@ import {
   type RawCountRow,
 } from "@oddity/core";
 import { chIdentifier, chNumber } from "./escape.js";
+import { coveringQueries, withRolledUp } from "./rollup.js";
 
 /** Record fields a table of parsed requests holds as columns of the same name. */
 export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECORD_FIELDS.filter(
@@ -73,7 +74,7 @@ export async function selectJson(
 
 /** What {@link countInClickHouse} brings back: the rows of each query by its key, and the table's totals. */
 export interface ClickHouseCounts {
-  results: Map<string, RawCountRow[]>;
+  results: Map<string, readonly RawCountRow[]>;
   records: number;
   /** Earliest and latest `time` (epoch ms), null when no record has one. */
   timeRange: { from: number | null; to: number | null };
@@ -101,8 +102,9 @@ export async function countInClickHouse({
   const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
   const results = new Map<string, RawCountRow[]>();
   let bytes = 0;
-  for (const query of queries) {
-    if (results.has(query.key)) continue;
+  // A query another one covers is summed from that one's rows in Node: a pass over rows already here,
+  // not another scan of the table.
+  for (const query of coveringQueries(queries)) {
     const found = await selectJson(client, countQuerySql(query, from));
     bytes += JSON.stringify(found).length;
     results.set(
@@ -125,7 +127,7 @@ export async function countInClickHouse({
   const at = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
   const firstText = summary!.first_text;
   return {
-    results,
+    results: withRolledUp({ queries, ran: results }),
     records,
     timeRange: { from: at(summary!.first), to: at(summary!.last) },
     firstTimeText: typeof firstText === "string" && firstText !== "" ? firstText : null,

@@ -25,6 +25,7 @@ import { chIdentifier } from "./escape.js";
 import { binSql, fieldValue, selectJson } from "./fit.js";
 import { aliasPrefix, splitLines, type LineSplit, type SqlLayout } from "./lines-sql.js";
 import { isBlank, lineOf, tableColumns, tsvValue } from "./read.js";
+import { coveringQueries, withRolledUp } from "./rollup.js";
 import type { ClickHouseTarget } from "./url.js";
 
 /** How a raw-line column will be split in ClickHouse: settled once by {@link planLineSplit}. */
@@ -155,9 +156,10 @@ async function countAll({
   split: LineSplit;
   from: string;
   queries: readonly CountQuery[];
-}): Promise<{ results: Map<string, RawCountRow[]>; bytes: number }> {
+}): Promise<{ results: Map<string, readonly RawCountRow[]>; bytes: number }> {
   const results = new Map<string, RawCountRow[]>();
-  const unique = queries.filter((q, i) => queries.findIndex((o) => o.key === q.key) === i);
+  // Queries another one covers are summed from its rows in Node.
+  const unique = coveringQueries(queries);
   if (unique.length === 0) return { results, bytes: 0 };
   // A WITH alias selected as it is loses its own alias on the way to the shards (ClickHouse 18.16): each
   // is read through a call. Format extras and `raw` are absent on every common and combined record.
@@ -210,13 +212,13 @@ async function countAll({
     }
   }
   unique.forEach((q, i) => results.set(q.key, [...tables[i]!, ...merged[i]!.values()]));
-  return { results, bytes };
+  return { results: withRolledUp({ queries, ran: results }), bytes };
 }
 
 /** The counts of the lines the SQL split read, and what happened to the others. */
 export interface ClickHouseLineCounts {
   /** Rows per query key, over the lines the SQL split read. */
-  results: Map<string, RawCountRow[]>;
+  results: Map<string, readonly RawCountRow[]>;
   /** Lines the SQL split read (each a record). */
   records: number;
   /** Their earliest and latest time (epoch ms). */
