@@ -231,7 +231,7 @@ export interface ClickHouseLineCounts {
   rejections: Rejection[];
   /** Lines the SQL could not split, handed to oddity's own parser (parsed or rejected there). */
   handedBack: number;
-  /** What crossed back from the cluster: the count rows as JSON and the handed-back rows. */
+  /** What crossed back from the cluster: the count rows and the handed-back rows, as text. */
   bytes: number;
 }
 

@@ -142,7 +142,7 @@ export async function profileLinesOnClickHouse({
         ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
         ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
       ];
-      const queries = specs.map(countQueryFor);
+      const queries = specs.map((spec) => countQueryFor(spec));
       let firstText: string | null = null;
       const counts = await module.source.countLinesInClickHouse({
         client,
