@@ -64,11 +64,20 @@ export function fieldValue(field: string, raw: unknown): string | number | null 
 }
 
 /** The rows of a query, as JSON objects. */
-export async function selectJson(
-  client: ClickHouseClient,
-  sql: string,
-): Promise<Array<Record<string, unknown>>> {
-  const result = await client.query({ query: sql, format: "JSONEachRow" });
+export async function selectJson({
+  client,
+  sql,
+  signal,
+}: {
+  client: ClickHouseClient;
+  sql: string;
+  signal?: AbortSignal | undefined;
+}): Promise<Array<Record<string, unknown>>> {
+  const result = await client.query({
+    query: sql,
+    format: "JSONEachRow",
+    ...(signal === undefined ? {} : { abort_signal: signal }),
+  });
   return result.json<Record<string, unknown>>();
 }
 
@@ -105,7 +114,7 @@ export async function countInClickHouse({
   // A query another one covers is summed from that one's rows in Node: a pass over rows already here,
   // not another scan of the table.
   for (const query of coveringQueries(queries)) {
-    const found = await selectJson(client, countQuerySql(query, from));
+    const found = await selectJson({ client, sql: countQuerySql(query, from) });
     bytes += JSON.stringify(found).length;
     results.set(
       query.key,
@@ -119,10 +128,10 @@ export async function countInClickHouse({
     );
   }
   const time = chIdentifier("time");
-  const [summary] = await selectJson(
+  const [summary] = await selectJson({
     client,
-    `SELECT count() AS records, min(${time}) AS first, max(${time}) AS last, argMinIf(${chIdentifier("time_text")}, ${time}, isNotNull(${time}) AND isNotNull(${chIdentifier("time_text")})) AS first_text FROM ${from}`,
-  );
+    sql: `SELECT count() AS records, min(${time}) AS first, max(${time}) AS last, argMinIf(${chIdentifier("time_text")}, ${time}, isNotNull(${time}) AND isNotNull(${chIdentifier("time_text")})) AS first_text FROM ${from}`,
+  });
   const records = Number(summary!.records);
   const at = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
   const firstText = summary!.first_text;

@@ -389,6 +389,19 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     expect(fit.bytes).toBeLessThan(fit.stats.bytes / 2);
   });
 
+  it("stops with the signal's reason when aborted", async () => {
+    const controller = new AbortController();
+    const found = await plan({ table: TABLE, column: COLUMN, primaryKey: "n" });
+    const fitting = fitLinesInClickHouse({
+      pipeline: pipeline(),
+      client,
+      plan: found,
+      signal: controller.signal,
+    });
+    controller.abort(new Error("stopped by the user"));
+    await expect(fitting).rejects.toThrow("stopped by the user");
+  });
+
   it("leaves LowCardinality and FixedString columns to the streamed read", async () => {
     await client.command({
       query:

@@ -28,6 +28,24 @@ import { isBlank, lineOf, tableColumns, tsvValue } from "./read.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import type { ClickHouseTarget } from "./url.js";
 
+// An aborted query fails with the client's own error: the caller gets the signal's reason, as from the
+// streamed read.
+async function abortable<T>({
+  signal,
+  work,
+}: {
+  signal: AbortSignal | undefined;
+  work: () => Promise<T>;
+}): Promise<T> {
+  try {
+    signal?.throwIfAborted();
+    return await work();
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
+}
+
 /** How a raw-line column will be split in ClickHouse: settled once by {@link planLineSplit}. */
 export interface LineSplitPlan {
   /** What records and rejections name as their `source`: the masked URL and the table. */
@@ -62,7 +80,11 @@ const NO_LIMIT = "18446744073709551615";
  * the SQL splits (only common and combined are; read such a table with `readClickHouse`) or there is no
  * line to tell it by (nor for a LowCardinality or FixedString column).
  */
-export async function planLineSplit({
+export async function planLineSplit(options: Parameters<typeof planSplit>[0]): Promise<LineSplitPlan | null> {
+  return abortable({ signal: options.signal, work: () => planSplit(options) });
+}
+
+async function planSplit({
   client,
   target,
   table,
@@ -70,6 +92,7 @@ export async function planLineSplit({
   primaryKey,
   format = { name: "auto" },
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
+  signal,
 }: {
   client: ClickHouseClient;
   target: Pick<ClickHouseTarget, "database" | "display">;
@@ -78,6 +101,7 @@ export async function planLineSplit({
   primaryKey?: string | undefined;
   format?: FormatSpec | undefined;
   maxLineLength?: number | undefined;
+  signal?: AbortSignal | undefined;
 }): Promise<LineSplitPlan | null> {
   const source = `${target.display}#${table}`;
   const { columns, key, raw } = await tableColumns({
@@ -86,7 +110,7 @@ export async function planLineSplit({
     table,
     column,
     primaryKey,
-    signal: undefined,
+    signal,
   });
   const from = `${chIdentifier(target.database)}.${chIdentifier(table)}`;
   const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
@@ -97,10 +121,11 @@ export async function planLineSplit({
   // The first non-blank lines, as the streamed read samples them: blank and overlong lines are skipped.
   const sample: string[] = [];
   for (let offset = 0; sample.length < SNIFF_LINES; offset += SAMPLE_PAGE) {
-    const rows = await selectJson(
+    const rows = await selectJson({
       client,
-      `SELECT ${name} AS line FROM ${from}${order} LIMIT ${offset}, ${SAMPLE_PAGE}`,
-    );
+      sql: `SELECT ${name} AS line FROM ${from}${order} LIMIT ${offset}, ${SAMPLE_PAGE}`,
+      signal,
+    });
     for (const row of rows) {
       const line = lineOf(row.line);
       if (line !== null && !isBlank(line) && line.length <= maxLineLength && sample.length < SNIFF_LINES)
@@ -151,11 +176,13 @@ async function countAll({
   split,
   from,
   queries,
+  signal,
 }: {
   client: ClickHouseClient;
   split: LineSplit;
   from: string;
   queries: readonly CountQuery[];
+  signal: AbortSignal | undefined;
 }): Promise<{ results: Map<string, readonly RawCountRow[]>; bytes: number }> {
   const results = new Map<string, RawCountRow[]>();
   // Queries another one covers are summed from its rows in Node.
@@ -183,7 +210,11 @@ async function countAll({
   // such a value are merged by their values.
   const merged = unique.map(() => new Map<string, RawCountRow>());
   let bytes = 0;
-  const result = await client.query({ query: sql, format: "TabSeparated" });
+  const result = await client.query({
+    query: sql,
+    format: "TabSeparated",
+    ...(signal === undefined ? {} : { abort_signal: signal }),
+  });
   for await (const chunk of result.stream()) {
     for (const row of chunk) {
       bytes += row.text.length + 1;
@@ -242,25 +273,34 @@ export interface ClickHouseLineCounts {
  * parsed into records (given to `onRecord`) or rejected with its reason and line number. A line's number
  * is its position in `primaryKey` order, as in the streamed read.
  */
-export async function countLinesInClickHouse({
+export async function countLinesInClickHouse(
+  options: Parameters<typeof countLines>[0],
+): Promise<ClickHouseLineCounts> {
+  return abortable({ signal: options.signal, work: () => countLines(options) });
+}
+
+async function countLines({
   client,
   plan,
   queries,
   onRecord,
+  signal,
 }: {
   client: ClickHouseClient;
   plan: LineSplitPlan;
   queries: readonly CountQuery[];
   onRecord: (record: LogRecord) => void;
+  signal?: AbortSignal | undefined;
 }): Promise<ClickHouseLineCounts> {
   const { split, from } = plan;
   const fields = split.fields;
   const t = fields.time!;
   const summarize = async () => {
-    const [row] = await selectJson(
+    const [row] = await selectJson({
       client,
-      `WITH ${split.with}\nSELECT count() AS read, countIf(${split.plain}) AS records, sum(${split.bytes}) AS bytes, minIf(${t}, ${split.plain}) AS first, maxIf(${t}, ${split.plain}) AS last, argMinIf(${fields.time_text!}, ${t}, ${split.plain}) AS first_text FROM ${from}`,
-    );
+      signal,
+      sql: `WITH ${split.with}\nSELECT count() AS read, countIf(${split.plain}) AS records, sum(${split.bytes}) AS bytes, minIf(${t}, ${split.plain}) AS first, maxIf(${t}, ${split.plain}) AS last, argMinIf(${fields.time_text!}, ${t}, ${split.plain}) AS first_text FROM ${from}`,
+    });
     return row!;
   };
   const parser = createParser(plan.leftoverFormat);
@@ -277,6 +317,7 @@ export async function countLinesInClickHouse({
     const leftovers = await client.query({
       query: `SELECT n, l FROM (SELECT rowNumberInAllBlocks() + 1 AS n, p, l FROM (WITH ${split.with}\nSELECT identity(${split.plain}) AS p, if(p, CAST(NULL AS Nullable(String)), identity(${split.line})) AS l FROM ${from}${plan.order}) LIMIT ${NO_LIMIT}) WHERE NOT p`,
       format: "TabSeparated",
+      ...(signal === undefined ? {} : { abort_signal: signal }),
     });
     for await (const chunk of leftovers.stream()) {
       for (const row of chunk) {
@@ -310,7 +351,7 @@ export async function countLinesInClickHouse({
   };
   // Three scans the cluster runs side by side, while Node reads what each sends.
   const [counted, summary, leftoverBytes] = await Promise.all([
-    countAll({ client, split, from, queries }),
+    countAll({ client, split, from, queries, signal }),
     summarize(),
     handBack(),
   ]);
@@ -368,10 +409,12 @@ export async function fitLinesInClickHouse({
   pipeline,
   client,
   plan,
+  signal,
 }: {
   pipeline: Pipeline;
   client: ClickHouseClient;
   plan: LineSplitPlan;
+  signal?: AbortSignal | undefined;
 }): Promise<ClickHouseLineFit> {
   const counts = planCounts(pipeline, "ClickHouse");
   const fitter = createFitter(pipeline);
@@ -380,6 +423,7 @@ export async function fitLinesInClickHouse({
     plan,
     queries: counts.queries,
     onRecord: (record) => fitter.observe(record),
+    signal,
   });
   const counted = fitFromCounts({
     pipeline,

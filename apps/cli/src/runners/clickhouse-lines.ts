@@ -31,12 +31,14 @@ async function withLineSplit<T>({
   session,
   options,
   env,
+  signal,
   work,
 }: {
   inputs: readonly string[];
   session: Session;
   options: Pick<InputOptions, "maxLineLength">;
   env: Record<string, string | undefined>;
+  signal: AbortSignal;
   work: (args: { module: Module; client: ClickHouseClient; plan: LineSplitPlan }) => Promise<T>;
 }): Promise<T | null> {
   const { table, column, primaryKey, query } = session.database;
@@ -55,12 +57,13 @@ async function withLineSplit<T>({
       primaryKey,
       format: session.format,
       maxLineLength: options.maxLineLength,
+      signal,
     });
     if (plan === null) return null;
     for (const warning of plan.warnings) session.reporter.warn(warning);
     return await work({ module, client, plan });
   } catch (error) {
-    if (error instanceof UserError) throw error;
+    if (signal.aborted || error instanceof UserError) throw error;
     throw module.source.connectionError(target, error);
   } finally {
     await client.close();
@@ -85,12 +88,14 @@ export async function fitLinesOnClickHouse({
   session,
   options,
   env,
+  signal,
 }: {
   pipeline: Pipeline;
   inputs: readonly string[];
   session: Session;
   options: Pick<InputOptions, "maxLineLength" | "strict">;
   env: Record<string, string | undefined>;
+  signal: AbortSignal;
 }): Promise<{ model: Model; stats: InputStats; firstRejection: Rejection | null } | null> {
   try {
     planCounts(pipeline, "ClickHouse");
@@ -104,8 +109,9 @@ export async function fitLinesOnClickHouse({
     session,
     options,
     env,
+    signal,
     async work({ module, client, plan }) {
-      const fit = await module.source.fitLinesInClickHouse({ pipeline, client, plan });
+      const fit = await module.source.fitLinesInClickHouse({ pipeline, client, plan, signal });
       strictly(fit.rejections, options.strict);
       return { model: fit.model, stats: fit.stats, firstRejection: fit.rejections[0] ?? null };
     },
@@ -124,6 +130,7 @@ export async function profileLinesOnClickHouse({
   profiler,
   conditional,
   env,
+  signal,
 }: {
   inputs: readonly string[];
   session: Session;
@@ -131,12 +138,14 @@ export async function profileLinesOnClickHouse({
   profiler: FieldProfiler;
   conditional: ConditionalProfiler[];
   env: Record<string, string | undefined>;
+  signal: AbortSignal;
 }): Promise<{ stats: InputStats; rejections: Rejection[]; offset: number | null } | null> {
   return withLineSplit({
     inputs,
     session,
     options,
     env,
+    signal,
     async work({ module, client, plan }) {
       const specs: CountSpec[] = [
         ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
@@ -148,6 +157,7 @@ export async function profileLinesOnClickHouse({
         client,
         plan,
         queries,
+        signal,
         onRecord: (record) => {
           firstText ??= record.time_text;
           profiler.observe(record);

@@ -178,7 +178,14 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   if (session.database.column !== undefined && inputs.some(isClickHouseInput)) {
     const { fitLinesOnClickHouse } = await import("./clickhouse-lines.js");
     const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
-    const fitted = await fitLinesOnClickHouse({ pipeline, inputs, session, options, env: ctx.env });
+    const fitted = await fitLinesOnClickHouse({
+      pipeline,
+      inputs,
+      session,
+      options,
+      env: ctx.env,
+      signal: ctx.signal,
+    });
     if (fitted !== null) {
       requireRecords({ stats: fitted.stats, what: "the baseline", firstRejection: fitted.firstRejection });
       return finishFit({ model: fitted.model, stats: fitted.stats, options, session, started });

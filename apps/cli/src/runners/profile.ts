@@ -252,7 +252,15 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const linesCounted =
       session.database.column !== undefined && inputs.some(isClickHouseInput)
         ? await import("./clickhouse-lines.js").then(({ profileLinesOnClickHouse }) =>
-            profileLinesOnClickHouse({ inputs, session, options, profiler, conditional, env: ctx.env }),
+            profileLinesOnClickHouse({
+              inputs,
+              session,
+              options,
+              profiler,
+              conditional,
+              env: ctx.env,
+              signal: ctx.signal,
+            }),
           )
         : null;
     if (linesCounted !== null) {
