@@ -132,6 +132,33 @@ describe("oddity fit|profile clickhouse:// --column (raw log lines)", () => {
     );
   });
 
+  it("fits the raw-line column split in the cluster, reporting the lines and the rejection the file has", async () => {
+    const dir = tempDir();
+    const keyed = [...raw(), "--primary-key", "n", "--config", CONFIG];
+    const ch = await oddity(["fit", ...keyed, "-o", "ch.json"], { cwd: dir });
+    const own = await oddity(["fit", SAMPLE, "--config", CONFIG, "-o", "own.json"], { cwd: dir });
+    const summary = (stderr: string) => /read [^;]*;/.exec(stderr)?.[0];
+    expect([ch.code, summary(ch.stderr)]).toEqual([0, summary(own.stderr)]);
+    expect(summary(ch.stderr)).toContain("9,999 parsed, 1 rejected");
+    expect(modelWithoutSources(path.join(dir, "ch.json"))).toEqual(
+      modelWithoutSources(path.join(dir, "own.json")),
+    );
+    // --strict stops at the line the file's reader stops at, numbered in key order.
+    const strict = await oddity(["fit", ...keyed, "--strict", "-o", "s.json"], { cwd: dir });
+    const ownStrict = await oddity(["fit", SAMPLE, "--strict", "-o", "s.json"], { cwd: dir });
+    const where = (stderr: string) => /:(\d+: .*)$/m.exec(stderr)?.[1];
+    expect([strict.code, where(strict.stderr)]).toEqual([2, where(ownStrict.stderr)]);
+    expect(where(strict.stderr)).toMatch(/^8899: expected a closing quote/);
+  });
+
+  it("profiles times of the raw-line column in the log's own offset, as for the file", async () => {
+    const args = ["--field", "time", "--field", "hour", "--top", "3"];
+    const ch = await oddity(["profile", ...raw(), ...args]);
+    const own = await oddity(["profile", SAMPLE, ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("+00:00");
+  });
+
   it("profiles the raw-line column as oddity profile prints the file", async () => {
     const args = ["--field", "status", "--field", "method", "--given", "ip", "--top", "5"];
     const ch = await oddity(["profile", ...raw(), ...args]);

@@ -11,7 +11,7 @@ import {
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { TABLE_FIELDS, chIdentifier, chString, fitInClickHouse, readClickHouse } from "./index.js";
+import { TABLE_FIELDS, chIdentifier, chNumber, chString, fitInClickHouse, readClickHouse } from "./index.js";
 
 const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
   path.join(import.meta.dirname, "../test/fixtures", f),
@@ -130,5 +130,14 @@ describe("a 2-shard ClickHouse cluster", () => {
       format: "JSONEachRow",
     });
     expect((await result.json<{ v: string[] }>())[0]!.v).toEqual(hostile);
+  });
+
+  it("reads back numbers unchanged, those below the smallest normal double too", async () => {
+    const numbers = [1.135012422773875e-308, -5e-324, 2.2250738585072014e-308, 0.1, -1e300, 0];
+    const result = await clients[0]!.query({
+      query: `SELECT [${numbers.map(chNumber).join(", ")}] AS v`,
+      format: "JSONEachRow",
+    });
+    expect((await result.json<{ v: number[] }>())[0]!.v).toEqual(numbers);
   });
 });

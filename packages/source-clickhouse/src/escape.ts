@@ -15,8 +15,14 @@ export function chIdentifier(name: string): string {
   return `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``;
 }
 
-/** A number that reads back as the same double. */
+/**
+ * A number that reads back as the same double. ClickHouse 18.16 refuses a literal below the smallest
+ * normal double (a sketch's bin minimum is one), so such a number is written as its eight bytes.
+ */
 export function chNumber(value: number): string {
   if (!Number.isFinite(value)) throw new RangeError(`not a finite number: ${value}`);
-  return String(value);
+  if (value === 0 || Math.abs(value) >= 2.2250738585072014e-308) return String(value);
+  const bytes = Buffer.alloc(8);
+  bytes.writeDoubleLE(value);
+  return `reinterpretAsFloat64(unhex('${bytes.toString("hex")}'))`;
 }

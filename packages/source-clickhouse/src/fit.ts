@@ -11,6 +11,7 @@ import {
   type RawCountRow,
 } from "@oddity/core";
 import { chIdentifier, chNumber } from "./escape.js";
+import { coveringQueries, withRolledUp } from "./rollup.js";
 
 /** Record fields a table of parsed requests holds as columns of the same name. */
 export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECORD_FIELDS.filter(
@@ -26,17 +27,22 @@ function column(field: string): string {
     : "CAST(NULL AS Nullable(String))";
 }
 
+/** The sign and key of the sketch bin of `x` (SQL), NULL sign when it is NULL, as core's `binKey` gives them. */
+export function binSql(x: string, relativeAccuracy: number): [sign: string, key: string] {
+  const min = chNumber(binMinimum(relativeAccuracy));
+  const mult = chNumber(binMultiplier(relativeAccuracy));
+  return [
+    `multiIf(isNull(${x}), NULL, ${x} > ${min}, 1, ${x} < -${min}, -1, 0)`,
+    `multiIf(isNull(${x}), 0, ${x} > ${min}, ceil(log2(${x}) * ${mult}), ${x} < -${min}, ceil(log2(-${x}) * ${mult}), 0)`,
+  ];
+}
+
 /** One GROUP BY, run by the cluster on every shard and added up by the Distributed table. */
 export function countQuerySql(query: CountQuery, table: string): string {
   const keys = query.fields.map((f, i) => `${column(f)} AS k${i}`);
   if (query.bin !== undefined) {
-    const x = column(query.bin.field);
-    const min = chNumber(binMinimum(query.bin.relativeAccuracy));
-    const mult = chNumber(binMultiplier(query.bin.relativeAccuracy));
-    keys.push(
-      `multiIf(isNull(${x}), NULL, ${x} > ${min}, 1, ${x} < -${min}, -1, 0) AS bin_sign`,
-      `multiIf(isNull(${x}), 0, ${x} > ${min}, ceil(log2(${x}) * ${mult}), ${x} < -${min}, ceil(log2(-${x}) * ${mult}), 0) AS bin_key`,
-    );
+    const [sign, key] = binSql(column(query.bin.field), query.bin.relativeAccuracy);
+    keys.push(`${sign} AS bin_sign`, `${key} AS bin_key`);
   }
   const names = keys.map((_, i) =>
     query.bin !== undefined && i >= query.fields.length
@@ -47,7 +53,8 @@ export function countQuerySql(query: CountQuery, table: string): string {
   return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${group}`;
 }
 
-function value(field: string, raw: unknown): string | number | null {
+/** A count row's value of `field` as the record holds it: numbers for `time`, `status` and `size`. */
+export function fieldValue(field: string, raw: unknown): string | number | null {
   if (raw === null || raw === undefined) return null;
   if (NUMERIC.has(field)) return Number(raw);
   // JSONEachRow gives text columns as strings; anything else would be a table of other types.
@@ -56,14 +63,27 @@ function value(field: string, raw: unknown): string | number | null {
   return raw;
 }
 
-async function rows(client: ClickHouseClient, sql: string): Promise<Array<Record<string, unknown>>> {
-  const result = await client.query({ query: sql, format: "JSONEachRow" });
+/** The rows of a query, as JSON objects. */
+export async function selectJson({
+  client,
+  sql,
+  signal,
+}: {
+  client: ClickHouseClient;
+  sql: string;
+  signal?: AbortSignal | undefined;
+}): Promise<Array<Record<string, unknown>>> {
+  const result = await client.query({
+    query: sql,
+    format: "JSONEachRow",
+    ...(signal === undefined ? {} : { abort_signal: signal }),
+  });
   return result.json<Record<string, unknown>>();
 }
 
 /** What {@link countInClickHouse} brings back: the rows of each query by its key, and the table's totals. */
 export interface ClickHouseCounts {
-  results: Map<string, RawCountRow[]>;
+  results: Map<string, readonly RawCountRow[]>;
   records: number;
   /** Earliest and latest `time` (epoch ms), null when no record has one. */
   timeRange: { from: number | null; to: number | null };
@@ -91,14 +111,15 @@ export async function countInClickHouse({
   const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
   const results = new Map<string, RawCountRow[]>();
   let bytes = 0;
-  for (const query of queries) {
-    if (results.has(query.key)) continue;
-    const found = await rows(client, countQuerySql(query, from));
+  // A query another one covers is summed from that one's rows in Node: a pass over rows already here,
+  // not another scan of the table.
+  for (const query of coveringQueries(queries)) {
+    const found = await selectJson({ client, sql: countQuerySql(query, from) });
     bytes += JSON.stringify(found).length;
     results.set(
       query.key,
       found.map((row) => {
-        const values = query.fields.map((f, i) => value(f, row[`k${i}`]));
+        const values = query.fields.map((f, i) => fieldValue(f, row[`k${i}`]));
         const count = Number(row.c);
         if (query.bin === undefined) return { values, count };
         const sign = row.bin_sign === null ? null : (Number(row.bin_sign) as -1 | 0 | 1);
@@ -107,15 +128,15 @@ export async function countInClickHouse({
     );
   }
   const time = chIdentifier("time");
-  const [summary] = await rows(
+  const [summary] = await selectJson({
     client,
-    `SELECT count() AS records, min(${time}) AS first, max(${time}) AS last, argMinIf(${chIdentifier("time_text")}, ${time}, isNotNull(${time}) AND isNotNull(${chIdentifier("time_text")})) AS first_text FROM ${from}`,
-  );
+    sql: `SELECT count() AS records, min(${time}) AS first, max(${time}) AS last, argMinIf(${chIdentifier("time_text")}, ${time}, isNotNull(${time}) AND isNotNull(${chIdentifier("time_text")})) AS first_text FROM ${from}`,
+  });
   const records = Number(summary!.records);
   const at = (v: unknown) => (v === null || v === undefined || records === 0 ? null : Number(v));
   const firstText = summary!.first_text;
   return {
-    results,
+    results: withRolledUp({ queries, ran: results }),
     records,
     timeRange: { from: at(summary!.first), to: at(summary!.last) },
     firstTimeText: typeof firstText === "string" && firstText !== "" ? firstText : null,

@@ -7,6 +7,15 @@ export {
   type ClickHouseCounts,
 } from "./fit.js";
 export {
+  countLinesInClickHouse,
+  fitLinesInClickHouse,
+  planLineSplit,
+  type ClickHouseLineCounts,
+  type ClickHouseLineFit,
+  type LineSplitPlan,
+} from "./lines.js";
+export type { SqlLayout } from "./lines-sql.js";
+export {
   PASSWORD_ENVS,
   clientOptions,
   connectionError,

@@ -51,10 +51,10 @@ export interface ClickHouseRecordStream extends RecordStream {
 
 const DEFAULT_BATCH_SIZE = 4096;
 const EXCERPT_LENGTH = 200;
-const TEXT_TYPE = /^(?:Nullable\()?(?:LowCardinality\()?(?:String|FixedString\(\d+\))\)?\)?$/;
+export const TEXT_TYPE = /^(?:Nullable\()?(?:LowCardinality\()?(?:String|FixedString\(\d+\))\)?\)?$/;
 const NUMERIC = new Set(["time", "status", "size"]);
 
-interface Column {
+export interface Column {
   name: string;
   type: string;
 }
@@ -80,7 +80,7 @@ async function describe({
   signal,
 }: {
   client: ClickHouseClient;
-  target: ClickHouseTarget;
+  target: Pick<ClickHouseTarget, "database" | "display">;
   table: string;
   signal: AbortSignal | undefined;
 }): Promise<Column[]> {
@@ -100,6 +100,46 @@ async function describe({
   throw new InputError(`${target.display}: no table ${JSON.stringify(table)}${known}`);
 }
 
+/**
+ * The table's columns, its key column and its raw-line column (which must hold text), or an `InputError`
+ * naming what there is: the tables when the table does not exist, the columns when a column does not.
+ */
+export async function tableColumns({
+  client,
+  target,
+  table,
+  column,
+  primaryKey,
+  signal,
+}: {
+  client: ClickHouseClient;
+  target: Pick<ClickHouseTarget, "database" | "display">;
+  table: string;
+  column: string | undefined;
+  primaryKey: string | undefined;
+  signal: AbortSignal | undefined;
+}): Promise<{ columns: Column[]; key: Column | undefined; raw: Column | undefined }> {
+  const source = `${target.display}#${table}`;
+  const columns = await describe({ client, target, table, signal });
+  const find = (name: string, what: string) => {
+    const found = columns.find((c) => c.name === name);
+    if (found === undefined) {
+      throw new InputError(
+        `${source}: no ${what} ${JSON.stringify(name)} (columns: ${columns.map((c) => JSON.stringify(c.name)).join(", ")})`,
+      );
+    }
+    return found;
+  };
+  const key = primaryKey === undefined ? undefined : find(primaryKey, "column for the primary key");
+  const raw = column === undefined ? undefined : find(column, "column");
+  if (raw !== undefined && !TEXT_TYPE.test(raw.type)) {
+    throw new InputError(
+      `${source}: column ${JSON.stringify(column)} is ${raw.type}, not a text column of raw log lines (without --column, the table's columns named like record fields are read)`,
+    );
+  }
+  return { columns, key, raw };
+}
+
 // JSONEachRow gives text as strings and 64-bit numbers as strings or numbers; arrays and maps as JSON.
 function text(value: unknown): string {
   if (typeof value === "string") return value;
@@ -108,21 +148,21 @@ function text(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function isBlank(line: string): boolean {
+export function isBlank(line: string): boolean {
   return line.trim() === "";
 }
 
 const TSV_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", "0": "\0" };
 
 /** A TabSeparated cell as its value: `\N` is NULL, `\n`, `\t`, `\0` ... are the characters, `\X` is X. */
-function tsvValue(cell: string | undefined): string | null {
+export function tsvValue(cell: string | undefined): string | null {
   if (cell === undefined || cell === "\\N") return null;
   if (!cell.includes("\\")) return cell;
   return cell.replace(/\\([\s\S])/g, (_, c: string) => TSV_ESCAPES[c] ?? c);
 }
 
 // Rows loaded from files often keep the newline; it is not part of the log line.
-function lineOf(value: unknown): string | null {
+export function lineOf(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   return text(value).replace(/\r?\n$/, "");
 }
@@ -307,28 +347,19 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     signal?.throwIfAborted();
     const client = createClient(clientOptions(target));
     try {
-      const columns = await describe({ client, target, table, signal });
+      const { columns, key, raw } = await tableColumns({
+        client,
+        target,
+        table,
+        column,
+        primaryKey,
+        signal,
+      });
       const names = columns.map((c) => c.name);
-      const find = (name: string, what: string) => {
-        const found = columns.find((c) => c.name === name);
-        if (found === undefined) {
-          throw new InputError(
-            `${source}: no ${what} ${JSON.stringify(name)} (columns: ${names.map((n) => JSON.stringify(n)).join(", ")})`,
-          );
-        }
-        return found;
-      };
-      const key = primaryKey === undefined ? undefined : find(primaryKey, "column for the primary key");
       const from = `${chIdentifier(target.database)}.${chIdentifier(table)}`;
       const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
       const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
-      if (column !== undefined) {
-        const raw = find(column, "column");
-        if (!TEXT_TYPE.test(raw.type)) {
-          throw new InputError(
-            `${source}: column ${JSON.stringify(column)} is ${raw.type}, not a text column of raw log lines (without --column, the table's columns named like record fields are read)`,
-          );
-        }
+      if (raw !== undefined) {
         const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
         yield* readLines(client, sql, key?.name);
       } else {

@@ -12,6 +12,7 @@ import {
   type Rejection,
 } from "@oddity/core";
 import type { ShardResult } from "../fit/shard.js";
+import { isClickHouseInput } from "../input/clickhouse.js";
 import { saveModel } from "../model-io.js";
 import { createProgress } from "../output/progress.js";
 import { runSummary } from "../output/report.js";
@@ -172,8 +173,25 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
   const session = await startSession({ options, ctx });
   const inputs = resolveInputs({ given: options.inputs, config: session.config, stdin: ctx.stdin });
   const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
-  // A table of parsed requests is counted in ClickHouse; a raw-line column is read as records below.
-  if (session.database.column === undefined && inputs.some((input) => /^clickhouse:\/\//i.test(input))) {
+  // A table of parsed requests is counted in ClickHouse, and so is a raw-line column of common or combined
+  // lines, split there; other lines are read as records below.
+  if (session.database.column !== undefined && inputs.some(isClickHouseInput)) {
+    const { fitLinesOnClickHouse } = await import("./clickhouse-lines.js");
+    const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
+    const fitted = await fitLinesOnClickHouse({
+      pipeline,
+      inputs,
+      session,
+      options,
+      env: ctx.env,
+      signal: ctx.signal,
+    });
+    if (fitted !== null) {
+      requireRecords({ stats: fitted.stats, what: "the baseline", firstRejection: fitted.firstRejection });
+      return finishFit({ model: fitted.model, stats: fitted.stats, options, session, started });
+    }
+  }
+  if (session.database.column === undefined && inputs.some(isClickHouseInput)) {
     const { fitOnClickHouse } = await import("./engine.js");
     const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
     const model = await fitOnClickHouse({

@@ -253,8 +253,28 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
     const jobs = Math.max(1, Math.floor(options.jobs ?? 1));
     const useful = await usefulJobs({ inputs, jobs, env: ctx.env });
     let stats: InputStats;
-    if (session.database.column === undefined && inputs.some(isClickHouseInput)) {
-      // A table of parsed requests is counted in the cluster; a raw-line column is read below.
+    // A raw-line column of common or combined lines is split and counted in the cluster.
+    const linesCounted =
+      session.database.column !== undefined && inputs.some(isClickHouseInput)
+        ? await import("./clickhouse-lines.js").then(({ profileLinesOnClickHouse }) =>
+            profileLinesOnClickHouse({
+              inputs,
+              session,
+              options,
+              profiler,
+              conditional,
+              env: ctx.env,
+              signal: ctx.signal,
+            }),
+          )
+        : null;
+    if (linesCounted !== null) {
+      stats = linesCounted.stats;
+      offset = linesCounted.offset;
+      seen.first = linesCounted.rejections[0] ?? null;
+      if (rejects !== null) await rejects.add(linesCounted.rejections);
+    } else if (session.database.column === undefined && inputs.some(isClickHouseInput)) {
+      // A table of parsed requests is counted in the cluster; other lines are read below.
       const { profileOnClickHouse } = await import("./profile-clickhouse.js");
       const counted = await profileOnClickHouse({ inputs, session, profiler, conditional, env: ctx.env });
       stats = counted.stats;
