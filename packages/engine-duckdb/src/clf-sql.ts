@@ -40,6 +40,7 @@ export function splitLinesSql({
   // The request splits on its first and last space, as oddity's parser does; "" and "-" are no request.
   // Positions are computed once per line in an inner SELECT: DuckDB does not share repeated expressions.
   const t = "time_text";
+  // The time is read from the head's last brackets (counted from its end): an ident may hold brackets.
   const num = (from: number, length: number) => `TRY_CAST(substr(${t}, ${from}, ${length}) AS INTEGER)`;
   // The timestamp's parts, read once per line in an inner SELECT (see `parts`); the day in epoch ms is
   // then integer arithmetic on them (days from a civil date, proleptic Gregorian, as JS Date counts):
@@ -102,7 +103,7 @@ FROM (
         q[2] AS r,
         ${combined ? "q[4]" : "CAST(NULL AS VARCHAR)"} AS referer_text,
         ${combined ? "q[6]" : "CAST(NULL AS VARCHAR)"} AS agent_text,
-        CASE WHEN shaped THEN substr(q[1], strpos(q[1], '[') + 1, strpos(q[1], ']') - strpos(q[1], '[') - 1) END AS ${t}
+        CASE WHEN shaped THEN substr(q[1], length(q[1]) - strpos(reverse(q[1]), '[') + 2, strpos(reverse(q[1]), '[') - strpos(reverse(q[1]), ']') - 1) END AS ${t}
       FROM (
         SELECT src, source, n, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
         FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines)

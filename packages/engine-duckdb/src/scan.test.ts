@@ -132,6 +132,26 @@ describe("openScan records", () => {
     expect(own.rejections.length).toBeGreaterThan(years.length * 33);
   });
 
+  it("reads the time from the last brackets of the head, whatever brackets the ident holds", async () => {
+    const file = path.join(dir, "brackets.log");
+    writeFileSync(
+      file,
+      [
+        `1.2.3.4 [01/Jan/2000:00:00:00] - [16/Apr/2019:19:34:42 +0000] "GET / HTTP/1.1" 200 1 "-" "t"`,
+        `1.2.3.4 [x] frank [16/Apr/2019:19:34:43 -0700] "GET / HTTP/1.1" 200 1 "-" "t"`,
+        `1.2.3.4 - - [16/Apr/2019:19:34:44] "GET / HTTP/1.1" 200 1 "-" "t"`,
+      ].join("\n"),
+    );
+    const duck = await scanned({ files: [file] });
+    const own = await drain(readInputs({ inputs: [file], format: { name: "combined" } }));
+    expect(duck).toEqual(own);
+    expect(own.records.map((r) => r.time_text)).toEqual([
+      "16/Apr/2019:19:34:42 +0000",
+      "16/Apr/2019:19:34:43 -0700",
+      "16/Apr/2019:19:34:44",
+    ]);
+  });
+
   it("counts layouts as the NCSA reader does, for auto-detected logs", async () => {
     const format: FormatSpec = { name: "ncsa", layout: "combined" };
     const duck = await scanned({ files: [TRICKY, SAMPLE], leftoverFormat: format });
