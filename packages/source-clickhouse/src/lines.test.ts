@@ -340,7 +340,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
       { id: "size bins", fields: ["status"], bin: { field: "size", relativeAccuracy: 0.01 } },
       { id: "time bins", fields: [], bin: { field: "time", relativeAccuracy: 0.001 } },
     ];
-    const queries: CountQuery[] = specs.map(countQueryFor);
+    const queries: CountQuery[] = specs.map((spec) => countQueryFor(spec));
     const handed: LogRecord[] = [];
     const got = await countLinesInClickHouse({
       client,
