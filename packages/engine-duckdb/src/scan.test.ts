@@ -289,6 +289,22 @@ describe("openScan records", () => {
     ]);
     const { records } = await scanned({ files: [parquet] });
     expect(records.map((r) => [r.source, r.line, r.user_agent, r.path])).toEqual([["x\ny", 7, agent, "\\n"]]);
+    // Counted too: the fit from DuckDB's count rows is the fit of the record.
+    const pipeline = createPipeline({
+      detectors: [
+        {
+          use: "conditional",
+          definition: conditional,
+          options: { pairs: [{ given: "user_agent", target: "path_template" }] },
+        },
+      ],
+    });
+    const duck = await fitWithDuckDB({ pipeline, files: [parquet], layout: "combined" });
+    const own = await fitBatches({ pipeline, batches: [{ records, rejections: [], blank: 0, read: 1 }] });
+    const { sources: _sources, ...counted } = modelToJSON(duck.model);
+    const { sources: _own, ...observed } = modelToJSON(own.model);
+    expect(counted).toEqual(observed);
+    expect(JSON.stringify(counted.detectors)).toContain(JSON.stringify(agent));
   });
 
   it.each([

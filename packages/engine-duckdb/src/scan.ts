@@ -10,6 +10,7 @@ import {
   binMultiplier,
   blankRecord,
   createParser,
+  isNumericField,
   representativesOf,
   emptyStats,
   excerpt,
@@ -135,6 +136,63 @@ function countSql(
   const groups = keys.length === 0 ? "" : `${keys.join(", ")}, `;
   const joins = joinsSql(query.fields, joined);
   return `SELECT ${groups}CAST(count(*) AS DOUBLE) AS c FROM parsed${joins} WHERE plain${keys.length === 0 ? "" : " GROUP BY ALL"}`;
+}
+
+/**
+ * A count query's rows packed into one string each (`=` before a value, empty for null, newlines between):
+ * converting a string out of DuckDB costs far more than splitting one in Node, and a row has several.
+ * Text holds no newline unless it comes from a Parquet file: then `escaped` escapes `\` and newlines.
+ */
+function packedCountSql({
+  sql,
+  query,
+  representatives,
+  escaped,
+}: {
+  sql: string;
+  query: CountQuery;
+  representatives: readonly string[];
+  escaped: boolean;
+}): string {
+  const parts = countColumns(query, representatives).map(({ name, numeric }) => {
+    if (numeric) return `coalesce('=' || CAST(${name} AS VARCHAR), '')`;
+    const text = escaped ? `replace(replace(${name}, '\\', '\\\\'), chr(10), '\\n')` : name;
+    return `coalesce('=' || ${text}, '')`;
+  });
+  return `SELECT concat_ws(chr(10), ${parts.join(", ")}) FROM (${sql})`;
+}
+
+// The columns of `countSql`, in order, and whether each is a number.
+function countColumns(query: CountQuery, representatives: readonly string[]) {
+  return [
+    ...query.fields.map((f, i) => ({ name: `k${i}`, numeric: isNumericField(f) })),
+    ...(query.bin === undefined
+      ? []
+      : [
+          { name: "bin_sign", numeric: true },
+          { name: "bin_key", numeric: true },
+        ]),
+    ...representatives.map((_, j) => ({ name: `r${j}`, numeric: false })),
+    { name: "c", numeric: true },
+  ];
+}
+
+/** A row of {@link packedCountSql} as `countSql` gives it. */
+function unpackCountRow({
+  packed,
+  query,
+  representatives,
+  escaped,
+}: {
+  packed: string;
+  query: CountQuery;
+  representatives: readonly string[];
+  escaped: boolean;
+}): unknown[] {
+  const parts = packed.split("\n");
+  return countColumns(query, representatives).map(({ numeric }, i) =>
+    numeric ? numberOf(parts[i]) : textOf(parts[i], escaped),
+  );
 }
 
 function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
@@ -330,12 +388,22 @@ export async function openScan({
       // its own when the records are selected (`records({ model })`).
       const standIns = (query: CountQuery) =>
         keepLines && query.bin === undefined ? representativesOf(query) : [];
+      const escaped = infos.some((info) => info.parquet);
       await eachRows({
         instance,
         connection,
         items: queries,
-        sql: (query) => countSql(query, joined, standIns(query)),
-        take: (query, rows) => {
+        sql: (query) =>
+          packedCountSql({
+            sql: countSql(query, joined, standIns(query)),
+            query,
+            representatives: standIns(query),
+            escaped,
+          }),
+        take: (query, packedRows) => {
+          const rows = packedRows.map(([packed]) =>
+            unpackCountRow({ packed: packed as string, query, representatives: standIns(query), escaped }),
+          );
           results.set(
             query.key,
             rows.map((row) => toRaw(query, row)),
