@@ -26,3 +26,9 @@ export {
   type ClickHouseTarget,
 } from "./url.js";
 export { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
+export {
+  MAX_FLAGGED,
+  candidateCondition,
+  readClickHouseCandidates,
+  type CandidateCondition,
+} from "./candidates.js";

@@ -41,6 +41,18 @@ export interface ReadClickHouseOptions {
   onProgress?: ((stats: InputStats) => void) | undefined;
   /** Where the password is looked up (default `process.env`). */
   env?: Record<string, string | undefined> | undefined;
+  /**
+   * For a table of parsed columns with a `primaryKey`: the SQL condition a row must meet to be streamed
+   * back (null: every row), given the client, the escaped table and the record fields it holds. Streamed
+   * rows keep the `line` the whole result gives them; the others are counted as read and parsed.
+   */
+  select?:
+    | ((table: {
+        client: ClickHouseClient;
+        from: string;
+        fields: readonly string[];
+      }) => Promise<string | null>)
+    | undefined;
 }
 
 /** Batches of records read from a ClickHouse table; each iteration runs the query afresh. */
@@ -196,6 +208,30 @@ function recordOf({
 }
 
 /**
+ * The rows meeting `where`, each after its 1-based position in the whole table ordered by `key`. Each
+ * shard evaluates the condition and sends the key and the flag of every row, the fields of candidates
+ * only; the server that merges the shards' sorted parts numbers the rows before the others are dropped.
+ */
+function numberedSql({
+  fields,
+  from,
+  key,
+  where,
+}: {
+  fields: readonly string[];
+  from: string;
+  key: string;
+  where: string;
+}): string {
+  const values = fields.map((f, i) => `if(oddity_c, ${chIdentifier(f)}, NULL) AS v${i}`);
+  const names = [...fields.map((_, i) => `v${i}`), "oddity_k"];
+  const inner = `SELECT (${where}) AS oddity_c, ${values.join(", ")}, ${chIdentifier(key)} AS oddity_k FROM ${from} ORDER BY ${chIdentifier(key)}`;
+  const numbered = `SELECT rowNumberInAllBlocks() + 1 AS oddity_n, oddity_c, ${names.join(", ")} FROM (${inner})`;
+  // Pushing the outer WHERE into the numbered subquery would number only the rows it keeps.
+  return `SELECT oddity_n, ${names.join(", ")} FROM (${numbered}) WHERE oddity_c SETTINGS enable_optimize_predicate_expression = 0`;
+}
+
+/**
  * Reads access-log records out of a ClickHouse table, streaming: either a column of raw log lines, each
  * parsed by oddity's own parser as a file's line would be (so fitting them gives the model `oddity fit`
  * gives the same lines, but for `sources`), or columns named like the record fields. A row's `line` is
@@ -225,6 +261,8 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     const result = await client.query({
       query: sql,
       format: "TabSeparated",
+      // A selection names its flagged values in the query, which may outgrow the default 256 KiB.
+      clickhouse_settings: { max_query_size: String(Math.max(262_144, Buffer.byteLength(sql) + 1)) },
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
     yield* result.stream();
@@ -313,8 +351,11 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     sql: string,
     fields: readonly string[],
     keyColumn: string | undefined,
+    /** Rows in the table when `sql` selects some: each row's first cell is then its line. */
+    total?: number,
   ): AsyncGenerator<RecordBatch> {
     format = `clickhouse columns (${fields.join(", ")})`;
+    const at = total === undefined ? 0 : 1;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
     let ordinal = 0;
     const finish = (): RecordBatch => {
@@ -328,16 +369,23 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       for (const raw of chunk) {
         const cells = raw.text.split("\t");
         const row: Record<string, string | null> = {};
-        fields.forEach((field, i) => (row[field] = tsvValue(cells[i])));
+        fields.forEach((field, i) => (row[field] = tsvValue(cells[at + i])));
         ordinal++;
-        const record = recordOf({ row, fields, source, line: ordinal });
-        if (keyColumn !== undefined) addPrimaryKey(record, tsvValue(cells[fields.length]));
+        const line = at === 0 ? ordinal : Number(cells[0]);
+        const record = recordOf({ row, fields, source, line });
+        if (keyColumn !== undefined) addPrimaryKey(record, tsvValue(cells[at + fields.length]));
         stats.bytes += Buffer.byteLength(record.raw) + 1;
         batch.read++;
         batch.records.push(record);
         if (batch.read >= batchSize) yield finish();
       }
     if (batch.read > 0) yield finish();
+    // Rows the selection left in ClickHouse: read and parsed like the others, only not scored.
+    if (total !== undefined && total > ordinal) {
+      stats.read += total - ordinal;
+      stats.parsed += total - ordinal;
+      onProgress?.(stats);
+    }
   }
 
   async function* iterate(): AsyncGenerator<RecordBatch> {
@@ -369,8 +417,18 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
             `${source}: no column is named like a record field (${TABLE_FIELDS.join(", ")}); name a raw-line column with --column`,
           );
         }
-        const select = fields.map((f) => chIdentifier(f)).join(", ");
-        yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key?.name);
+        const where =
+          key === undefined || options.select === undefined
+            ? null
+            : await options.select({ client, from, fields });
+        if (where !== null) {
+          const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
+          const sql = numberedSql({ fields, from, key: key!.name, where });
+          yield* readFields(client, sql, fields, key!.name, Number(count!.n));
+        } else {
+          const select = fields.map((f) => chIdentifier(f)).join(", ");
+          yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key?.name);
+        }
       }
       signal?.throwIfAborted();
     } catch (error) {

@@ -1,0 +1,208 @@
+import path from "node:path";
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import {
+  createPipeline,
+  createScorer,
+  defineDetector,
+  fitBatches,
+  readInputs,
+  type LogRecord,
+  type Model,
+  type RecordBatch,
+  type ScoredRecord,
+} from "@oddity/core";
+import { conditional } from "@oddity/detector-conditional";
+import { params } from "@oddity/detector-params";
+import { rarity } from "@oddity/detector-rarity";
+import { size } from "@oddity/detector-size";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster, type Cluster } from "../test/cluster.js";
+import {
+  TABLE_FIELDS,
+  candidateCondition,
+  chIdentifier,
+  chString,
+  readClickHouse,
+  readClickHouseCandidates,
+} from "./index.js";
+
+const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
+  path.join(import.meta.dirname, "../test/fixtures", f),
+);
+// Values that end a literal or hide a statement, each the method of one request: rare, so flagged.
+const HOSTILE = [
+  "'); DROP TABLE logs; --",
+  "back\\slash \\' \\\\",
+  'it\'s "q" `b`',
+  "nul\u0000byte",
+  "tab\tnl\n",
+];
+const TABLE = "logs";
+
+let cluster: Cluster;
+const clients: ClickHouseClient[] = [];
+let url: string;
+let rows: number;
+
+const COLUMNS = TABLE_FIELDS.map((f) => {
+  const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
+  return `${chIdentifier(f)} Nullable(${type})`;
+}).join(", ");
+
+function pipeline() {
+  return createPipeline({
+    detectors: [
+      { use: "rarity", definition: rarity },
+      {
+        use: "conditional",
+        definition: conditional,
+        options: {
+          pairs: [
+            { given: "ip", target: "status" },
+            { given: "path_template", target: "method" },
+            { given: "ip", target: "user_agent" },
+          ],
+        },
+      },
+      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
+      { use: "params", definition: params },
+    ],
+  });
+}
+
+async function collect(stream: AsyncIterable<RecordBatch>): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  for await (const batch of stream) records.push(...batch.records);
+  return records;
+}
+
+function anomalies(model: Model, records: readonly LogRecord[]): ScoredRecord[] {
+  const score = createScorer(model);
+  return records.flatMap((r) => score(r) ?? []);
+}
+
+let model: Model;
+let all: LogRecord[];
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
+  for (const client of clients) {
+    await client.command({
+      query: `CREATE TABLE default.logs_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
+    });
+  }
+  await clients[0]!.command({
+    query: `CREATE TABLE default.${TABLE} AS default.logs_local ENGINE = Distributed(oddity, default, logs_local, n)`,
+  });
+  const records: LogRecord[] = [];
+  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+    records.push(...batch.records);
+  // Keys with gaps and out of insertion order: a line is the row's place in key order, not its key.
+  const keyed = records.map((r, i) => ({ r, n: (i * 7919) % 100_003 }));
+  await clients[0]!.insert({
+    table: `default.${TABLE}`,
+    format: "JSONEachRow",
+    values: keyed.map(({ r, n }) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+  // Hostile methods, and one that is not UTF-8 (its bytes must match, not their decoding).
+  const hostile = [...HOSTILE.map(chString), "unhex('FF41FE')"].map(
+    (method, i) =>
+      `(${chString(`10.9.9.${i}`)}, ${method}, '/x', 200, 10, 'curl', ${200_000 + i}, 1555443282000)`,
+  );
+  await clients[0]!.command({
+    query: `INSERT INTO default.${TABLE} (ip, method, path, status, size, user_agent, n, time) VALUES ${hostile.join(", ")}`,
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+  rows = records.length + hostile.length;
+  url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
+  all = await collect(readClickHouse({ url, table: TABLE, primaryKey: "n" }));
+  model = (
+    await fitBatches({
+      pipeline: pipeline(),
+      batches: [{ records: all, rejections: [], blank: 0, read: all.length }],
+    })
+  ).model;
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await cluster?.stop();
+});
+
+describe("readClickHouseCandidates on a 2-shard cluster", () => {
+  it("finds the anomalies scoring every record finds: same records, lines, scores, findings", async () => {
+    const stream = readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model, batchSize: 100 });
+    const streamed = await collect(stream);
+    const expected = anomalies(model, all);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(anomalies(model, streamed)).toEqual(expected);
+  });
+
+  it("streams back far fewer rows than the table holds, yet counts every row as read and parsed", async () => {
+    const stream = readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model });
+    const streamed = await collect(stream);
+    expect(all.length).toBe(rows);
+    expect(streamed.length).toBeLessThan(rows / 4);
+    expect(stream.stats).toMatchObject({ read: rows, parsed: rows, rejected: 0, blank: 0 });
+  });
+
+  it("gives each streamed row the line and key the whole stream gives it", async () => {
+    const streamed = await collect(readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }));
+    const byLine = new Map(all.map((r) => [r.line, r]));
+    expect(streamed.length).toBeGreaterThan(0);
+    for (const record of streamed) expect(record).toEqual(byLine.get(record.line));
+  });
+
+  it("selects hostile and non-UTF-8 values of flagged tuples, sent escaped, leaving the table intact", async () => {
+    const condition = await candidateCondition({
+      client: clients[0]!,
+      model,
+      from: `${chIdentifier("default")}.${chIdentifier(TABLE)}`,
+      fields: TABLE_FIELDS,
+    });
+    for (const value of HOSTILE) expect(condition.sql).toContain(chString(value));
+    expect(condition.sql).toContain(`unhex(${chString("FF41FE")})`);
+    // A NULL of a flagged tuple is its own flag: IN never matches NULL.
+    expect(condition.sql).toContain("1, ''");
+    const streamed = await collect(readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }));
+    const methods = anomalies(model, streamed).map((a) => a.record.method);
+    expect(methods).toEqual(expect.arrayContaining([...HOSTILE, "\ufffdA\ufffd"]));
+    const count = await clients[0]!.query({
+      query: `SELECT count() AS n FROM default.${TABLE}`,
+      format: "JSONEachRow",
+    });
+    expect(Number((await count.json<{ n: string }>())[0]!.n)).toBe(rows);
+  });
+
+  it("streams every row without a primary key, whose order would be the server's", async () => {
+    const stream = readClickHouseCandidates({ url, table: TABLE, model });
+    expect((await collect(stream)).length).toBe(rows);
+  });
+
+  it("streams every row for a detector that declares no footprints", async () => {
+    const plain = defineDetector({
+      meta: { ...rarity.meta, name: "no-footprints" },
+      create(options, context) {
+        const { footprints: _footprints, ...hooks } = rarity.create(options, context);
+        return hooks;
+      },
+    });
+    const own = await fitBatches({
+      pipeline: createPipeline({ detectors: [{ use: "no-footprints", definition: plain }] }),
+      batches: [{ records: all, rejections: [], blank: 0, read: all.length }],
+    });
+    const condition = await candidateCondition({
+      client: clients[0]!,
+      model: own.model,
+      from: `${chIdentifier("default")}.${chIdentifier(TABLE)}`,
+      fields: TABLE_FIELDS,
+    });
+    expect(condition).toEqual({ sql: null, grouped: 0, flagged: 0 });
+    const streamed = await collect(
+      readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model: own.model }),
+    );
+    expect(streamed.length).toBe(rows);
+  });
+});
