@@ -1,4 +1,4 @@
-import { UserError, type FormatSpec, type InputStats } from "@oddity/core";
+import { UserError, type FormatSpec, type InputStats, type Model } from "@oddity/core";
 import type * as ClickHouseClient from "@clickhouse/client";
 import type * as ClickHouseSource from "@oddity/source-clickhouse";
 import type { DatabaseSettings } from "../config/normalize.js";
@@ -33,7 +33,9 @@ export async function loadClickHouse(): Promise<{
 
 /**
  * Streams a ClickHouse table's records into a pass: its raw-line column (`--column`) parsed by oddity,
- * or its columns named like record fields. `--query` is for mysql:// and postgres:// only.
+ * or its columns named like record fields. `--query` is for mysql:// and postgres:// only. Scoring
+ * against `model` a table of parsed columns with `--primary-key`, only the rows the model could flag
+ * come back; the others are counted as read and parsed in ClickHouse.
  */
 export function openClickHouse({
   module,
@@ -45,6 +47,7 @@ export function openClickHouse({
   signal,
   onProgress,
   env,
+  model,
 }: {
   module: typeof ClickHouseSource;
   url: string;
@@ -55,12 +58,14 @@ export function openClickHouse({
   signal?: AbortSignal | undefined;
   onProgress?: ((stats: InputStats) => void) | undefined;
   env?: Record<string, string | undefined> | undefined;
+  /** The model the records are scored against, if they are. */
+  model?: Model | undefined;
 }): InputStream {
   const shown = module.maskClickHouseUrl(url);
   if (database.query !== undefined)
     throw new UserError(`${shown}: --query reads mysql:// and postgres:// databases; name a --table here`);
   if (database.table === undefined) throw new UserError(`${shown}: name the table with --table`);
-  return module.readClickHouse({
+  const options = {
     url,
     table: database.table,
     column: database.column,
@@ -71,5 +76,8 @@ export function openClickHouse({
     signal,
     onProgress,
     env,
-  });
+  };
+  return model === undefined
+    ? module.readClickHouse(options)
+    : module.readClickHouseCandidates({ ...options, model });
 }

@@ -1,4 +1,4 @@
-import { readInputs, type FormatSpec, type InputStats, type StreamInput } from "@oddity/core";
+import { readInputs, type FormatSpec, type InputStats, type Model, type StreamInput } from "@oddity/core";
 import type { DatabaseSettings } from "../config/normalize.js";
 import type * as SqlSource from "@oddity/source-sql";
 import { isClickHouseInput, loadClickHouse, openClickHouse } from "./clickhouse.js";
@@ -20,6 +20,11 @@ export interface OpenOptions {
   env?: Record<string, string | undefined>;
   /** What `-` reads (default: the process's stdin). */
   stdin?: AsyncIterable<Uint8Array | string>;
+  /**
+   * The model the pass scores against: a ClickHouse table of parsed columns then streams back only the
+   * rows it could flag (see `@oddity/source-clickhouse`'s readClickHouseCandidates).
+   */
+  model?: Model;
 }
 
 // Cheap test first so plain file runs never load the database drivers.
@@ -61,7 +66,7 @@ export async function displayInputs(inputs: readonly InputSpec[]): Promise<strin
  * in the order given.
  */
 export async function openInputs(options: OpenOptions): Promise<InputStream> {
-  const { inputs, format, database, strict, maxLineLength, signal, onProgress, stdin, env } = options;
+  const { inputs, format, database, strict, maxLineLength, signal, onProgress, stdin, env, model } = options;
   const flags = await databaseFlags(inputs);
   const sqlModule = flags.some(Boolean) ? await loadSql() : null;
   const clickhouse = inputs.some(isClickHouseInput) ? (await loadClickHouse()).source : null;
@@ -97,6 +102,7 @@ export async function openInputs(options: OpenOptions): Promise<InputStream> {
           signal,
           onProgress: progress,
           env,
+          model,
         }),
       );
       return;

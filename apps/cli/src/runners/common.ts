@@ -7,6 +7,7 @@ import {
   spoolStdin,
   type FormatSpec,
   type InputStats,
+  type Model,
   type RecordBatch,
   type Rejection,
 } from "@oddity/core";
@@ -148,12 +149,15 @@ export async function openPass({
   options,
   ctx,
   label,
+  model,
 }: {
   session: Session;
   inputs: readonly InputSpec[];
   options: Pick<InputOptions, "strict" | "quiet" | "maxLineLength">;
   ctx: RunContext;
   label: string;
+  /** The model the pass scores against (a ClickHouse table then streams back only candidates). */
+  model?: Model | undefined;
 }): Promise<{ stream: InputStream; progress: Progress }> {
   const progress = await createProgress({
     stderr: ctx.stderr,
@@ -169,6 +173,7 @@ export async function openPass({
     stdin: ctx.stdin,
     env: ctx.env,
     onProgress: (stats) => progress.update(stats),
+    ...(model === undefined ? {} : { model }),
     ...(options.strict === undefined ? {} : { strict: options.strict }),
     ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
   });

@@ -274,6 +274,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
               : await scoring.here({
                   inputs: baseline === null ? open().slice(0, inputs.length) : scoredInputs,
                   score: scoreRecord,
+                  // The HTML report observes every record, so with it every record is read.
+                  ...(collector === null ? { model } : {}),
                 });
         for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
         const shownInputs = await displayInputs(inputs);

@@ -130,7 +130,7 @@ async function scoreWith({
                 spool: keepsAll ? ranking.workerSpool(pool.size) : null,
               },
             })
-          : await scoring.here({ inputs, score: scoreRecord });
+          : await scoring.here({ inputs, score: scoreRecord, model });
     for (const warning of model.pipeline.warnings) session.reporter.warn(warning);
     let printed: { shown: number; rows: string | undefined } = { shown: pass.flagged, rows: undefined };
     if (!streaming) {

@@ -1,4 +1,4 @@
-import type { InputStats, LogRecord, Rejection, ScoredRecord } from "@oddity/core";
+import type { InputStats, LogRecord, Model, Rejection, ScoredRecord } from "@oddity/core";
 import type { InputStream } from "../input/concat.js";
 import type { InputSpec } from "../input/open.js";
 import type { Progress } from "../output/progress.js";
@@ -48,11 +48,13 @@ export interface ScoringPass {
   inWorkers(pass: { inputs: string[]; pool: WorkerPool; task: ScoreTask }): Promise<ScoringOutcome>;
   /**
    * Scores the inputs in this thread: `score` returns the anomaly a record is, or null; each anomaly
-   * reaches `onAnomaly` the moment its line is read.
+   * reaches `onAnomaly` the moment its line is read. With the `model` `score` scores against, a database
+   * that can select the records it could flag streams back only those (ClickHouse).
    */
   here(pass: {
     inputs: readonly InputSpec[];
     score: (record: LogRecord) => ScoredRecord | null;
+    model?: Model | undefined;
   }): Promise<ScoringOutcome>;
   /** Scores a stream opened elsewhere (an engine's records) in this thread, as `here` scores its inputs. */
   fromStream(pass: {
@@ -144,8 +146,15 @@ export function createScoringPass({
       return { stats, inputFormat: format, flagged, highest };
     },
 
-    async here({ inputs, score }) {
-      const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "scoring" });
+    async here({ inputs, score, model }) {
+      const { stream, progress } = await openPass({
+        session,
+        inputs,
+        options,
+        ctx,
+        label: "scoring",
+        model,
+      });
       return scoreStream(stream, score, progress);
     },
 
