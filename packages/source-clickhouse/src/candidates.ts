@@ -16,6 +16,8 @@ import { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions
  * every row is streamed, as without a model.
  */
 export const MAX_FLAGGED = 100_000;
+// GROUP BYs in flight at once: the cluster groups the next footprints while Node judges one.
+const AHEAD = 3;
 
 /** What {@link candidateCondition} found: the SQL condition, and how many combinations it names. */
 export interface CandidateCondition {
@@ -29,17 +31,24 @@ export interface CandidateCondition {
 /** A column's value as read back: its text, as the streaming SELECT prints it (numbers too). */
 const textOf = (column: string) => `toString(${chIdentifier(column)})`;
 
-// The value a row of the GROUP BY gives, exactly as `readClickHouse` reads the same cell: the bytes
-// come as hex, so a value decodes here just as the streamed TabSeparated text does.
-function valueOf(field: string, cell: string | undefined): FieldValue {
-  if (cell === undefined || cell === "\\N") return null;
-  const text = Buffer.from(cell, "hex").toString("utf8");
-  return isNumericField(field) ? Number(text) : text;
+// Text comes back as hex, so that a value decodes here just as the streamed TabSeparated text does
+// and its bytes can be sent back exactly; a number's text is plain ASCII.
+function keyOf(field: string): string {
+  return isNumericField(field) ? textOf(field) : `hex(${textOf(field)})`;
+}
+
+// The value a cell of the GROUP BY gives, exactly as `readClickHouse` reads the same cell.
+function valueOf(field: string, cell: string | null): FieldValue {
+  if (cell === null) return null;
+  if (isNumericField(field)) return Number(cell);
+  return Buffer.from(cell, "hex").toString("utf8");
 }
 
 /** One `(isNull, value)` pair of the IN tuple: NULL never matches inside IN, so it is a flag of its own. */
-function literalOf(hex: string | null): string {
-  if (hex === null) return "1, ''";
+function literalOf(field: string, cell: string | null): string {
+  if (cell === null) return "1, ''";
+  if (isNumericField(field)) return `0, ${chString(cell)}`;
+  const hex = cell;
   const text = Buffer.from(hex, "hex").toString("utf8");
   // Bytes that are not UTF-8 do not survive decoding: those are sent as the bytes they are.
   return Buffer.from(text, "utf8").toString("hex") === hex.toLowerCase()
@@ -97,34 +106,45 @@ export async function candidateCondition({
   if (plan === null) return { sql: null, grouped: 0, flagged: 0 };
   const held = new Set(fields);
   const tests = new Set<string>();
-  // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
-  const grouped = new Map<string, { rows: CandidateRow[]; hex: Array<Array<string | null>> }>();
-  let total = 0;
-  let flagged = 0;
-  for (const candidate of plan.queries) {
+  // Fields the table does not hold are null on every record: not grouped by, nor tested.
+  const queries = plan.queries.map((candidate) => {
     const { query }: CandidateQuery = candidate;
     const present = query.fields.flatMap((f, i) => (held.has(f) ? [i] : []));
-    const keys = present.map((i, j) => `hex(${textOf(query.fields[i]!)}) AS k${j}`);
+    const keys = present.map((i, j) => `${keyOf(query.fields[i]!)} AS k${j}`);
+    const by = present.map((i) => chIdentifier(query.fields[i]!));
     const sql =
       keys.length === 0
         ? `SELECT 1 FROM ${from} LIMIT 1`
-        : `SELECT ${keys.join(", ")} FROM ${from} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
-    let group = grouped.get(sql);
-    if (group === undefined) {
-      const found = await tsvRows({ client, sql, signal });
-      const hex = found.map((cells) => present.map((_, j) => (cells[j] === "\\N" ? null : cells[j]!)));
-      // Fields the table does not hold are null on every record.
-      const rows = hex.map((cells) => {
-        const values: FieldValue[] = query.fields.map(() => null);
-        present.forEach((i, j) => (values[i] = valueOf(query.fields[i]!, cells[j] ?? "\\N")));
-        return { values, representatives: [] };
-      });
-      group = { rows, hex };
-      grouped.set(sql, group);
-      total += rows.length;
-    }
-    const flags = flagRows({ model, candidate, rows: group.rows });
-    const hits = group.hex.filter((_, j) => flags[j]);
+        : `SELECT ${keys.join(", ")} FROM ${from} GROUP BY ${by.join(", ")}`;
+    return { candidate, present, sql };
+  });
+  // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
+  const grouped = new Map<string, Promise<Array<Array<string | null>>>>();
+  const start = (sql: string) => {
+    if (grouped.has(sql)) return;
+    const rows = tsvRows({ client, sql, signal }).then((found) =>
+      found.map((cells) => cells.map((cell) => (cell === "\\N" ? null : cell))),
+    );
+    // Awaited in turn below; a failure while an earlier one is judged must not go unhandled.
+    rows.catch(() => {});
+    grouped.set(sql, rows);
+  };
+  const judged = new Set<string>();
+  let total = 0;
+  let flagged = 0;
+  for (const [n, { candidate, present, sql }] of queries.entries()) {
+    for (const next of queries.slice(n, n + AHEAD)) start(next.sql);
+    const { query } = candidate;
+    const cells = await grouped.get(sql)!;
+    if (!judged.has(sql)) total += cells.length;
+    judged.add(sql);
+    const rows: CandidateRow[] = cells.map((row) => {
+      const values: FieldValue[] = query.fields.map(() => null);
+      present.forEach((i, j) => (values[i] = valueOf(query.fields[i]!, row[j] ?? null)));
+      return { values, representatives: [] };
+    });
+    const flags = flagRows({ model, candidate, rows });
+    const hits = cells.filter((_, j) => flags[j]);
     if (hits.length === 0) continue;
     flagged += hits.length;
     if (flagged > MAX_FLAGGED) return { sql: null, grouped: total, flagged };
@@ -133,7 +153,9 @@ export async function candidateCondition({
       const column = chIdentifier(query.fields[i]!);
       return `isNull(${column}), ifNull(${textOf(query.fields[i]!)}, '')`;
     });
-    const tuples = hits.map((cells) => `(${cells.map(literalOf).join(", ")})`);
+    const tuples = hits.map(
+      (row) => `(${present.map((i, j) => literalOf(query.fields[i]!, row[j] ?? null)).join(", ")})`,
+    );
     tests.add(`(${columns.join(", ")}) IN (${tuples.join(", ")})`);
   }
   return { sql: tests.size === 0 ? "0" : [...tests].join(" OR "), grouped: total, flagged };
