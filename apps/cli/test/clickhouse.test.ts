@@ -337,6 +337,20 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     expect(few.bytes).toBeLessThan(all.bytes / 4);
   });
 
+  it("fits in the cluster and detects with the default pipeline the anomalies of the same lines", async () => {
+    const dir = tempDir();
+    const args = ["--format", "ndjson", "--top", "0", "-q"];
+    const ch = await oddity(["detect", ...table(), ...args], { cwd: dir });
+    const own = await oddity(["detect", ...FILES, "--log-format", "combined", ...args], { cwd: dir });
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    const sorted = (text: string) =>
+      comparable(ndjson(text), { raw: false })
+        .map((r) => JSON.stringify(r))
+        .sort();
+    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+  });
+
   it("scores against a model the anomalies scoring the same lines finds", async () => {
     const dir = tempDir();
     const files = [...FILES, "--log-format", "combined"];

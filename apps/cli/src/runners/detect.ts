@@ -1,7 +1,9 @@
 import { performance } from "node:perf_hooks";
 import {
+  ConfigError,
   InputError,
   createScorer,
+  emptyStats,
   fitBatches,
   modelToJSON,
   planCounts,
@@ -20,6 +22,7 @@ import { spoolMemoryLimit } from "../output/spool.js";
 import { canSplit, usefulJobs } from "../parallel/pass.js";
 import { createWorkerPool, type WorkerPool } from "../parallel/pool.js";
 import { buildPipeline } from "../pipeline.js";
+import { isClickHouseInput } from "../input/clickhouse.js";
 import { displayInputs, type InputSpec } from "../input/open.js";
 import {
   firstRejectionOf,
@@ -125,6 +128,42 @@ async function fitInWorkers({
   return { model: fitted.model, stats: fitted.stats };
 }
 
+// A ClickHouse table of parsed columns is fitted where it lives, as `oddity fit` fits it: one GROUP BY
+// per declared count, only the count rows come back. Null when a detector declares no counts: then the
+// records are streamed and observed here.
+async function fitInClickHouse({
+  session,
+  options,
+  input,
+  ctx,
+  what,
+}: {
+  session: Session;
+  options: DetectOptions;
+  input: string;
+  ctx: RunContext;
+  what: string;
+}): Promise<{ model: Model; stats: InputStats } | null> {
+  const pipeline = await detectPipeline(session, options);
+  try {
+    planCounts(pipeline, "ClickHouse");
+  } catch (error) {
+    if (error instanceof ConfigError) return null;
+    throw error;
+  }
+  const { fitOnClickHouse } = await import("./engine.js");
+  const model = await fitOnClickHouse({
+    pipeline,
+    inputs: [input],
+    table: session.database.table,
+    env: ctx.env,
+  });
+  const records = model.meta.records;
+  const stats: InputStats = { ...emptyStats(), read: records, parsed: records };
+  requireRecords({ stats, what, firstRejection: null });
+  return { model, stats };
+}
+
 type EngineScan = Awaited<ReturnType<typeof OpenEngineScan>>;
 
 // Fits from the declared counts of an engine's scan; lines it hands back are parsed and observed here.
@@ -219,19 +258,28 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         const what = baseline === null ? "the input" : "the baseline";
         if (!onEngine && jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
+        const inCluster =
+          !onEngine &&
+          session.database.column === undefined &&
+          fitInputs.length === 1 &&
+          isClickHouseInput(fitInputs[0])
+            ? await fitInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
+            : null;
         const { model, stats: baselineStats } =
-          fitted !== null
-            ? await fitOnEngine({ opened: fitted, session, options, what })
-            : fitPool !== null
-              ? await fitInWorkers({ pool: fitPool, session, inputs: fitInputs, options, ctx, what })
-              : await fitPass({
-                  session,
-                  inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
-                  options,
-                  ctx,
-                  what,
-                  replay: replay?.codes,
-                });
+          inCluster !== null
+            ? inCluster
+            : fitted !== null
+              ? await fitOnEngine({ opened: fitted, session, options, what })
+              : fitPool !== null
+                ? await fitInWorkers({ pool: fitPool, session, inputs: fitInputs, options, ctx, what })
+                : await fitPass({
+                    session,
+                    inputs: baseline === null ? scoredInputs : all.slice(inputs.length),
+                    options,
+                    ctx,
+                    what,
+                    replay: replay?.codes,
+                  });
         const replayed = replay !== null && (await replay.secondPass()) ? replay.codes : undefined;
         const score = createScorer(model, { replay: replayed });
         const report = options.report === undefined ? null : await import("@oddity/report-html");
