@@ -176,6 +176,15 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
     expect(Number((await count.json<{ n: string }>())[0]!.n)).toBe(rows);
   });
 
+  it("gives up the selection past the most flagged combinations a query may name", async () => {
+    const from = `${chIdentifier("default")}.${chIdentifier(TABLE)}`;
+    const args = { client: clients[0]!, model, from, fields: TABLE_FIELDS };
+    const { flagged } = await candidateCondition(args);
+    expect(flagged).toBeGreaterThan(1);
+    expect((await candidateCondition({ ...args, maxFlagged: flagged })).sql).not.toBeNull();
+    expect((await candidateCondition({ ...args, maxFlagged: flagged - 1 })).sql).toBeNull();
+  });
+
   it("streams every row without a primary key, whose order would be the server's", async () => {
     const stream = readClickHouseCandidates({ url, table: TABLE, model });
     expect((await collect(stream)).length).toBe(rows);

@@ -85,7 +85,7 @@ async function tsvRows({
  * table (a Distributed table runs it on every shard) brings back the distinct combinations, `flagRows`
  * judges each once, and a row is a candidate when its combination is among the flagged ones of any
  * footprint. A row that is not gets no finding from any detector. `sql` is null when a detector declares
- * no footprints, or more than {@link MAX_FLAGGED} combinations are flagged.
+ * no footprints, or more than `maxFlagged` ({@link MAX_FLAGGED}) combinations are flagged.
  */
 export async function candidateCondition({
   client,
@@ -93,6 +93,7 @@ export async function candidateCondition({
   from,
   fields,
   signal,
+  maxFlagged = MAX_FLAGGED,
 }: {
   client: ClickHouseClient;
   model: Model;
@@ -101,6 +102,7 @@ export async function candidateCondition({
   /** The record fields the table holds as columns; the others are absent from every record. */
   fields: readonly string[];
   signal?: AbortSignal | undefined;
+  maxFlagged?: number;
 }): Promise<CandidateCondition> {
   const plan = planCandidates(model.pipeline, { derive: [] });
   if (plan === null) return { sql: null, grouped: 0, flagged: 0 };
@@ -147,7 +149,7 @@ export async function candidateCondition({
     const hits = cells.filter((_, j) => flags[j]);
     if (hits.length === 0) continue;
     flagged += hits.length;
-    if (flagged > MAX_FLAGGED) return { sql: null, grouped: total, flagged };
+    if (flagged > maxFlagged) return { sql: null, grouped: total, flagged };
     if (present.length === 0) return { sql: "1", grouped: total, flagged };
     const columns = present.map((i) => {
       const column = chIdentifier(query.fields[i]!);
