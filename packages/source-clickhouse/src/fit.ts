@@ -128,7 +128,8 @@ export async function countInClickHouse({
     derived,
     input: (field) => column(field),
     distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
-    // The table's columns are named like record fields (others it may hold are not read).
+    // The joined columns' names: a table of parsed requests holds record fields, and a column of its own
+    // named like these would clash (the raw-line split picks a prefix no column has).
     prefix: "oddity_derived_",
   });
   // The distinct raw values crossed back too.
