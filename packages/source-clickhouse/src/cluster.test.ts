@@ -1,17 +1,34 @@
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { client as clientDetector } from "@oddity/detector-client";
 import { conditional } from "@oddity/detector-conditional";
+import { params } from "@oddity/detector-params";
+import { rarity } from "@oddity/detector-rarity";
+import { size } from "@oddity/detector-size";
+import { targets } from "@oddity/detector-targets";
 import {
+  MAPPABLE_FIELDS,
   createPipeline,
   fitBatches,
+  fieldReader,
   modelToJSON,
+  planCounts,
   readInputs,
   type LogRecord,
   type Model,
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { TABLE_FIELDS, chIdentifier, chNumber, chString, fitInClickHouse, readClickHouse } from "./index.js";
+import {
+  TABLE_FIELDS,
+  chBytes,
+  chIdentifier,
+  chNumber,
+  chString,
+  countInClickHouse,
+  fitInClickHouse,
+  readClickHouse,
+} from "./index.js";
 
 const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
   path.join(import.meta.dirname, "../test/fixtures", f),
@@ -35,6 +52,39 @@ function pipeline() {
   return createPipeline({ detectors: [{ use: "conditional", definition: conditional, options: WIDE }] });
 }
 
+// The detectors of the default pipeline, whose counts group by `path_template` and `query`, and a pair
+// given `endpoint`.
+function defaults() {
+  return createPipeline({
+    detectors: [
+      { use: "rarity", definition: rarity },
+      { use: "conditional", definition: conditional },
+      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
+      { use: "params", definition: params },
+      { use: "client", definition: clientDetector },
+      { use: "client", id: "client-by-agent", definition: clientDetector, options: { key: "user_agent" } },
+      { use: "targets", definition: targets },
+      {
+        use: "conditional",
+        id: "by-endpoint",
+        definition: conditional,
+        options: { pairs: [{ given: "endpoint", target: "method" }] },
+      },
+    ],
+  });
+}
+
+// Paths holding what ends a literal, and none: the cluster maps them to templates from escaped literals.
+const HOSTILE_PATHS = [
+  "/it's/1?a='b'&c=1",
+  "/back\\slash/22?x=\\'",
+  "/nul\u0000byte/3?q=\u0000",
+  "/日本/4?ü=✓",
+  "/'; DROP TABLE x; --/5",
+  null,
+  "",
+];
+
 const COLUMNS = TABLE_FIELDS.map((f) => {
   const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
   return `${chIdentifier(f)} Nullable(${type})`;
@@ -54,6 +104,8 @@ beforeAll(async () => {
   records = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     records.push(...batch.records);
+  const first = records[0]!;
+  records.push(...HOSTILE_PATHS.map((path, i) => ({ ...first, path, line: records.length + i + 1 })));
   await clients[0]!.insert({
     table: `default.${chIdentifier(HOSTILE_TABLE)}`,
     format: "JSONEachRow",
@@ -103,6 +155,37 @@ describe("a 2-shard ClickHouse cluster", () => {
     expect(bytes).toBeGreaterThan(0);
   });
 
+  it("fits the default pipeline's detectors grouping by templates in the cluster, as oddity fits them", async () => {
+    const { model } = await fitInClickHouse({
+      pipeline: defaults(),
+      client: clients[0]!,
+      database: "default",
+      table: HOSTILE_TABLE,
+      source: "clickhouse:default.logs",
+    });
+    const own = await fitBatches({
+      pipeline: defaults(),
+      batches: [{ records, rejections: [], blank: 0, read: records.length }],
+    });
+    expect(withoutSources(model)).toEqual(withoutSources(own.model));
+  });
+
+  it("returns a count row per template, fewer than the distinct paths", async () => {
+    const plan = planCounts(defaults(), "ClickHouse", { derive: MAPPABLE_FIELDS });
+    const counts = await countInClickHouse({
+      client: clients[0]!,
+      database: "default",
+      table: HOSTILE_TABLE,
+      queries: plan.queries,
+      derived: plan.derived,
+    });
+    const templates = counts.results.get(JSON.stringify([["path_template"], null, null]))!;
+    const template = fieldReader("path_template");
+    expect(new Set(templates.map((row) => row.values[0]))).toEqual(new Set(records.map(template)));
+    // The sample's numbered paths collapse: 808 paths, 792 templates.
+    expect(templates.length).toBeLessThan(new Set(records.map((r) => r.path)).size);
+  });
+
   it("streams the records back, field for field, ordered by the key column", async () => {
     const url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
     const stream = readClickHouse({ url, table: HOSTILE_TABLE, primaryKey: "n", batchSize: 700 });
@@ -130,6 +213,15 @@ describe("a 2-shard ClickHouse cluster", () => {
       format: "JSONEachRow",
     });
     expect((await result.json<{ v: string[] }>())[0]!.v).toEqual(hostile);
+  });
+
+  it("reads back byte strings unchanged, those that are not UTF-8 too", async () => {
+    const hexes = ["2f61ff62", "27fe5c00", "c327", "e697a5e69cac", "", "5c78ff"];
+    const result = await clients[0]!.query({
+      query: `SELECT [${hexes.map((h) => `hex(${chBytes(Buffer.from(h, "hex"))})`).join(", ")}] AS v`,
+      format: "JSONEachRow",
+    });
+    expect((await result.json<{ v: string[] }>())[0]!.v).toEqual(hexes.map((h) => h.toUpperCase()));
   });
 
   it("reads back numbers unchanged, those below the smallest normal double too", async () => {

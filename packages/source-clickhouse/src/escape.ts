@@ -26,3 +26,21 @@ export function chNumber(value: number): string {
   bytes.writeDoubleLE(value);
   return `reinterpretAsFloat64(unhex('${bytes.toString("hex")}'))`;
 }
+
+/**
+ * A string literal of raw bytes: `chString` of their text when they are UTF-8, else every byte outside
+ * printable ASCII written as `\xHH`, so that the literal equals bytes the text would not give back.
+ */
+export function chBytes(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  if (Buffer.from(text, "utf8").equals(bytes)) return chString(text);
+  let out = "'";
+  for (const byte of bytes) {
+    const char = String.fromCharCode(byte);
+    out +=
+      byte < 0x20 || byte > 0x7e || char === "\\" || char === "'"
+        ? `\\x${byte.toString(16).padStart(2, "0")}`
+        : char;
+  }
+  return `${out}'`;
+}

@@ -3,13 +3,16 @@ import {
   binMinimum,
   binMultiplier,
   fitFromCounts,
+  MAPPABLE_FIELDS,
   planCounts,
   RECORD_FIELDS,
   type CountQuery,
+  type DerivedMapping,
   type Model,
   type Pipeline,
   type RawCountRow,
 } from "@oddity/core";
+import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 
@@ -20,7 +23,8 @@ export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECOR
 
 const NUMERIC = new Set(["time", "status", "size"]);
 
-function column(field: string): string {
+function column(field: string, derived: DerivedJoin | null = null): string {
+  if (derived?.fields.has(field)) return derived.value(field, derived.input);
   // Fields the table does not hold (extras, `raw`) are absent on every record.
   return (TABLE_FIELDS as readonly string[]).includes(field)
     ? chIdentifier(field)
@@ -37,9 +41,12 @@ export function binSql(x: string, relativeAccuracy: number): [sign: string, key:
   ];
 }
 
-/** One GROUP BY, run by the cluster on every shard and added up by the Distributed table. */
-export function countQuerySql(query: CountQuery, table: string): string {
-  const keys = query.fields.map((f, i) => `${column(f)} AS k${i}`);
+/**
+ * One GROUP BY, run by the cluster on every shard and added up by the Distributed table; a derived field
+ * of `derived` is computed by its expression.
+ */
+export function countQuerySql(query: CountQuery, table: string, derived: DerivedJoin | null = null): string {
+  const keys = query.fields.map((f, i) => `${column(f, derived)} AS k${i}`);
   if (query.bin !== undefined) {
     const [sign, key] = binSql(column(query.bin.field), query.bin.relativeAccuracy);
     keys.push(`${sign} AS bin_sign`, `${key} AS bin_key`);
@@ -50,7 +57,9 @@ export function countQuerySql(query: CountQuery, table: string): string {
       : `k${i}`,
   );
   const group = names.length === 0 ? "" : ` GROUP BY ${names.join(", ")}`;
-  return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${group}`;
+  const join =
+    derived !== null && query.fields.some((f) => derived.fields.has(f)) ? derived.join(derived.input) : "";
+  return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${join}${group}`;
 }
 
 /** A count row's value of `field` as the record holds it: numbers for `time`, `status` and `size`. */
@@ -76,6 +85,7 @@ export async function selectJson({
   const result = await client.query({
     query: sql,
     format: "JSONEachRow",
+    ...querySettings(sql),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
   return result.json<Record<string, unknown>>();
@@ -102,19 +112,32 @@ export async function countInClickHouse({
   database,
   table,
   queries,
+  derived = [],
 }: {
   client: ClickHouseClient;
   database: string;
   table: string;
   queries: readonly CountQuery[];
+  /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
+  derived?: readonly DerivedMapping[] | undefined;
 }): Promise<ClickHouseCounts> {
   const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
   const results = new Map<string, RawCountRow[]>();
-  let bytes = 0;
+  const mapped = await deriveJoin({
+    client,
+    derived,
+    input: (field) => column(field),
+    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
+    // The joined columns' names: a table of parsed requests holds record fields, and a column of its own
+    // named like these would clash (the raw-line split picks a prefix no column has).
+    prefix: "oddity_derived_",
+  });
+  // The distinct raw values crossed back too.
+  let bytes = mapped.bytes;
   // A query another one covers is summed from that one's rows in Node: a pass over rows already here,
   // not another scan of the table.
   for (const query of coveringQueries(queries)) {
-    const found = await selectJson({ client, sql: countQuerySql(query, from) });
+    const found = await selectJson({ client, sql: countQuerySql(query, from, mapped.join) });
     bytes += JSON.stringify(found).length;
     results.set(
       query.key,
@@ -164,8 +187,15 @@ export async function fitInClickHouse({
   /** What the model's `sources` lists (no credentials). */
   source: string;
 }): Promise<{ model: Model; bytes: number }> {
-  const plan = planCounts(pipeline, "ClickHouse");
-  const counts = await countInClickHouse({ client, database, table, queries: plan.queries });
+  // Templates, endpoints and queries are grouped by in the cluster: a row per template, not per path.
+  const plan = planCounts(pipeline, "ClickHouse", { derive: MAPPABLE_FIELDS });
+  const counts = await countInClickHouse({
+    client,
+    database,
+    table,
+    queries: plan.queries,
+    derived: plan.derived,
+  });
   const model = fitFromCounts({
     pipeline,
     plan,

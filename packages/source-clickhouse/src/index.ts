@@ -1,4 +1,4 @@
-export { chIdentifier, chNumber, chString } from "./escape.js";
+export { chBytes, chIdentifier, chNumber, chString } from "./escape.js";
 export {
   TABLE_FIELDS,
   countInClickHouse,

@@ -39,6 +39,8 @@ export interface LineSplit {
   bytes: string;
   /** Record fields by name (`time` in epoch ms), meaningful where `plain`. */
   fields: Readonly<Record<string, string>>;
+  /** The aliases' prefix, which no column of the table starts with. */
+  prefix: string;
 }
 
 /**
@@ -166,6 +168,7 @@ export function splitLines({
     line: raw,
     bytes,
     fields,
+    prefix,
   };
 }
 

@@ -8,11 +8,13 @@ import {
   createParser,
   emptyStats,
   fitFromCounts,
+  MAPPABLE_FIELDS,
   mergeShards,
   planCounts,
   prepareModel,
   resolveFormat,
   type CountQuery,
+  type DerivedMapping,
   type FormatSpec,
   type InputStats,
   type LogRecord,
@@ -21,6 +23,7 @@ import {
   type RawCountRow,
   type Rejection,
 } from "@oddity/core";
+import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier } from "./escape.js";
 import { binSql, fieldValue, selectJson } from "./fit.js";
 import { aliasPrefix, splitLines, type LineSplit, type SqlLayout } from "./lines-sql.js";
@@ -176,12 +179,14 @@ async function countAll({
   split,
   from,
   queries,
+  derived,
   signal,
 }: {
   client: ClickHouseClient;
   split: LineSplit;
   from: string;
   queries: readonly CountQuery[];
+  derived: DerivedJoin | null;
   signal: AbortSignal | undefined;
 }): Promise<{ results: Map<string, readonly RawCountRow[]>; bytes: number }> {
   const results = new Map<string, RawCountRow[]>();
@@ -193,18 +198,34 @@ async function countAll({
   const field = (name: string) =>
     split.fields[name] === undefined ? NOTHING : `identity(${split.fields[name]})`;
   const text = (sql: string) => (sql === NOTHING ? sql : `toNullable(toString(${sql}))`);
+  // A derived field's slot holds NULL in the tuple, and one more slot the raw input it is joined on: the
+  // join comes after the ARRAY JOIN, so each row of a query grouping by templates is joined on its path.
+  const mapped = (name: string) => derived !== null && derived.fields.has(name);
   const keys = unique.map((q) => {
-    const sqls = q.fields.map(field);
+    const sqls = q.fields.map((f) => (mapped(f) ? NOTHING : field(f)));
     if (q.bin !== undefined) sqls.push(...binSql(field(q.bin.field), q.bin.relativeAccuracy));
     return sqls.map(text);
   });
   const width = Math.max(1, ...keys.map((k) => k.length));
-  const tuples = keys.map(
-    (k, i) => `tuple(toUInt16(${i}), ${[...k, ...Array<string>(width - k.length).fill(NOTHING)].join(", ")})`,
-  );
-  const slots = Array.from({ length: width }, (_, j) => `x.${j + 2} AS k${j}`);
+  const joined = derived !== null && unique.some((q) => q.fields.some(mapped));
+  const input = `x.${width + 2}`;
+  const tuples = keys.map((k, i) => {
+    const slots = [...k, ...Array<string>(width - k.length).fill(NOTHING)];
+    if (joined) slots.push(unique[i]!.fields.some(mapped) ? text(derived.input) : NOTHING);
+    return `tuple(toUInt16(${i}), ${slots.join(", ")})`;
+  });
+  const slots = Array.from({ length: width }, (_, j) => {
+    const arms = unique.flatMap((q, i) => {
+      const f = q.fields[j];
+      return f !== undefined && derived !== null && derived.fields.has(f)
+        ? [`qi = ${i}, ${derived.value(f, input)}`]
+        : [];
+    });
+    return arms.length === 0 ? `x.${j + 2} AS k${j}` : `multiIf(${arms.join(", ")}, x.${j + 2}) AS k${j}`;
+  });
   const group = ["qi", ...slots.map((_, j) => `k${j}`)].join(", ");
-  const sql = `WITH ${split.with}\nSELECT x.1 AS qi, ${slots.join(", ")}, count() AS c FROM ${from} ARRAY JOIN arraySlice([${tuples.join(", ")}], 1, ${unique.length} * ${split.plain}) AS x GROUP BY ${group}`;
+  const join = joined ? derived.join(input) : "";
+  const sql = `WITH ${split.with}\nSELECT x.1 AS qi, ${slots.join(", ")}, count() AS c FROM ${from} ARRAY JOIN arraySlice([${tuples.join(", ")}], 1, ${unique.length} * ${split.plain}) AS x${join} GROUP BY ${group}`;
   const tables = unique.map((): RawCountRow[] => []);
   // Two byte strings that are not UTF-8 may read as the same text (U+FFFD for each bad byte): rows with
   // such a value are merged by their values.
@@ -213,6 +234,7 @@ async function countAll({
   const result = await client.query({
     query: sql,
     format: "TabSeparated",
+    ...querySettings(sql),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
   for await (const chunk of result.stream()) {
@@ -283,12 +305,15 @@ async function countLines({
   client,
   plan,
   queries,
+  derived = [],
   onRecord,
   signal,
 }: {
   client: ClickHouseClient;
   plan: LineSplitPlan;
   queries: readonly CountQuery[];
+  /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
+  derived?: readonly DerivedMapping[] | undefined;
   onRecord: (record: LogRecord) => void;
   signal?: AbortSignal | undefined;
 }): Promise<ClickHouseLineCounts> {
@@ -350,11 +375,23 @@ async function countLines({
     return bytes;
   };
   // Three scans the cluster runs side by side, while Node reads what each sends.
-  const [counted, summary, leftoverBytes] = await Promise.all([
-    countAll({ client, split, from, queries, signal }),
-    summarize(),
-    handBack(),
-  ]);
+  // The distinct raw values behind derived fields come first: the count's query holds their mapping.
+  const count = async () => {
+    const mapped = await deriveJoin({
+      client,
+      derived,
+      input: (field) => (split.fields[field] === undefined ? NOTHING : `identity(${split.fields[field]})`),
+      // A WHERE over the split fails in 18.16 once part of it moves to PREWHERE: as in countAll, the lines
+      // are filtered by arraySlice, and NULL inputs once grouped.
+      distinct: (x) =>
+        `WITH ${split.with}\nSELECT hex(${x}) AS h FROM ${from} ARRAY JOIN arraySlice([0], 1, ${split.plain}) AS ${split.prefix}one GROUP BY h HAVING isNotNull(h)`,
+      prefix: `${split.prefix}derived_`,
+      signal,
+    });
+    const got = await countAll({ client, split, from, queries, derived: mapped.join, signal });
+    return { ...got, bytes: got.bytes + mapped.bytes };
+  };
+  const [counted, summary, leftoverBytes] = await Promise.all([count(), summarize(), handBack()]);
   const bytes = counted.bytes + JSON.stringify(summary).length + leftoverBytes;
   const records = Number(summary.records);
   const at = (v: unknown) => (records === 0 ? null : Number(v));
@@ -416,12 +453,14 @@ export async function fitLinesInClickHouse({
   plan: LineSplitPlan;
   signal?: AbortSignal | undefined;
 }): Promise<ClickHouseLineFit> {
-  const counts = planCounts(pipeline, "ClickHouse");
+  // Templates, endpoints and queries are grouped by in the cluster: a row per template, not per path.
+  const counts = planCounts(pipeline, "ClickHouse", { derive: MAPPABLE_FIELDS });
   const fitter = createFitter(pipeline);
   const got = await countLinesInClickHouse({
     client,
     plan,
     queries: counts.queries,
+    derived: counts.derived,
     onRecord: (record) => fitter.observe(record),
     signal,
   });
