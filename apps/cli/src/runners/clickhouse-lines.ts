@@ -5,7 +5,6 @@ import {
   countQueryFor,
   planCounts,
   type ConditionalProfiler,
-  type CountSpec,
   type FieldProfiler,
   type InputStats,
   type Model,
@@ -17,7 +16,7 @@ import type { LineSplitPlan } from "@oddity/source-clickhouse";
 import { isClickHouseInput, loadClickHouse } from "../input/clickhouse.js";
 import type { Session } from "./common.js";
 import type { InputOptions } from "./context.js";
-import { addCountedTables, offsetMinutes } from "./profile.js";
+import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
 
 type Module = Awaited<ReturnType<typeof loadClickHouse>>;
 
@@ -147,10 +146,7 @@ export async function profileLinesOnClickHouse({
     env,
     signal,
     async work({ module, client, plan }) {
-      const specs: CountSpec[] = [
-        ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
-        ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
-      ];
+      const specs = profileSpecs({ profiler, conditional });
       const queries = specs.map((spec) => countQueryFor(spec));
       let firstText: string | null = null;
       const counts = await module.source.countLinesInClickHouse({

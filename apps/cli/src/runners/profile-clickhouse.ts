@@ -3,13 +3,12 @@ import {
   countQueryFor,
   emptyStats,
   type ConditionalProfiler,
-  type CountSpec,
   type FieldProfiler,
   type InputStats,
 } from "@oddity/core";
 import { loadClickHouse } from "../input/clickhouse.js";
 import type { Session } from "./common.js";
-import { addCountedTables, offsetMinutes } from "./profile.js";
+import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
 
 /**
  * `oddity profile clickhouse://… --table T`: each table of the profile is one GROUP BY over a table of
@@ -38,10 +37,7 @@ export async function profileOnClickHouse({
       `${target.display}: --query reads mysql:// and postgres:// databases; name a --table here`,
     );
   if (table === undefined) throw new UserError(`${target.display}: name the table with --table`);
-  const specs: CountSpec[] = [
-    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
-    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
-  ];
+  const specs = profileSpecs({ profiler, conditional });
   const queries = specs.map((spec) => countQueryFor(spec));
   const connection = client.createClient(clickhouse.clientOptions(target));
   try {

@@ -83,10 +83,7 @@ async function profileOnDuckDB({
     engine,
   });
   for (const warning of warnings) session.reporter.warn(warning);
-  const specs: CountSpec[] = [
-    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
-    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
-  ];
+  const specs = profileSpecs({ profiler, conditional });
   // DuckDB groups by path_template and the like itself, from oddity's table of their values.
   const derive = new Set<string>(MAPPABLE_FIELDS);
   const queries = specs.map((spec) => countQueryFor(spec, { derive }));
@@ -113,6 +110,20 @@ async function profileOnDuckDB({
     records: counts.records,
   });
   return { stats: counts.stats, rejections: counts.rejections };
+}
+
+/** The grouped counts an engine computes for a profile: each field's values, and each pair. */
+export function profileSpecs({
+  profiler,
+  conditional,
+}: {
+  profiler: FieldProfiler;
+  conditional: readonly ConditionalProfiler[];
+}): CountSpec[] {
+  return [
+    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
+    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
+  ];
 }
 
 /** The grouped counts an engine brought back, as the profile's tables (derived fields computed here). */
