@@ -1,4 +1,4 @@
-import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import {
   flagRows,
   isNumericField,
@@ -9,7 +9,7 @@ import {
   type FieldValue,
   type Model,
 } from "@oddity/core";
-import { column, eachRows, joinDerived, joinsSql, rowsOf } from "./columns.js";
+import { column, eachRows, joinDerived, joinsSql, rowsOf, writeTable, type Joined } from "./columns.js";
 
 /** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
 export interface CandidateSelection {
@@ -17,12 +17,6 @@ export interface CandidateSelection {
   sql: string;
   /** Plain records per file (`src`): those the stream skips are counted as parsed, unscored. */
   plainPerSrc: ReadonlyMap<number, number>;
-}
-
-function append(appender: DuckDBAppender, numeric: boolean, value: FieldValue): void {
-  if (value === null) appender.appendNull();
-  else if (numeric) appender.appendDouble(Number(value));
-  else appender.appendVarchar(String(value));
 }
 
 /**
@@ -37,6 +31,7 @@ export async function selectCandidates({
   model,
   packed,
   distinct = new Map(),
+  derived = new Map(),
 }: {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
@@ -45,10 +40,12 @@ export async function selectCandidates({
   packed: string;
   /** Distinct combinations already grouped (by `count`, with the same stand-ins), by query key. */
   distinct?: ReadonlyMap<string, readonly CandidateRow[]>;
+  /** The scan's derived-field tables made so far (see `joinDerived`). */
+  derived?: Map<string, Joined>;
 }): Promise<CandidateSelection | null> {
   const plan = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS });
   if (plan === null) return null;
-  const joined = await joinDerived({ connection, derived: plan.derived });
+  const joined = await joinDerived({ connection, derived: plan.derived, known: derived });
   const matches: string[] = [];
   // One GROUP BY per distinct footprint query (a conditional pair and the targets detector's share one),
   // run two at a time while Node judges the rows that came back.
@@ -94,19 +91,12 @@ export async function selectCandidates({
     if (flagged.length === 0) continue;
     const numeric = query.fields.map((f) => isNumericField(f));
     const table = `oddity_flagged_${i}`;
-    await connection.run(
-      `CREATE OR REPLACE TABLE ${table} (${numeric.map((n, j) => `k${j} ${n ? "DOUBLE" : "VARCHAR"}`).join(", ")})`,
-    );
-    const appender = await connection.createAppender(table);
-    try {
-      for (const row of flagged) {
-        row.values.forEach((value, j) => append(appender, numeric[j]!, value));
-        appender.endRow();
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+    await writeTable({
+      connection,
+      table,
+      columns: numeric.map((n, j) => ({ name: `k${j}`, numeric: n })),
+      rows: flagged.map((row) => row.values),
+    });
     const match = query.fields.map((f, j) => {
       const value = column(f, joined);
       return `f.k${j} IS NOT DISTINCT FROM ${numeric[j] ? `CAST(${value} AS DOUBLE)` : value}`;

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { derivedValues, RECORD_FIELDS, type DerivedMapping } from "@oddity/core";
+import { derivedValues, RECORD_FIELDS, type DerivedMapping, type FieldValue } from "@oddity/core";
 import { sqlString } from "./sql-text.js";
 
 // Raw fields the SQL split yields, as columns of the `parsed` table.
@@ -41,19 +41,57 @@ export function joinsSql(fields: readonly string[], joined: ReadonlyMap<string, 
 }
 
 /**
+ * Writes `rows` into a new table through DuckDB's appender: the values travel as data, never as SQL
+ * text. `numeric` columns are DOUBLE, the others VARCHAR.
+ */
+export async function writeTable({
+  connection,
+  table,
+  columns,
+  rows,
+}: {
+  connection: DuckDBConnection;
+  table: string;
+  columns: ReadonlyArray<{ name: string; numeric: boolean }>;
+  rows: Iterable<readonly FieldValue[]>;
+}): Promise<void> {
+  const types = columns.map(({ name, numeric }) => `"${name}" ${numeric ? "DOUBLE" : "VARCHAR"}`);
+  await connection.run(`CREATE OR REPLACE TABLE ${table} (${types.join(", ")})`);
+  const appender = await connection.createAppender(table);
+  try {
+    for (const row of rows) {
+      columns.forEach(({ numeric }, j) => {
+        const value = row[j] ?? null;
+        if (value === null) appender.appendNull();
+        else if (numeric) appender.appendDouble(Number(value));
+        else appender.appendVarchar(String(value));
+      });
+      appender.endRow();
+    }
+    appender.flushSync();
+  } finally {
+    appender.closeSync();
+  }
+}
+
+/**
  * For each derived field the queries group by, a table from every distinct value of its input among the
  * split lines to oddity's derived value (`derivedValues`, the code `observe` runs): the GROUP BYs join it,
- * so they return a row per template rather than per path.
+ * so they return a row per template rather than per path. The split lines do not change, so a table made
+ * once for the scan (kept in `known`) serves its later queries: `detect` counts, then selects.
  */
 export async function joinDerived({
   connection,
   derived,
+  known,
 }: {
   connection: DuckDBConnection;
   derived: readonly DerivedMapping[];
-}): Promise<Map<string, Joined>> {
-  const joined = new Map<string, Joined>();
+  /** The scan's tables made so far, by field; new ones are added. */
+  known: Map<string, Joined>;
+}): Promise<ReadonlyMap<string, Joined>> {
   for (const mapping of derived) {
+    if (known.has(mapping.field)) continue;
     const table = `oddity_derived_${mapping.field}`;
     const input = column(mapping.from);
     const raws = (
@@ -63,24 +101,19 @@ export async function joinDerived({
       )
     ).map((row) => row[0] as string);
     const values = derivedValues({ mapping, values: raws });
-    await connection.run(`CREATE OR REPLACE TABLE ${table} (raw VARCHAR, "value" VARCHAR)`);
-    const appender = await connection.createAppender(table);
-    try {
-      raws.forEach((raw, j) => {
-        appender.appendVarchar(raw);
-        const value = values[j];
-        if (value === null || value === undefined) appender.appendNull();
-        else appender.appendVarchar(value);
-        appender.endRow();
-      });
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
+    await writeTable({
+      connection,
+      table,
+      columns: [
+        { name: "raw", numeric: false },
+        { name: "value", numeric: false },
+      ],
+      rows: raws.map((raw, j) => [raw, values[j] ?? null]),
+    });
     const [absent] = derivedValues({ mapping, values: [null] });
-    joined.set(mapping.field, { table, from: mapping.from, absent: absent ?? null });
+    known.set(mapping.field, { table, from: mapping.from, absent: absent ?? null });
   }
-  return joined;
+  return known;
 }
 
 export async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {

@@ -145,20 +145,16 @@ function countSql(
  */
 function packedCountSql({
   sql,
-  query,
-  representatives,
+  columns,
   escaped,
 }: {
   sql: string;
-  query: CountQuery;
-  representatives: readonly string[];
+  columns: ReturnType<typeof countColumns>;
   escaped: boolean;
 }): string {
-  const parts = countColumns(query, representatives).map(({ name, numeric }) => {
-    if (numeric) return `coalesce('=' || CAST(${name} AS VARCHAR), '')`;
-    const text = escaped ? `replace(replace(${name}, '\\', '\\\\'), chr(10), '\\n')` : name;
-    return `coalesce('=' || ${text}, '')`;
-  });
+  const parts = columns.map(({ name, numeric }) =>
+    packedPart(numeric ? `CAST(${name} AS VARCHAR)` : escaped ? escapedText(name) : name),
+  );
   return `SELECT concat_ws(chr(10), ${parts.join(", ")}) FROM (${sql})`;
 }
 
@@ -180,19 +176,15 @@ function countColumns(query: CountQuery, representatives: readonly string[]) {
 /** A row of {@link packedCountSql} as `countSql` gives it. */
 function unpackCountRow({
   packed,
-  query,
-  representatives,
+  columns,
   escaped,
 }: {
   packed: string;
-  query: CountQuery;
-  representatives: readonly string[];
+  columns: ReturnType<typeof countColumns>;
   escaped: boolean;
 }): unknown[] {
   const parts = packed.split("\n");
-  return countColumns(query, representatives).map(({ numeric }, i) =>
-    numeric ? numberOf(parts[i]) : textOf(parts[i], escaped),
-  );
+  return columns.map(({ numeric }, i) => (numeric ? numberOf(parts[i]) : textOf(parts[i], escaped)));
 }
 
 function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
@@ -238,18 +230,21 @@ function handBack({
 // The record fields of a row as the stream reads them, one line each after `plain` and the numbers.
 const PACKED_TEXT = TEXT_COLUMNS;
 
+/** A packed part: `=` before a value, empty for null (see `packedSql`). */
+const packedPart = (x: string) => `coalesce('=' || ${x}, '')`;
+/** Text with `\` and newlines escaped, for text that may hold newlines (Parquet values). */
+const escapedText = (x: string) => `replace(replace(${x}, '\\', '\\\\'), chr(10), '\\n')`;
+
 // One string per row: converting a string out of DuckDB costs far more than splitting one in Node, so the
 // fields travel joined by newlines. A field's text is prefixed with `=`, so an empty part is null and `=`
 // an empty string. No line of a text file holds a newline, nor any field split from it; a Parquet value
 // may, so the text of the files in `escaped` (their `src`) has `\` and newlines escaped.
 function packedSql(escaped: readonly number[]): string {
-  const part = (x: string) => `coalesce('=' || ${x}, '')`;
+  const part = packedPart;
   const text = (x: string) =>
     escaped.length === 0
       ? part(x)
-      : part(
-          `CASE WHEN src IN (${escaped.join(", ")}) THEN replace(replace(${x}, '\\', '\\\\'), chr(10), '\\n') ELSE ${x} END`,
-        );
+      : part(`CASE WHEN src IN (${escaped.join(", ")}) THEN ${escapedText(x)} ELSE ${x} END`);
   const parts = [
     `CASE WHEN plain THEN '1' ELSE '' END`,
     part(`CAST(CAST("time" AS DOUBLE) AS VARCHAR)`),
@@ -322,6 +317,8 @@ export async function openScan({
   let packed = "packed";
   // The distinct combinations the last `count` met, by query key, for selecting records (see `count`).
   const distinct = new Map<string, CandidateRow[]>();
+  // The derived-field tables made for this scan, by field: counting and selecting share them.
+  const derivedTables = new Map<string, Joined>();
   try {
     const lineFiles: Array<{ file: string; src: number }> = [];
     const parts: string[] = [];
@@ -381,28 +378,25 @@ export async function openScan({
   return {
     async count({ queries, derived = [], onRecord }) {
       if (!countable) throw new Error("count() needs a scan opened countable");
-      const joined = await joinDerived({ connection, derived });
+      const joined = await joinDerived({ connection, derived, known: derivedTables });
       const results = new Map<string, RawCountRow[]>();
       // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
       // standing for each derived one: a footprint that groups by the same fields needs no GROUP BY of
       // its own when the records are selected (`records({ model })`).
-      const standIns = (query: CountQuery) =>
-        keepLines && query.bin === undefined ? representativesOf(query) : [];
       const escaped = infos.some((info) => info.parquet);
+      const items = queries.map((query) => {
+        const standIns = keepLines && query.bin === undefined ? representativesOf(query) : [];
+        return { query, standIns, columns: countColumns(query, standIns) };
+      });
       await eachRows({
         instance,
         connection,
-        items: queries,
-        sql: (query) =>
-          packedCountSql({
-            sql: countSql(query, joined, standIns(query)),
-            query,
-            representatives: standIns(query),
-            escaped,
-          }),
-        take: (query, packedRows) => {
+        items,
+        sql: ({ query, standIns, columns }) =>
+          packedCountSql({ sql: countSql(query, joined, standIns), columns, escaped }),
+        take: ({ query, standIns, columns }, packedRows) => {
           const rows = packedRows.map(([packed]) =>
-            unpackCountRow({ packed: packed as string, query, representatives: standIns(query), escaped }),
+            unpackCountRow({ packed: packed as string, columns, escaped }),
           );
           results.set(
             query.key,
@@ -410,7 +404,7 @@ export async function openScan({
           );
           if (!keepLines || query.bin !== undefined) return;
           const width = query.fields.length;
-          const reps = standIns(query).length;
+          const reps = standIns.length;
           distinct.set(
             query.key,
             rows.map((row) => ({
@@ -489,6 +483,7 @@ export async function openScan({
           return streamRecords({
             instance,
             distinct,
+            derivedTables,
             connection,
             model: countable ? model : undefined,
             packed: countable ? packed : "packed",
@@ -532,6 +527,7 @@ function readError(files: readonly string[], error: unknown): InputError {
 async function* streamRecords({
   instance,
   distinct,
+  derivedTables,
   connection,
   model,
   packed,
@@ -544,6 +540,7 @@ async function* streamRecords({
 }: {
   instance: DuckDBInstance;
   distinct: ReadonlyMap<string, readonly CandidateRow[]>;
+  derivedTables: Map<string, Joined>;
   connection: DuckDBConnection;
   model: Model | undefined;
   /** The SQL of each row's packed fields (see `packedSql`). */
@@ -556,7 +553,16 @@ async function* streamRecords({
   maxLineLength: number;
 }): AsyncGenerator<RecordBatch> {
   const selection =
-    model === undefined ? null : await selectCandidates({ instance, connection, model, packed, distinct });
+    model === undefined
+      ? null
+      : await selectCandidates({
+          instance,
+          connection,
+          model,
+          packed,
+          distinct,
+          derived: derivedTables,
+        });
   const result = await connection.stream(
     // Without a selection, no ORDER BY: a scan of one table returns its rows in insertion order, which is
     // the files' order (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while
