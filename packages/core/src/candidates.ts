@@ -1,4 +1,4 @@
-import { countQueryFor, derivedMappings, isMappable, isRecordField, rawInputs, recordOf } from "./counted.js";
+import { countQueryFor, derivedMappings, isMappable, rawInputs, recordOf } from "./counted.js";
 import type { CountQuery, DerivedMapping } from "./counted.js";
 import type { DetectorHooks } from "./detector.js";
 import { canonicalField, getField } from "./fields.js";
@@ -99,9 +99,7 @@ export function footprintRecord(footprint: readonly string[], record: LogRecord)
   const fields = [...new Set(footprint.flatMap((f) => rawInputs(f)))];
   return recordOf(
     fields,
-    fields.map((f) =>
-      isRecordField(f) ? (record[f as keyof LogRecord] as FieldValue) : getField(record, f),
-    ),
+    fields.map((f) => getField(record, f)),
   );
 }
 

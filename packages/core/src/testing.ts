@@ -124,13 +124,16 @@ export function roundTrip(fitted: FittedDetector): FittedDetector {
 export async function readRecords({
   files,
   format,
+  strict = true,
 }: {
   files: readonly string[];
   /** As `readInputs` takes it; sniffed from the first lines when absent. */
   format?: FormatSpec;
+  /** False to leave out the lines that are not records (a real log's odd lines) instead of throwing. */
+  strict?: boolean;
 }): Promise<LogRecord[]> {
   const records: LogRecord[] = [];
-  const stream = readInputs({ inputs: files, format, strict: true });
+  const stream = readInputs({ inputs: files, format, strict });
   for await (const batch of stream) records.push(...batch.records);
   return records;
 }
