@@ -1,15 +1,16 @@
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import {
   flagRows,
   isNumericField,
   MAPPABLE_FIELDS,
   planCandidates,
-  type CandidateQuery,
   type CandidateRow,
   type FieldValue,
   type Model,
 } from "@oddity/core";
-import { column, eachRows, joinDerived, joinsSql, rowsOf, writeTable, type Joined } from "./columns.js";
+import { codedRows } from "./coded-rows.js";
+import { column, joinDerived, joinsSql, rowsOf, writeTable, type Joined } from "./columns.js";
+import { groupingSets } from "./grouping-sets.js";
 
 /** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
 export interface CandidateSelection {
@@ -26,14 +27,12 @@ export interface CandidateSelection {
  * so it is not streamed back. Null when a detector declares no footprints: then every row is streamed.
  */
 export async function selectCandidates({
-  instance,
   connection,
   model,
   packed,
   distinct = new Map(),
   derived = new Map(),
 }: {
-  instance: DuckDBInstance;
   connection: DuckDBConnection;
   model: Model;
   /** The SQL of a row's packed fields, as the stream reads them. */
@@ -47,45 +46,44 @@ export async function selectCandidates({
   if (plan === null) return null;
   const joined = await joinDerived({ connection, derived: plan.derived, known: derived });
   const matches: string[] = [];
-  // One GROUP BY per distinct footprint query (a conditional pair and the targets detector's share one),
-  // run two at a time while Node judges the rows that came back.
-  const sqlOf = (candidate: CandidateQuery) => {
-    const keys = candidate.query.fields.map((f, j) => `${column(f, joined)} AS k${j}`);
-    const reps = candidate.representatives.map((f, j) => `min(${column(f)}) AS r${j}`);
-    return `SELECT ${[...keys, ...reps].join(", ")} FROM parsed${joinsSql(candidate.query.fields, joined)} WHERE plain GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
-  };
   const flaggedOf = new Map<number, CandidateRow[]>();
-  const judge = (indices: readonly number[], rows: readonly CandidateRow[]) => {
-    for (const i of indices) {
-      const flags = flagRows({ model, candidate: plan.queries[i]!, rows });
-      flaggedOf.set(
-        i,
-        rows.filter((_, j) => flags[j]),
-      );
-    }
+  const judge = (i: number, rows: readonly CandidateRow[]) => {
+    const flags = flagRows({ model, candidate: plan.queries[i]!, rows });
+    flaggedOf.set(
+      i,
+      rows.filter((_, j) => flags[j]),
+    );
   };
-  const bySql = new Map<string, number[]>();
+  // Footprints grouped already by the fit of this scan are judged from those rows; the others are
+  // grouped together in one scan (see `groupingSets`).
+  const left: number[] = [];
   plan.queries.forEach((candidate, i) => {
-    // Grouped already by the fit of this scan: judged from those rows.
     const known = distinct.get(candidate.query.key);
-    if (known !== undefined) return judge([i], known);
-    const sql = sqlOf(candidate);
-    bySql.set(sql, [...(bySql.get(sql) ?? []), i]);
+    if (known !== undefined) judge(i, known);
+    else left.push(i);
   });
-  await eachRows({
-    instance,
-    connection,
-    items: [...bySql],
-    sql: ([sql]) => sql,
-    take: ([, indices], found) => {
-      const width = plan.queries[indices[0]!]!.query.fields.length;
-      const rows: CandidateRow[] = found.map((row) => ({
-        values: row.slice(0, width) as FieldValue[],
-        representatives: row.slice(width) as FieldValue[],
-      }));
-      judge(indices, rows);
-    },
-  });
+  if (left.length > 0) {
+    const sets = groupingSets({
+      groupings: left.map((i) => ({
+        fields: plan.queries[i]!.query.fields,
+        representatives: plan.queries[i]!.representatives,
+      })),
+      joined,
+    });
+    const found = sets.split(
+      await codedRows({ connection, sql: sets.sql, columns: sets.columns, tag: "candidates" }),
+    );
+    left.forEach((i, at) => {
+      const width = plan.queries[i]!.query.fields.length;
+      judge(
+        i,
+        found[at]!.map((row) => ({
+          values: row.slice(0, width) as FieldValue[],
+          representatives: row.slice(width, -1) as FieldValue[],
+        })),
+      );
+    });
+  }
   for (const [i, { query }] of plan.queries.entries()) {
     const flagged = flaggedOf.get(i)!;
     if (flagged.length === 0) continue;

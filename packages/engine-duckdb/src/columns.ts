@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { derivedValues, RECORD_FIELDS, type DerivedMapping, type FieldValue } from "@oddity/core";
 import { sqlString } from "./sql-text.js";
 
@@ -119,37 +119,4 @@ export async function joinDerived({
 export async function rowsOf(connection: DuckDBConnection, sql: string): Promise<unknown[][]> {
   const reader = await connection.runAndReadAll(sql);
   return reader.getRowsJS();
-}
-
-/**
- * Runs every query and hands each one's rows to `take` as they arrive. Two connections take the queries
- * in turn, so DuckDB computes one while Node converts the rows of another (the tables are the
- * instance's, not a connection's).
- */
-export async function eachRows<T>({
-  instance,
-  connection,
-  items,
-  sql,
-  take,
-}: {
-  instance: DuckDBInstance;
-  connection: DuckDBConnection;
-  items: readonly T[];
-  sql: (item: T) => string;
-  take: (item: T, rows: unknown[][]) => void;
-}): Promise<void> {
-  const next = items[Symbol.iterator]();
-  const second = await instance.connect();
-  try {
-    await Promise.all(
-      [connection, second].map(async (on) => {
-        for (let step = next.next(); !step.done; step = next.next()) {
-          take(step.value, await rowsOf(on, sql(step.value)));
-        }
-      }),
-    );
-  } finally {
-    second.closeSync();
-  }
 }

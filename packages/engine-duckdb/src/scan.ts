@@ -6,11 +6,8 @@ import {
   addBatch,
   addBreakdown,
   addRejectionClasses,
-  binMinimum,
-  binMultiplier,
   blankRecord,
   createParser,
-  isNumericField,
   representativesOf,
   emptyStats,
   excerpt,
@@ -32,8 +29,9 @@ import {
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { selectCandidates } from "./candidates.js";
-import { column, eachRows, joinDerived, joinsSql, rowsOf, type Joined } from "./columns.js";
-import { sqlNumber } from "./sql-text.js";
+import { codedRows } from "./coded-rows.js";
+import { groupingSets } from "./grouping-sets.js";
+import { joinDerived, rowsOf, type Joined } from "./columns.js";
 
 /** What `openScan` reads. */
 export interface DuckDBScanOptions {
@@ -113,78 +111,6 @@ export interface DuckDBScan {
   }): RecordStream;
   /** Frees DuckDB's memory; the scan cannot be used after. */
   close(): void;
-}
-
-/** One GROUP BY over the plainly split lines for a declared count. */
-function countSql(
-  query: CountQuery,
-  joined: ReadonlyMap<string, Joined>,
-  representatives: readonly string[],
-): string {
-  const keys = query.fields.map((f, i) => `${column(f, joined)} AS k${i}`);
-  if (query.bin !== undefined) {
-    const x = column(query.bin.field);
-    const min = sqlNumber(binMinimum(query.bin.relativeAccuracy));
-    const mult = sqlNumber(binMultiplier(query.bin.relativeAccuracy));
-    keys.push(
-      `CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} > ${min} THEN 1 WHEN ${x} < -${min} THEN -1 ELSE 0 END AS bin_sign`,
-      `CASE WHEN ${x} > ${min} THEN ceil(log2(${x}) * ${mult}) WHEN ${x} < -${min} THEN ceil(log2(-${x}) * ${mult}) ELSE 0 END AS bin_key`,
-    );
-  }
-  // After the keys and before the count: one raw value standing for each derived one (see `distinct`).
-  keys.push(...representatives.map((f, j) => `min(${column(f)}) AS r${j}`));
-  const groups = keys.length === 0 ? "" : `${keys.join(", ")}, `;
-  const joins = joinsSql(query.fields, joined);
-  return `SELECT ${groups}CAST(count(*) AS DOUBLE) AS c FROM parsed${joins} WHERE plain${keys.length === 0 ? "" : " GROUP BY ALL"}`;
-}
-
-/**
- * A count query's rows packed into one string each (`=` before a value, empty for null, newlines between):
- * converting a string out of DuckDB costs far more than splitting one in Node, and a row has several.
- * Text holds no newline unless it comes from a Parquet file: then `escaped` escapes `\` and newlines.
- */
-function packedCountSql({
-  sql,
-  columns,
-  escaped,
-}: {
-  sql: string;
-  columns: ReturnType<typeof countColumns>;
-  escaped: boolean;
-}): string {
-  const parts = columns.map(({ name, numeric }) =>
-    packedPart(numeric ? `CAST(${name} AS VARCHAR)` : escaped ? escapedText(name) : name),
-  );
-  return `SELECT concat_ws(chr(10), ${parts.join(", ")}) FROM (${sql})`;
-}
-
-// The columns of `countSql`, in order, and whether each is a number.
-function countColumns(query: CountQuery, representatives: readonly string[]) {
-  return [
-    ...query.fields.map((f, i) => ({ name: `k${i}`, numeric: isNumericField(f) })),
-    ...(query.bin === undefined
-      ? []
-      : [
-          { name: "bin_sign", numeric: true },
-          { name: "bin_key", numeric: true },
-        ]),
-    ...representatives.map((_, j) => ({ name: `r${j}`, numeric: false })),
-    { name: "c", numeric: true },
-  ];
-}
-
-/** A row of {@link packedCountSql} as `countSql` gives it. */
-function unpackCountRow({
-  packed,
-  columns,
-  escaped,
-}: {
-  packed: string;
-  columns: ReturnType<typeof countColumns>;
-  escaped: boolean;
-}): unknown[] {
-  const parts = packed.split("\n");
-  return columns.map(({ numeric }, i) => (numeric ? numberOf(parts[i]) : textOf(parts[i], escaped)));
 }
 
 function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
@@ -383,36 +309,31 @@ export async function openScan({
       // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
       // standing for each derived one: a footprint that groups by the same fields needs no GROUP BY of
       // its own when the records are selected (`records({ model })`).
-      const escaped = infos.some((info) => info.parquet);
-      const items = queries.map((query) => {
-        const standIns = keepLines && query.bin === undefined ? representativesOf(query) : [];
-        return { query, standIns, columns: countColumns(query, standIns) };
-      });
-      await eachRows({
-        instance,
-        connection,
-        items,
-        sql: ({ query, standIns, columns }) =>
-          packedCountSql({ sql: countSql(query, joined, standIns), columns, escaped }),
-        take: ({ query, standIns, columns }, packedRows) => {
-          const rows = packedRows.map(([packed]) =>
-            unpackCountRow({ packed: packed as string, columns, escaped }),
-          );
-          results.set(
-            query.key,
-            rows.map((row) => toRaw(query, row)),
-          );
-          if (!keepLines || query.bin !== undefined) return;
-          const width = query.fields.length;
-          const reps = standIns.length;
-          distinct.set(
-            query.key,
-            rows.map((row) => ({
-              values: row.slice(0, width) as FieldValue[],
-              representatives: row.slice(width, width + reps) as FieldValue[],
-            })),
-          );
-        },
+      const groupings = queries.map((query) => ({
+        fields: query.fields,
+        ...(query.bin === undefined ? {} : { bin: query.bin }),
+        representatives: keepLines && query.bin === undefined ? representativesOf(query) : [],
+      }));
+      const sets = groupingSets({ groupings, joined });
+      const perGrouping = sets.split(
+        await codedRows({ connection, sql: sets.sql, columns: sets.columns, tag: "count" }),
+      );
+      queries.forEach((query, i) => {
+        const rows = perGrouping[i]!;
+        results.set(
+          query.key,
+          rows.map((row) => toRaw(query, row)),
+        );
+        if (!keepLines || query.bin !== undefined) return;
+        const width = query.fields.length;
+        const reps = groupings[i]!.representatives.length;
+        distinct.set(
+          query.key,
+          rows.map((row) => ({
+            values: row.slice(0, width) as FieldValue[],
+            representatives: row.slice(width, width + reps) as FieldValue[],
+          })),
+        );
       });
       const [summary] = await rowsOf(
         connection,
@@ -481,7 +402,6 @@ export async function openScan({
           if (iterated) throw new Error("a RecordStream can be read only once");
           iterated = true;
           return streamRecords({
-            instance,
             distinct,
             derivedTables,
             connection,
@@ -525,7 +445,6 @@ function readError(files: readonly string[], error: unknown): InputError {
 }
 
 async function* streamRecords({
-  instance,
   distinct,
   derivedTables,
   connection,
@@ -538,7 +457,6 @@ async function* streamRecords({
   layout,
   maxLineLength,
 }: {
-  instance: DuckDBInstance;
   distinct: ReadonlyMap<string, readonly CandidateRow[]>;
   derivedTables: Map<string, Joined>;
   connection: DuckDBConnection;
@@ -556,7 +474,6 @@ async function* streamRecords({
     model === undefined
       ? null
       : await selectCandidates({
-          instance,
           connection,
           model,
           packed,
