@@ -87,8 +87,23 @@ export function footprintFindings({
   footprint: readonly string[];
   record: LogRecord;
 }): Finding[] {
-  const set = new Set(footprint.map(canonicalField));
-  return hooks.score(state, record).filter((finding) => within(finding, set));
+  return findingsWithin({ hooks, state, footprint: new Set(footprint.map(canonicalField)), record });
+}
+
+// `footprintFindings` with the footprint's canonical fields already in a set: judging many rows of one
+// footprint builds the set once.
+function findingsWithin({
+  hooks,
+  state,
+  footprint,
+  record,
+}: {
+  hooks: Pick<DetectorHooks<unknown>, "score">;
+  state: unknown;
+  footprint: ReadonlySet<string>;
+  record: LogRecord;
+}): Finding[] {
+  return hooks.score(state, record).filter((finding) => within(finding, footprint));
 }
 
 /**
@@ -121,18 +136,12 @@ export function flagRows({
   const { query, representatives } = candidate;
   const raw = query.fields.filter((f) => !isMappable(f));
   const at = raw.map((f) => query.fields.indexOf(f));
+  const fields = [...raw, ...representatives];
+  const hooks = model.pipeline.detectors[candidate.detector]!.hooks;
+  const state = model.states[candidate.detector];
+  const footprint = new Set(candidate.footprint.map(canonicalField));
   return rows.map((row) => {
-    const record = recordOf(
-      [...raw, ...representatives],
-      [...at.map((i) => row.values[i] ?? null), ...row.representatives],
-    );
-    return (
-      footprintFindings({
-        hooks: model.pipeline.detectors[candidate.detector]!.hooks,
-        state: model.states[candidate.detector],
-        footprint: candidate.footprint,
-        record,
-      }).length > 0
-    );
+    const record = recordOf(fields, [...at.map((i) => row.values[i] ?? null), ...row.representatives]);
+    return findingsWithin({ hooks, state, footprint, record }).length > 0;
   });
 }

@@ -2,7 +2,7 @@ import type { DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
 import { RECORD_FIELDS, canonicalField, fieldReader, getFieldNumber, type DerivedField } from "./fields.js";
 import type { Pipeline } from "./pipeline.js";
-import { createRecord, type FieldValue, type LogRecord } from "./record.js";
+import { blankRecord, createRecord, type FieldValue, type LogRecord } from "./record.js";
 
 /**
  * A numeric field counted by the bin a logarithmic DDSketch puts it in (the `LogarithmicMapping` of
@@ -267,7 +267,8 @@ function textOf(value: FieldValue): string | null {
 
 /** A record holding the raw values of one row, for computing derived fields as `observe` would. */
 export function recordOf(fields: readonly string[], values: readonly FieldValue[]): LogRecord {
-  const record = createRecord({});
+  // A literal, not `createRecord({})`'s spread: engines make one per distinct combination they return.
+  const record = blankRecord("", 0, "");
   const target = record as unknown as Record<string, FieldValue>;
   fields.forEach((field, i) => {
     const value = values[i] ?? null;
