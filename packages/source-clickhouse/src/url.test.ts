@@ -16,9 +16,19 @@ describe("clickhouse:// URLs", () => {
       username: "oddity",
       password: SECRET,
       database: "logs",
+      compression: { response: true },
       log: { level: ClickHouseLogLevel.OFF },
     });
     expect(target.origin).toBe("the URL");
+  });
+
+  it("asks for compressed responses unless the URL says ?compression=0", () => {
+    const off = parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=0`, env: {} });
+    expect(clientOptions(off).compression).toEqual({ response: false });
+    expect(off.display).toBe("clickhouse://oddity:***@127.0.0.1:18123/logs");
+    expect(() => parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=no`, env: {} })).toThrow(
+      /\?compression= takes 0 or 1, received "no"/,
+    );
   });
 
   it("never shows the password, even one holding @, : and / unescaped", () => {
