@@ -320,4 +320,26 @@ describe("a 2-shard ClickHouse cluster", () => {
       await proxy.close();
     }
   });
+
+  it("fits as a user with readonly=1 once the URL turns compression off, which that user may not set", async () => {
+    const plan = planCounts(pipeline(), "ClickHouse", { derive: MAPPABLE_FIELDS });
+    const count = async (url: string) => {
+      const client = createClient(clientOptions(parseClickHouseUrl({ url, env: {} })));
+      try {
+        return await countInClickHouse({
+          client,
+          database: "default",
+          table: HOSTILE_TABLE,
+          queries: plan.queries,
+          derived: plan.derived,
+        });
+      } finally {
+        await client.close();
+      }
+    };
+    const url = `clickhouse://reader@127.0.0.1:${cluster.http[0]}/default`;
+    await expect(count(url)).rejects.toThrow(/enable_http_compression\) in readonly mode/);
+    const counts = await count(`${url}?compression=0`);
+    expect(counts.records).toBe(records.length);
+  });
 });

@@ -123,6 +123,11 @@ export function describeTarget(target: ClickHouseTarget): string {
   return `${target.display} (user ${target.user}, password from ${target.origin})`;
 }
 
+// A GROUP BY over a whole table sends its first byte when the scan is done: on 10M raw lines split on
+// 2 busy cores that took longer than the client's default 30 s of silence, and the fit failed. An hour;
+// a signal (Ctrl-C) still stops it sooner.
+const REQUEST_TIMEOUT_MS = 3_600_000;
+
 /**
  * The client's connection options for a target (`createClient(clientOptions(target))`). The client's own
  * logger is off: it would print each failed request with its stack to stderr, next to oddity's message.
@@ -135,6 +140,7 @@ export function clientOptions(target: ClickHouseTarget): {
   password: string;
   database: string;
   compression: { response: boolean };
+  request_timeout: number;
   log: { level: ClickHouseLogLevel };
 } {
   return {
@@ -143,6 +149,7 @@ export function clientOptions(target: ClickHouseTarget): {
     password: target.password,
     database: target.database,
     compression: { response: target.compress ?? true },
+    request_timeout: REQUEST_TIMEOUT_MS,
     log: { level: ClickHouseLogLevel.OFF },
   };
 }

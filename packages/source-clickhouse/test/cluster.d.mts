@@ -12,7 +12,10 @@ export const SERVER: string;
 export function serverInstalled(): boolean;
 /** A TCP port free on loopback now. */
 export function freePort(): Promise<number>;
-/** A user `oddity` the servers know, with this password (tests check it is never printed). */
+/**
+ * A user `oddity` the servers know, with this password (tests check it is never printed). A user `reader`
+ * without a password has `readonly=1`: it may change no setting.
+ */
 export const CLUSTER_USER: { readonly name: "oddity"; readonly password: string };
 /** Starts two servers whose `remote_servers` name both as the cluster `oddity`; `stop` ends and removes them. */
 export function startCluster(): Promise<Cluster>;

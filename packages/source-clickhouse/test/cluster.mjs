@@ -23,14 +23,17 @@ export async function freePort() {
   });
 }
 
-/** A user `oddity` the servers know, with this password (tests check it is never printed). */
+/**
+ * A user `oddity` the servers know, with this password (tests check it is never printed). A user `reader`
+ * without a password has `readonly=1`: it may change no setting.
+ */
 export const CLUSTER_USER = Object.freeze({ name: "oddity", password: "s3cr3t-ch'pw&<x>" });
 
 const xmlText = (text) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
 const USERS = `<yandex>
-  <profiles><default></default></profiles>
-  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default><${CLUSTER_USER.name}><password>${xmlText(CLUSTER_USER.password)}</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></${CLUSTER_USER.name}></users>
+  <profiles><default></default><readonly><readonly>1</readonly></readonly></profiles>
+  <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default><${CLUSTER_USER.name}><password>${xmlText(CLUSTER_USER.password)}</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></${CLUSTER_USER.name}><reader><password></password><networks><ip>127.0.0.1</ip></networks><profile>readonly</profile><quota>default</quota></reader></users>
   <quotas><default></default></quotas>
 </yandex>
 `;
