@@ -192,6 +192,10 @@ async function benchDataset({ variant, lines }) {
     const mb = (n) => (n / 1e6).toFixed(1);
     const share = (n, of) => Number(((100 * n) / of).toFixed(2));
     for (const f of found) {
+      if (f.error !== undefined) {
+        clickhouse.push({ dataset, task: `oddity fit clickhouse ${f.kind}`, error: f.error });
+        continue;
+      }
       const row = add(
         `oddity fit clickhouse ${f.kind === "lines" ? "raw lines" : "columns"}`,
         f.result,
@@ -376,7 +380,7 @@ if (parallelism.length > 0) {
 }
 if (clickhouse.length > 0) {
   process.stdout.write(
-    `\n${clickhouse.map((c) => `${c.dataset} ${c.task}: ${(c.wireBytes / 1e6).toFixed(1)} MB back on the wire, ${c.wirePercentOfTable}% of ${(c.tableBytes / 1e6).toFixed(0)} MB uncompressed (${c.wirePercentOfCompressed}% of ${(c.tableCompressedBytes / 1e6).toFixed(0)} MB compressed), ${c.seconds.toFixed(1)} s, model ${c.identical ? "identical" : "DIFFERENT"}`).join("\n")}\n`,
+    `\n${clickhouse.map((c) => (c.error !== undefined ? `${c.dataset} ${c.task}: FAILED, ${c.error}` : `${c.dataset} ${c.task}: ${(c.wireBytes / 1e6).toFixed(1)} MB back on the wire, ${c.wirePercentOfTable}% of ${(c.tableBytes / 1e6).toFixed(0)} MB uncompressed (${c.wirePercentOfCompressed}% of ${(c.tableCompressedBytes / 1e6).toFixed(0)} MB compressed), ${c.seconds.toFixed(1)} s, model ${c.identical ? "identical" : "DIFFERENT"}`)).join("\n")}\n`,
   );
 }
 if (start !== null)
@@ -384,4 +388,8 @@ if (start !== null)
     `\nstartup: node -e 0 ${start.nodeMs} ms, oddity --help ${start.helpMs} ms (target < ${start.targetMs} ms)\n`,
   );
 process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
-if (checks.some((c) => !c.identical) || clickhouse.some((c) => c.identical === false)) process.exitCode = 1;
+if (
+  checks.some((c) => !c.identical) ||
+  clickhouse.some((c) => c.identical === false || c.error !== undefined)
+)
+  process.exitCode = 1;

@@ -4,7 +4,7 @@
 // first shard's HTTP port, and the bytes the server sent back (HTTP headers included, compressed as they
 // came) are set against the table's bytes in system.parts of both shards. The model must equal
 // `oddity fit` of the same lines, but for `sources`.
-import { createReadStream, readFileSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { isDeepStrictEqual } from "node:util";
@@ -83,6 +83,36 @@ async function* lineBatches(file) {
   if (batch.length > 0) yield batch;
 }
 
+// Background merges of the loaded parts would compete with the fit for the 2 cores: waited for, bounded.
+async function settle({ ports, log }) {
+  const started = performance.now();
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    let merging = 0;
+    for (const port of ports)
+      merging += Number(await sql({ port, query: "SELECT count() FROM system.merges" }));
+    if (merging === 0 || Date.now() > deadline) {
+      log(
+        `  clickhouse: merges ${merging === 0 ? "settled" : `still running (${merging})`} after ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+}
+
+// The last lines of each shard's error log, to say why a fit failed.
+function serverErrors(root) {
+  return ["shard1", "shard2"]
+    .map((shard) => path.join(root, shard, "error.log"))
+    .filter((file) => existsSync(file))
+    .map(
+      (file) =>
+        `${path.basename(path.dirname(file))}: ${readFileSync(file, "utf8").trim().split("\n").slice(-5).join("\n")}`,
+    )
+    .join("\n");
+}
+
 const withoutSources = (file) => {
   const { sources: _sources, ...rest } = JSON.parse(readFileSync(file, "utf8"));
   return rest;
@@ -145,18 +175,29 @@ export async function benchClickHouse({ file, kinds, reference, work, run, log }
         uncompressed += u;
         compressed += c;
       }
+      await settle({ ports: cluster.http, log });
       const model = path.join(work, `model-clickhouse-${kind}.json`);
       const url = `clickhouse://default@127.0.0.1:${proxy.port}/default`;
       const before = proxy.received();
-      const result = await run([
-        "fit",
-        url,
-        "--table",
-        table,
-        ...(kind === "lines" ? ["--column", "line"] : []),
-        "--output",
-        model,
-      ]);
+      let result;
+      try {
+        result = await run([
+          "fit",
+          url,
+          "--table",
+          table,
+          ...(kind === "lines" ? ["--column", "line"] : []),
+          "--output",
+          model,
+        ]);
+      } catch (error) {
+        // One kind failing keeps the other's figures.
+        log(
+          `  clickhouse ${kind}: ${error.message.split("\n").slice(0, 2).join(" ")}\n${serverErrors(cluster.root)}`,
+        );
+        results.push({ kind, error: error.message.split("\n")[1] ?? error.message });
+        continue;
+      }
       const wire = proxy.received() - before;
       const identical =
         reference === null ? null : isDeepStrictEqual(withoutSources(model), withoutSources(reference));

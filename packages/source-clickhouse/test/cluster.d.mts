@@ -2,6 +2,8 @@
 export interface Cluster {
   /** HTTP ports of the shards; the first holds the Distributed table. */
   http: number[];
+  /** The servers' folder: `shard1/error.log`, `shard2/…`, removed by `stop`. */
+  root: string;
   /** Ends both servers and removes their folder. */
   stop(): Promise<void>;
 }

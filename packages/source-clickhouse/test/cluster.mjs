@@ -31,8 +31,10 @@ export const CLUSTER_USER = Object.freeze({ name: "oddity", password: "s3cr3t-ch
 
 const xmlText = (text) => text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 
+// A shard gives up connecting to the other after 50 ms by default; a 10M-line fit on a busy 2-core
+// machine failed with "All connection tries failed" (cause not confirmed): a second is allowed.
 const USERS = `<yandex>
-  <profiles><default></default><readonly><readonly>1</readonly></readonly></profiles>
+  <profiles><default><connect_timeout_with_failover_ms>1000</connect_timeout_with_failover_ms></default><readonly><readonly>1</readonly></readonly></profiles>
   <users><default><password></password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></default><${CLUSTER_USER.name}><password>${xmlText(CLUSTER_USER.password)}</password><networks><ip>127.0.0.1</ip></networks><profile>default</profile><quota>default</quota></${CLUSTER_USER.name}><reader><password></password><networks><ip>127.0.0.1</ip></networks><profile>readonly</profile><quota>default</quota></reader></users>
   <quotas><default></default></quotas>
 </yandex>
@@ -119,7 +121,7 @@ export async function startCluster() {
     await stop();
     throw error;
   }
-  return { http, stop };
+  return { http, root, stop };
 }
 
 /**
