@@ -6,12 +6,16 @@
 //   pnpm bench                          100k and 1M lines, normal traffic, 3 runs each (best kept)
 //   pnpm bench --quick                  1M lines, one run each: a few minutes
 //   pnpm bench --sizes 10M --variants highcard      the memory check (10M lines, 1M paths, 100k ips)
+//   pnpm bench --sizes 10M --runs 1 --only clickhouse,clickhouse-lines
+//                                       bytes a fit in a 2-shard ClickHouse cluster sends back (opt-in:
+//                                       needs clickhouse-server; parsed columns, raw-line column)
 //   options: --sizes 100k,1M,10M  --variants normal,highcard  --runs N  --jobs N  --only fit,detect,engine
 //            --no-compare (skip mawk/GoAccess)  --out FILE (default bench/results/latest.json)
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { benchClickHouse } from "./lib/clickhouse.mjs";
 import { comparisons } from "./lib/compare.mjs";
 import { ensureLog, GENERATOR_VERSION } from "./lib/generate.mjs";
 import { measure } from "./lib/measure.mjs";
@@ -166,6 +170,52 @@ async function benchDataset({ variant, lines }) {
     rmSync(engineModel, { force: true });
   }
 
+  // Opt-in, since it starts servers and loads the log into them: only when --only names it.
+  const clickhouseKinds = [
+    ["clickhouse", "parsed"],
+    ["clickhouse-lines", "lines"],
+  ]
+    .filter(([task]) => only?.has(task))
+    .map(([, kind]) => kind);
+  if (clickhouseKinds.length > 0) {
+    // The model the cluster's must equal: `oddity fit` of the same file, run here unless it ran above.
+    if (!(wanted("fit") || wanted("score")))
+      add("oddity fit", await best({ ...oddity("fit", file, "--output", model), times: 1 }), base.count);
+    const found = await benchClickHouse({
+      file,
+      kinds: clickhouseKinds,
+      reference: model,
+      work,
+      run: (args) => best({ ...oddity(...args), times: 1, by: wall }),
+      log,
+    });
+    const mb = (n) => (n / 1e6).toFixed(1);
+    const share = (n, of) => Number(((100 * n) / of).toFixed(2));
+    for (const f of found) {
+      if (f.error !== undefined) {
+        clickhouse.push({ dataset, task: `oddity fit clickhouse ${f.kind}`, error: f.error });
+        continue;
+      }
+      const row = add(
+        `oddity fit clickhouse ${f.kind === "lines" ? "raw lines" : "columns"}`,
+        f.result,
+        base.count,
+      );
+      Object.assign(row, {
+        wireBytes: f.wire,
+        tableBytes: f.uncompressed,
+        tableCompressedBytes: f.compressed,
+        wirePercentOfTable: share(f.wire, f.uncompressed),
+        wirePercentOfCompressed: share(f.wire, f.compressed),
+        identical: f.identical,
+      });
+      clickhouse.push({ dataset, ...row });
+      log(
+        `    ${mb(f.wire)} MB back on the wire: ${row.wirePercentOfTable}% of the table's ${mb(f.uncompressed)} MB uncompressed, ${row.wirePercentOfCompressed}% of its ${mb(f.compressed)} MB compressed; model ${f.identical ? "identical" : "DIFFERENT"} but for sources`,
+      );
+    }
+  }
+
   // The CLI starts one worker per 64 MiB of input at most (JOB_MIN_BYTES in apps/cli): below twice that,
   // `--jobs N` runs one job and there is nothing to compare.
   const jobMinBytes = 64 * 1024 * 1024;
@@ -234,6 +284,7 @@ async function benchDataset({ variant, lines }) {
 }
 
 const parallelism = [];
+const clickhouse = [];
 
 /** The speedup N threads of fixed CPU work get on this machine now: the ceiling for --jobs N. */
 async function calibrate() {
@@ -309,6 +360,7 @@ const report = {
   rows,
   jobs: checks,
   parallelism,
+  clickhouse,
   startup: start,
 };
 const out = flags.out ?? path.join(root, "bench/results/latest.json");
@@ -326,9 +378,18 @@ if (parallelism.length > 0) {
     `machine parallelism during the --jobs runs: ${parallelism.join(", ")}× for ${jobs} threads of fixed work (the ceiling for --jobs ${jobs})\n`,
   );
 }
+if (clickhouse.length > 0) {
+  process.stdout.write(
+    `\n${clickhouse.map((c) => (c.error !== undefined ? `${c.dataset} ${c.task}: FAILED, ${c.error}` : `${c.dataset} ${c.task}: ${(c.wireBytes / 1e6).toFixed(1)} MB back on the wire, ${c.wirePercentOfTable}% of ${(c.tableBytes / 1e6).toFixed(0)} MB uncompressed (${c.wirePercentOfCompressed}% of ${(c.tableCompressedBytes / 1e6).toFixed(0)} MB compressed), ${c.seconds.toFixed(1)} s, model ${c.identical ? "identical" : "DIFFERENT"}`)).join("\n")}\n`,
+  );
+}
 if (start !== null)
   process.stdout.write(
     `\nstartup: node -e 0 ${start.nodeMs} ms, oddity --help ${start.helpMs} ms (target < ${start.targetMs} ms)\n`,
   );
 process.stdout.write(`\nwritten to ${path.relative(process.cwd(), out)}\n`);
-if (checks.some((c) => !c.identical)) process.exitCode = 1;
+if (
+  checks.some((c) => !c.identical) ||
+  clickhouse.some((c) => c.identical === false || c.error !== undefined)
+)
+  process.exitCode = 1;

@@ -14,19 +14,25 @@ import {
   modelToJSON,
   planCounts,
   readInputs,
+  type CountQuery,
   type LogRecord,
   type Model,
+  type RawCountRow,
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../test/cluster.js";
+import { countingProxy, startCluster, type Cluster } from "../test/cluster.js";
+import { countRowOf, countTable, fieldValue, selectTsv } from "./count-rows.js";
 import {
   TABLE_FIELDS,
   chBytes,
   chIdentifier,
   chNumber,
   chString,
+  clientOptions,
   countInClickHouse,
+  countQuerySql,
   fitInClickHouse,
+  parseClickHouseUrl,
   readClickHouse,
 } from "./index.js";
 
@@ -231,5 +237,109 @@ describe("a 2-shard ClickHouse cluster", () => {
       format: "JSONEachRow",
     });
     expect((await result.json<{ v: number[] }>())[0]!.v).toEqual(numbers);
+  });
+
+  it("decodes TabSeparated count rows to the rows JSONEachRow gives, hostile values and bytes that are not UTF-8 too", async () => {
+    const client = clients[0]!;
+    await client.command({
+      query:
+        "CREATE TABLE default.hostile_values (user_agent Nullable(String), referer Nullable(String), size Nullable(Float64)) ENGINE = Memory",
+    });
+    const texts = ["tab\there", "new\nline", "back\\slash\\", "\\N", "", 'it\'s "q"', "nul\u0000", "日本 ✓"];
+    const values = [
+      ...texts.map(chString),
+      "NULL",
+      // Two byte strings that are not UTF-8 and read as different text.
+      chBytes(Buffer.from("2f61ff62", "hex")),
+      chBytes(Buffer.from("c327", "hex")),
+    ];
+    const sizes = ["0", "1.5", "NULL", "1e-310", "-3", "1e300"];
+    const rows = values.flatMap((v, i) =>
+      [0, 1, 2].map((j) => `(${v}, ${values[(i + j) % values.length]}, ${sizes[(i + j) % sizes.length]})`),
+    );
+    await client.command({ query: `INSERT INTO default.hostile_values VALUES ${rows.join(", ")}` });
+    const queries: CountQuery[] = [
+      { key: "a", fields: ["user_agent", "referer"], bin: { field: "size", relativeAccuracy: 0.01 } },
+      { key: "b", fields: ["referer"] },
+    ];
+    const order = (table: RawCountRow[]) => table.map((r) => JSON.stringify(r)).sort();
+    for (const query of queries) {
+      const sql = countQuerySql(query, "default.hostile_values");
+      const json = await (
+        await client.query({ query: sql, format: "JSONEachRow" })
+      ).json<Record<string, unknown>>();
+      // How the rows were read as JSON objects.
+      const fromJson = json.map((row): RawCountRow => {
+        const values = query.fields.map((f, i) => fieldValue(f, row[`k${i}`]));
+        if (query.bin === undefined) return { values, count: Number(row.c) };
+        const bin =
+          row.bin_sign === null
+            ? null
+            : { sign: Number(row.bin_sign) as -1 | 0 | 1, key: Number(row.bin_key) };
+        return { values, bin, count: Number(row.c) };
+      });
+      const table = countTable();
+      await selectTsv({
+        client,
+        sql,
+        onRow: (text, cells) => table.add(countRowOf({ query, cells, at: 0 }), text),
+      });
+      expect(order(table.rows())).toEqual(order(fromJson));
+      expect(fromJson.length).toBeGreaterThan(values.length - 1);
+    }
+  });
+
+  it("receives the count rows gzip-compressed: fewer bytes cross the wire than their text", async () => {
+    const plan = planCounts(defaults(), "ClickHouse", { derive: MAPPABLE_FIELDS });
+    const proxy = await countingProxy({ port: cluster.http[0]! });
+    const through = async (url: string) => {
+      const client = createClient(clientOptions(parseClickHouseUrl({ url, env: {} })));
+      try {
+        const before = proxy.received();
+        const counts = await countInClickHouse({
+          client,
+          database: "default",
+          table: HOSTILE_TABLE,
+          queries: plan.queries,
+          derived: plan.derived,
+        });
+        return { wire: proxy.received() - before, text: counts.bytes, results: counts.results };
+      } finally {
+        await client.close();
+      }
+    };
+    try {
+      const url = `clickhouse://default@127.0.0.1:${proxy.port}/default`;
+      const plain = await through(`${url}?compression=0`);
+      const packed = await through(url);
+      expect(packed.results).toEqual(plain.results);
+      // Uncompressed, the wire carries the text and HTTP's headers besides.
+      expect(plain.wire).toBeGreaterThan(plain.text);
+      expect(packed.wire).toBeLessThan(plain.text / 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("fits as a user with readonly=1 once the URL turns compression off, which that user may not set", async () => {
+    const plan = planCounts(pipeline(), "ClickHouse", { derive: MAPPABLE_FIELDS });
+    const count = async (url: string) => {
+      const client = createClient(clientOptions(parseClickHouseUrl({ url, env: {} })));
+      try {
+        return await countInClickHouse({
+          client,
+          database: "default",
+          table: HOSTILE_TABLE,
+          queries: plan.queries,
+          derived: plan.derived,
+        });
+      } finally {
+        await client.close();
+      }
+    };
+    const url = `clickhouse://reader@127.0.0.1:${cluster.http[0]}/default`;
+    await expect(count(url)).rejects.toThrow(/enable_http_compression\) in readonly mode/);
+    const counts = await count(`${url}?compression=0`);
+    expect(counts.records).toBe(records.length);
   });
 });

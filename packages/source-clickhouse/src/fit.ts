@@ -12,6 +12,7 @@ import {
   type Pipeline,
   type RawCountRow,
 } from "@oddity/core";
+import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
@@ -20,8 +21,6 @@ import { coveringQueries, withRolledUp } from "./rollup.js";
 export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECORD_FIELDS.filter(
   (field) => field !== "source" && field !== "line" && field !== "raw",
 );
-
-const NUMERIC = new Set(["time", "status", "size"]);
 
 function column(field: string, derived: DerivedJoin | null = null): string {
   if (derived?.fields.has(field)) return derived.value(field, derived.input);
@@ -62,16 +61,6 @@ export function countQuerySql(query: CountQuery, table: string, derived: Derived
   return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${join}${group}`;
 }
 
-/** A count row's value of `field` as the record holds it: numbers for `time`, `status` and `size`. */
-export function fieldValue(field: string, raw: unknown): string | number | null {
-  if (raw === null || raw === undefined) return null;
-  if (NUMERIC.has(field)) return Number(raw);
-  // JSONEachRow gives text columns as strings; anything else would be a table of other types.
-  if (typeof raw !== "string")
-    throw new Error(`column ${field}: expected text, received ${JSON.stringify(raw)}`);
-  return raw;
-}
-
 /** The rows of a query, as JSON objects. */
 export async function selectJson({
   client,
@@ -99,7 +88,10 @@ export interface ClickHouseCounts {
   timeRange: { from: number | null; to: number | null };
   /** `time_text` of the earliest timed record (its offset is the log's), or null. */
   firstTimeText: string | null;
-  /** Size of the count rows as JSON: what crossed back from the cluster. */
+  /**
+   * Characters of the count rows and distinct paths as the client decoded them (TabSeparated text): what
+   * the cluster sent back before compression, not what crossed the wire.
+   */
   bytes: number;
 }
 
@@ -137,18 +129,14 @@ export async function countInClickHouse({
   // A query another one covers is summed from that one's rows in Node: a pass over rows already here,
   // not another scan of the table.
   for (const query of coveringQueries(queries)) {
-    const found = await selectJson({ client, sql: countQuerySql(query, from, mapped.join) });
-    bytes += JSON.stringify(found).length;
-    results.set(
-      query.key,
-      found.map((row) => {
-        const values = query.fields.map((f, i) => fieldValue(f, row[`k${i}`]));
-        const count = Number(row.c);
-        if (query.bin === undefined) return { values, count };
-        const sign = row.bin_sign === null ? null : (Number(row.bin_sign) as -1 | 0 | 1);
-        return { values, bin: sign === null ? null : { sign, key: Number(row.bin_key) }, count };
-      }),
-    );
+    // TabSeparated: JSON objects would repeat every key on every row.
+    const table = countTable();
+    bytes += await selectTsv({
+      client,
+      sql: countQuerySql(query, from, mapped.join),
+      onRow: (text, cells) => table.add(countRowOf({ query, cells, at: 0 }), text),
+    });
+    results.set(query.key, table.rows());
   }
   const time = chIdentifier("time");
   const [summary] = await selectJson({
@@ -186,7 +174,11 @@ export async function fitInClickHouse({
   table: string;
   /** What the model's `sources` lists (no credentials). */
   source: string;
-}): Promise<{ model: Model; bytes: number }> {
+}): Promise<{
+  model: Model;
+  /** Characters of text the cluster sent back, as decoded (see {@link ClickHouseCounts.bytes}). */
+  bytes: number;
+}> {
   // Templates, endpoints and queries are grouped by in the cluster: a row per template, not per path.
   const plan = planCounts(pipeline, "ClickHouse", { derive: MAPPABLE_FIELDS });
   const counts = await countInClickHouse({

@@ -23,9 +23,10 @@ import {
   type RawCountRow,
   type Rejection,
 } from "@oddity/core";
-import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
+import { deriveJoin, type DerivedJoin } from "./derive.js";
 import { chIdentifier } from "./escape.js";
-import { binSql, fieldValue, selectJson } from "./fit.js";
+import { countRowOf, countTable, selectTsv } from "./count-rows.js";
+import { binSql, selectJson } from "./fit.js";
 import { aliasPrefix, splitLines, type LineSplit, type SqlLayout } from "./lines-sql.js";
 import { isBlank, lineOf, tableColumns, tsvValue } from "./read.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
@@ -226,45 +227,17 @@ async function countAll({
   const group = ["qi", ...slots.map((_, j) => `k${j}`)].join(", ");
   const join = joined ? derived.join(input) : "";
   const sql = `WITH ${split.with}\nSELECT x.1 AS qi, ${slots.join(", ")}, count() AS c FROM ${from} ARRAY JOIN arraySlice([${tuples.join(", ")}], 1, ${unique.length} * ${split.plain}) AS x${join} GROUP BY ${group}`;
-  const tables = unique.map((): RawCountRow[] => []);
-  // Two byte strings that are not UTF-8 may read as the same text (U+FFFD for each bad byte): rows with
-  // such a value are merged by their values.
-  const merged = unique.map(() => new Map<string, RawCountRow>());
-  let bytes = 0;
-  const result = await client.query({
-    query: sql,
-    format: "TabSeparated",
-    ...querySettings(sql),
-    ...(signal === undefined ? {} : { abort_signal: signal }),
-  });
-  for await (const chunk of result.stream()) {
-    for (const row of chunk) {
-      bytes += row.text.length + 1;
-      const cells = row.text.split("\t").map(tsvValue);
+  const tables = unique.map(() => countTable());
+  const bytes = await selectTsv({
+    client,
+    sql,
+    signal,
+    onRow: (text, cells) => {
       const qi = Number(cells[0]);
-      const query = unique[qi]!;
-      const count = Number(cells[width + 1]);
-      const values = query.fields.map((f, j) => fieldValue(f, cells[j + 1]));
-      let bin: RawCountRow["bin"];
-      if (query.bin !== undefined) {
-        const sign = cells[query.fields.length + 1];
-        bin =
-          sign === null || sign === undefined
-            ? null
-            : { sign: Number(sign) as -1 | 0 | 1, key: Number(cells[query.fields.length + 2]) };
-      }
-      const counted: RawCountRow = bin === undefined ? { values, count } : { values, bin, count };
-      if (!row.text.includes("\uFFFD")) {
-        tables[qi]!.push(counted);
-        continue;
-      }
-      const key = JSON.stringify([values, bin ?? null]);
-      const seen = merged[qi]!.get(key);
-      if (seen !== undefined) seen.count += count;
-      else merged[qi]!.set(key, counted);
-    }
-  }
-  unique.forEach((q, i) => results.set(q.key, [...tables[i]!, ...merged[i]!.values()]));
+      tables[qi]!.add(countRowOf({ query: unique[qi]!, cells, at: 1 }), text);
+    },
+  });
+  unique.forEach((q, i) => results.set(q.key, tables[i]!.rows()));
   return { results: withRolledUp({ queries, ran: results }), bytes };
 }
 
@@ -284,7 +257,10 @@ export interface ClickHouseLineCounts {
   rejections: Rejection[];
   /** Lines the SQL could not split, handed to oddity's own parser (parsed or rejected there). */
   handedBack: number;
-  /** What crossed back from the cluster: the count rows and the handed-back rows, as text. */
+  /**
+   * Characters of what the cluster sent back (count rows, distinct paths, handed-back rows, the summary)
+   * as the client decoded it: the text before compression, not what crossed the wire.
+   */
   bytes: number;
 }
 
@@ -432,7 +408,7 @@ export interface ClickHouseLineFit {
   rejections: Rejection[];
   /** Lines the SQL could not split, handed to oddity's own parser. */
   handedBack: number;
-  /** What crossed back from the cluster. */
+  /** Characters of text the cluster sent back, as decoded (see {@link ClickHouseLineCounts.bytes}). */
   bytes: number;
 }
 

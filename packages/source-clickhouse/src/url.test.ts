@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ClickHouseLogLevel } from "@clickhouse/client";
 import { describe, expect, it } from "vitest";
-import { clientOptions, describeTarget, maskClickHouseUrl, parseClickHouseUrl } from "./url.js";
+import {
+  clientOptions,
+  connectionError,
+  describeTarget,
+  maskClickHouseUrl,
+  parseClickHouseUrl,
+} from "./url.js";
 
 const SECRET = "p@ss:w/rd#1";
 const URL_WITH_SECRET = `clickhouse://oddity:${encodeURIComponent(SECRET)}@127.0.0.1:18123/logs`;
@@ -16,9 +22,31 @@ describe("clickhouse:// URLs", () => {
       username: "oddity",
       password: SECRET,
       database: "logs",
+      compression: { response: true },
+      request_timeout: 3_600_000,
       log: { level: ClickHouseLogLevel.OFF },
     });
     expect(target.origin).toBe("the URL");
+  });
+
+  it("asks for compressed responses unless the URL says ?compression=0", () => {
+    const off = parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=0`, env: {} });
+    expect(clientOptions(off).compression).toEqual({ response: false });
+    expect(off.display).toBe("clickhouse://oddity:***@127.0.0.1:18123/logs");
+    expect(() => parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=no`, env: {} })).toThrow(
+      /\?compression= takes 0 or 1, received "no"/,
+    );
+  });
+
+  it("tells a user that may change no setting to turn compression off", () => {
+    const target = parseClickHouseUrl({ url: "clickhouse://reader@127.0.0.1:18123/logs", env: {} });
+    // The error 18.16 answers a readonly=1 user with.
+    const refused = new Error(
+      "Code: 164, e.displayText() = DB::Exception: Cannot override setting (enable_http_compression) in readonly mode",
+    );
+    expect(connectionError(target, refused).message).toMatch(
+      /in readonly mode \(user reader may not change settings: add \?compression=0 to the URL, or give it readonly=2\)$/,
+    );
   });
 
   it("never shows the password, even one holding @, : and / unescaped", () => {
