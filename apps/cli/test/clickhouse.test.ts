@@ -214,6 +214,16 @@ describe("the ClickHouse password from the environment or ~/.clickhouse-client/c
     expect(stdout + stderr).not.toContain("s3cr3t");
   });
 
+  it("fits as a read-only user with ?compression=0, and says to add it when the user may not compress", async () => {
+    // `reader` has readonly=1: it may change no setting, gzip responses (enable_http_compression) included.
+    const base = `clickhouse://reader@127.0.0.1:${cluster.http[0]}/default`;
+    const refused = await fit(base, {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("add ?compression=0 to the URL");
+    const plain = await fit(`${base}?compression=0`, {});
+    expect([plain.code, plain.stderr]).toEqual([0, expect.stringContaining("model of 9,999 records")]);
+  });
+
   it("prints no password in --help", async () => {
     const { code, stdout, stderr } = await oddity(["fit", "--help"], {
       env: { ODDITY_DB_PASSWORD: password },
