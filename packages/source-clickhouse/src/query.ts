@@ -96,8 +96,9 @@ function conversion({
  * The user's query as a relation of parsed requests. Its columns (from `DESCRIBE TABLE (query)`, which
  * runs nothing) are matched by name, in any letter case and by the aliases source-sql knows (`client_ip`,
  * `bytes`, `timestamp`, ...), to the record fields; the others are not read. The query is wrapped twice:
- * the inner SELECT gives each of its columns a name of oddity's (an alias equal to the column it converts
- * would be cyclic in ClickHouse), the outer one every record field under its name, converted to what a
+ * the inner SELECT gives each of its columns a name of oddity's (ClickHouse substitutes aliases into
+ * expressions, so an alias must not name a column it converts), the outer one every record field under
+ * its name, converted to what a
  * table of parsed requests holds (`time` a DateTime → epoch ms; text fields as text), NULL when absent,
  * and the key column under its own name. Errors are `InputError`s naming `source` and the columns.
  */
