@@ -279,6 +279,18 @@ describe("--query refusals", () => {
     expect(twice).toMatch(/columns "ip" and "client_ip" both map to ip; alias one of them$/);
   });
 
+  it("reports a query ClickHouse refuses with its reason, naming the URL", async () => {
+    const message = await refusal(() =>
+      readClickHouse({
+        url,
+        query: "SELECT nosuch FROM default.requests",
+      }),
+    );
+    expect(message).toMatch(
+      /^clickhouse:\/\/default@127\.0\.0\.1:\d+\/default: .*Unknown identifier: nosuch/,
+    );
+  });
+
   it("leaves the table intact after the hostile query and aliases", async () => {
     const result = await clients[0]!.query({
       query: "SELECT count() AS n FROM default.requests",

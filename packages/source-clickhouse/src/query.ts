@@ -98,9 +98,8 @@ function conversion({
  * `bytes`, `timestamp`, ...), to the record fields; the others are not read. The query is wrapped twice:
  * the inner SELECT gives each of its columns a name of oddity's (ClickHouse substitutes aliases into
  * expressions, so an alias must not name a column it converts), the outer one every record field under
- * its name, converted to what a
- * table of parsed requests holds (`time` a DateTime → epoch ms; text fields as text), NULL when absent,
- * and the key column under its own name. Errors are `InputError`s naming `source` and the columns.
+ * its name, converted to what a table of parsed requests holds (`time` a DateTime → epoch ms; text
+ * fields as text), NULL when absent, and the key column under its own name. Errors are `InputError`s naming `source` and the columns.
  */
 export async function queryRelation({
   client,
