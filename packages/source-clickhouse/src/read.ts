@@ -53,8 +53,8 @@ export interface ReadClickHouseOptions {
   /**
    * For a table of parsed columns (or a query) with a `primaryKey`: the SQL condition a row must meet to
    * be streamed back (null: every row), given the client, the escaped table (or the wrapped query) and
-   * the record fields it holds. Streamed
-   * rows keep the `line` the whole result gives them; the others are counted as read and parsed.
+   * the record fields it holds. Streamed rows keep the `line` the whole result gives them; the others
+   * are counted as read and parsed.
    */
   select?:
     | ((table: {
@@ -67,7 +67,7 @@ export interface ReadClickHouseOptions {
 
 /** Batches of records read from a ClickHouse table; each iteration runs the query afresh. */
 export interface ClickHouseRecordStream extends RecordStream {
-  /** The name every record carries as `source`: the masked URL and the table, or the query in parentheses. */
+  /** What every record carries as `source`: the masked URL and the table, or the query in parentheses. */
   readonly source: string;
 }
 
@@ -245,9 +245,9 @@ function numberedSql({
  * Reads access-log records out of a ClickHouse table, streaming: either a column of raw log lines, each
  * parsed by oddity's own parser as a file's line would be (so fitting them gives the model `oddity fit`
  * gives the same lines, but for `sources`), or columns named like the record fields, of the table or of
- * a `query` (see `queryRelation`: its columns are matched to fields by name and converted). A row's `line` is
- * its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the order the
- * server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
+ * a `query` (see `queryRelation`: its columns are matched to fields by name and converted). A row's
+ * `line` is its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the
+ * order the server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
  * URL: unknown table (listing the tables), unknown column (listing the columns), a column that is not text.
  */
 export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecordStream {

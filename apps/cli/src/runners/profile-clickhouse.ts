@@ -12,8 +12,9 @@ import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
 
 /**
  * `oddity profile clickhouse://… --table T` (or `--query Q`): each table of the profile is one GROUP BY
- * over a table of parsed requests (or the query's rows), run by the cluster (a Distributed table counts on every shard); only the count rows
- * come back, and derived fields are computed from them as for any engine.
+ * over a table of parsed requests (or the query's rows), run by the cluster (a Distributed table counts
+ * on every shard); only the count rows come back, and derived fields are computed from them as for any
+ * engine.
  */
 export async function profileOnClickHouse({
   inputs,
