@@ -229,10 +229,11 @@ describe("--query on a 2-shard ClickHouse cluster", () => {
     const counts = await countInClickHouse({
       client: clients[0]!,
       database: "default",
-      query: "SELECT code AS status_code, agent AS `User_Agent` FROM default.requests",
+      query: "SELECT code AS status_code, agent AS `User_Agent`, NULL AS referer FROM default.requests",
       queries: [
         { key: "s", fields: ["status", "method"] },
         { key: "a", fields: ["user_agent"] },
+        { key: "r", fields: ["referer"] },
       ],
     });
     const expected = new Map<number, number>();
@@ -241,6 +242,7 @@ describe("--query on a 2-shard ClickHouse cluster", () => {
       expected,
     );
     expect(counts.results.get("s")!.every((row) => row.values[1] === null)).toBe(true);
+    expect(counts.results.get("r")).toEqual([{ values: [null], count: records.length }]);
     expect(counts.records).toBe(records.length);
     expect(counts.timeRange).toEqual({ from: null, to: null });
   });

@@ -153,7 +153,8 @@ export async function queryRelation({
   }
   const outer = TABLE_FIELDS.map((field) => {
     const i = byField.get(field);
-    if (i === undefined)
+    // `NULL AS referer` is typed Nullable(Nothing): the field is absent, as when the query does not name it.
+    if (i === undefined || unwrap(columns[i]!.type) === "Nothing")
       return `CAST(NULL AS Nullable(${ABSENT[field] ?? "String"})) AS ${chIdentifier(field)}`;
     const { name, type } = columns[i]!;
     return `${conversion({ field, column: name, type, sql: inner(i), source })} AS ${chIdentifier(field)}`;
