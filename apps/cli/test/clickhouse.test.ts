@@ -378,3 +378,106 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     expect(sorted(ch.stdout).length).toBeGreaterThan(10);
   });
 });
+
+describe("oddity fit|profile|detect|score clickhouse:// --query (columns of other names and types)", () => {
+  const url = () => `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
+  // The table's columns renamed (aliases source-sql knows too) and retyped: `time` a DateTime, which
+  // oddity reads back as epoch milliseconds; the key under a hostile alias.
+  const KEY = "row'`; DROP TABLE logs; --";
+  const QUERY = `SELECT ip AS client_ip, ident, user, toDateTime(intDiv(time, 1000)) AS timestamp, time_text,
+    method, path, http_version AS protocol, toUInt16(status) AS status_code, size AS bytes, referer,
+    user_agent AS agent, n AS ${chIdentifier(KEY)} FROM default.logs`;
+  const files = () => [...FILES, "--log-format", "combined"];
+  const NDJSON = ["--config", CONFIG, "--format", "ndjson", "--top", "0", "-q"];
+  const sorted = (text: string) =>
+    comparable(ndjson(text), { raw: false })
+      .map((r) => JSON.stringify(r))
+      .sort();
+
+  it("fits in the cluster through the query the model oddity fit writes from the same lines, but for sources", async () => {
+    const dir = tempDir();
+    const ch = await oddity(["fit", url(), "--query", QUERY, "--config", CONFIG, "-o", "ch.json"], {
+      cwd: dir,
+    });
+    const own = await oddity(["fit", ...files(), "--config", CONFIG, "-o", "own.json"], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([
+      0,
+      0,
+      expect.stringContaining("model of 10,014 records"),
+    ]);
+    expect(modelWithoutSources(path.join(dir, "ch.json"))).toEqual(
+      modelWithoutSources(path.join(dir, "own.json")),
+    );
+    const { sources } = JSON.parse(readFileSync(path.join(dir, "ch.json"), "utf8")) as { sources: string[] };
+    expect(sources).toEqual([
+      expect.stringMatching(/^clickhouse:\/\/default@127\.0\.0\.1:\d+\/default#\(SELECT ip AS client_ip, /),
+    ]);
+  });
+
+  it("scores with --primary-key only the rows the model could flag, finding what scoring the lines finds", async () => {
+    const dir = tempDir();
+    const fit = await oddity(["fit", ...files(), "--config", CONFIG, "-o", "m.json", "-q"], { cwd: dir });
+    expect(fit.code).toBe(0);
+    const keyed = [url(), "--query", QUERY, "--primary-key", KEY, "--model", "m.json"];
+    const ch = await oddity(["score", ...keyed, ...NDJSON], { cwd: dir });
+    const own = await oddity(["score", ...files(), "--model", "m.json", ...NDJSON], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+    const keys = (ndjson(ch.stdout) as Array<{ extra: { primary_key: string } }>).map((r) => r.extra);
+    expect(keys.every((extra) => /^\d+$/.test(extra.primary_key))).toBe(true);
+    // Every row counted as read, though only candidates came back.
+    const json = await oddity(["score", ...keyed, "--config", CONFIG, "--format", "json", "-q"], {
+      cwd: dir,
+    });
+    const { summary } = JSON.parse(json.stdout) as { summary: { read: number; parsed: number } };
+    expect([json.code, summary.read, summary.parsed]).toEqual([0, 10_014, 10_014]);
+  });
+
+  it("detects through the query the anomalies found in the same lines", async () => {
+    const ch = await oddity(["detect", url(), "--query", QUERY, "--primary-key", KEY, ...NDJSON]);
+    const own = await oddity(["detect", ...files(), ...NDJSON]);
+    expect([ch.code, own.code]).toEqual([0, 0]);
+    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+  });
+
+  it("profiles through the query the tables oddity profile prints for the same lines", async () => {
+    const args = ["--given", "ip", "--field", "status", "--field", "hour", "--top", "5"];
+    const ch = await oddity(["profile", url(), "--query", QUERY, ...args]);
+    const own = await oddity(["profile", ...files(), ...args]);
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+  });
+
+  it("refuses --query with --table or --column, saying which to drop", async () => {
+    const withTable = await oddity(["fit", url(), "--query", QUERY, "--table", "logs", "-o", "m.json"]);
+    expect([withTable.code, withTable.stderr]).toEqual([
+      2,
+      expect.stringContaining("give either --table or --query, not both: drop --table"),
+    ]);
+    const withColumn = await oddity(["profile", url(), "--query", QUERY, "--column", "path"]);
+    expect([withColumn.code, withColumn.stderr]).toEqual([2, expect.stringContaining(": drop --column: ")]);
+  });
+
+  it("refuses a query with no record field, naming its columns, and a key it does not return", async () => {
+    const none = await oddity([
+      "fit",
+      url(),
+      "--query",
+      "SELECT n, path AS p FROM default.logs",
+      "-o",
+      "m.json",
+    ]);
+    expect([none.code, none.stderr]).toEqual([
+      2,
+      expect.stringContaining("no column of the query is named like a record field"),
+    ]);
+    expect(none.stderr).toContain('its columns are "n", "p"');
+    const key = await oddity(["detect", url(), "--query", QUERY, "--primary-key", "id", ...NDJSON]);
+    expect([key.code, key.stderr]).toEqual([
+      2,
+      expect.stringContaining(
+        'the query has no column "id" for the primary key (columns: "client_ip", "ident", ',
+      ),
+    ]);
+  });
+});

@@ -97,7 +97,7 @@ export async function candidateCondition({
 }: {
   client: ClickHouseClient;
   model: Model;
-  /** The table, escaped: `db`.`table`. */
+  /** The table, escaped: `db`.`table`; or the user's query wrapped as a subquery. */
   from: string;
   /** The record fields the table holds as columns; the others are absent from every record. */
   fields: readonly string[];
@@ -167,7 +167,8 @@ export async function candidateCondition({
  * `readClickHouse` for scoring against `model`: with a table of parsed columns and a `primaryKey`, only
  * the rows the model could flag are streamed back (see {@link candidateCondition}), each with the `line`
  * the whole result ordered by the key gives it, and the rest are counted as read and parsed. Without a
- * key (the order, and so the lines, would be the server's) or with a raw-line column, every row is.
+ * key (the order, and so the lines, would be the server's) or with a raw-line column, every row is. A
+ * `query` with a `primaryKey` is selected from as a table is.
  */
 export function readClickHouseCandidates(
   options: ReadClickHouseOptions & { model: Model },

@@ -15,6 +15,7 @@ import {
 import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
+import { querySource, relationFrom } from "./query.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 
 /** Record fields a table of parsed requests holds as columns of the same name. */
@@ -97,23 +98,31 @@ export interface ClickHouseCounts {
 
 /**
  * Runs each grouped count as one GROUP BY over `database.table` (a Distributed table runs it on every
- * shard and adds the parts), plus one query for the totals; only the count rows come back.
+ * shard and adds the parts), or over the user's `query` as a subquery (the cluster runs the query and
+ * groups its rows), plus one query for the totals; only the count rows come back.
  */
 export async function countInClickHouse({
   client,
   database,
   table,
+  query,
+  source = query === undefined ? `${database}.${table}` : querySource(database, query),
   queries,
   derived = [],
 }: {
   client: ClickHouseClient;
   database: string;
-  table: string;
+  /** A table of parsed requests, columns named like the record fields; or else `query`. */
+  table?: string | undefined;
+  /** A SELECT whose columns are named like record fields (`SELECT client AS ip, ...`). */
+  query?: string | undefined;
+  /** What errors name (no credentials): the masked URL and the table or query. */
+  source?: string | undefined;
   queries: readonly CountQuery[];
   /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
   derived?: readonly DerivedMapping[] | undefined;
 }): Promise<ClickHouseCounts> {
-  const from = `${chIdentifier(database)}.${chIdentifier(table)}`;
+  const from = await relationFrom({ client, database, table, query, source });
   const results = new Map<string, RawCountRow[]>();
   const mapped = await deriveJoin({
     client,
@@ -159,20 +168,24 @@ export async function countInClickHouse({
  * Fits `pipeline` where the requests live: each declared count is one GROUP BY over `table` (a
  * Distributed table runs it on every shard and adds the parts), and only the count rows come back.
  * `table` holds parsed requests in columns named like the record fields ({@link TABLE_FIELDS}; `time`
- * in epoch milliseconds). The model equals `oddity fit` of the same records but for `sources`.
+ * in epoch milliseconds); or a `query` gives them, its columns named (or aliased) like the fields. The
+ * model equals `oddity fit` of the same records but for `sources`.
  */
 export async function fitInClickHouse({
   pipeline,
   client,
   database,
   table,
+  query,
   source,
 }: {
   pipeline: Pipeline;
   client: ClickHouseClient;
   database: string;
-  table: string;
-  /** What the model's `sources` lists (no credentials). */
+  table?: string | undefined;
+  /** Instead of `table`: a SELECT whose columns are named like record fields. */
+  query?: string | undefined;
+  /** What the model's `sources` lists (no credentials), and errors name. */
   source: string;
 }): Promise<{
   model: Model;
@@ -185,6 +198,8 @@ export async function fitInClickHouse({
     client,
     database,
     table,
+    query,
+    source,
     queries: plan.queries,
     derived: plan.derived,
   });

@@ -17,14 +17,23 @@ import {
 } from "@oddity/core";
 import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./fit.js";
+import { checkQueryOptions, queryRelation, querySource } from "./query.js";
 import { clientOptions, connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
 
-/** What to read from ClickHouse: a table's raw-line column, or its columns named like record fields. */
+/**
+ * What to read from ClickHouse: a table's raw-line column, or its columns named like record fields, or
+ * a query's columns named like record fields.
+ */
 export interface ReadClickHouseOptions {
   /** `clickhouse://USER[:PASS]@HOST:PORT/DB`; the password may come from the environment or a file. */
   url: string;
-  /** The table (a Distributed table reads every shard). */
-  table: string;
+  /** The table (a Distributed table reads every shard); or else `query`. */
+  table?: string | undefined;
+  /**
+   * Instead of `table`: a SELECT whose columns are named (or aliased) like record fields, the user's own
+   * SQL run as a subquery (`SELECT client AS ip, toUInt16(code) AS status, ... FROM logs.requests`).
+   */
+  query?: string | undefined;
   /** A column of one raw log line per row, parsed by oddity; without it, the parsed-field columns. */
   column?: string | undefined;
   /** A column that orders the rows and is kept in `extra.primary_key`; without it, rows come as returned. */
@@ -42,9 +51,10 @@ export interface ReadClickHouseOptions {
   /** Where the password is looked up (default `process.env`). */
   env?: Record<string, string | undefined> | undefined;
   /**
-   * For a table of parsed columns with a `primaryKey`: the SQL condition a row must meet to be streamed
-   * back (null: every row), given the client, the escaped table and the record fields it holds. Streamed
-   * rows keep the `line` the whole result gives them; the others are counted as read and parsed.
+   * For a table of parsed columns (or a query) with a `primaryKey`: the SQL condition a row must meet to
+   * be streamed back (null: every row), given the client, the escaped table (or the wrapped query) and
+   * the record fields it holds. Streamed rows keep the `line` the whole result gives them; the others
+   * are counted as read and parsed.
    */
   select?:
     | ((table: {
@@ -57,7 +67,7 @@ export interface ReadClickHouseOptions {
 
 /** Batches of records read from a ClickHouse table; each iteration runs the query afresh. */
 export interface ClickHouseRecordStream extends RecordStream {
-  /** The name every record carries as `source`: the masked URL and the table. */
+  /** What every record carries as `source`: the masked URL and the table, or the query in parentheses. */
   readonly source: string;
 }
 
@@ -234,16 +244,20 @@ function numberedSql({
 /**
  * Reads access-log records out of a ClickHouse table, streaming: either a column of raw log lines, each
  * parsed by oddity's own parser as a file's line would be (so fitting them gives the model `oddity fit`
- * gives the same lines, but for `sources`), or columns named like the record fields. A row's `line` is
- * its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the order the
- * server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
+ * gives the same lines, but for `sources`), or columns named like the record fields, of the table or of
+ * a `query` (see `queryRelation`: its columns are matched to fields by name and converted). A row's
+ * `line` is its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the
+ * order the server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
  * URL: unknown table (listing the tables), unknown column (listing the columns), a column that is not text.
  */
 export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecordStream {
   const env = options.env ?? process.env;
   const target = parseClickHouseUrl({ url: options.url, env });
-  const { table, column, primaryKey, signal, onProgress } = options;
-  const source = `${target.display}#${table}`;
+  const { table, column, query, primaryKey, signal, onProgress } = options;
+  if (query !== undefined) checkQueryOptions({ display: target.display, query, table, column });
+  else if (table === undefined)
+    throw new InputError(`${target.display}: name the table with --table, or give --query`);
+  const source = query === undefined ? `${target.display}#${table}` : querySource(target.display, query);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new InputError(`${source}: batch size must be a positive integer, got ${batchSize}`);
@@ -388,6 +402,30 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     }
   }
 
+  // Columns named like record fields, of a table or of the wrapped query: with a key and a selection,
+  // only the rows it keeps come back.
+  async function* readParsed(
+    client: ClickHouseClient,
+    from: string,
+    fields: readonly string[],
+    key: string | undefined,
+  ): AsyncGenerator<RecordBatch> {
+    const where =
+      key === undefined || options.select === undefined
+        ? null
+        : await options.select({ client, from, fields });
+    if (where !== null) {
+      const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
+      const sql = numberedSql({ fields, from, key: key!, where });
+      yield* readFields(client, sql, fields, key, Number(count!.n));
+    } else {
+      const select = fields.map((f) => chIdentifier(f)).join(", ");
+      const keySql = key === undefined ? "" : `, ${chIdentifier(key)}`;
+      const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key)}`;
+      yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key);
+    }
+  }
+
   async function* iterate(): AsyncGenerator<RecordBatch> {
     Object.assign(stats, emptyStats());
     warnings.length = 0;
@@ -395,16 +433,22 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     signal?.throwIfAborted();
     const client = createClient(clientOptions(target));
     try {
+      if (query !== undefined) {
+        const relation = await queryRelation({ client, query, source, primaryKey, signal });
+        yield* readParsed(client, relation.from, relation.fields, primaryKey);
+        signal?.throwIfAborted();
+        return;
+      }
       const { columns, key, raw } = await tableColumns({
         client,
         target,
-        table,
+        table: table!,
         column,
         primaryKey,
         signal,
       });
       const names = columns.map((c) => c.name);
-      const from = `${chIdentifier(target.database)}.${chIdentifier(table)}`;
+      const from = `${chIdentifier(target.database)}.${chIdentifier(table!)}`;
       const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
       const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
       if (raw !== undefined) {
@@ -417,18 +461,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
             `${source}: no column is named like a record field (${TABLE_FIELDS.join(", ")}); name a raw-line column with --column`,
           );
         }
-        const where =
-          key === undefined || options.select === undefined
-            ? null
-            : await options.select({ client, from, fields });
-        if (where !== null) {
-          const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
-          const sql = numberedSql({ fields, from, key: key!.name, where });
-          yield* readFields(client, sql, fields, key!.name, Number(count!.n));
-        } else {
-          const select = fields.map((f) => chIdentifier(f)).join(", ");
-          yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key?.name);
-        }
+        yield* readParsed(client, from, fields, key?.name);
       }
       signal?.throwIfAborted();
     } catch (error) {

@@ -69,7 +69,11 @@ export function withInputOptions<T>(yargs: Argv<T>) {
         "database input: table holding one raw log line per row (clickhouse://: without --column, columns named like record fields)",
     })
     .option("column", { type: "string", describe: "database input: the column holding the raw line" })
-    .option("query", { type: "string", describe: "database input: a query whose columns are record fields" })
+    .option("query", {
+      type: "string",
+      describe:
+        "database input: instead of --table, a query whose columns are record fields (SELECT client AS ip, ...)",
+    })
     .option("primary-key", {
       type: "string",
       describe: "database input: column that identifies a row in findings",

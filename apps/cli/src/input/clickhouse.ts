@@ -33,9 +33,9 @@ export async function loadClickHouse(): Promise<{
 
 /**
  * Streams a ClickHouse table's records into a pass: its raw-line column (`--column`) parsed by oddity,
- * or its columns named like record fields. `--query` is for mysql:// and postgres:// only. Scoring
- * against `model` a table of parsed columns with `--primary-key`, only the rows the model could flag
- * come back; the others are counted as read and parsed in ClickHouse.
+ * or its columns named like record fields, or those of a `--query`. Scoring against `model` a table of
+ * parsed columns (or a query) with `--primary-key`, only the rows the model could flag come back; the
+ * others are counted as read and parsed in ClickHouse.
  */
 export function openClickHouse({
   module,
@@ -62,12 +62,13 @@ export function openClickHouse({
   model?: Model | undefined;
 }): InputStream {
   const shown = module.maskClickHouseUrl(url);
-  if (database.query !== undefined)
-    throw new UserError(`${shown}: --query reads mysql:// and postgres:// databases; name a --table here`);
-  if (database.table === undefined) throw new UserError(`${shown}: name the table with --table`);
+  if (database.table === undefined && database.query === undefined)
+    throw new UserError(`${shown}: name the table with --table, or give --query`);
+  // The source refuses a query with --table or --column, saying which to drop.
   const options = {
     url,
     table: database.table,
+    query: database.query,
     column: database.column,
     primaryKey: database.primaryKey,
     format,

@@ -156,6 +156,7 @@ async function fitInClickHouse({
     pipeline,
     inputs: [input],
     table: session.database.table,
+    query: session.database.query,
     env: ctx.env,
   });
   const records = model.meta.records;

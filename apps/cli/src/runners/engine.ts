@@ -204,25 +204,29 @@ export async function openEngineScan({
 }
 
 /**
- * `oddity fit clickhouse://USER[:PASS]@HOST:PORT/DB --table T`: the declared counts as GROUP BY queries
- * in ClickHouse over a table of parsed requests (a Distributed table counts on every shard). A raw-line
+ * `oddity fit clickhouse://USER[:PASS]@HOST:PORT/DB --table T` (or `--query Q`): the declared counts as
+ * GROUP BY queries in ClickHouse over a table of parsed requests (a Distributed table counts on every
+ * shard), or over the rows of a query whose columns are named like record fields. A raw-line
  * column (`--column`) is read as records instead, through the input stream every command uses.
  */
 export async function fitOnClickHouse({
   pipeline,
   inputs,
   table,
+  query,
   env,
 }: {
   pipeline: Pipeline;
   inputs: readonly string[];
   table: string | undefined;
+  query: string | undefined;
   env: Record<string, string | undefined>;
 }): Promise<Model> {
   const { source: clickhouse, client } = await loadClickHouse();
   if (inputs.length !== 1) throw new UserError("fit one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
-  if (table === undefined) throw new UserError(`${target.display}: name the table with --table`);
+  if (table === undefined && query === undefined)
+    throw new UserError(`${target.display}: name the table with --table, or give --query`);
   const connection = client.createClient(clickhouse.clientOptions(target));
   try {
     const { model } = await clickhouse.fitInClickHouse({
@@ -230,7 +234,9 @@ export async function fitOnClickHouse({
       client: connection,
       database: target.database,
       table,
-      source: `${target.display}#${table}`,
+      query,
+      source:
+        query === undefined ? `${target.display}#${table}` : clickhouse.querySource(target.display, query),
     });
     return model;
   } catch (error) {

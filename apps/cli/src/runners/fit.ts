@@ -198,6 +198,7 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
       pipeline,
       inputs,
       table: session.database.table,
+      query: session.database.query,
       env: ctx.env,
     });
     const stats = { ...emptyStats(), read: model.meta.records, parsed: model.meta.records };

@@ -11,9 +11,10 @@ import type { Session } from "./common.js";
 import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
 
 /**
- * `oddity profile clickhouse://… --table T`: each table of the profile is one GROUP BY over a table of
- * parsed requests, run by the cluster (a Distributed table counts on every shard); only the count rows
- * come back, and derived fields are computed from them as for any engine.
+ * `oddity profile clickhouse://… --table T` (or `--query Q`): each table of the profile is one GROUP BY
+ * over a table of parsed requests (or the query's rows), run by the cluster (a Distributed table counts
+ * on every shard); only the count rows come back, and derived fields are computed from them as for any
+ * engine.
  */
 export async function profileOnClickHouse({
   inputs,
@@ -32,11 +33,8 @@ export async function profileOnClickHouse({
   if (inputs.length !== 1) throw new UserError("profile one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
   const { table, query } = session.database;
-  if (query !== undefined)
-    throw new UserError(
-      `${target.display}: --query reads mysql:// and postgres:// databases; name a --table here`,
-    );
-  if (table === undefined) throw new UserError(`${target.display}: name the table with --table`);
+  if (table === undefined && query === undefined)
+    throw new UserError(`${target.display}: name the table with --table, or give --query`);
   const specs = profileSpecs({ profiler, conditional });
   const queries = specs.map((spec) => countQueryFor(spec));
   const connection = client.createClient(clickhouse.clientOptions(target));
@@ -45,6 +43,9 @@ export async function profileOnClickHouse({
       client: connection,
       database: target.database,
       table,
+      query,
+      source:
+        query === undefined ? `${target.display}#${table}` : clickhouse.querySource(target.display, query),
       queries,
     });
     addCountedTables({
