@@ -8,9 +8,8 @@ import {
   type FieldValue,
   type Model,
 } from "@oddity/core";
-import { codedRows } from "./coded-rows.js";
 import { column, joinDerived, joinsSql, rowsOf, writeTable, type Joined } from "./columns.js";
-import { groupingSets } from "./grouping-sets.js";
+import { groupedRows } from "./grouping-sets.js";
 
 /** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
 export interface CandidateSelection {
@@ -63,16 +62,15 @@ export async function selectCandidates({
     else left.push(i);
   });
   if (left.length > 0) {
-    const sets = groupingSets({
+    const found = await groupedRows({
+      connection,
       groupings: left.map((i) => ({
         fields: plan.queries[i]!.query.fields,
         representatives: plan.queries[i]!.representatives,
       })),
       joined,
+      tag: "candidates",
     });
-    const found = sets.split(
-      await codedRows({ connection, sql: sets.sql, columns: sets.columns, tag: "candidates" }),
-    );
     left.forEach((i, at) => {
       const width = plan.queries[i]!.query.fields.length;
       judge(

@@ -29,8 +29,7 @@ import {
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { selectCandidates } from "./candidates.js";
-import { codedRows } from "./coded-rows.js";
-import { groupingSets } from "./grouping-sets.js";
+import { groupedRows } from "./grouping-sets.js";
 import { joinDerived, rowsOf, type Joined } from "./columns.js";
 
 /** What `openScan` reads. */
@@ -314,10 +313,7 @@ export async function openScan({
         ...(query.bin === undefined ? {} : { bin: query.bin }),
         representatives: keepLines && query.bin === undefined ? representativesOf(query) : [],
       }));
-      const sets = groupingSets({ groupings, joined });
-      const perGrouping = sets.split(
-        await codedRows({ connection, sql: sets.sql, columns: sets.columns, tag: "count" }),
-      );
+      const perGrouping = await groupedRows({ connection, groupings, joined, tag: "count" });
       queries.forEach((query, i) => {
         const rows = perGrouping[i]!;
         results.set(
