@@ -25,6 +25,7 @@ export {
   parseClickHouseUrl,
   type ClickHouseTarget,
 } from "./url.js";
+export { connectClickHouse, isCompressionRefused } from "./connect.js";
 export { checkQueryOptions, queryRelation, querySource, type Relation } from "./query.js";
 export { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
 export {

@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import type { ClickHouseClient } from "@clickhouse/client";
 import {
   DEFAULT_MAX_LINE_LENGTH,
   InputError,
@@ -18,7 +18,8 @@ import {
 import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./fit.js";
 import { checkQueryOptions, queryRelation, querySource } from "./query.js";
-import { clientOptions, connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
+import { connectClickHouse } from "./connect.js";
+import { connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
 
 /**
  * What to read from ClickHouse: a table's raw-line column, or its columns named like record fields, or
@@ -431,7 +432,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     warnings.length = 0;
     format = null;
     signal?.throwIfAborted();
-    const client = createClient(clientOptions(target));
+    const client = await connectClickHouse(target);
     try {
       if (query !== undefined) {
         const relation = await queryRelation({ client, query, source, primaryKey, signal });

@@ -29,23 +29,30 @@ describe("clickhouse:// URLs", () => {
     expect(target.origin).toBe("the URL");
   });
 
-  it("asks for compressed responses unless the URL says ?compression=0", () => {
+  it("asks for compressed responses unless the URL says ?compression=0, and knows whether it said", () => {
     const off = parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=0`, env: {} });
     expect(clientOptions(off).compression).toEqual({ response: false });
+    const on = parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=1`, env: {} });
+    expect([on.compress, clientOptions(on).compression]).toEqual([true, { response: true }]);
+    const unsaid = parseClickHouseUrl({ url: URL_WITH_SECRET, env: {} });
+    expect([unsaid.compress, clientOptions(unsaid).compression]).toEqual([undefined, { response: true }]);
     expect(off.display).toBe("clickhouse://oddity:***@127.0.0.1:18123/logs");
     expect(() => parseClickHouseUrl({ url: `${URL_WITH_SECRET}?compression=no`, env: {} })).toThrow(
       /\?compression= takes 0 or 1, received "no"/,
     );
   });
 
-  it("tells a user that may change no setting to turn compression off", () => {
-    const target = parseClickHouseUrl({ url: "clickhouse://reader@127.0.0.1:18123/logs", env: {} });
+  it("tells a user that may change no setting to stop asking for compression", () => {
+    const target = parseClickHouseUrl({
+      url: "clickhouse://reader@127.0.0.1:18123/logs?compression=1",
+      env: {},
+    });
     // The error 18.16 answers a readonly=1 user with.
     const refused = new Error(
       "Code: 164, e.displayText() = DB::Exception: Cannot override setting (enable_http_compression) in readonly mode",
     );
     expect(connectionError(target, refused).message).toMatch(
-      /in readonly mode \(user reader may not change settings: add \?compression=0 to the URL, or give it readonly=2\)$/,
+      /in readonly mode \(user reader may not change settings: drop \?compression=1 from the URL, or give it readonly=2\)$/,
     );
   });
 

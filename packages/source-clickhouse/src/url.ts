@@ -20,8 +20,8 @@ export interface ClickHouseTarget {
   /** The URL as shown to people: password masked, parameters dropped. */
   display: string;
   /**
-   * Whether responses come gzip-compressed (default true; `?compression=0` turns it off): a setting a
-   * user with `readonly=1` may not change.
+   * Whether responses come gzip-compressed, when the URL says (`?compression=0` or `1`); unsaid, they do
+   * unless the user may not change settings (`readonly=1`, see `connectClickHouse`).
    */
   compress?: boolean | undefined;
 }
@@ -114,7 +114,7 @@ export function parseClickHouseUrl({
     origin,
     database,
     display,
-    compress: compression !== "0",
+    ...(compression === null ? {} : { compress: compression === "1" }),
   };
 }
 
@@ -163,9 +163,9 @@ export function connectionError(target: ClickHouseTarget, error: unknown): Input
   const login = /password|authenticat/i.test(reason)
     ? ` (user ${target.user}, password from ${target.origin})`
     : "";
-  // A user with readonly=1 may change no setting, the compression oddity asks for included.
+  // A user with readonly=1 may change no setting: the compression the URL asked for included.
   const readonly = /enable_http_compression/.test(reason)
-    ? ` (user ${target.user} may not change settings: add ?compression=0 to the URL, or give it readonly=2)`
+    ? ` (user ${target.user} may not change settings: drop ?compression=1 from the URL, or give it readonly=2)`
     : "";
   return new InputError(`${target.display}: ${reason}${login}${readonly}`, { cause: error });
 }

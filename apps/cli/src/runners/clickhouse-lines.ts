@@ -46,7 +46,7 @@ async function withLineSplit<T>({
   if (column === undefined || table === undefined || query !== undefined) return null;
   const module = await loadClickHouse();
   const target = module.source.parseClickHouseUrl({ url: inputs[0]!, env });
-  const client = module.client.createClient(module.source.clientOptions(target));
+  const client = await module.source.connectClickHouse(target);
   try {
     const plan = await module.source.planLineSplit({
       client,

@@ -222,12 +222,12 @@ export async function fitOnClickHouse({
   query: string | undefined;
   env: Record<string, string | undefined>;
 }): Promise<Model> {
-  const { source: clickhouse, client } = await loadClickHouse();
+  const { source: clickhouse } = await loadClickHouse();
   if (inputs.length !== 1) throw new UserError("fit one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
   if (table === undefined && query === undefined)
     throw new UserError(`${target.display}: name the table with --table, or give --query`);
-  const connection = client.createClient(clickhouse.clientOptions(target));
+  const connection = await clickhouse.connectClickHouse(target);
   try {
     const { model } = await clickhouse.fitInClickHouse({
       pipeline,

@@ -29,7 +29,7 @@ export async function profileOnClickHouse({
   conditional: ConditionalProfiler[];
   env: Record<string, string | undefined>;
 }): Promise<{ stats: InputStats; offset: number | null }> {
-  const { source: clickhouse, client } = await loadClickHouse();
+  const { source: clickhouse } = await loadClickHouse();
   if (inputs.length !== 1) throw new UserError("profile one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
   const { table, query } = session.database;
@@ -37,7 +37,7 @@ export async function profileOnClickHouse({
     throw new UserError(`${target.display}: name the table with --table, or give --query`);
   const specs = profileSpecs({ profiler, conditional });
   const queries = specs.map((spec) => countQueryFor(spec));
-  const connection = client.createClient(clickhouse.clientOptions(target));
+  const connection = await clickhouse.connectClickHouse(target);
   try {
     const counts = await clickhouse.countInClickHouse({
       client: connection,
