@@ -1,10 +1,13 @@
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
+  MAPPABLE_FIELDS,
   createPipeline,
   createScorer,
   defineDetector,
+  fieldReader,
   fitBatches,
+  planCandidates,
   readInputs,
   type LogRecord,
   type Model,
@@ -176,6 +179,27 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
     expect(Number((await count.json<{ n: string }>())[0]!.n)).toBe(rows);
   });
 
+  it("groups by template in the cluster: one combination per template, not per path", async () => {
+    const from = `${chIdentifier("default")}.${chIdentifier(TABLE)}`;
+    const { grouped } = await candidateCondition({ client: clients[0]!, model, from, fields: TABLE_FIELDS });
+    // The distinct combinations of each distinct footprint query, counted in Node over the same records;
+    // then with each template, endpoint and query string read as the path it comes from.
+    const queries = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS })!.queries;
+    const fieldsOf = new Map(queries.map(({ query }) => [query.key, query.fields]));
+    const distinct = (asPath: boolean) => {
+      let total = 0;
+      for (const fields of fieldsOf.values()) {
+        const readers = fields.map((f) =>
+          fieldReader(asPath && (MAPPABLE_FIELDS as readonly string[]).includes(f) ? "path" : f),
+        );
+        total += new Set(all.map((r) => JSON.stringify(readers.map((read) => read(r))))).size;
+      }
+      return total;
+    };
+    expect(grouped).toBe(distinct(false));
+    expect(grouped).toBeLessThan(distinct(true));
+  });
+
   it("gives up the selection past the most flagged combinations a query may name", async () => {
     const from = `${chIdentifier("default")}.${chIdentifier(TABLE)}`;
     const args = { client: clients[0]!, model, from, fields: TABLE_FIELDS };
@@ -208,7 +232,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
       from: `${chIdentifier("default")}.${chIdentifier(TABLE)}`,
       fields: TABLE_FIELDS,
     });
-    expect(condition).toEqual({ sql: null, grouped: 0, flagged: 0 });
+    expect(condition).toEqual({ sql: null, join: "", grouped: 0, flagged: 0 });
     const streamed = await collect(
       readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model: own.model }),
     );

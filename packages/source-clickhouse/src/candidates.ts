@@ -2,12 +2,15 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import {
   flagRows,
   isNumericField,
+  MAPPABLE_FIELDS,
   planCandidates,
+  rawInputs,
   type CandidateQuery,
   type CandidateRow,
   type FieldValue,
   type Model,
 } from "@oddity/core";
+import { deriveJoin, querySettings } from "./derive.js";
 import { chIdentifier, chString } from "./escape.js";
 import { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
 
@@ -23,6 +26,11 @@ const AHEAD = 3;
 export interface CandidateCondition {
   /** A boolean SQL expression over the table's columns; null when every row must be streamed. */
   sql: string | null;
+  /**
+   * The join `sql` needs after `FROM table` (empty when none): the table of each distinct path's
+   * template, endpoint and query string, as the GROUP BYs joined it (see `deriveJoin`).
+   */
+  join: string;
   /** Distinct combinations grouped (all footprints), and how many of them the model flags. */
   grouped: number;
   flagged: number;
@@ -68,6 +76,8 @@ async function tsvRows({
   const result = await client.query({
     query: sql,
     format: "TabSeparated",
+    // A GROUP BY joining the table of every distinct path outgrows the default 256 KiB of query.
+    ...querySettings(sql),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
   const text = await result.text();
@@ -81,11 +91,15 @@ async function tsvRows({
 
 /**
  * The condition a row of `from` must meet to be worth scoring against `model`: for every footprint of
- * every detector (core's `planCandidates`, derived fields by their raw inputs), one GROUP BY over the
- * table (a Distributed table runs it on every shard) brings back the distinct combinations, `flagRows`
- * judges each once, and a row is a candidate when its combination is among the flagged ones of any
- * footprint. A row that is not gets no finding from any detector. `sql` is null when a detector declares
- * no footprints, or more than `maxFlagged` ({@link MAX_FLAGGED}) combinations are flagged.
+ * every detector (core's `planCandidates`), one GROUP BY over the table (a Distributed table runs it on
+ * every shard) brings back the distinct combinations, `flagRows` judges each once, and a row is a
+ * candidate when its combination is among the flagged ones of any footprint. A row that is not gets no
+ * finding from any detector. `sql` is null when a detector declares no footprints, or more than
+ * `maxFlagged` ({@link MAX_FLAGGED}) combinations are flagged.
+ *
+ * Templates, endpoints and query strings are grouped by in the cluster, as the fit does (see
+ * `deriveJoin`): a client's requests to `/users/1`, `/users/2` … are one combination, not one per path.
+ * A flagged combination's derived values are tested on the streamed rows through the same join.
  */
 export async function candidateCondition({
   client,
@@ -97,27 +111,46 @@ export async function candidateCondition({
 }: {
   client: ClickHouseClient;
   model: Model;
-  /** The table, escaped: `db`.`table`; or the user's query wrapped as a subquery. */
+  /** The table, escaped: `db`.`table`, or a wrapped query. */
   from: string;
   /** The record fields the table holds as columns; the others are absent from every record. */
   fields: readonly string[];
   signal?: AbortSignal | undefined;
   maxFlagged?: number;
 }): Promise<CandidateCondition> {
-  const plan = planCandidates(model.pipeline, { derive: [] });
-  if (plan === null) return { sql: null, grouped: 0, flagged: 0 };
   const held = new Set(fields);
+  // Derived fields are grouped by in the cluster when the table holds their raw input.
+  const derive = MAPPABLE_FIELDS.filter((f) => rawInputs(f).every((input) => held.has(input)));
+  const plan = planCandidates(model.pipeline, { derive });
+  if (plan === null) return { sql: null, join: "", grouped: 0, flagged: 0 };
+  const { join: mapped } = await deriveJoin({
+    client,
+    derived: plan.derived,
+    input: (field) => chIdentifier(field),
+    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
+    prefix: "oddity_derived_",
+    signal,
+  });
+  const isDerived = (field: string) => mapped?.fields.has(field) ?? false;
+  // A derived value's text, as the GROUP BY prints it (hex, like the raw text values).
+  const derivedKey = (field: string) => `hex(toString(${mapped!.value(field, mapped!.input)}))`;
   const tests = new Set<string>();
   // Fields the table does not hold are null on every record: not grouped by, nor tested.
   const queries = plan.queries.map((candidate) => {
-    const { query }: CandidateQuery = candidate;
-    const present = query.fields.flatMap((f, i) => (held.has(f) ? [i] : []));
-    const keys = present.map((i, j) => `${keyOf(query.fields[i]!)} AS k${j}`);
-    const by = present.map((i) => chIdentifier(query.fields[i]!));
+    const { query, representatives }: CandidateQuery = candidate;
+    const present = query.fields.flatMap((f, i) => (held.has(f) || isDerived(f) ? [i] : []));
+    const keys = present.map((i, j) => {
+      const field = query.fields[i]!;
+      return `${isDerived(field) ? derivedKey(field) : keyOf(field)} AS k${j}`;
+    });
+    // One raw value standing for each derived one (core's `representativesOf`), for judging.
+    const reps = representatives.map((f, j) => `min(${keyOf(f)}) AS r${j}`);
+    const join =
+      mapped !== null && present.some((i) => isDerived(query.fields[i]!)) ? mapped.join(mapped.input) : "";
     const sql =
       keys.length === 0
         ? `SELECT 1 FROM ${from} LIMIT 1`
-        : `SELECT ${keys.join(", ")} FROM ${from} GROUP BY ${by.join(", ")}`;
+        : `SELECT ${[...keys, ...reps].join(", ")} FROM ${from}${join} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
     return { candidate, present, sql };
   });
   // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
@@ -132,35 +165,49 @@ export async function candidateCondition({
     grouped.set(sql, rows);
   };
   const judged = new Set<string>();
+  // Whether a flagged combination holds a derived value, which the streamed rows then need joined.
+  let joined = false;
   let total = 0;
   let flagged = 0;
   for (const [n, { candidate, present, sql }] of queries.entries()) {
     for (const next of queries.slice(n, n + AHEAD)) start(next.sql);
-    const { query } = candidate;
+    const { query, representatives } = candidate;
     const cells = await grouped.get(sql)!;
     if (!judged.has(sql)) total += cells.length;
     judged.add(sql);
+    const width = present.length;
     const rows: CandidateRow[] = cells.map((row) => {
       const values: FieldValue[] = query.fields.map(() => null);
       present.forEach((i, j) => (values[i] = valueOf(query.fields[i]!, row[j] ?? null)));
-      return { values, representatives: [] };
+      return {
+        values,
+        representatives: representatives.map((f, j) => valueOf(f, row[width + j] ?? null)),
+      };
     });
     const flags = flagRows({ model, candidate, rows });
-    const hits = cells.filter((_, j) => flags[j]);
+    const hits = rows.flatMap((row, j) => (flags[j] ? [{ row, cells: cells[j]! }] : []));
     if (hits.length === 0) continue;
     flagged += hits.length;
-    if (flagged > maxFlagged) return { sql: null, grouped: total, flagged };
-    if (present.length === 0) return { sql: "1", grouped: total, flagged };
+    if (flagged > maxFlagged) return { sql: null, join: "", grouped: total, flagged };
+    if (present.length === 0) return { sql: "1", join: "", grouped: total, flagged };
+    // A derived field is tested as the value the join gives the row, as it was grouped by.
     const columns = present.map((i) => {
-      const column = chIdentifier(query.fields[i]!);
-      return `isNull(${column}), ifNull(${textOf(query.fields[i]!)}, '')`;
+      const field = query.fields[i]!;
+      const value = isDerived(field) ? mapped!.value(field, mapped!.input) : chIdentifier(field);
+      return `isNull(${value}), ifNull(toString(${value}), '')`;
     });
     const tuples = hits.map(
-      (row) => `(${present.map((i, j) => literalOf(query.fields[i]!, row[j] ?? null)).join(", ")})`,
+      (hit) => `(${present.map((i, j) => literalOf(query.fields[i]!, hit.cells[j] ?? null)).join(", ")})`,
     );
     tests.add(`(${columns.join(", ")}) IN (${tuples.join(", ")})`);
+    if (present.some((i) => isDerived(query.fields[i]!))) joined = true;
   }
-  return { sql: tests.size === 0 ? "0" : [...tests].join(" OR "), grouped: total, flagged };
+  return {
+    sql: tests.size === 0 ? "0" : [...tests].join(" OR "),
+    join: joined ? mapped!.join(mapped!.input) : "",
+    grouped: total,
+    flagged,
+  };
 }
 
 /**
@@ -177,7 +224,9 @@ export function readClickHouseCandidates(
   if (read.primaryKey === undefined || read.column !== undefined) return readClickHouse(read);
   return readClickHouse({
     ...read,
-    select: async ({ client, from, fields }) =>
-      (await candidateCondition({ client, model, from, fields, signal: read.signal })).sql,
+    select: async ({ client, from, fields }) => {
+      const { sql, join } = await candidateCondition({ client, model, from, fields, signal: read.signal });
+      return sql === null ? null : { where: sql, join };
+    },
   });
 }

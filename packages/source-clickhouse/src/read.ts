@@ -19,6 +19,7 @@ import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./fit.js";
 import { checkQueryOptions, queryRelation, querySource } from "./query.js";
 import { connectClickHouse } from "./connect.js";
+import { querySettings } from "./derive.js";
 import { connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
 
 /**
@@ -53,8 +54,8 @@ export interface ReadClickHouseOptions {
   env?: Record<string, string | undefined> | undefined;
   /**
    * For a table of parsed columns (or a query) with a `primaryKey`: the SQL condition a row must meet to
-   * be streamed back (null: every row), given the client, the escaped table (or the wrapped query) and
-   * the record fields it holds. Streamed rows keep the `line` the whole result gives them; the others
+   * be streamed back, and the join after `FROM table` it needs (null: every row), given the client, the
+   * escaped table (or the wrapped query) and the record fields it holds. Streamed rows keep the `line` the whole result gives them; the others
    * are counted as read and parsed.
    */
   select?:
@@ -62,7 +63,7 @@ export interface ReadClickHouseOptions {
         client: ClickHouseClient;
         from: string;
         fields: readonly string[];
-      }) => Promise<string | null>)
+      }) => Promise<{ where: string; join: string } | null>)
     | undefined;
 }
 
@@ -228,15 +229,18 @@ function numberedSql({
   from,
   key,
   where,
+  join,
 }: {
   fields: readonly string[];
   from: string;
   key: string;
   where: string;
+  /** What `where` needs joined after `FROM from` (empty for none). */
+  join: string;
 }): string {
   const values = fields.map((f, i) => `if(oddity_c, ${chIdentifier(f)}, NULL) AS v${i}`);
   const names = [...fields.map((_, i) => `v${i}`), "oddity_k"];
-  const inner = `SELECT (${where}) AS oddity_c, ${values.join(", ")}, ${chIdentifier(key)} AS oddity_k FROM ${from} ORDER BY ${chIdentifier(key)}`;
+  const inner = `SELECT (${where}) AS oddity_c, ${values.join(", ")}, ${chIdentifier(key)} AS oddity_k FROM ${from}${join} ORDER BY ${chIdentifier(key)}`;
   const numbered = `SELECT rowNumberInAllBlocks() + 1 AS oddity_n, oddity_c, ${names.join(", ")} FROM (${inner})`;
   // Pushing the outer WHERE into the numbered subquery would number only the rows it keeps.
   return `SELECT oddity_n, ${names.join(", ")} FROM (${numbered}) WHERE oddity_c SETTINGS enable_optimize_predicate_expression = 0`;
@@ -276,8 +280,9 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     const result = await client.query({
       query: sql,
       format: "TabSeparated",
-      // A selection names its flagged values in the query, which may outgrow the default 256 KiB.
-      clickhouse_settings: { max_query_size: String(Math.max(262_144, Buffer.byteLength(sql) + 1)) },
+      // A selection names its flagged values in the query, which may outgrow the default 256 KiB (and
+      // only then is the setting sent: a readonly=1 user may change none).
+      ...querySettings(sql),
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
     yield* result.stream();
@@ -411,13 +416,13 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     fields: readonly string[],
     key: string | undefined,
   ): AsyncGenerator<RecordBatch> {
-    const where =
+    const selection =
       key === undefined || options.select === undefined
         ? null
         : await options.select({ client, from, fields });
-    if (where !== null) {
+    if (selection !== null) {
       const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
-      const sql = numberedSql({ fields, from, key: key!, where });
+      const sql = numberedSql({ fields, from, key: key!, ...selection });
       yield* readFields(client, sql, fields, key, Number(count!.n));
     } else {
       const select = fields.map((f) => chIdentifier(f)).join(", ");
