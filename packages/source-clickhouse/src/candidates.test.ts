@@ -200,6 +200,58 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
     expect(grouped).toBeLessThan(distinct(true));
   });
 
+  it("streams a selection whose condition outgrows ClickHouse's default 256 KiB of query", async () => {
+    // 6,000 requests, each to a path of its own: rarity flags every path, a condition naming them all.
+    for (const client of clients) {
+      await client.command({
+        query: `CREATE TABLE default.wide_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
+      });
+    }
+    await clients[0]!.command({
+      query:
+        "CREATE TABLE default.wide AS default.wide_local ENGINE = Distributed(oddity, default, wide_local, n)",
+    });
+    await clients[0]!.insert({
+      table: "default.wide",
+      format: "JSONEachRow",
+      values: Array.from({ length: 6000 }, (_, n) => ({
+        ip: `10.1.${n % 250}.${n % 7}`,
+        method: "GET",
+        path: `/archive/${String(n).padStart(6, "0")}/a-long-enough-name-for-a-long-condition.html`,
+        status: 200,
+        n,
+      })),
+      clickhouse_settings: { insert_distributed_sync: 1 },
+    });
+    const wide = await collect(readClickHouse({ url, table: "wide", primaryKey: "n" }));
+    const everyPath = (
+      await fitBatches({
+        pipeline: createPipeline({
+          detectors: [
+            {
+              use: "rarity",
+              definition: rarity,
+              options: { fields: ["path"], threshold: 0.5, budget: null, minCount: null, client: null },
+            },
+          ],
+        }),
+        batches: [{ records: wide, rejections: [], blank: 0, read: wide.length }],
+      })
+    ).model;
+    const condition = await candidateCondition({
+      client: clients[0]!,
+      model: everyPath,
+      from: `${chIdentifier("default")}.${chIdentifier("wide")}`,
+      fields: TABLE_FIELDS,
+    });
+    expect(Buffer.byteLength(condition.sql ?? "")).toBeGreaterThan(262_144);
+    const streamed = await collect(
+      readClickHouseCandidates({ url, table: "wide", primaryKey: "n", model: everyPath }),
+    );
+    expect(streamed.length).toBe(6000);
+    expect(anomalies(everyPath, streamed)).toEqual(anomalies(everyPath, wide));
+  });
+
   it("gives up the selection past the most flagged combinations a query may name", async () => {
     const from = `${chIdentifier("default")}.${chIdentifier(TABLE)}`;
     const args = { client: clients[0]!, model, from, fields: TABLE_FIELDS };
