@@ -87,23 +87,8 @@ export function footprintFindings({
   footprint: readonly string[];
   record: LogRecord;
 }): Finding[] {
-  return findingsWithin({ hooks, state, footprint: new Set(footprint.map(canonicalField)), record });
-}
-
-// `footprintFindings` with the footprint's canonical fields already in a set: judging many rows of one
-// footprint builds the set once.
-function findingsWithin({
-  hooks,
-  state,
-  footprint,
-  record,
-}: {
-  hooks: Pick<DetectorHooks<unknown>, "score">;
-  state: unknown;
-  footprint: ReadonlySet<string>;
-  record: LogRecord;
-}): Finding[] {
-  return hooks.score(state, record).filter((finding) => within(finding, footprint));
+  const set = new Set(footprint.map(canonicalField));
+  return hooks.score(state, record).filter((finding) => within(finding, set));
 }
 
 /**
@@ -142,6 +127,7 @@ export function flagRows({
   const footprint = new Set(candidate.footprint.map(canonicalField));
   return rows.map((row) => {
     const record = recordOf(fields, [...at.map((i) => row.values[i] ?? null), ...row.representatives]);
-    return findingsWithin({ hooks, state, footprint, record }).length > 0;
+    // The footprint's set is built once for all the rows, not once a row as `footprintFindings` does.
+    return hooks.score(state, record).some((finding) => within(finding, footprint));
   });
 }

@@ -11,13 +11,10 @@ import {
   readInputs,
   type LogRecord,
   type Model,
-  type RecordBatch,
   type ScoredRecord,
 } from "@oddity/core";
-import { conditional } from "@oddity/detector-conditional";
-import { params } from "@oddity/detector-params";
 import { rarity } from "@oddity/detector-rarity";
-import { size } from "@oddity/detector-size";
+import { collectRecords, derivedPipeline } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -51,33 +48,6 @@ const COLUMNS = TABLE_FIELDS.map((f) => {
   const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
   return `${chIdentifier(f)} Nullable(${type})`;
 }).join(", ");
-
-function pipeline() {
-  return createPipeline({
-    detectors: [
-      { use: "rarity", definition: rarity },
-      {
-        use: "conditional",
-        definition: conditional,
-        options: {
-          pairs: [
-            { given: "ip", target: "status" },
-            { given: "path_template", target: "method" },
-            { given: "ip", target: "user_agent" },
-          ],
-        },
-      },
-      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
-      { use: "params", definition: params },
-    ],
-  });
-}
-
-async function collect(stream: AsyncIterable<RecordBatch>): Promise<LogRecord[]> {
-  const records: LogRecord[] = [];
-  for await (const batch of stream) records.push(...batch.records);
-  return records;
-}
 
 function anomalies(model: Model, records: readonly LogRecord[]): ScoredRecord[] {
   const score = createScorer(model);
@@ -120,10 +90,10 @@ beforeAll(async () => {
   });
   rows = records.length + hostile.length;
   url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
-  all = await collect(readClickHouse({ url, table: TABLE, primaryKey: "n" }));
+  all = await collectRecords(readClickHouse({ url, table: TABLE, primaryKey: "n" }));
   model = (
     await fitBatches({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline(),
       batches: [{ records: all, rejections: [], blank: 0, read: all.length }],
     })
   ).model;
@@ -137,7 +107,7 @@ afterAll(async () => {
 describe("readClickHouseCandidates on a 2-shard cluster", () => {
   it("finds the anomalies scoring every record finds: same records, lines, scores, findings", async () => {
     const stream = readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model, batchSize: 100 });
-    const streamed = await collect(stream);
+    const streamed = await collectRecords(stream);
     const expected = anomalies(model, all);
     expect(expected.length).toBeGreaterThan(20);
     expect(anomalies(model, streamed)).toEqual(expected);
@@ -145,14 +115,16 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
 
   it("streams back far fewer rows than the table holds, yet counts every row as read and parsed", async () => {
     const stream = readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model });
-    const streamed = await collect(stream);
+    const streamed = await collectRecords(stream);
     expect(all.length).toBe(rows);
     expect(streamed.length).toBeLessThan(rows / 4);
     expect(stream.stats).toMatchObject({ read: rows, parsed: rows, rejected: 0, blank: 0 });
   });
 
   it("gives each streamed row the line and key the whole stream gives it", async () => {
-    const streamed = await collect(readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }));
+    const streamed = await collectRecords(
+      readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }),
+    );
     const byLine = new Map(all.map((r) => [r.line, r]));
     expect(streamed.length).toBeGreaterThan(0);
     for (const record of streamed) expect(record).toEqual(byLine.get(record.line));
@@ -169,7 +141,9 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
     expect(condition.sql).toContain(`unhex(${chString("FF41FE")})`);
     // A NULL of a flagged tuple is its own flag: IN never matches NULL.
     expect(condition.sql).toContain("1, ''");
-    const streamed = await collect(readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }));
+    const streamed = await collectRecords(
+      readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }),
+    );
     const methods = anomalies(model, streamed).map((a) => a.record.method);
     expect(methods).toEqual(expect.arrayContaining([...HOSTILE, "\ufffdA\ufffd"]));
     const count = await clients[0]!.query({
@@ -223,7 +197,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
       })),
       clickhouse_settings: { insert_distributed_sync: 1 },
     });
-    const wide = await collect(readClickHouse({ url, table: "wide", primaryKey: "n" }));
+    const wide = await collectRecords(readClickHouse({ url, table: "wide", primaryKey: "n" }));
     const everyPath = (
       await fitBatches({
         pipeline: createPipeline({
@@ -245,7 +219,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
       fields: TABLE_FIELDS,
     });
     expect(Buffer.byteLength(condition.sql ?? "")).toBeGreaterThan(262_144);
-    const streamed = await collect(
+    const streamed = await collectRecords(
       readClickHouseCandidates({ url, table: "wide", primaryKey: "n", model: everyPath }),
     );
     expect(streamed.length).toBe(6000);
@@ -263,7 +237,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
 
   it("streams every row without a primary key, whose order would be the server's", async () => {
     const stream = readClickHouseCandidates({ url, table: TABLE, model });
-    expect((await collect(stream)).length).toBe(rows);
+    expect((await collectRecords(stream)).length).toBe(rows);
   });
 
   it("streams every row for a detector that declares no footprints", async () => {
@@ -285,7 +259,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
       fields: TABLE_FIELDS,
     });
     expect(condition).toEqual({ sql: null, join: "", grouped: 0, flagged: 0 });
-    const streamed = await collect(
+    const streamed = await collectRecords(
       readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model: own.model }),
     );
     expect(streamed.length).toBe(rows);

@@ -20,13 +20,9 @@ import {
   type RecordBatch,
   type Rejection,
 } from "@oddity/core";
-import { client as clientDetector } from "@oddity/detector-client";
-import { conditional } from "@oddity/detector-conditional";
-import { params } from "@oddity/detector-params";
 import { rarity } from "@oddity/detector-rarity";
-import { size } from "@oddity/detector-size";
-import { targets } from "@oddity/detector-targets";
 import { fixture } from "@oddity/fixtures";
+import { derivedPipeline } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -178,32 +174,6 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-function pipeline() {
-  return createPipeline({
-    detectors: [
-      { use: "rarity", definition: rarity },
-      {
-        use: "conditional",
-        definition: conditional,
-        options: {
-          pairs: [
-            { given: "ip", target: "status" },
-            { given: "path_template", target: "method" },
-            { given: "hour", target: "user_agent" },
-            { given: "referer", target: "size" },
-            { given: "endpoint", target: "status" },
-          ],
-        },
-      },
-      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
-      // The rest of the default pipeline: `query` and `path_template` beside `ip`.
-      { use: "params", definition: params },
-      { use: "client", definition: clientDetector },
-      { use: "targets", definition: targets },
-    ],
-  });
-}
-
 function withoutSources(model: Model) {
   const { sources: _sources, ...rest } = modelToJSON(model);
   return rest;
@@ -231,7 +201,7 @@ async function streamed({
       yield batch;
     }
   }
-  const { model } = await fitBatches({ pipeline: pipeline(), batches: tap() });
+  const { model } = await fitBatches({ pipeline: derivedPipeline({ rest: true }), batches: tap() });
   return { model, stats: stream.stats, rejections };
 }
 
@@ -249,7 +219,7 @@ async function plan(options: {
 describe("a raw-line column split in ClickHouse SQL", () => {
   it("fits the model oddity fit writes from the same lines in a file, with its stats and rejections", async () => {
     const fit = await fitLinesInClickHouse({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline({ rest: true }),
       client,
       plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
     });
@@ -261,7 +231,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
         yield batch;
       }
     }
-    const own = await fitBatches({ pipeline: pipeline(), batches: tap() });
+    const own = await fitBatches({ pipeline: derivedPipeline({ rest: true }), batches: tap() });
     expect(withoutSources(fit.model)).toEqual(withoutSources(own.model));
     expect(counts(fit.stats)).toEqual(counts(own.stats));
     expect(fit.stats.layouts).toEqual(own.stats.layouts);
@@ -273,7 +243,11 @@ describe("a raw-line column split in ClickHouse SQL", () => {
 
   it("equals the streamed read of the column: model, stats and every rejection with its line number", async () => {
     const options = { table: TABLE, column: COLUMN, primaryKey: "n" };
-    const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client, plan: await plan(options) });
+    const fit = await fitLinesInClickHouse({
+      pipeline: derivedPipeline({ rest: true }),
+      client,
+      plan: await plan(options),
+    });
     const own = await streamed(options);
     expect(withoutSources(fit.model)).toEqual(withoutSources(own.model));
     expect(fit.model.meta.sources).toEqual(own.model.meta.sources);
@@ -283,7 +257,11 @@ describe("a raw-line column split in ClickHouse SQL", () => {
 
   it("reads NULL, blank, long and non-UTF-8 rows and kept newlines as the streamed read does", async () => {
     const options = { table: NULLABLE_TABLE, column: "line", primaryKey: "n", maxLineLength: 150 };
-    const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client, plan: await plan(options) });
+    const fit = await fitLinesInClickHouse({
+      pipeline: derivedPipeline({ rest: true }),
+      client,
+      plan: await plan(options),
+    });
     const own = await streamed(options);
     expect(withoutSources(fit.model)).toEqual(withoutSources(own.model));
     // Bytes are the table's: each byte that is not UTF-8 is one, where the stream counts the three of the
@@ -306,7 +284,11 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     });
     const options = { table: "common lines", column: "line", primaryKey: "n" };
     const found = await plan(options);
-    const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client, plan: found });
+    const fit = await fitLinesInClickHouse({
+      pipeline: derivedPipeline({ rest: true }),
+      client,
+      plan: found,
+    });
     const own = await streamed(options);
     expect([found.layout, found.format]).toEqual(["common", "common, auto-detected"]);
     expect(withoutSources(fit.model)).toEqual(withoutSources(own.model));
@@ -328,7 +310,11 @@ describe("a raw-line column split in ClickHouse SQL", () => {
         target: parseClickHouseUrl({ url, env: {} }),
         ...options,
       });
-      const fit = await fitLinesInClickHouse({ pipeline: pipeline(), client: eager, plan: found! });
+      const fit = await fitLinesInClickHouse({
+        pipeline: derivedPipeline({ rest: true }),
+        client: eager,
+        plan: found!,
+      });
       const own = await streamed(options);
       expect(fit.rejections).toEqual(own.rejections);
     } finally {
@@ -338,7 +324,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
 
   it("numbers the rows as they come without a key, counting the same lines", async () => {
     const fit = await fitLinesInClickHouse({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline({ rest: true }),
       client,
       plan: await plan({ table: TABLE, column: COLUMN }),
     });
@@ -396,7 +382,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
   });
 
   it("counts a row per template in the cluster, fewer than the distinct paths", async () => {
-    const counts = planCounts(pipeline(), "ClickHouse", { derive: MAPPABLE_FIELDS });
+    const counts = planCounts(derivedPipeline({ rest: true }), "ClickHouse", { derive: MAPPABLE_FIELDS });
     const got = await countLinesInClickHouse({
       client,
       plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
@@ -429,7 +415,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     const controller = new AbortController();
     const found = await plan({ table: TABLE, column: COLUMN, primaryKey: "n" });
     const fitting = fitLinesInClickHouse({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline({ rest: true }),
       client,
       plan: found,
       signal: controller.signal,

@@ -1,12 +1,7 @@
 import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
-import { conditional } from "@oddity/detector-conditional";
-import { params } from "@oddity/detector-params";
-import { rarity } from "@oddity/detector-rarity";
-import { size } from "@oddity/detector-size";
 import {
   InputError,
-  createPipeline,
   createScorer,
   fitBatches,
   modelToJSON,
@@ -15,6 +10,7 @@ import {
   type Model,
   type RecordBatch,
 } from "@oddity/core";
+import { collectRecords, derivedPipeline } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -66,35 +62,6 @@ let cluster: Cluster;
 const clients: ClickHouseClient[] = [];
 let url: string;
 let records: LogRecord[];
-
-function pipeline() {
-  return createPipeline({
-    detectors: [
-      { use: "rarity", definition: rarity },
-      {
-        use: "conditional",
-        definition: conditional,
-        options: {
-          pairs: [
-            { given: "ip", target: "status" },
-            { given: "path_template", target: "method" },
-            { given: "hour", target: "user_agent" },
-            { given: "referer", target: "size" },
-            { given: "endpoint", target: "http_version" },
-          ],
-        },
-      },
-      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
-      { use: "params", definition: params },
-    ],
-  });
-}
-
-async function collect(stream: AsyncIterable<RecordBatch>): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  for await (const batch of stream) out.push(...batch.records);
-  return out;
-}
 
 // What scoring prints of a record, but for where it came from: its source, line, raw text and key.
 function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
@@ -172,14 +139,14 @@ afterAll(async () => {
 describe("--query on a 2-shard ClickHouse cluster", () => {
   it("fits through a query renaming and converting the columns the model oddity fits on the records", async () => {
     const { model } = await fitInClickHouse({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline(),
       client: clients[0]!,
       database: "default",
       query: QUERY,
       source: "clickhouse:default#(query)",
     });
     const own = await fitBatches({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline(),
       batches: [{ records, rejections: [], blank: 0, read: records.length }],
     });
     expect(withoutSources(model)).toEqual(withoutSources(own.model));
@@ -188,7 +155,7 @@ describe("--query on a 2-shard ClickHouse cluster", () => {
 
   it("streams the query's rows back as the records, field for field, keyed by a hostile alias", async () => {
     const stream = readClickHouse({ url, query: QUERY, primaryKey: KEY, batchSize: 700 });
-    const back = await collect(stream);
+    const back = await collectRecords(stream);
     const fields = ({ source: _s, line: _l, raw: _r, extra: _e, ...rest }: LogRecord) => rest;
     expect(back.map(fields)).toEqual(records.map(fields));
     expect(back.map((r) => [r.line, r.extra?.primary_key])).toEqual(
@@ -202,11 +169,11 @@ describe("--query on a 2-shard ClickHouse cluster", () => {
 
   it("scores only the rows the model could flag, finding what scoring the records finds", async () => {
     const { model } = await fitBatches({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline(),
       batches: [{ records, rejections: [], blank: 0, read: records.length }],
     });
     const stream = readClickHouseCandidates({ url, query: QUERY, primaryKey: KEY, model });
-    const streamed = await collect(stream);
+    const streamed = await collectRecords(stream);
     const expected = anomalies(model, records);
     expect(expected.length).toBeGreaterThan(20);
     expect(anomalies(model, streamed)).toEqual(expected);
@@ -218,10 +185,10 @@ describe("--query on a 2-shard ClickHouse cluster", () => {
 
   it("streams every row of the query without a primary key", async () => {
     const { model } = await fitBatches({
-      pipeline: pipeline(),
+      pipeline: derivedPipeline(),
       batches: [{ records, rejections: [], blank: 0, read: records.length }],
     });
-    const streamed = await collect(readClickHouseCandidates({ url, query: QUERY, model }));
+    const streamed = await collectRecords(readClickHouseCandidates({ url, query: QUERY, model }));
     expect(streamed.length).toBe(records.length);
   });
 
@@ -253,7 +220,7 @@ describe("--query refusals", () => {
     try {
       const result = run();
       if (result !== null && typeof result === "object" && Symbol.asyncIterator in result)
-        await collect(result as AsyncIterable<RecordBatch>);
+        await collectRecords(result as AsyncIterable<RecordBatch>);
       else await result;
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);

@@ -1,0 +1,49 @@
+// Pipelines and helpers the cluster tests share.
+import { client as clientDetector } from "@oddity/detector-client";
+import { conditional } from "@oddity/detector-conditional";
+import { params } from "@oddity/detector-params";
+import { rarity } from "@oddity/detector-rarity";
+import { size } from "@oddity/detector-size";
+import { targets } from "@oddity/detector-targets";
+import { createPipeline, type LogRecord, type Pipeline, type RecordBatch } from "@oddity/core";
+
+/**
+ * Rarity, conditional pairs over raw and derived fields (`path_template`, `hour`, `endpoint`), size by
+ * template and status, and params (`query` beside `path_template`); with `rest`, also the client and
+ * targets detectors of the default pipeline (`ip` beside `path_template`).
+ */
+export function derivedPipeline({ rest = false }: { rest?: boolean } = {}): Pipeline {
+  return createPipeline({
+    detectors: [
+      { use: "rarity", definition: rarity },
+      {
+        use: "conditional",
+        definition: conditional,
+        options: {
+          pairs: [
+            { given: "ip", target: "status" },
+            { given: "path_template", target: "method" },
+            { given: "hour", target: "user_agent" },
+            { given: "referer", target: "size" },
+            { given: "endpoint", target: "status" },
+          ],
+        },
+      },
+      { use: "size", definition: size, options: { groupBy: ["path_template", "status"] } },
+      { use: "params", definition: params },
+      ...(rest
+        ? [
+            { use: "client", definition: clientDetector },
+            { use: "targets", definition: targets },
+          ]
+        : []),
+    ],
+  });
+}
+
+/** Every record of a stream, in order. */
+export async function collectRecords(stream: AsyncIterable<RecordBatch>): Promise<LogRecord[]> {
+  const records: LogRecord[] = [];
+  for await (const batch of stream) records.push(...batch.records);
+  return records;
+}
