@@ -336,6 +336,17 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     expect(ndjson(selected.stdout).length).toBeGreaterThan(10);
   });
 
+  it("selects for a read-only user as for any other: the same lines", async () => {
+    const dir = tempDir();
+    const reader = [`clickhouse://reader@127.0.0.1:${cluster.http[0]}/default`, ...table().slice(1)];
+    const ro = await oddity(["detect", ...reader, ...NDJSON], { cwd: dir });
+    const rw = await oddity(["detect", ...table(), ...NDJSON], { cwd: dir });
+    // Each record's source names the user it was read as.
+    const asDefault = ro.stdout.replaceAll("clickhouse://reader@", "clickhouse://default@");
+    expect([ro.code, ro.stderr, asDefault]).toEqual([0, "", rw.stdout]);
+    expect(ndjson(ro.stdout).length).toBeGreaterThan(10);
+  });
+
   it("counts every row as read and parsed, though far fewer bytes came back", async () => {
     const dir = tempDir();
     const args = ["--config", CONFIG, "--format", "json", "--top", "0", "-q"];
