@@ -29,6 +29,11 @@ export interface InputStats {
   layouts?: Record<string, number>;
   /** Rejected lines per reason, column numbers left out so that one kind of problem counts once. */
   rejectedBy?: Record<string, number>;
+  /**
+   * Parsed records an engine kept to itself because no detector could flag them (their combinations of
+   * every footprint were judged there): counted in `parsed`, never streamed to be scored.
+   */
+  unscored?: number;
 }
 
 export function emptyStats(): InputStats {
@@ -44,10 +49,14 @@ function addCounts(into: Record<string, number>, from: Readonly<Record<string, n
   for (const key of Object.keys(from)) into[key] = (into[key] ?? 0) + from[key]!;
 }
 
-/** Adds counts per layout and per rejection class of `from` into `into`. */
-export function addBreakdown(into: InputStats, from: Pick<InputStats, "layouts" | "rejectedBy">): void {
+/** Adds counts per layout and per rejection class, and the unscored records, of `from` into `into`. */
+export function addBreakdown(
+  into: InputStats,
+  from: Pick<InputStats, "layouts" | "rejectedBy" | "unscored">,
+): void {
   if (from.layouts !== undefined) addCounts((into.layouts ??= {}), from.layouts);
   if (from.rejectedBy !== undefined) addCounts((into.rejectedBy ??= {}), from.rejectedBy);
+  if (from.unscored !== undefined) into.unscored = (into.unscored ?? 0) + from.unscored;
 }
 
 /** Adds a batch to running totals. */

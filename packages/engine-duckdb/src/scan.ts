@@ -576,6 +576,7 @@ async function* streamRecords({
     if (skipped <= 0) continue;
     stats.read += skipped;
     stats.parsed += skipped;
+    stats.unscored = (stats.unscored ?? 0) + skipped;
     if (ncsa && !infos[src]!.records) addBreakdown(stats, { layouts: { [layout]: skipped } });
   }
 }

@@ -404,6 +404,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     if (total !== undefined && total > ordinal) {
       stats.read += total - ordinal;
       stats.parsed += total - ordinal;
+      stats.unscored = (stats.unscored ?? 0) + (total - ordinal);
       onProgress?.(stats);
     }
   }

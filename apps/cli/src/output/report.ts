@@ -55,7 +55,14 @@ export function describeStats(stats: InputStats): string {
   const layouts = stats.layouts ?? {};
   const names = Object.keys(layouts);
   const mixed = names.length > 1 || (names.length === 1 && !/^v?(?:common|combined)$/.test(names[0]!));
-  const parsed = `${formatCount(stats.parsed)} parsed${mixed ? ` (${breakdown(layouts, 6)})` : ""}`;
+  // Records an engine judged unflaggable and kept: read and parsed, never scored here.
+  const notes = [
+    ...(mixed ? [breakdown(layouts, 6)] : []),
+    ...(stats.unscored
+      ? [`${formatCount(stats.unscored)} left in the engine: no detector could flag them`]
+      : []),
+  ];
+  const parsed = `${formatCount(stats.parsed)} parsed${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`;
   const kinds = stats.rejectedBy ?? {};
   const rejected = `${formatCount(stats.rejected)} rejected${Object.keys(kinds).length > 0 ? ` (${breakdown(kinds, 3)})` : ""}`;
   return `read ${formatCount(stats.read)} line${stats.read === 1 ? "" : "s"}: ${parsed}, ${rejected}, ${formatCount(stats.blank)} blank`;

@@ -32,6 +32,7 @@ const summary: RunSummaryJSON = {
   bytes: 900,
   layouts: { combined: 4 },
   rejectedBy: {},
+  unscored: 0,
   flagged: 4,
   shown: 4,
   minScore: 0,

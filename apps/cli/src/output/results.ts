@@ -25,6 +25,8 @@ export interface RunSummaryJSON {
   layouts: Record<string, number>;
   /** Rejected lines per kind of reason. */
   rejectedBy: Record<string, number>;
+  /** Parsed records the engine kept because no detector could flag them (`--engine`, a selection). */
+  unscored: number;
   flagged: number;
   shown: number;
   minScore: number;
@@ -72,6 +74,7 @@ export function summaryJSON({
     bytes: stats.bytes,
     layouts: stats.layouts ?? {},
     rejectedBy: stats.rejectedBy ?? {},
+    unscored: stats.unscored ?? 0,
     flagged,
     shown,
     minScore: model.pipeline.scoring.minScore,
