@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { CountQuery, RawCountRow } from "@oddity/core";
 import { querySettings } from "./derive.js";
-import { tsvValue } from "./read.js";
+import { tsvValue } from "./tsv.js";
 
 const NUMERIC = new Set(["time", "status", "size"]);
 // TabSeparated writes a Float64's infinities and NaN as words.

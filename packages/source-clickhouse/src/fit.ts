@@ -5,7 +5,6 @@ import {
   fitFromCounts,
   MAPPABLE_FIELDS,
   planCounts,
-  RECORD_FIELDS,
   type CountQuery,
   type DerivedMapping,
   type Model,
@@ -17,11 +16,7 @@ import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
 import { querySource, relationFrom } from "./query.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
-
-/** Record fields a table of parsed requests holds as columns of the same name. */
-export const TABLE_FIELDS: ReadonlyArray<(typeof RECORD_FIELDS)[number]> = RECORD_FIELDS.filter(
-  (field) => field !== "source" && field !== "line" && field !== "raw",
-);
+import { TABLE_FIELDS } from "./table-fields.js";
 
 function column(field: string, derived: DerivedJoin | null = null): string {
   if (derived?.fields.has(field)) return derived.value(field, derived.input);

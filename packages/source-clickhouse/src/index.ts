@@ -1,11 +1,6 @@
 export { chBytes, chIdentifier, chNumber, chString } from "./escape.js";
-export {
-  TABLE_FIELDS,
-  countInClickHouse,
-  countQuerySql,
-  fitInClickHouse,
-  type ClickHouseCounts,
-} from "./fit.js";
+export { TABLE_FIELDS } from "./table-fields.js";
+export { countInClickHouse, countQuerySql, fitInClickHouse, type ClickHouseCounts } from "./fit.js";
 export {
   countLinesInClickHouse,
   fitLinesInClickHouse,

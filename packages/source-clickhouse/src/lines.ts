@@ -28,7 +28,8 @@ import { chIdentifier } from "./escape.js";
 import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { binSql, selectJson } from "./fit.js";
 import { aliasPrefix, splitLines, type LineSplit, type SqlLayout } from "./lines-sql.js";
-import { isBlank, lineOf, tableColumns, tsvValue } from "./read.js";
+import { isBlank, lineOf, tableColumns } from "./read.js";
+import { tsvValue } from "./tsv.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import type { ClickHouseTarget } from "./url.js";
 

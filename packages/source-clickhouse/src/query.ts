@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { InputError, canonicalField } from "@oddity/core";
 import { chIdentifier } from "./escape.js";
-import { TABLE_FIELDS } from "./fit.js";
+import { TABLE_FIELDS } from "./table-fields.js";
 
 /** What a read or a count of parsed requests runs over: a table, or the user's query (`--query`). */
 export interface Relation {

@@ -16,7 +16,8 @@ import {
   type RecordStream,
 } from "@oddity/core";
 import { chIdentifier, chString } from "./escape.js";
-import { TABLE_FIELDS } from "./fit.js";
+import { TABLE_FIELDS } from "./table-fields.js";
+import { tsvValue } from "./tsv.js";
 import { checkQueryOptions, queryRelation, querySource } from "./query.js";
 import { connectClickHouse } from "./connect.js";
 import { querySettings } from "./derive.js";
@@ -174,15 +175,6 @@ function text(value: unknown): string {
 
 export function isBlank(line: string): boolean {
   return line.trim() === "";
-}
-
-const TSV_ESCAPES: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", "0": "\0" };
-
-/** A TabSeparated cell as its value: `\N` is NULL, `\n`, `\t`, `\0` ... are the characters, `\X` is X. */
-export function tsvValue(cell: string | undefined): string | null {
-  if (cell === undefined || cell === "\\N") return null;
-  if (!cell.includes("\\")) return cell;
-  return cell.replace(/\\([\s\S])/g, (_, c: string) => TSV_ESCAPES[c] ?? c);
 }
 
 // Rows loaded from files often keep the newline; it is not part of the log line.

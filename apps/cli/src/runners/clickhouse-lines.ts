@@ -16,7 +16,7 @@ import type { LineSplitPlan } from "@oddity/source-clickhouse";
 import { isClickHouseInput, loadClickHouse } from "../input/clickhouse.js";
 import type { Session } from "./common.js";
 import type { InputOptions } from "./context.js";
-import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
+import { addCountedTables, offsetMinutes, profileSpecs } from "./profile-counts.js";
 
 type Module = Awaited<ReturnType<typeof loadClickHouse>>;
 

@@ -8,7 +8,7 @@ import {
 } from "@oddity/core";
 import { loadClickHouse } from "../input/clickhouse.js";
 import type { Session } from "./common.js";
-import { addCountedTables, offsetMinutes, profileSpecs } from "./profile.js";
+import { addCountedTables, offsetMinutes, profileSpecs } from "./profile-counts.js";
 
 /**
  * `oddity profile clickhouse://… --table T` (or `--query Q`): each table of the profile is one GROUP BY

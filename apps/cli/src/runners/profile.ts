@@ -10,10 +10,6 @@ import {
   countQueryFor,
   derivedMappings,
   MAPPABLE_FIELDS,
-  deriveRows,
-  type CountQuery,
-  type CountSpec,
-  type RawCountRow,
   isKnownField,
   nearest,
   type InputStats,
@@ -37,6 +33,7 @@ import {
   type Session,
 } from "./common.js";
 import type { InputOptions, RunContext } from "./context.js";
+import { addCountedTables, offsetMinutes, profileSpecs } from "./profile-counts.js";
 
 /** Options of `oddity profile`. */
 export interface ProfileOptions extends InputOptions {
@@ -112,64 +109,7 @@ async function profileOnDuckDB({
   return { stats: counts.stats, rejections: counts.rejections };
 }
 
-/** The grouped counts an engine computes for a profile: each field's values, and each pair. */
-export function profileSpecs({
-  profiler,
-  conditional,
-}: {
-  profiler: FieldProfiler;
-  conditional: readonly ConditionalProfiler[];
-}): CountSpec[] {
-  return [
-    ...profiler.fields.map((field, i) => ({ id: `field:${i}`, fields: [field] })),
-    ...conditional.map((c, i) => ({ id: `pair:${i}`, fields: [c.given, c.target] })),
-  ];
-}
-
-/** The grouped counts an engine brought back, as the profile's tables (derived fields computed here). */
-export function addCountedTables({
-  profiler,
-  conditional,
-  specs,
-  queries,
-  results,
-  records,
-}: {
-  profiler: FieldProfiler;
-  conditional: ConditionalProfiler[];
-  specs: CountSpec[];
-  queries: CountQuery[];
-  results: ReadonlyMap<string, readonly RawCountRow[]>;
-  records: number;
-}): void {
-  const rows = (i: number) => deriveRows(specs[i]!, queries[i]!, results.get(queries[i]!.key) ?? []);
-  const NONE = "-";
-  profiler.addCounts({
-    fields: [...profiler.fields],
-    total: records,
-    counts: profiler.fields.map((_, i) => rows(i).map((r) => [r.values[0] ?? NONE, r.count])),
-  });
-  conditional.forEach((c, i) => {
-    const cells = new Map<string, Array<[string, number]>>();
-    for (const r of rows(profiler.fields.length + i)) {
-      const given = r.values[0] ?? NONE;
-      let inner = cells.get(given);
-      if (inner === undefined) cells.set(given, (inner = []));
-      inner.push([r.values[1] ?? NONE, r.count]);
-    }
-    c.addCounts({ given: c.given, target: c.target, total: records, cells: [...cells] });
-  });
-}
-
 const ALL_FIELD_NAMES = [...RECORD_FIELDS, ...DERIVED_FIELDS, ...Object.keys(FIELD_ALIASES)];
-
-/** The offset of a log time such as `16/Apr/2019:19:34:42 +0100` or an ISO time, in minutes east of UTC. */
-export function offsetMinutes(text: string | null): number | null {
-  if (text === null) return null;
-  if (/Z$/.test(text)) return 0;
-  const m = /([+-])(\d{2}):?(\d{2})$/.exec(text);
-  return m === null ? null : (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
-}
 
 /** An epoch-millisecond time as ISO 8601 in a fixed offset: `2019-04-16T20:34:42+01:00`. */
 export function isoInOffset(ms: number, offset: number): string {
