@@ -7,15 +7,6 @@ import { chBytes, chIdentifier, chString } from "./escape.js";
  * table of their values for every distinct value of their raw input (`path`).
  */
 export interface DerivedJoin {
-  /**
-   * Each distinct raw input value as its bytes, and each derived field's values for them (same order),
-   * with the value of an absent input: what expands a derived value back to the raw values giving it.
-   */
-  mapping: {
-    raws: readonly Buffer[];
-    values: ReadonlyMap<string, ReadonlyArray<string | null | undefined>>;
-    absent: ReadonlyMap<string, string | null>;
-  };
   /** The raw input's SQL, as the mapping was fetched by. */
   input: string;
   /** ` GLOBAL ANY LEFT JOIN (…) ON key = …`: the table, joined on `key` (the input's SQL, or a column). */
@@ -105,7 +96,6 @@ export async function deriveJoin({
   return {
     bytes,
     join: {
-      mapping: { raws, values: new Map(columns.map((c) => [c.field, c.values])), absent },
       input: x,
       fields: new Set(derived.map((m) => m.field)),
       // An empty array literal has no type in 18.16: with no raw value, every row's input is NULL.
