@@ -69,6 +69,14 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
+// NDJSON anomalies as comparable rows (no raw text), sorted: rows of equal score come in source order,
+// and a table's source differs from the files'.
+function sortedRows(text: string): string[] {
+  return comparable(ndjson(text), { raw: false })
+    .map((r) => JSON.stringify(r))
+    .sort();
+}
+
 function modelWithoutSources(file: string): unknown {
   const { sources: _sources, ...rest } = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   return rest;
@@ -307,12 +315,8 @@ describe("oddity detect|score clickhouse:// (records streamed back, scored in No
     const own = await oddity(["detect", ...FILES, "--log-format", "combined", ...NDJSON]);
     expect([ch.code, own.code]).toEqual([0, 0]);
     // Rows of equal score come in source order, and the sources differ: compared as sets.
-    const sorted = (text: string) =>
-      comparable(ndjson(text), { raw: false })
-        .map((r) => JSON.stringify(r))
-        .sort();
-    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
-    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+    expect(sortedRows(ch.stdout)).toEqual(sortedRows(own.stdout));
+    expect(sortedRows(ch.stdout).length).toBeGreaterThan(10);
   });
 });
 
@@ -364,12 +368,8 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     const ch = await oddity(["detect", ...table(), ...args], { cwd: dir });
     const own = await oddity(["detect", ...FILES, "--log-format", "combined", ...args], { cwd: dir });
     expect([ch.code, own.code]).toEqual([0, 0]);
-    const sorted = (text: string) =>
-      comparable(ndjson(text), { raw: false })
-        .map((r) => JSON.stringify(r))
-        .sort();
-    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
-    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+    expect(sortedRows(ch.stdout)).toEqual(sortedRows(own.stdout));
+    expect(sortedRows(ch.stdout).length).toBeGreaterThan(10);
   });
 
   it("scores against a model the anomalies scoring the same lines finds", async () => {
@@ -381,12 +381,8 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     const own = await oddity(["score", ...files, "--model", "m.json", ...NDJSON], { cwd: dir });
     expect([ch.code, own.code]).toEqual([0, 0]);
     // The sources differ, and so the order of rows of equal score: compared as sets.
-    const sorted = (text: string) =>
-      comparable(ndjson(text), { raw: false })
-        .map((r) => JSON.stringify(r))
-        .sort();
-    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
-    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+    expect(sortedRows(ch.stdout)).toEqual(sortedRows(own.stdout));
+    expect(sortedRows(ch.stdout).length).toBeGreaterThan(10);
   });
 });
 
@@ -400,10 +396,6 @@ describe("oddity fit|profile|detect|score clickhouse:// --query (columns of othe
     user_agent AS agent, n AS ${chIdentifier(KEY)} FROM default.logs`;
   const files = () => [...FILES, "--log-format", "combined"];
   const NDJSON = ["--config", CONFIG, "--format", "ndjson", "--top", "0", "-q"];
-  const sorted = (text: string) =>
-    comparable(ndjson(text), { raw: false })
-      .map((r) => JSON.stringify(r))
-      .sort();
 
   it("fits in the cluster through the query the model oddity fit writes from the same lines, but for sources", async () => {
     const dir = tempDir();
@@ -433,8 +425,8 @@ describe("oddity fit|profile|detect|score clickhouse:// --query (columns of othe
     const ch = await oddity(["score", ...keyed, ...NDJSON], { cwd: dir });
     const own = await oddity(["score", ...files(), "--model", "m.json", ...NDJSON], { cwd: dir });
     expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
-    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
-    expect(sorted(ch.stdout).length).toBeGreaterThan(10);
+    expect(sortedRows(ch.stdout)).toEqual(sortedRows(own.stdout));
+    expect(sortedRows(ch.stdout).length).toBeGreaterThan(10);
     const keys = (ndjson(ch.stdout) as Array<{ extra: { primary_key: string } }>).map((r) => r.extra);
     expect(keys.every((extra) => /^\d+$/.test(extra.primary_key))).toBe(true);
     // Every row counted as read, though only candidates came back.
@@ -449,7 +441,7 @@ describe("oddity fit|profile|detect|score clickhouse:// --query (columns of othe
     const ch = await oddity(["detect", url(), "--query", QUERY, "--primary-key", KEY, ...NDJSON]);
     const own = await oddity(["detect", ...files(), ...NDJSON]);
     expect([ch.code, own.code]).toEqual([0, 0]);
-    expect(sorted(ch.stdout)).toEqual(sorted(own.stdout));
+    expect(sortedRows(ch.stdout)).toEqual(sortedRows(own.stdout));
   });
 
   it("profiles through the query the tables oddity profile prints for the same lines", async () => {

@@ -57,17 +57,22 @@ function anomalies(model: Model, records: readonly LogRecord[]): ScoredRecord[] 
 let model: Model;
 let all: LogRecord[];
 
-beforeAll(async () => {
-  cluster = await startCluster();
-  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
+// A table of parsed columns `default.<name>`: a MergeTree `<name>_local` on each shard, Distributed over them.
+async function createTable(name: string): Promise<void> {
   for (const client of clients) {
     await client.command({
-      query: `CREATE TABLE default.logs_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
+      query: `CREATE TABLE default.${name}_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
     });
   }
   await clients[0]!.command({
-    query: `CREATE TABLE default.${TABLE} AS default.logs_local ENGINE = Distributed(oddity, default, logs_local, n)`,
+    query: `CREATE TABLE default.${name} AS default.${name}_local ENGINE = Distributed(oddity, default, ${name}_local, n)`,
   });
+}
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
+  await createTable(TABLE);
   const records: LogRecord[] = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     records.push(...batch.records);
@@ -178,15 +183,7 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
 
   it("streams a selection whose condition outgrows ClickHouse's default 256 KiB of query", async () => {
     // 6,000 requests, each to a path of its own: rarity flags every path, a condition naming them all.
-    for (const client of clients) {
-      await client.command({
-        query: `CREATE TABLE default.wide_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
-      });
-    }
-    await clients[0]!.command({
-      query:
-        "CREATE TABLE default.wide AS default.wide_local ENGINE = Distributed(oddity, default, wide_local, n)",
-    });
+    await createTable("wide");
     await clients[0]!.insert({
       table: "default.wide",
       format: "JSONEachRow",
