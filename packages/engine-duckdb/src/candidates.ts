@@ -5,11 +5,10 @@ import {
   MAPPABLE_FIELDS,
   planCandidates,
   type CandidateRow,
-  type FieldValue,
   type Model,
 } from "@oddity/core";
 import { column, joinDerived, joinsSql, rowsOf, writeTable, type Joined } from "./columns.js";
-import { groupedRows } from "./grouping-sets.js";
+import { candidateRows, groupedRows } from "./grouping-sets.js";
 
 /** Which rows of the `parsed` table to stream back for scoring, and what the stream skips. */
 export interface CandidateSelection {
@@ -62,25 +61,12 @@ export async function selectCandidates({
     else left.push(i);
   });
   if (left.length > 0) {
-    const found = await groupedRows({
-      connection,
-      groupings: left.map((i) => ({
-        fields: plan.queries[i]!.query.fields,
-        representatives: plan.queries[i]!.representatives,
-      })),
-      joined,
-      tag: "candidates",
-    });
-    left.forEach((i, at) => {
-      const width = plan.queries[i]!.query.fields.length;
-      judge(
-        i,
-        found[at]!.map((row) => ({
-          values: row.slice(0, width) as FieldValue[],
-          representatives: row.slice(width, -1) as FieldValue[],
-        })),
-      );
-    });
+    const groupings = left.map((i) => ({
+      fields: plan.queries[i]!.query.fields,
+      representatives: plan.queries[i]!.representatives,
+    }));
+    const found = await groupedRows({ connection, groupings, joined, tag: "candidates" });
+    left.forEach((i, at) => judge(i, candidateRows(groupings[at]!, found[at]!)));
   }
   for (const [i, { query }] of plan.queries.entries()) {
     const flagged = flaggedOf.get(i)!;

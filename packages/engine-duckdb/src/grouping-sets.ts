@@ -1,4 +1,11 @@
-import { binMinimum, binMultiplier, isNumericField, type CountQuery } from "@oddity/core";
+import {
+  binMinimum,
+  binMultiplier,
+  isNumericField,
+  type CandidateRow,
+  type CountQuery,
+  type FieldValue,
+} from "@oddity/core";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { codedRows, type ResultColumn } from "./coded-rows.js";
 import { column, joinsSql, type Joined } from "./columns.js";
@@ -152,4 +159,14 @@ export async function groupedRows({
     rows.push(...sets.split(await codedRows({ connection, sql: sets.sql, columns: sets.columns, tag })));
   }
   return rows;
+}
+
+/** A grouping's rows (as `split` lays them out) as the distinct combinations core's `flagRows` judges. */
+export function candidateRows(grouping: Grouping, rows: readonly unknown[][]): CandidateRow[] {
+  const width = grouping.fields.length + (grouping.bin === undefined ? 0 : 2);
+  const reps = grouping.representatives.length;
+  return rows.map((row) => ({
+    values: row.slice(0, grouping.fields.length) as FieldValue[],
+    representatives: row.slice(width, width + reps) as FieldValue[],
+  }));
 }

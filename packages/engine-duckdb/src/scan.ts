@@ -20,7 +20,6 @@ import {
   type LogRecord,
   type Model,
   type CandidateRow,
-  type FieldValue,
   type RawCountRow,
   type RecordBatch,
   type RecordStream,
@@ -29,7 +28,7 @@ import {
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { selectCandidates } from "./candidates.js";
-import { groupedRows } from "./grouping-sets.js";
+import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { joinDerived, rowsOf, type Joined } from "./columns.js";
 
 /** What `openScan` reads. */
@@ -321,15 +320,7 @@ export async function openScan({
           rows.map((row) => toRaw(query, row)),
         );
         if (!keepLines || query.bin !== undefined) return;
-        const width = query.fields.length;
-        const reps = groupings[i]!.representatives.length;
-        distinct.set(
-          query.key,
-          rows.map((row) => ({
-            values: row.slice(0, width) as FieldValue[],
-            representatives: row.slice(width, width + reps) as FieldValue[],
-          })),
-        );
+        distinct.set(query.key, candidateRows(groupings[i]!, rows));
       });
       const [summary] = await rowsOf(
         connection,
