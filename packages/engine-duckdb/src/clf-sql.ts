@@ -17,15 +17,18 @@ export const HEAD_PATTERN = String.raw`(?:-|[0-9A-Fa-f:.\[\]]+(?:%[^ ]*)?) [^ ]+
 export const STATUS_PATTERN = String.raw` (?:\d{1,3}|-) (?:\d{1,15}|-)`;
 
 /**
- * SQL over a relation `lines(src, source, n, line)` giving one row per line: `plain` when the SQL split
+ * SQL over `lines`, a relation `(src, source, line)`, giving one row per line, in its order: `plain` when the SQL split
  * it (with every record field, `time` in epoch ms), otherwise the line itself (null for an empty line)
  * for oddity to parse.
  */
 export function splitLinesSql({
+  lines,
   layout,
   maxLineLength,
   keepLines = false,
 }: {
+  /** The SQL of the relation read (`linesSql`), or a table's name. */
+  lines: string;
   layout: SqlLayout;
   maxLineLength: number;
   /** Keep every line beside its fields (the records' `raw`), not only the lines handed back. */
@@ -73,7 +76,7 @@ export function splitLinesSql({
   const dash = (x: string) => `CASE WHEN ${x} = '' OR ${x} = '-' THEN NULL ELSE ${x} END`;
   const none = "(r = '' OR r = '-')";
   return `
-SELECT src, source, n, plain,
+SELECT src, source, plain,
   ${keepLines ? "line" : "CASE WHEN plain THEN NULL ELSE line END"} AS line,
   CASE WHEN plain THEN h[1] END AS ip,
   CASE WHEN plain THEN h[2] END AS ident,
@@ -90,14 +93,14 @@ SELECT src, source, n, plain,
   ${combined ? `CASE WHEN plain THEN ${dash("referer_text")} END` : "CAST(NULL AS VARCHAR)"} AS referer,
   ${combined ? `CASE WHEN plain THEN ${dash("agent_text")} END` : "CAST(NULL AS VARCHAR)"} AS user_agent
 FROM (
-  SELECT src, source, n, line, h, s, r, f, rl, rl - strpos(reverse(r), ' ') + 1 AS l, referer_text, agent_text, ${t}, time_ms,
+  SELECT src, source, line, h, s, r, f, rl, rl - strpos(reverse(r), ' ') + 1 AS l, referer_text, agent_text, ${t}, time_ms,
     coalesce(shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}, false) AS plain
   FROM (
-    SELECT src, source, n, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
+    SELECT src, source, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
       CASE WHEN shaped AND ${valid} THEN (${days} * 86400 + ${clock}) * 1000 END AS time_ms
     FROM (
     SELECT *, ${parts} FROM (
-      SELECT src, source, n, line, shaped,
+      SELECT src, source, line, shaped,
         string_split(trim(replace(q[3], chr(9), ' ')), ' ') AS s,
         string_split(q[1], ' ') AS h,
         q[2] AS r,
@@ -105,8 +108,8 @@ FROM (
         ${combined ? "q[6]" : "CAST(NULL AS VARCHAR)"} AS agent_text,
         CASE WHEN shaped THEN substr(q[1], length(q[1]) - strpos(reverse(q[1]), '[') + 2, strpos(reverse(q[1]), '[') - strpos(reverse(q[1]), ']') - 1) END AS ${t}
       FROM (
-        SELECT src, source, n, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
-        FROM (SELECT src, source, n, line, string_split(line, '"') AS q FROM lines)
+        SELECT src, source, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
+        FROM (SELECT src, source, line, string_split(line, '"') AS q FROM (${lines}))
       )
     )
     )

@@ -23,8 +23,10 @@ function readCsvOptions(maxLineLength: number): string {
 }
 
 /**
- * One relation `lines(src, source, n, line)` over text files (plain or `.gz`, one line a row) and Parquet
- * files whose `column` holds raw lines; `src` is each file's index in `files`.
+ * One relation `lines(src, source, line)` over text files (plain or `.gz`, one line a row) and Parquet
+ * files whose `column` holds raw lines, in the files' order and each file's line order; `src` is each
+ * file's index in `files`. No row number: numbering in the reader (`WITH ORDINALITY`) kept it on one
+ * thread, so a line's number is its row's place in the table it is read into (see `openScan`).
  */
 export function linesSql({
   files,
@@ -39,8 +41,8 @@ export function linesSql({
     .map(({ file, src }) => {
       checkName(file);
       const from = isParquet(file)
-        ? `SELECT ${src} AS src, ${sqlString(file)} AS source, ordinality AS n, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`
-        : `SELECT ${src} AS src, ${sqlString(file)} AS source, ordinality AS n, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)}) WITH ORDINALITY`;
+        ? `SELECT ${src} AS src, ${sqlString(file)} AS source, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)})`
+        : `SELECT ${src} AS src, ${sqlString(file)} AS source, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)})`;
       return from;
     })
     .join("\nUNION ALL\n");
@@ -120,8 +122,9 @@ export function parquetRecordsSql({
     `${time} AS "time"`,
   ];
   const source = types.has("source") ? `coalesce(${text("source")}, ${sqlString(file)})` : sqlString(file);
-  const line = types.has("line") ? `coalesce(${number("line")}, ordinality)` : "ordinality";
-  return `SELECT ${src} AS src, ${source} AS source, ordinality AS n, ${line} AS line_no, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)}) WITH ORDINALITY`;
+  // Without a line of its own, a row's line is its number in the file (`n`, see `openScan`).
+  const line = types.has("line") ? number("line") : "CAST(NULL AS DOUBLE)";
+  return `SELECT ${src} AS src, ${source} AS source, ${line} AS line_no, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)})`;
 }
 
 /** The first `limit` raw lines of a Parquet column, for sniffing their format (null values left out). */

@@ -272,6 +272,37 @@ describe("openScan records", () => {
     ]);
   });
 
+  it("gives the records of mixed files in the files' order, each line numbered within its own file", async () => {
+    const parquet = path.join(dir, "between.parquet");
+    await duckdb([
+      `COPY (SELECT * FROM (VALUES ('10.0.0.1', '/first'), ('10.0.0.2', '/second')) AS t(ip, path)) TO ${sqlString(parquet)} (FORMAT parquet)`,
+    ]);
+    const files = [COMMON, parquet, TRICKY, SAMPLE];
+    const alone = await Promise.all(files.map((file) => scanned({ files: [file] })));
+    const mixed = await scanned({ files });
+    expect(mixed.records).toEqual(alone.flatMap((scan) => scan.records));
+    expect(mixed.rejections).toEqual(alone.flatMap((scan) => scan.rejections));
+    expect(mixed.records.filter((r) => r.source === parquet).map((r) => [r.line, r.path])).toEqual([
+      [1, "/first"],
+      [2, "/second"],
+    ]);
+  });
+
+  it("numbers each line by its place in the file when DuckDB reads the file on several threads", async () => {
+    // Large enough for DuckDB to read in several buffers at once; each line's path holds its number.
+    const file = path.join(dir, "numbered.log");
+    const count = 400_000;
+    const lines = Array.from(
+      { length: count },
+      (_, i) =>
+        `10.0.${i % 250}.1 - - [16/Apr/2019:19:34:42 +0000] "GET /n/${i + 1} HTTP/1.1" 200 5 "-" "curl/8.0"`,
+    );
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const { records } = await scanned({ files: [file] });
+    expect(records).toHaveLength(count);
+    expect(records.filter((r) => r.path !== `/n/${r.line}`)).toEqual([]);
+  });
+
   it("refuses a Parquet file with no record-field column, naming its columns", async () => {
     const parquet = path.join(dir, "entries.parquet");
     await duckdb([`COPY (SELECT 'a line' AS entry) TO ${sqlString(parquet)} (FORMAT parquet)`]);

@@ -30,6 +30,7 @@ import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } 
 import { selectCandidates } from "./candidates.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { joinDerived, rowsOf, type Joined } from "./columns.js";
+import { sqlNumber } from "./sql-text.js";
 
 /** What `openScan` reads. */
 export interface DuckDBScanOptions {
@@ -244,8 +245,18 @@ export async function openScan({
   // The derived-field tables made for this scan, by field: counting and selecting share them.
   const derivedTables = new Map<string, Joined>();
   try {
-    const lineFiles: Array<{ file: string; src: number }> = [];
+    // Each file in its own branch of the union, in the files' order; consecutive log files share one
+    // split. A branch reads as well as splits: DuckDB's threads share both.
     const parts: string[] = [];
+    let run: Array<{ file: string; src: number }> = [];
+    const endRun = () => {
+      if (run.length === 0) return;
+      const lines = linesSql({ files: run, column, maxLineLength });
+      parts.push(
+        `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ lines, layout, maxLineLength, keepLines })})`,
+      );
+      run = [];
+    };
     for (const [src, file] of files.entries()) {
       let bytes = 0;
       try {
@@ -259,26 +270,14 @@ export async function openScan({
         });
         const rawFields = columns.some((c) => c.name === "raw") ? null : columns.map((c) => c.name);
         infos.push({ file, records: true, parquet: true, rawFields, bytes });
+        endRun();
         parts.push(parquetRecordsSql({ file, src, columns }));
       } else {
         infos.push({ file, records: false, parquet: isParquet(file), rawFields: null, bytes });
-        lineFiles.push({ file, src });
+        run.push({ file, src });
       }
     }
-    if (lineFiles.length > 0) {
-      // The lines are read into a table first, then split from it: read through a view, the reader's
-      // numbered rows kept the split on one thread (3.6 s against 2.0 s for 1M lines with two threads).
-      try {
-        await connection.run(
-          `CREATE TABLE lines AS ${linesSql({ files: lineFiles, column, maxLineLength })}`,
-        );
-      } catch (error) {
-        throw readError(files, error);
-      }
-      parts.unshift(
-        `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ layout, maxLineLength, keepLines })})`,
-      );
-    }
+    endRun();
     try {
       const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
       packed = packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])));
@@ -286,13 +285,23 @@ export async function openScan({
       // built here by DuckDB's threads; a countable one keeps the fields and the lines, and packs the rows
       // it streams as it streams them (once a model selects them, few).
       await connection.run(
-        `CREATE TABLE parsed AS ${keepLines && !countable ? `SELECT src, n, ${packed} AS packed FROM (${union})` : union}`,
+        `CREATE TABLE parsed_rows AS ${keepLines && !countable ? `SELECT src, ${packed} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
       throw readError(files, error);
     }
-    // The split lines hold what is needed; the lines' own copy is not kept.
-    if (lineFiles.length > 0) await connection.run("DROP TABLE lines");
+    // Rows keep the files' order and each file's line order (DuckDB keeps insertion order through the
+    // readers, SELECT and UNION ALL while preserve_insertion_order is on), so a line's number `n` is its
+    // row's place among its file's rows.
+    const firsts = new Map(
+      (await rowsOf(connection, "SELECT src, CAST(min(rowid) AS DOUBLE) FROM parsed_rows GROUP BY src")).map(
+        (row) => [Number(row[0]), row[1] as number],
+      ),
+    );
+    const offsets = files.map((_, src) => sqlNumber(firsts.get(src) ?? 0));
+    await connection.run(
+      `CREATE VIEW parsed AS SELECT *, rowid + 1 - [${offsets.join(", ")}][src + 1] AS n FROM parsed_rows`,
+    );
   } catch (error) {
     connection.closeSync();
     instance.closeSync();
