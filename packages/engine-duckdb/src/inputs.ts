@@ -25,7 +25,8 @@ function readCsvOptions(maxLineLength: number): string {
 /**
  * One relation `lines(src, source, line)` over text files (plain or `.gz`, one line a row) and Parquet
  * files whose `column` holds raw lines, in the files' order and each file's line order; `src` is each
- * file's index in `files`. No row number: numbering in the reader (`WITH ORDINALITY`) kept it on one
+ * file's index in `files`. `source` is null: a row's file is known from `src`, and writing its name into
+ * every row cost more than the rest of the row's numbers (see `openScan`). No row number: numbering in the reader (`WITH ORDINALITY`) kept it on one
  * thread, so a line's number is its row's place in the table it is read into (see `openScan`).
  */
 export function linesSql({
@@ -41,8 +42,8 @@ export function linesSql({
     .map(({ file, src }) => {
       checkName(file);
       const from = isParquet(file)
-        ? `SELECT ${src} AS src, ${sqlString(file)} AS source, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)})`
-        : `SELECT ${src} AS src, ${sqlString(file)} AS source, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)})`;
+        ? `SELECT ${src} AS src, CAST(NULL AS VARCHAR) AS source, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)})`
+        : `SELECT ${src} AS src, CAST(NULL AS VARCHAR) AS source, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)})`;
       return from;
     })
     .join("\nUNION ALL\n");
@@ -121,7 +122,8 @@ export function parquetRecordsSql({
     ...NUMBER_COLUMNS.map((name) => `${number(name)} AS ${sqlIdentifier(name)}`),
     `${time} AS "time"`,
   ];
-  const source = types.has("source") ? `coalesce(${text("source")}, ${sqlString(file)})` : sqlString(file);
+  // Without a source of its own, a row's source is its file (`openScan` fills it in from `src`).
+  const source = text("source");
   // Without a line of its own, a row's line is its number in the file (`n`, see `openScan`).
   const line = types.has("line") ? number("line") : "CAST(NULL AS DOUBLE)";
   return `SELECT ${src} AS src, ${source} AS source, ${line} AS line_no, true AS plain, ${text("raw")} AS line, ${fields.join(", ")} FROM read_parquet(${sqlString(file)})`;

@@ -30,7 +30,7 @@ import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } 
 import { selectCandidates } from "./candidates.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { joinDerived, rowsOf, type Joined } from "./columns.js";
-import { sqlNumber } from "./sql-text.js";
+import { sqlNumber, sqlString } from "./sql-text.js";
 
 /** What `openScan` reads. */
 export interface DuckDBScanOptions {
@@ -299,8 +299,15 @@ export async function openScan({
       ),
     );
     const offsets = files.map((_, src) => sqlNumber(firsts.get(src) ?? 0));
+    // A row without a source of its own (every line of a log file) came from its file. A scan kept only
+    // as packed rows has no source column: its stream reads the file from `src`.
+    const fileNames = files.map((file) => sqlString(file)).join(", ");
+    const columns =
+      keepLines && !countable
+        ? "*"
+        : `* EXCLUDE (source), coalesce(source, [${fileNames}][src + 1]) AS source`;
     await connection.run(
-      `CREATE VIEW parsed AS SELECT *, rowid + 1 - [${offsets.join(", ")}][src + 1] AS n FROM parsed_rows`,
+      `CREATE VIEW parsed AS SELECT ${columns}, rowid + 1 - [${offsets.join(", ")}][src + 1] AS n FROM parsed_rows`,
     );
   } catch (error) {
     connection.closeSync();
