@@ -61,11 +61,11 @@ const log = (message) => process.stderr.write(`${message}\n`);
 const cost = (result) => result.cpuSeconds ?? result.seconds;
 
 /** Runs a measurement `runs` times and keeps the cheapest (the least disturbed by other load). */
-async function best({ command, args, env, sampleEveryMs = 0, times = runs, by = cost }) {
+async function best({ command, args, sampleEveryMs = 0, times = runs, by = cost }) {
   let kept = null;
   let peak = 0;
   for (let i = 0; i < times; i++) {
-    const result = await measure({ command, args, env, cwd: root, sampleEveryMs });
+    const result = await measure({ command, args, cwd: root, sampleEveryMs });
     if (result.code !== 0) {
       throw new Error(
         `${path.basename(command)} ${args.join(" ")} exited with ${result.code}:\n${result.stderr}`,
@@ -140,12 +140,7 @@ async function benchDataset({ variant, lines }) {
   if (wanted("fit") || wanted("score"))
     add("oddity fit", await best(oddity("fit", file, "--output", model)), base.count);
   if (wanted("score")) add("oddity score", await best(oddity("score", file, "--model", model)), base.count);
-  if (wanted("detect")) {
-    add("oddity detect", await best(oddity("detect", file)), base.count, 2);
-    // The same without replaying the first pass's lookups in the second: what the replay is worth.
-    const noReplay = { ...oddity("detect", file), env: { ODDITY_REPLAY_RECORDS: "0" } };
-    add("oddity detect, no replay", await best(noReplay), base.count);
-  }
+  if (wanted("detect")) add("oddity detect", await best(oddity("detect", file)), base.count, 2);
 
   if (wanted("engine")) {
     // The DuckDB engine with two threads against the hand-written count. Its targets are wall time (fit

@@ -1,16 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  CODEUP,
-  EXAMPLES,
-  LESSON_SYNTHETIC,
-  dataFixture,
-  fixture,
-  ndjson,
-  oddity,
-  tempDir,
-} from "./helpers.js";
+import { CODEUP, EXAMPLES, LESSON_SYNTHETIC, fixture, ndjson, oddity, tempDir } from "./helpers.js";
 
 interface Anomaly {
   source: string;
@@ -138,20 +129,6 @@ describe("oddity detect", () => {
     const cut = all[9]!;
     const kept = (ndjson((await run(["--min-score", String(cut)])).stdout) as Anomaly[]).map((a) => a.score);
     expect(kept).toEqual(all.filter((s) => s >= cut));
-  });
-
-  it("ranks the same anomalies whether its second pass replays the first's lookups, some of them or none", async () => {
-    // Real logs, settled on disk: detect replays its fitting pass's value codes while scoring them.
-    const inputs = [dataFixture("elastic-apache/apache_logs"), CODEUP];
-    const run = (records: string) =>
-      oddity(["detect", ...inputs, "--format", "json", "--top", "0"], {
-        env: { ODDITY_REPLAY_RECORDS: records },
-      });
-    const [none, some, all] = await Promise.all([run("0"), run("4000"), run("1048576")]);
-    expect(none.code).toBe(0);
-    expect(JSON.parse(none.stdout).anomalies.length).toBeGreaterThan(100);
-    expect(some.stdout).toBe(none.stdout);
-    expect(all.stdout).toBe(none.stdout);
   });
 
   it("reads stdin twice (fit, then score) when the input is -", async () => {

@@ -1,4 +1,3 @@
-import { passCursor } from "./counting/code-replay.js";
 import { valueCodes } from "./counting/value-codes.js";
 import { ownString } from "./own-string.js";
 import { pathTemplate } from "./path-template.js";
@@ -94,21 +93,12 @@ function cachedTemplate(path: string): string {
 }
 
 // A template is handed out as the very string its value codes keep, so the counters' lookups of it
-// compare pointers, and a replayed pass (see `recordCodes`) can hand out the same string from the tape.
+// compare pointers.
 const templateCodes = valueCodes("path_template");
 
 function internTemplate(template: string): string {
   const code = templateCodes.code(template);
   return code < 0 ? template : templateCodes.value(code);
-}
-
-function replayedTemplate(path: string): string {
-  if (path === lastPath) return lastTemplate;
-  const replayed = passCursor.usable ? templateCodes.replayed() : null;
-  if (replayed === null) return cachedTemplate(path);
-  lastPath = path;
-  lastTemplate = replayed;
-  return replayed;
 }
 
 const OFFSET = /([+-])(\d\d):?(\d\d)\s*$/;
@@ -193,7 +183,7 @@ export function getFieldNumber(record: LogRecord, name: string): number | null {
 export function fieldReader(name: string): (record: LogRecord) => string | null {
   const canonical = canonicalField(name);
   if (canonical === "path_template") {
-    return (record) => (record.path === null ? null : replayedTemplate(record.path));
+    return (record) => (record.path === null ? null : cachedTemplate(record.path));
   }
   if (recordFieldSet.has(canonical)) return TEXT_READERS[canonical as RecordField];
   return (record) => getFieldText(record, canonical);

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { AnyDetectorDefinition } from "./detector.js";
-import { boundTo, type CodeReplay } from "./counting/code-replay.js";
 import { ConfigError, DetectorError, ModelError } from "./errors.js";
 import { createPipeline, type Pipeline, type ScoringOptions } from "./pipeline.js";
 import type { LogRecord } from "./record.js";
@@ -70,11 +69,8 @@ export function prepareModel(model: Model): Model {
   return model;
 }
 
-/**
- * Starts fitting `pipeline` on a baseline. With `replay` (see `recordCodes`), the records it observes are
- * the recorded pass.
- */
-export function createFitter(pipeline: Pipeline, { replay }: { replay?: CodeReplay } = {}): Fitter {
+/** Starts fitting `pipeline` on a baseline. */
+export function createFitter(pipeline: Pipeline): Fitter {
   const model: Model = {
     pipeline,
     states: pipeline.detectors.map((d) => runHook(d.id, "starting to fit", () => d.hooks.init())),
@@ -84,28 +80,27 @@ export function createFitter(pipeline: Pipeline, { replay }: { replay?: CodeRepl
   const { detectors } = pipeline;
   const { states, meta } = model;
   let lastSource = "";
-  function observe(record: LogRecord): void {
-    meta.records++;
-    if (record.source !== lastSource) {
-      sources.add(record.source);
-      lastSource = record.source;
-    }
-    const t = record.time;
-    if (t !== null) {
-      if (meta.timeRange.from === null || t < meta.timeRange.from) meta.timeRange.from = t;
-      if (meta.timeRange.to === null || t > meta.timeRange.to) meta.timeRange.to = t;
-    }
-    for (let i = 0; i < detectors.length; i++) {
-      try {
-        detectors[i]!.hooks.observe(states[i], record);
-      } catch (error) {
-        throw detectorFailure(detectors[i]!.id, "fitting", record, error);
-      }
-    }
-  }
   return {
     model,
-    observe: boundTo(replay, observe),
+    observe(record) {
+      meta.records++;
+      if (record.source !== lastSource) {
+        sources.add(record.source);
+        lastSource = record.source;
+      }
+      const t = record.time;
+      if (t !== null) {
+        if (meta.timeRange.from === null || t < meta.timeRange.from) meta.timeRange.from = t;
+        if (meta.timeRange.to === null || t > meta.timeRange.to) meta.timeRange.to = t;
+      }
+      for (let i = 0; i < detectors.length; i++) {
+        try {
+          detectors[i]!.hooks.observe(states[i], record);
+        } catch (error) {
+          throw detectorFailure(detectors[i]!.id, "fitting", record, error);
+        }
+      }
+    },
     finish({ prepare = true } = {}) {
       meta.sources = [...sources].sort();
       return prepare ? prepareModel(model) : model;

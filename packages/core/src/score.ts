@@ -1,5 +1,4 @@
 import { addBatch, emptyStats, type InputStats, type RecordBatch } from "./batch.js";
-import { boundTo, type CodeReplay } from "./counting/code-replay.js";
 import { DetectorError } from "./errors.js";
 import type { Finding } from "./finding.js";
 import { createFitter, type Model } from "./model.js";
@@ -64,17 +63,13 @@ export function combineFindings({
 
 /**
  * Returns a function that scores one record against a model: null when no detector finds anything or the
- * score is under `minScore`. With `replay` (see `recordCodes`), the records it scores are the replayed
- * pass.
+ * score is under `minScore`.
  */
-export function createScorer(
-  model: Model,
-  { replay }: { replay?: CodeReplay } = {},
-): (record: LogRecord) => ScoredRecord | null {
+export function createScorer(model: Model): (record: LogRecord) => ScoredRecord | null {
   const { detectors, scoring } = model.pipeline;
   const { states } = model;
   const groups = evidenceGroups(model.pipeline);
-  const scoreRecord = (record: LogRecord): ScoredRecord | null => {
+  return (record) => {
     let findings: Finding[] | null = null;
     for (let i = 0; i < detectors.length; i++) {
       let found: readonly Finding[];
@@ -95,7 +90,6 @@ export function createScorer(
     if (score < scoring.minScore) return null;
     return { record, score, findings };
   };
-  return boundTo(replay, scoreRecord);
 }
 
 /** Ranking order: highest score first, then input order, so output is deterministic. */
@@ -139,14 +133,11 @@ export class TopRecords {
 export async function fitBatches({
   pipeline,
   batches,
-  replay,
 }: {
   pipeline: Pipeline;
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
-  /** Records this pass for a replay (see `recordCodes`). */
-  replay?: CodeReplay | undefined;
 }): Promise<{ model: Model; stats: InputStats }> {
-  const fitter = createFitter(pipeline, replay === undefined ? {} : { replay });
+  const fitter = createFitter(pipeline);
   const stats = emptyStats();
   for await (const batch of batches) {
     addBatch(stats, batch);

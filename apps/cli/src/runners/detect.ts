@@ -7,7 +7,6 @@ import {
   fitBatches,
   modelToJSON,
   planCounts,
-  type CodeReplay,
   type LogRecord,
   type InputStats,
   type Model,
@@ -39,7 +38,6 @@ import { failOnExitCode, printRanked, reportFailOn, reportScoringRun } from "./f
 import type { openEngineScan as OpenEngineScan } from "./engine.js";
 import { fitParallel } from "./fit.js";
 import type { ScoringCommandOptions } from "./scoring-options.js";
-import { replayRecords, replaySafe, startReplay } from "./replay.js";
 import { createScoringPass } from "./scoring-pass.js";
 
 /** Options of `oddity detect`. */
@@ -82,21 +80,18 @@ async function fitPass({
   options,
   ctx,
   what,
-  replay,
 }: {
   session: Session;
   inputs: InputSpec[];
   options: DetectOptions;
   ctx: RunContext;
   what: string;
-  /** Records this pass for the scoring pass to replay. */
-  replay: CodeReplay | undefined;
 }): Promise<{ model: Model; stats: InputStats }> {
   const pipeline = await detectPipeline(session, options);
   const { stream, progress } = await openPass({ session, inputs, options, ctx, label: "fitting" });
   const seen: { first: Rejection | null } = { first: null };
   try {
-    const result = await fitBatches({ pipeline, batches: firstRejectionOf(stream, seen), replay });
+    const result = await fitBatches({ pipeline, batches: firstRejectionOf(stream, seen) });
     for (const warning of stream.warnings) session.reporter.warn(warning);
     requireRecords({ stats: stream.stats, what, firstRejection: seen.first });
     return result;
@@ -221,12 +216,6 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
   // in this thread, so with --report scoring stays here.
   const fitPool = fitJobs > 1 ? pool : null;
   const scorePool = scoreJobs > 1 && options.report === undefined ? pool : null;
-  // Both passes in this thread over the same files: the second replays the first's lookups.
-  const bothHere = !onEngine && baseline === null && fitPool === null && scorePool === null;
-  const replay =
-    bothHere && replaySafe(session.config.detectors)
-      ? await startReplay({ inputs, records: replayRecords(ctx.env) })
-      : null;
   const scans: EngineScan[] = [];
   try {
     // The inputs are read into the engine once: fitted there from counts, then streamed back to score.
@@ -279,10 +268,8 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
                     options,
                     ctx,
                     what,
-                    replay: replay?.codes,
                   });
-        const replayed = replay !== null && (await replay.secondPass()) ? replay.codes : undefined;
-        const score = createScorer(model, { replay: replayed });
+        const score = createScorer(model);
         const report = options.report === undefined ? null : await import("@oddity/report-html");
         const collector = report === null ? null : report.createReportCollector();
         const scoring = createScoringPass({
@@ -386,7 +373,6 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
     throw error;
   } finally {
     for (const opened of scans) opened.scan.close();
-    replay?.stop();
     await pool?.close();
     ranking.close();
   }

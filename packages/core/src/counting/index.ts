@@ -14,6 +14,5 @@ export {
   type Coding,
 } from "./bounded-counter.js";
 export { DEFAULT_CODE_LIMIT, ValueCodes, valueCodes } from "./value-codes.js";
-export { REPLAY_RECORDS, recordCodes, type CodeReplay } from "./code-replay.js";
 export { pairKey, splitPairKey } from "./pair-key.js";
 export { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";
