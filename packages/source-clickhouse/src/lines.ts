@@ -172,6 +172,57 @@ async function planSplit({
 const NOTHING = "CAST(NULL AS Nullable(String))";
 
 /**
+ * The SQL of a record field of the split: a WITH alias selected as it is loses its own alias on the way
+ * to the shards (ClickHouse 18.16), so it is read through a call. NULL for a field the split never gives.
+ */
+export function splitField(split: LineSplit, field: string): string {
+  const alias = split.fields[field];
+  return alias === undefined ? NOTHING : `identity(${alias})`;
+}
+
+/**
+ * The distinct values of `sql` (an expression over the split) among the lines the SQL reads, as hex in
+ * `h`: the query `deriveJoin` takes. A WHERE over the split fails in 18.16 once part of it moves to
+ * PREWHERE, so the lines are filtered by arraySlice (as in countAll), and NULL inputs once grouped.
+ */
+export function distinctOfSplit({ plan, sql }: { plan: LineSplitPlan; sql: string }): string {
+  const { split } = plan;
+  return `WITH ${split.with}\nSELECT hex(${sql}) AS h FROM ${plan.from} ARRAY JOIN arraySlice([0], 1, ${split.plain}) AS ${split.prefix}one GROUP BY h HAVING isNotNull(h)`;
+}
+
+/**
+ * The rows of the plan's table for which `keep` holds (SQL over the split and `join`), each after its
+ * 1-based number among all rows in the plan's order: TabSeparated columns the number, the line (as
+ * `LineSplit.line`), then `columns`. Each shard sends every row's key and flag but the line (and the
+ * columns' values) only where `keep` holds; the initiator merges the shards' sorted parts and numbers
+ * the rows (`rowNumberInAllBlocks()` over the sorted subquery, which the `LIMIT` keeps any predicate
+ * from being pushed into) before the others are dropped. Without a key, rows are numbered as they come.
+ */
+export function numberedLines({
+  plan,
+  keep,
+  join = "",
+  columns = [],
+}: {
+  plan: LineSplitPlan;
+  keep: string;
+  /** What `keep` needs after `FROM table` (empty for none). */
+  join?: string;
+  /** More columns: a name (a word) and its SQL, NULL where `keep` does not hold. */
+  columns?: ReadonlyArray<{ name: string; sql: string }>;
+}): string {
+  const { split } = plan;
+  // Names of the split's own aliases would clash with these: each starts with `row_`, which none does.
+  const a = (name: string) => `${split.prefix}row_${name}`;
+  const kept = a("kept");
+  const extra = columns.map((c) => `, if(${kept}, ${c.sql}, NULL) AS ${a(c.name)}`).join("");
+  const names = columns.map((c) => `, ${a(c.name)}`).join("");
+  const inner = `WITH ${split.with}\nSELECT identity(${keep}) AS ${kept}, if(${kept}, identity(${split.line}), ${NOTHING}) AS ${a("line")}${extra} FROM ${plan.from}${join}${plan.order}`;
+  const numbered = `SELECT rowNumberInAllBlocks() + 1 AS ${a("n")}, ${kept}, ${a("line")}${names} FROM (${inner}) LIMIT ${NO_LIMIT}`;
+  return `SELECT ${a("n")}, ${a("line")}${names} FROM (${numbered}) WHERE ${kept}`;
+}
+
+/**
  * Every query in one scan: each line the SQL read becomes one row per query (ARRAY JOIN of a tuple per
  * query: its index and its keys as text), grouped once. Splitting a line costs more than counting it, so
  * it is split once, not once per query. A Distributed table runs it all on every shard.
@@ -195,10 +246,8 @@ async function countAll({
   // Queries another one covers are summed from its rows in Node.
   const unique = coveringQueries(queries);
   if (unique.length === 0) return { results, bytes: 0 };
-  // A WITH alias selected as it is loses its own alias on the way to the shards (ClickHouse 18.16): each
-  // is read through a call. Format extras and `raw` are absent on every common and combined record.
-  const field = (name: string) =>
-    split.fields[name] === undefined ? NOTHING : `identity(${split.fields[name]})`;
+  // Format extras and `raw` are absent on every common and combined record.
+  const field = (name: string) => splitField(split, name);
   const text = (sql: string) => (sql === NOTHING ? sql : `toNullable(toString(${sql}))`);
   // A derived field's slot holds NULL in the tuple, and one more slot the raw input it is joined on: the
   // join comes after the ARRAY JOIN, so each row of a query grouping by templates is joined on its path.
@@ -317,7 +366,7 @@ async function countLines({
   const handBack = async () => {
     let bytes = 0;
     const leftovers = await client.query({
-      query: `SELECT n, l FROM (SELECT rowNumberInAllBlocks() + 1 AS n, p, l FROM (WITH ${split.with}\nSELECT identity(${split.plain}) AS p, if(p, CAST(NULL AS Nullable(String)), identity(${split.line})) AS l FROM ${from}${plan.order}) LIMIT ${NO_LIMIT}) WHERE NOT p`,
+      query: numberedLines({ plan, keep: `NOT ${split.plain}` }),
       format: "TabSeparated",
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
@@ -357,11 +406,8 @@ async function countLines({
     const mapped = await deriveJoin({
       client,
       derived,
-      input: (field) => (split.fields[field] === undefined ? NOTHING : `identity(${split.fields[field]})`),
-      // A WHERE over the split fails in 18.16 once part of it moves to PREWHERE: as in countAll, the lines
-      // are filtered by arraySlice, and NULL inputs once grouped.
-      distinct: (x) =>
-        `WITH ${split.with}\nSELECT hex(${x}) AS h FROM ${from} ARRAY JOIN arraySlice([0], 1, ${split.plain}) AS ${split.prefix}one GROUP BY h HAVING isNotNull(h)`,
+      input: (field) => splitField(split, field),
+      distinct: (x) => distinctOfSplit({ plan, sql: x }),
       prefix: `${split.prefix}derived_`,
       signal,
     });
