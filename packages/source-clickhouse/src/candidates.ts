@@ -10,9 +10,16 @@ import {
   type FieldValue,
   type Model,
 } from "@oddity/core";
-import { deriveJoin, querySettings } from "./derive.js";
+import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chString } from "./escape.js";
-import { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
+import { selectJson } from "./fit.js";
+import { distinctOfSplit, numberedLines, planLineSplit, splitField, type LineSplitPlan } from "./lines.js";
+import {
+  readClickHouse,
+  type ClickHouseRecordStream,
+  type LineSelection,
+  type ReadClickHouseOptions,
+} from "./read.js";
 
 /**
  * Flagged combinations (over all footprints) past which the condition would be too long a query: then
@@ -36,13 +43,10 @@ export interface CandidateCondition {
   flagged: number;
 }
 
-/** A column's value as read back: its text, as the streaming SELECT prints it (numbers too). */
-const textOf = (column: string) => `toString(${chIdentifier(column)})`;
-
-// Text comes back as hex, so that a value decodes here just as the streamed TabSeparated text does
-// and its bytes can be sent back exactly; a number's text is plain ASCII.
-function keyOf(field: string): string {
-  return isNumericField(field) ? textOf(field) : `hex(${textOf(field)})`;
+// A value as the GROUP BY prints it, given its SQL: text as hex, so that a value decodes here just as the
+// streamed TabSeparated text does and its bytes can be sent back exactly; a number's text is plain ASCII.
+function keyOf(field: string, sql: string): string {
+  return isNumericField(field) ? `toString(${sql})` : `hex(toString(${sql}))`;
 }
 
 // The value a cell of the GROUP BY gives, exactly as `readClickHouse` reads the same cell.
@@ -90,35 +94,103 @@ async function tsvRows({
 }
 
 /**
- * The condition a row of `from` must meet to be worth scoring against `model`: for every footprint of
- * every detector (core's `planCandidates`), one GROUP BY over the table (a Distributed table runs it on
- * every shard) brings back the distinct combinations, `flagRows` judges each once, and a row is a
- * candidate when its combination is among the flagged ones of any footprint. A row that is not gets no
- * finding from any detector. `sql` is null when a detector declares no footprints, or more than
- * `maxFlagged` ({@link MAX_FLAGGED}) combinations are flagged.
+ * Where {@link candidateCondition} finds the records' fields: columns of a table (or a wrapped query), or
+ * the fields a raw-line column's split gives the lines it reads (`LineSplit`).
+ */
+interface Relation {
+  /** `WITH …` and a newline when the fields' SQL needs it, else empty. */
+  with: string;
+  from: string;
+  /** SQL of each record field the relation holds; the others are absent from every record. */
+  fields: ReadonlyMap<string, string>;
+  /** The query listing the distinct values of the derived fields' input (`deriveJoin`'s `distinct`). */
+  distinct: (sql: string) => string;
+  /** A prefix of the joined columns' names that no column of the table starts with. */
+  prefix: string;
+  /** What follows `FROM from` in a GROUP BY: the rows holding the fields, joined with `mapped` if given. */
+  grouped: (mapped: DerivedJoin | null) => string;
+  /** What follows `FROM from` in the streaming SELECT, to test every row, joined with `mapped` if given. */
+  streamed: (mapped: DerivedJoin | null) => string;
+  /** The SQL of a row's derived input, on which `mapped`'s values are read. */
+  key: (mapped: DerivedJoin) => string;
+}
+
+function columnRelation({ from, fields }: { from: string; fields: readonly string[] }): Relation {
+  const joined = (mapped: DerivedJoin | null) => (mapped === null ? "" : mapped.join(mapped.input));
+  return {
+    with: "",
+    from,
+    fields: new Map(fields.map((f) => [f, chIdentifier(f)])),
+    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
+    prefix: "oddity_derived_",
+    grouped: joined,
+    streamed: joined,
+    key: (mapped) => mapped.input,
+  };
+}
+
+// The split's fields are WITH aliases over the table, defined on every row and meaningful where `plain`.
+// A join comes after an ARRAY JOIN in 18.16 and its key can be an element of it: the path, as text, is
+// the one element each row carries (none when the row is not grouped: lines the SQL does not read).
+function lineRelation(plan: LineSplitPlan): Relation {
+  const { split } = plan;
+  const key = `${split.prefix}path_key`;
+  const input = (mapped: DerivedJoin) => `[toNullable(toString(${mapped.input}))]`;
+  return {
+    with: `WITH ${split.with}\n`,
+    from: plan.from,
+    fields: new Map(Object.keys(split.fields).map((f) => [f, splitField(split, f)])),
+    distinct: (sql) => distinctOfSplit({ plan, sql }),
+    prefix: `${split.prefix}derived_`,
+    grouped: (mapped) =>
+      ` ARRAY JOIN arraySlice(${mapped === null ? "[0]" : input(mapped)}, 1, ${split.plain}) AS ${key}${mapped === null ? "" : mapped.join(key)}`,
+    streamed: (mapped) =>
+      mapped === null ? "" : ` ARRAY JOIN ${input(mapped)} AS ${key}${mapped.join(key)}`,
+    key: () => key,
+  };
+}
+
+/** What {@link candidateCondition} reads: a table's columns, or the lines of a raw-line column's split. */
+export type CandidateSource =
+  | {
+      /** The table, escaped: `db`.`table`, or a wrapped query. */
+      from: string;
+      /** The record fields the table holds as columns; the others are absent from every record. */
+      fields: readonly string[];
+    }
+  | {
+      /** A raw-line column split in SQL: its fields on the lines the SQL reads (`plain`). */
+      lines: LineSplitPlan;
+    };
+
+/**
+ * The condition a row must meet to be worth scoring against `model`: for every footprint of every
+ * detector (core's `planCandidates`), one GROUP BY over the table (a Distributed table runs it on every
+ * shard) brings back the distinct combinations, `flagRows` judges each once, and a row is a candidate
+ * when its combination is among the flagged ones of any footprint. A row that is not gets no finding
+ * from any detector. `sql` is null when a detector declares no footprints, or more than `maxFlagged`
+ * ({@link MAX_FLAGGED}) combinations are flagged.
+ *
+ * The table is `from` with its `fields` as columns, or the `lines` a raw-line column's split reads
+ * (grouped over those lines only; the condition is then meaningful on them only, the others being left
+ * to oddity's parser).
  *
  * Templates, endpoints and query strings are grouped by in the cluster, as the fit does (see
  * `deriveJoin`): a client's requests to `/users/1`, `/users/2` … are one combination, not one per path.
  * A flagged combination's derived values are tested on the streamed rows through the same join.
  */
-export async function candidateCondition({
-  client,
-  model,
-  from,
-  fields,
-  signal,
-  maxFlagged = MAX_FLAGGED,
-}: {
-  client: ClickHouseClient;
-  model: Model;
-  /** The table, escaped: `db`.`table`, or a wrapped query. */
-  from: string;
-  /** The record fields the table holds as columns; the others are absent from every record. */
-  fields: readonly string[];
-  signal?: AbortSignal | undefined;
-  maxFlagged?: number;
-}): Promise<CandidateCondition> {
-  const held = new Set(fields);
+export async function candidateCondition(
+  options: CandidateSource & {
+    client: ClickHouseClient;
+    model: Model;
+    signal?: AbortSignal | undefined;
+    maxFlagged?: number;
+  },
+): Promise<CandidateCondition> {
+  const { client, model, signal, maxFlagged = MAX_FLAGGED } = options;
+  const relation = "lines" in options ? lineRelation(options.lines) : columnRelation(options);
+  const { from } = relation;
+  const held = relation.fields;
   // Derived fields are grouped by in the cluster when the table holds their raw input.
   const derive = MAPPABLE_FIELDS.filter((f) => rawInputs(f).every((input) => held.has(input)));
   const plan = planCandidates(model.pipeline, { derive });
@@ -126,31 +198,32 @@ export async function candidateCondition({
   const { join: mapped } = await deriveJoin({
     client,
     derived: plan.derived,
-    input: (field) => chIdentifier(field),
-    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
-    prefix: "oddity_derived_",
+    input: (field) => held.get(field) ?? chIdentifier(field),
+    distinct: relation.distinct,
+    prefix: relation.prefix,
     signal,
   });
   const isDerived = (field: string) => mapped?.fields.has(field) ?? false;
-  // A derived value's text, as the GROUP BY prints it (hex, like the raw text values).
-  const derivedKey = (field: string) => `hex(toString(${mapped!.value(field, mapped!.input)}))`;
+  // A field's SQL: a derived one is the value the join gives the row, as it was grouped by.
+  const valueSql = (field: string) =>
+    isDerived(field) ? mapped!.value(field, relation.key(mapped!)) : held.get(field)!;
   const tests = new Set<string>();
   // Fields the table does not hold are null on every record: not grouped by, nor tested.
   const queries = plan.queries.map((candidate) => {
     const { query, representatives }: CandidateQuery = candidate;
     const present = query.fields.flatMap((f, i) => (held.has(f) || isDerived(f) ? [i] : []));
+    // A derived value's text is printed as hex, like the raw text values.
     const keys = present.map((i, j) => {
       const field = query.fields[i]!;
-      return `${isDerived(field) ? derivedKey(field) : keyOf(field)} AS k${j}`;
+      return `${isDerived(field) ? `hex(toString(${valueSql(field)}))` : keyOf(field, held.get(field)!)} AS k${j}`;
     });
     // One raw value standing for each derived one (core's `representativesOf`), for judging.
-    const reps = representatives.map((f, j) => `min(${keyOf(f)}) AS r${j}`);
-    const join =
-      mapped !== null && present.some((i) => isDerived(query.fields[i]!)) ? mapped.join(mapped.input) : "";
+    const reps = representatives.map((f, j) => `min(${keyOf(f, held.get(f) ?? chIdentifier(f))}) AS r${j}`);
+    const joined = mapped !== null && present.some((i) => isDerived(query.fields[i]!)) ? mapped : null;
     const sql =
       keys.length === 0
-        ? `SELECT 1 FROM ${from} LIMIT 1`
-        : `SELECT ${[...keys, ...reps].join(", ")} FROM ${from}${join} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
+        ? `${relation.with}SELECT 1 FROM ${from}${relation.grouped(null)} LIMIT 1`
+        : `${relation.with}SELECT ${[...keys, ...reps].join(", ")} FROM ${from}${relation.grouped(joined)} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
     return { candidate, present, sql };
   });
   // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
@@ -190,10 +263,8 @@ export async function candidateCondition({
     flagged += hits.length;
     if (flagged > maxFlagged) return { sql: null, join: "", grouped: total, flagged };
     if (present.length === 0) return { sql: "1", join: "", grouped: total, flagged };
-    // A derived field is tested as the value the join gives the row, as it was grouped by.
     const columns = present.map((i) => {
-      const field = query.fields[i]!;
-      const value = isDerived(field) ? mapped!.value(field, mapped!.input) : chIdentifier(field);
+      const value = valueSql(query.fields[i]!);
       return `isNull(${value}), ifNull(toString(${value}), '')`;
     });
     const tuples = hits.map(
@@ -204,29 +275,97 @@ export async function candidateCondition({
   }
   return {
     sql: tests.size === 0 ? "0" : [...tests].join(" OR "),
-    join: joined ? mapped!.join(mapped!.input) : "",
+    join: relation.streamed(joined ? mapped : null),
     grouped: total,
     flagged,
   };
 }
 
 /**
- * `readClickHouse` for scoring against `model`: with a table of parsed columns and a `primaryKey`, only
- * the rows the model could flag are streamed back (see {@link candidateCondition}), each with the `line`
- * the whole result ordered by the key gives it, and the rest are counted as read and parsed. Without a
- * key (the order, and so the lines, would be the server's) or with a raw-line column, every row is. A
- * `query` with a `primaryKey` is selected from as a table is.
+ * The rows of a raw-line column worth streaming back to score against `model` (see {@link
+ * candidateCondition}): the lines the SQL reads whose fields meet the condition, and every line it does
+ * not read (oddity's parser parses or rejects those), each numbered among all rows in key order. Null
+ * when every row must be streamed: lines of a format the SQL does not split, or no condition.
+ */
+async function selectLines({
+  client,
+  model,
+  plan,
+  primaryKey,
+  signal,
+}: {
+  client: ClickHouseClient;
+  model: Model;
+  plan: LineSplitPlan;
+  primaryKey: string;
+  signal: AbortSignal | undefined;
+}): Promise<LineSelection | null> {
+  const { split } = plan;
+  const counted = selectJson({
+    client,
+    signal,
+    sql: `WITH ${split.with}\nSELECT count() AS n, sum(${split.bytes}) AS b FROM ${plan.from}`,
+  });
+  // Awaited once the selected rows are read; a failure before then must not go unhandled.
+  counted.catch(() => {});
+  const { sql, join } = await candidateCondition({ client, model, lines: plan, signal });
+  if (sql === null) return null;
+  return {
+    sql: numberedLines({
+      plan,
+      keep: `NOT ${split.plain} OR (${sql})`,
+      join,
+      columns: [
+        { name: "key", sql: chIdentifier(primaryKey) },
+        { name: "bytes", sql: `identity(${split.bytes})` },
+      ],
+    }),
+    spec: plan.leftoverFormat,
+    format: plan.format,
+    warnings: plan.warnings,
+    // The NCSA reader counts records per layout, and every line the SQL reads is of the plan's.
+    layout: plan.leftoverFormat.name === "ncsa" ? plan.layout : null,
+    totals: async () => {
+      const [row] = await counted;
+      return { rows: Number(row!.n), bytes: Number(row!.b) };
+    },
+  };
+}
+
+/**
+ * `readClickHouse` for scoring against `model`: with a `primaryKey`, only the rows the model could flag
+ * are streamed back (see {@link candidateCondition}), each with the `line` the whole result ordered by
+ * the key gives it, and the rest are counted as read and parsed (and as `stats.unscored`). For a table
+ * of parsed columns (or a `query`) that is the rows whose fields meet the condition; for a raw-line
+ * `column` of common or combined lines, split in SQL (see `planLineSplit`), the lines the SQL reads
+ * whose fields meet it and every line it does not read, parsed or rejected by oddity's parser as the
+ * streamed read does. Without a key (the order, and so the lines, would be the server's), or for lines
+ * of another format, every row is.
  */
 export function readClickHouseCandidates(
   options: ReadClickHouseOptions & { model: Model },
 ): ClickHouseRecordStream {
   const { model, ...read } = options;
-  if (read.primaryKey === undefined || read.column !== undefined) return readClickHouse(read);
+  if (read.primaryKey === undefined) return readClickHouse(read);
+  const { signal } = read;
   return readClickHouse({
     ...read,
     select: async ({ client, from, fields }) => {
-      const { sql, join } = await candidateCondition({ client, model, from, fields, signal: read.signal });
+      const { sql, join } = await candidateCondition({ client, model, from, fields, signal });
       return sql === null ? null : { where: sql, join };
+    },
+    selectLines: async ({ client, target, table, column, primaryKey }) => {
+      const plan = await planLineSplit({
+        client,
+        target,
+        table,
+        column,
+        primaryKey,
+        format: read.format,
+        maxLineLength: read.maxLineLength,
+        signal,
+      });
+      return plan === null ? null : selectLines({ client, model, plan, primaryKey, signal });
     },
   });
 }
