@@ -13,7 +13,15 @@ import {
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chString } from "./escape.js";
 import { selectJson } from "./fit.js";
-import { distinctOfSplit, numberedLines, planLineSplit, splitField, type LineSplitPlan } from "./lines.js";
+import {
+  distinctOfSplit,
+  groupingsSql,
+  numberedLines,
+  planLineSplit,
+  splitField,
+  type LineSplitPlan,
+  type SplitGrouping,
+} from "./lines.js";
 import {
   readClickHouse,
   type ClickHouseRecordStream,
@@ -68,7 +76,7 @@ function literalOf(field: string, cell: string | null): string {
     : `0, unhex(${chString(hex)})`;
 }
 
-async function tsvRows({
+async function tsvText({
   client,
   sql,
   signal,
@@ -76,7 +84,7 @@ async function tsvRows({
   client: ClickHouseClient;
   sql: string;
   signal: AbortSignal | undefined;
-}): Promise<string[][]> {
+}): Promise<string> {
   const result = await client.query({
     query: sql,
     format: "TabSeparated",
@@ -84,13 +92,14 @@ async function tsvRows({
     ...querySettings(sql),
     ...(signal === undefined ? {} : { abort_signal: signal }),
   });
-  const text = await result.text();
-  return text === ""
-    ? []
-    : text
-        .replace(/\n$/, "")
-        .split("\n")
-        .map((line) => line.split("\t"));
+  return result.text();
+}
+
+/** The rows of each grouping: its keys' text, then its least values' (NULL as null); started on demand. */
+interface Groupings {
+  /** Sends the grouping's query, if not yet sent. */
+  start(index: number): void;
+  rows(index: number): Promise<Array<Array<string | null>>>;
 }
 
 /**
@@ -98,54 +107,144 @@ async function tsvRows({
  * the fields a raw-line column's split gives the lines it reads (`LineSplit`).
  */
 interface Relation {
-  /** `WITH …` and a newline when the fields' SQL needs it, else empty. */
-  with: string;
-  from: string;
   /** SQL of each record field the relation holds; the others are absent from every record. */
   fields: ReadonlyMap<string, string>;
   /** The query listing the distinct values of the derived fields' input (`deriveJoin`'s `distinct`). */
   distinct: (sql: string) => string;
   /** A prefix of the joined columns' names that no column of the table starts with. */
   prefix: string;
-  /** What follows `FROM from` in a GROUP BY: the rows holding the fields, joined with `mapped` if given. */
-  grouped: (mapped: DerivedJoin | null) => string;
+  /** Groups the rows holding the fields by each grouping, keyed through `mapped` where derived. */
+  group: (groupings: readonly SplitGrouping[], mapped: DerivedJoin | null) => Groupings;
   /** What follows `FROM from` in the streaming SELECT, to test every row, joined with `mapped` if given. */
   streamed: (mapped: DerivedJoin | null) => string;
-  /** The SQL of a row's derived input, on which `mapped`'s values are read. */
+  /** The SQL of a row's derived input, on which `mapped`'s values are read in the streaming SELECT. */
   key: (mapped: DerivedJoin) => string;
 }
 
-function columnRelation({ from, fields }: { from: string; fields: readonly string[] }): Relation {
-  const joined = (mapped: DerivedJoin | null) => (mapped === null ? "" : mapped.join(mapped.input));
+// A derived value's text as a GROUP BY prints it: hex, like the raw text values.
+const derivedText = (mapped: DerivedJoin, field: string, input: string) =>
+  `hex(toString(${mapped.value(field, input)}))`;
+
+function cellsOf(text: string): Array<Array<string | null>> {
+  return text === ""
+    ? []
+    : text
+        .replace(/\n$/, "")
+        .split("\n")
+        .map((line) => line.split("\t").map((cell) => (cell === "\\N" ? null : cell)));
+}
+
+// One GROUP BY per grouping, a few in flight while Node judges the rows of the first.
+function columnRelation({
+  client,
+  from,
+  fields,
+  signal,
+}: {
+  client: ClickHouseClient;
+  from: string;
+  fields: readonly string[];
+  signal: AbortSignal | undefined;
+}): Relation {
   return {
-    with: "",
-    from,
     fields: new Map(fields.map((f) => [f, chIdentifier(f)])),
     distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
     prefix: "oddity_derived_",
-    grouped: joined,
-    streamed: joined,
+    group: (groupings, mapped) => {
+      const sent = new Map<number, Promise<Array<Array<string | null>>>>();
+      const sqlOf = ({ keys, least = [] }: SplitGrouping) => {
+        if (keys.length === 0) return `SELECT 1 FROM ${from} LIMIT 1`;
+        const derived = keys.some((k) => "derived" in k);
+        const columns = [
+          ...keys.map(
+            (k, j) => `${"sql" in k ? k.sql : derivedText(mapped!, k.derived, mapped!.input)} AS k${j}`,
+          ),
+          ...least.map((sql, j) => `min(${sql}) AS r${j}`),
+        ];
+        const join = derived && mapped !== null ? mapped.join(mapped.input) : "";
+        return `SELECT ${columns.join(", ")} FROM ${from}${join} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
+      };
+      const start = (index: number) => {
+        if (sent.has(index)) return;
+        const rows = tsvText({ client, sql: sqlOf(groupings[index]!), signal }).then(cellsOf);
+        // Awaited in turn; a failure while an earlier one is judged must not go unhandled.
+        rows.catch(() => {});
+        sent.set(index, rows);
+      };
+      return {
+        start,
+        rows: (index) => {
+          start(index);
+          return sent.get(index)!;
+        },
+      };
+    },
+    streamed: (mapped) => (mapped === null ? "" : mapped.join(mapped.input)),
     key: (mapped) => mapped.input,
   };
 }
 
 // The split's fields are WITH aliases over the table, defined on every row and meaningful where `plain`.
-// A join comes after an ARRAY JOIN in 18.16 and its key can be an element of it: the path, as text, is
-// the one element each row carries (none when the row is not grouped: lines the SQL does not read).
-function lineRelation(plan: LineSplitPlan): Relation {
+// Splitting a line costs more than grouping it: every grouping is one scan (`groupingsSql`), as the fit's
+// counts are. A join comes after an ARRAY JOIN in 18.16 and its key can be an element of it: the streaming
+// SELECT carries the path, as text, as the one element of each row.
+function lineRelation({
+  client,
+  plan,
+  signal,
+}: {
+  client: ClickHouseClient;
+  plan: LineSplitPlan;
+  signal: AbortSignal | undefined;
+}): Relation {
   const { split } = plan;
   const key = `${split.prefix}path_key`;
-  const input = (mapped: DerivedJoin) => `[toNullable(toString(${mapped.input}))]`;
   return {
-    with: `WITH ${split.with}\n`,
-    from: plan.from,
     fields: new Map(Object.keys(split.fields).map((f) => [f, splitField(split, f)])),
     distinct: (sql) => distinctOfSplit({ plan, sql }),
     prefix: `${split.prefix}derived_`,
-    grouped: (mapped) =>
-      ` ARRAY JOIN arraySlice(${mapped === null ? "[0]" : input(mapped)}, 1, ${split.plain}) AS ${key}${mapped === null ? "" : mapped.join(key)}`,
+    group: (groupings, mapped) => {
+      let scan: Promise<Array<Array<string | null>>> | null = null;
+      const start = () => {
+        if (scan !== null) return;
+        const sql = groupingsSql({
+          split,
+          from: plan.from,
+          groupings,
+          derived: mapped,
+          derivedKey: (field, input) => derivedText(mapped!, field, input),
+        });
+        scan = tsvText({ client, sql, signal }).then(cellsOf);
+        scan.catch(() => {});
+      };
+      const width = Math.max(1, ...groupings.map((g) => g.keys.length));
+      const byIndex = new Map<number, Promise<Array<Array<string | null>>>>();
+      return {
+        start,
+        rows: (index) => {
+          start();
+          if (!byIndex.has(index)) {
+            const { keys, least = [] } = groupings[index]!;
+            byIndex.set(
+              index,
+              scan!.then((rows) =>
+                rows
+                  .filter((cells) => Number(cells[0]) === index)
+                  .map((cells) => [
+                    ...cells.slice(1, 1 + keys.length),
+                    ...cells.slice(1 + width, 1 + width + least.length),
+                  ]),
+              ),
+            );
+          }
+          return byIndex.get(index)!;
+        },
+      };
+    },
     streamed: (mapped) =>
-      mapped === null ? "" : ` ARRAY JOIN ${input(mapped)} AS ${key}${mapped.join(key)}`,
+      mapped === null
+        ? ""
+        : ` ARRAY JOIN [toNullable(toString(${mapped.input}))] AS ${key}${mapped.join(key)}`,
     key: () => key,
   };
 }
@@ -188,8 +287,10 @@ export async function candidateCondition(
   },
 ): Promise<CandidateCondition> {
   const { client, model, signal, maxFlagged = MAX_FLAGGED } = options;
-  const relation = "lines" in options ? lineRelation(options.lines) : columnRelation(options);
-  const { from } = relation;
+  const relation =
+    "lines" in options
+      ? lineRelation({ client, plan: options.lines, signal })
+      : columnRelation({ client, from: options.from, fields: options.fields, signal });
   const held = relation.fields;
   // Derived fields are grouped by in the cluster when the table holds their raw input.
   const derive = MAPPABLE_FIELDS.filter((f) => rawInputs(f).every((input) => held.has(input)));
@@ -209,45 +310,36 @@ export async function candidateCondition(
     isDerived(field) ? mapped!.value(field, relation.key(mapped!)) : held.get(field)!;
   const tests = new Set<string>();
   // Fields the table does not hold are null on every record: not grouped by, nor tested.
+  const groupings: SplitGrouping[] = [];
+  // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
+  const indexOf = new Map<string, number>();
   const queries = plan.queries.map((candidate) => {
     const { query, representatives }: CandidateQuery = candidate;
     const present = query.fields.flatMap((f, i) => (held.has(f) || isDerived(f) ? [i] : []));
-    // A derived value's text is printed as hex, like the raw text values.
-    const keys = present.map((i, j) => {
-      const field = query.fields[i]!;
-      return `${isDerived(field) ? `hex(toString(${valueSql(field)}))` : keyOf(field, held.get(field)!)} AS k${j}`;
-    });
-    // One raw value standing for each derived one (core's `representativesOf`), for judging.
-    const reps = representatives.map((f, j) => `min(${keyOf(f, held.get(f) ?? chIdentifier(f))}) AS r${j}`);
-    const joined = mapped !== null && present.some((i) => isDerived(query.fields[i]!)) ? mapped : null;
-    const sql =
-      keys.length === 0
-        ? `${relation.with}SELECT 1 FROM ${from}${relation.grouped(null)} LIMIT 1`
-        : `${relation.with}SELECT ${[...keys, ...reps].join(", ")} FROM ${from}${relation.grouped(joined)} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
-    return { candidate, present, sql };
+    const grouping: SplitGrouping = {
+      keys: present.map((i) => {
+        const field = query.fields[i]!;
+        return isDerived(field) ? { derived: field } : { sql: keyOf(field, held.get(field)!) };
+      }),
+      // One raw value standing for each derived one (core's `representativesOf`), for judging.
+      least: representatives.map((f) => keyOf(f, held.get(f) ?? chIdentifier(f))),
+    };
+    const id = JSON.stringify(grouping);
+    if (!indexOf.has(id)) indexOf.set(id, groupings.push(grouping) - 1);
+    return { candidate, present, index: indexOf.get(id)! };
   });
-  // Two detectors with one footprint (a conditional pair and the targets detector's) share the rows.
-  const grouped = new Map<string, Promise<Array<Array<string | null>>>>();
-  const start = (sql: string) => {
-    if (grouped.has(sql)) return;
-    const rows = tsvRows({ client, sql, signal }).then((found) =>
-      found.map((cells) => cells.map((cell) => (cell === "\\N" ? null : cell))),
-    );
-    // Awaited in turn below; a failure while an earlier one is judged must not go unhandled.
-    rows.catch(() => {});
-    grouped.set(sql, rows);
-  };
-  const judged = new Set<string>();
+  const grouped = relation.group(groupings, mapped);
+  const judged = new Set<number>();
   // Whether a flagged combination holds a derived value, which the streamed rows then need joined.
   let joined = false;
   let total = 0;
   let flagged = 0;
-  for (const [n, { candidate, present, sql }] of queries.entries()) {
-    for (const next of queries.slice(n, n + AHEAD)) start(next.sql);
+  for (const [n, { candidate, present, index }] of queries.entries()) {
+    for (const next of queries.slice(n, n + AHEAD)) grouped.start(next.index);
     const { query, representatives } = candidate;
-    const cells = await grouped.get(sql)!;
-    if (!judged.has(sql)) total += cells.length;
-    judged.add(sql);
+    const cells = await grouped.rows(index);
+    if (!judged.has(index)) total += cells.length;
+    judged.add(index);
     const width = present.length;
     const rows: CandidateRow[] = cells.map((row) => {
       const values: FieldValue[] = query.fields.map(() => null);

@@ -222,6 +222,67 @@ export function numberedLines({
   return `SELECT ${a("n")}, ${a("line")}${names} FROM (${numbered}) WHERE ${kept}`;
 }
 
+/** One grouping of {@link groupingsSql}: its keys, and values each group keeps the least of. */
+export interface SplitGrouping {
+  /** Each key: its SQL over the split, or a derived field, read through the join on the row's input. */
+  keys: ReadonlyArray<{ sql: string } | { derived: string }>;
+  /** SQL of values each group keeps the least of (`min`), as text. */
+  least?: readonly string[] | undefined;
+}
+
+/**
+ * Every grouping in one scan of the split: each line the SQL reads becomes one row per grouping (ARRAY
+ * JOIN of a tuple per grouping: its index, its keys and `least` values as text and, when a key is
+ * derived, the raw input it is joined on), grouped once. Splitting a line costs more than grouping it,
+ * so it is split once, not once per grouping; a Distributed table runs it all on every shard. Columns:
+ * `qi` (the grouping's index), `k0…` (as many as the widest grouping has keys, NULL past a grouping's
+ * own), `m0…` (likewise, the least values), `c` (the lines of the group).
+ */
+export function groupingsSql({
+  split,
+  from,
+  groupings,
+  derived,
+  derivedKey = (field, input) => derived!.value(field, input),
+}: {
+  split: LineSplit;
+  from: string;
+  groupings: readonly SplitGrouping[];
+  derived: DerivedJoin | null;
+  /** A derived key's SQL, given its field and the SQL of the input (default: the joined value). */
+  derivedKey?: (field: string, input: string) => string;
+}): string {
+  const text = (sql: string) => (sql === NOTHING ? sql : `toNullable(toString(${sql}))`);
+  const isDerived = (key: { sql: string } | { derived: string }) => derived !== null && "derived" in key;
+  // A derived key's slot holds NULL in the tuple, and one more slot the raw input it is joined on: the
+  // join comes after the ARRAY JOIN, so each row of a grouping by templates is joined on its path.
+  const width = Math.max(1, ...groupings.map((g) => g.keys.length));
+  const least = Math.max(0, ...groupings.map((g) => g.least?.length ?? 0));
+  const fill = (n: number) => Array<string>(n).fill(NOTHING);
+  const joined = derived !== null && groupings.some((g) => g.keys.some(isDerived));
+  const input = `x.${width + least + 2}`;
+  const tuples = groupings.map((g, i) => {
+    const keys = g.keys.map((k) => ("sql" in k ? text(k.sql) : NOTHING));
+    const mins = (g.least ?? []).map(text);
+    const slots = [...keys, ...fill(width - keys.length), ...mins, ...fill(least - mins.length)];
+    if (joined) slots.push(g.keys.some(isDerived) ? text(derived.input) : NOTHING);
+    return `tuple(toUInt16(${i}), ${slots.join(", ")})`;
+  });
+  const keys = Array.from({ length: width }, (_, j) => {
+    const arms = groupings.flatMap((g, i) => {
+      const k = g.keys[j];
+      return k !== undefined && "derived" in k && derived !== null
+        ? [`qi = ${i}, ${derivedKey(k.derived, input)}`]
+        : [];
+    });
+    return arms.length === 0 ? `x.${j + 2} AS k${j}` : `multiIf(${arms.join(", ")}, x.${j + 2}) AS k${j}`;
+  });
+  const mins = Array.from({ length: least }, (_, j) => `min(x.${width + j + 2}) AS m${j}`);
+  const group = ["qi", ...keys.map((_, j) => `k${j}`)].join(", ");
+  const join = joined ? derived.join(input) : "";
+  return `WITH ${split.with}\nSELECT x.1 AS qi, ${[...keys, ...mins].join(", ")}, count() AS c FROM ${from} ARRAY JOIN arraySlice([${tuples.join(", ")}], 1, ${groupings.length} * ${split.plain}) AS x${join} GROUP BY ${group}`;
+}
+
 /**
  * Every query in one scan: each line the SQL read becomes one row per query (ARRAY JOIN of a tuple per
  * query: its index and its keys as text), grouped once. Splitting a line costs more than counting it, so
@@ -246,37 +307,22 @@ async function countAll({
   // Queries another one covers are summed from its rows in Node.
   const unique = coveringQueries(queries);
   if (unique.length === 0) return { results, bytes: 0 };
-  // Format extras and `raw` are absent on every common and combined record.
-  const field = (name: string) => splitField(split, name);
-  const text = (sql: string) => (sql === NOTHING ? sql : `toNullable(toString(${sql}))`);
-  // A derived field's slot holds NULL in the tuple, and one more slot the raw input it is joined on: the
-  // join comes after the ARRAY JOIN, so each row of a query grouping by templates is joined on its path.
+  // Format extras and `raw` are absent on every common and combined record; a derived field is keyed
+  // through the join.
   const mapped = (name: string) => derived !== null && derived.fields.has(name);
-  const keys = unique.map((q) => {
-    const sqls = q.fields.map((f) => (mapped(f) ? NOTHING : field(f)));
-    if (q.bin !== undefined) sqls.push(...binSql(field(q.bin.field), q.bin.relativeAccuracy));
-    return sqls.map(text);
+  const sql = groupingsSql({
+    split,
+    from,
+    derived,
+    groupings: unique.map((q) => ({
+      keys: [
+        ...q.fields.map((f) => (mapped(f) ? { derived: f } : { sql: splitField(split, f) })),
+        ...(q.bin === undefined
+          ? []
+          : binSql(splitField(split, q.bin.field), q.bin.relativeAccuracy).map((sql) => ({ sql }))),
+      ],
+    })),
   });
-  const width = Math.max(1, ...keys.map((k) => k.length));
-  const joined = derived !== null && unique.some((q) => q.fields.some(mapped));
-  const input = `x.${width + 2}`;
-  const tuples = keys.map((k, i) => {
-    const slots = [...k, ...Array<string>(width - k.length).fill(NOTHING)];
-    if (joined) slots.push(unique[i]!.fields.some(mapped) ? text(derived.input) : NOTHING);
-    return `tuple(toUInt16(${i}), ${slots.join(", ")})`;
-  });
-  const slots = Array.from({ length: width }, (_, j) => {
-    const arms = unique.flatMap((q, i) => {
-      const f = q.fields[j];
-      return f !== undefined && derived !== null && derived.fields.has(f)
-        ? [`qi = ${i}, ${derived.value(f, input)}`]
-        : [];
-    });
-    return arms.length === 0 ? `x.${j + 2} AS k${j}` : `multiIf(${arms.join(", ")}, x.${j + 2}) AS k${j}`;
-  });
-  const group = ["qi", ...slots.map((_, j) => `k${j}`)].join(", ");
-  const join = joined ? derived.join(input) : "";
-  const sql = `WITH ${split.with}\nSELECT x.1 AS qi, ${slots.join(", ")}, count() AS c FROM ${from} ARRAY JOIN arraySlice([${tuples.join(", ")}], 1, ${unique.length} * ${split.plain}) AS x${join} GROUP BY ${group}`;
   const tables = unique.map(() => countTable());
   const bytes = await selectTsv({
     client,
