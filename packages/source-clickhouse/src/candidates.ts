@@ -184,6 +184,69 @@ function columnRelation({
   };
 }
 
+/** Where a grouping's rows come from: its own scan (`root` is itself), or a grouping that covers it. */
+interface Covering {
+  root: number;
+  /** For each key (least value) of the grouping, its place among the root's. */
+  keyAt: number[];
+  leastAt: number[];
+}
+
+/**
+ * For each grouping, a grouping whose keys and least values include all of its own, no other including
+ * them in turn (of two with the same, the first): its rows, projected, are the grouping's, each group's
+ * least values the least of those projected onto it. Every line the SQL reads is in every grouping.
+ */
+function coverings(groupings: readonly SplitGrouping[]): Covering[] {
+  const keysOf = groupings.map((g) => g.keys.map((k) => JSON.stringify(k)));
+  const leastOf = groupings.map((g) => [...(g.least ?? [])]);
+  const within = (i: number, j: number) =>
+    keysOf[i]!.every((k) => keysOf[j]!.includes(k)) && leastOf[i]!.every((l) => leastOf[j]!.includes(l));
+  const isRoot = (i: number) =>
+    groupings.every((_, j) => j === i || !within(i, j) || (within(j, i) && i < j));
+  const roots = groupings.flatMap((_, i) => (isRoot(i) ? [i] : []));
+  return groupings.map((_, i) => {
+    const root = isRoot(i) ? i : (roots.find((j) => within(i, j)) ?? i);
+    return {
+      root,
+      keyAt: keysOf[i]!.map((k) => keysOf[root]!.indexOf(k)),
+      leastAt: leastOf[i]!.map((l) => leastOf[root]!.indexOf(l)),
+    };
+  });
+}
+
+// A covering grouping's rows (its keys' cells, then its least values') onto a grouping it covers.
+function project({
+  rows,
+  width,
+  keyAt,
+  leastAt,
+}: {
+  rows: ReadonlyArray<ReadonlyArray<string | null>>;
+  width: number;
+  keyAt: readonly number[];
+  leastAt: readonly number[];
+}): Array<Array<string | null>> {
+  const groups = new Map<string, Array<string | null>>();
+  for (const row of rows) {
+    const keys = keyAt.map((at) => row[at] ?? null);
+    const id = JSON.stringify(keys);
+    const least = leastAt.map((at) => row[width + at] ?? null);
+    const group = groups.get(id);
+    if (group === undefined) {
+      groups.set(id, [...keys, ...least]);
+      continue;
+    }
+    // As ClickHouse's min: NULL is no value, text compares byte by byte (hex and numbers are ASCII).
+    least.forEach((value, j) => {
+      const at = keys.length + j;
+      const held = group[at] ?? null;
+      if (value !== null && (held === null || value < held)) group[at] = value;
+    });
+  }
+  return [...groups.values()];
+}
+
 // The split's fields are WITH aliases over the table, defined on every row and meaningful where `plain`.
 // Splitting a line costs more than grouping it: every grouping is one scan (`groupingsSql`), as the fit's
 // counts are. A join comes after an ARRAY JOIN in 18.16 and its key can be an element of it: the streaming
@@ -204,40 +267,49 @@ function lineRelation({
     distinct: (sql) => distinctOfSplit({ plan, sql }),
     prefix: `${split.prefix}derived_`,
     group: (groupings, mapped) => {
+      // Only the groupings no other covers are scanned; the others are their rows' projections.
+      const covered = coverings(groupings);
+      const roots = groupings.flatMap((_, i) => (covered[i]!.root === i ? [i] : []));
       let scan: Promise<Array<Array<string | null>>> | null = null;
       const start = () => {
         if (scan !== null) return;
         const sql = groupingsSql({
           split,
           from: plan.from,
-          groupings,
+          groupings: roots.map((i) => groupings[i]!),
           derived: mapped,
           derivedKey: (field, input) => derivedText(mapped!, field, input),
         });
         scan = tsvText({ client, sql, signal }).then(cellsOf);
         scan.catch(() => {});
       };
-      const width = Math.max(1, ...groupings.map((g) => g.keys.length));
+      const width = Math.max(1, ...roots.map((i) => groupings[i]!.keys.length));
       const byIndex = new Map<number, Promise<Array<Array<string | null>>>>();
+      const rowsOf = (index: number): Promise<Array<Array<string | null>>> => {
+        if (!byIndex.has(index)) {
+          const { root, keyAt, leastAt } = covered[index]!;
+          const at = roots.indexOf(root);
+          const { keys, least = [] } = groupings[root]!;
+          const own =
+            root === index
+              ? scan!.then((rows) =>
+                  rows
+                    .filter((cells) => Number(cells[0]) === at)
+                    .map((cells) => [
+                      ...cells.slice(1, 1 + keys.length),
+                      ...cells.slice(1 + width, 1 + width + least.length),
+                    ]),
+                )
+              : rowsOf(root).then((rows) => project({ rows, width: keys.length, keyAt, leastAt }));
+          byIndex.set(index, own);
+        }
+        return byIndex.get(index)!;
+      };
       return {
         start,
         rows: (index) => {
           start();
-          if (!byIndex.has(index)) {
-            const { keys, least = [] } = groupings[index]!;
-            byIndex.set(
-              index,
-              scan!.then((rows) =>
-                rows
-                  .filter((cells) => Number(cells[0]) === index)
-                  .map((cells) => [
-                    ...cells.slice(1, 1 + keys.length),
-                    ...cells.slice(1 + width, 1 + width + least.length),
-                  ]),
-              ),
-            );
-          }
-          return byIndex.get(index)!;
+          return rowsOf(index);
         },
       };
     },
