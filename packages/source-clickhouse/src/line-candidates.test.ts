@@ -1,8 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
+  MAPPABLE_FIELDS,
   createScorer,
+  fieldReader,
   fitBatches,
+  planCandidates,
   type InputStats,
   type LogRecord,
   type Model,
@@ -204,6 +207,43 @@ describe("readClickHouseCandidates on a raw-line column split in the 2-shard clu
       format: "JSONEachRow",
     });
     expect(Number((await count.json<{ n: string }>())[0]!.n)).toBe(rows);
+  });
+
+  it("judges each footprint's combinations once, as Node counts them over the same lines", async () => {
+    // Lines the SQL reads, all of them: numbered paths share templates, and small footprints are covered
+    // by larger ones (projected from their rows rather than grouped again).
+    const agents = ["curl/8.0", "Mozilla/5.0 (X11)", "it's a bot"];
+    const generated = Array.from({ length: 3000 }, (_, i) => {
+      const path = i % 3 === 0 ? `/users/${i % 97}/profile` : `/static/a${i % 13}.css?v=${i % 5}`;
+      const method = i % 11 === 0 ? "POST" : "GET";
+      const status = [200, 404, 500, 304][i % 4];
+      return `10.7.${i % 7}.${i % 50} - - [16/Apr/2019:${String(i % 24).padStart(2, "0")}:34:42 +0000] "${method} ${path} HTTP/1.1" ${status} ${(i * 37) % 900} "-" "${agents[i % 3]}"`;
+    });
+    const local = chIdentifier("plain_local");
+    for (const c of clients)
+      await c.command({
+        query: `CREATE TABLE default.${local} (n UInt64, line String) ENGINE = MergeTree ORDER BY n`,
+      });
+    await client.command({
+      query: `CREATE TABLE default.plain_lines AS default.${local} ENGINE = Distributed(oddity, default, 'plain_local', n)`,
+    });
+    await client.command({
+      query: `INSERT INTO default.plain_lines VALUES ${generated.map((l, n) => `(${n}, ${chString(l)})`).join(", ")}`,
+      clickhouse_settings: { insert_distributed_sync: 1 },
+    });
+    const read = { url, table: "plain_lines", column: "line", primaryKey: "n" };
+    const { records } = await readAll(readClickHouse(read));
+    expect(records.length).toBe(generated.length);
+    const plan = await planLineSplit({ client, target: parseClickHouseUrl({ url, env: {} }), ...read });
+    const { grouped } = await candidateCondition({ client, model, lines: plan! });
+    const queries = planCandidates(model.pipeline, { derive: MAPPABLE_FIELDS })!.queries;
+    const fieldsOf = new Map(queries.map(({ query }) => [query.key, query.fields]));
+    let distinct = 0;
+    for (const fields of fieldsOf.values()) {
+      const readers = fields.map((f) => fieldReader(f));
+      distinct += new Set(records.map((r) => JSON.stringify(readers.map((get) => get(r))))).size;
+    }
+    expect(grouped).toBe(distinct);
   });
 
   it("streams every row of lines the SQL does not split, as the streamed read does", async () => {
