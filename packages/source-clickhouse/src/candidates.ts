@@ -270,7 +270,8 @@ function lineRelation({
       // Only the groupings no other covers are scanned; the others are their rows' projections.
       const covered = coverings(groupings);
       const roots = groupings.flatMap((_, i) => (covered[i]!.root === i ? [i] : []));
-      let scan: Promise<Array<Array<string | null>>> | null = null;
+      // Each root's rows, by its place among the roots (the scan's `qi`).
+      let scan: Promise<Array<Array<Array<string | null>>>> | null = null;
       const start = () => {
         if (scan !== null) return;
         const sql = groupingsSql({
@@ -280,7 +281,11 @@ function lineRelation({
           derived: mapped,
           derivedKey: (field, input) => derivedText(mapped!, field, input),
         });
-        scan = tsvText({ client, sql, signal }).then(cellsOf);
+        scan = tsvText({ client, sql, signal }).then((text) => {
+          const byRoot = roots.map((): Array<Array<string | null>> => []);
+          for (const cells of cellsOf(text)) byRoot[Number(cells[0])]!.push(cells);
+          return byRoot;
+        });
         scan.catch(() => {});
       };
       const width = Math.max(1, ...roots.map((i) => groupings[i]!.keys.length));
@@ -292,13 +297,11 @@ function lineRelation({
           const { keys, least = [] } = groupings[root]!;
           const own =
             root === index
-              ? scan!.then((rows) =>
-                  rows
-                    .filter((cells) => Number(cells[0]) === at)
-                    .map((cells) => [
-                      ...cells.slice(1, 1 + keys.length),
-                      ...cells.slice(1 + width, 1 + width + least.length),
-                    ]),
+              ? scan!.then((byRoot) =>
+                  byRoot[at]!.map((cells) => [
+                    ...cells.slice(1, 1 + keys.length),
+                    ...cells.slice(1 + width, 1 + width + least.length),
+                  ]),
                 )
               : rowsOf(root).then((rows) => project({ rows, width: keys.length, keyAt, leastAt }));
           byIndex.set(index, own);
