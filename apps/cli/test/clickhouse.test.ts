@@ -340,6 +340,26 @@ describe("oddity detect|score clickhouse:// --primary-key (only the records the 
     expect(ndjson(selected.stdout).length).toBeGreaterThan(10);
   });
 
+  it("selects in a raw-line column what detect prints streaming every line, the rest left in the cluster", async () => {
+    const dir = tempDir();
+    const raw = [table()[0]!, "--table", RAW_TABLE, "--column", RAW_COLUMN, "--primary-key", "n"];
+    const json = ["--config", CONFIG, "--format", "json", "--top", "0", "-q"];
+    const selected = await oddity(["detect", ...raw, ...json], { cwd: dir });
+    const every = await oddity(["detect", ...raw, ...json, "--report", "r.html"], { cwd: dir });
+    expect([selected.code, every.code, selected.stderr]).toEqual([0, 0, ""]);
+    const [few, all] = [selected.stdout, every.stdout].map(
+      (text) => JSON.parse(text) as { summary: { unscored: number; read: number }; anomalies: unknown[] },
+    );
+    // Every anomaly, line and figure of the run that streams every line; only these lines stayed behind.
+    expect(few!.summary.unscored).toBeGreaterThan(few!.summary.read / 2);
+    expect({ ...few, summary: { ...few!.summary, unscored: 0 } }).toEqual(all);
+    expect(few!.anomalies.length).toBeGreaterThan(10);
+    const ndjsonArgs = ["--config", CONFIG, "--format", "ndjson", "--top", "0", "-q"];
+    const lines = await oddity(["detect", ...raw, ...ndjsonArgs], { cwd: dir });
+    const streamed = await oddity(["detect", ...raw, ...ndjsonArgs, "--report", "r.html"], { cwd: dir });
+    expect([lines.code, lines.stdout]).toEqual([0, streamed.stdout]);
+  });
+
   it("selects for a read-only user as for any other: the same lines", async () => {
     const dir = tempDir();
     const reader = [`clickhouse://reader@127.0.0.1:${cluster.http[0]}/default`, ...table().slice(1)];

@@ -22,10 +22,16 @@ export {
 } from "./url.js";
 export { connectClickHouse, isCompressionRefused } from "./connect.js";
 export { checkQueryOptions, queryRelation, querySource, type Relation } from "./query.js";
-export { readClickHouse, type ClickHouseRecordStream, type ReadClickHouseOptions } from "./read.js";
+export {
+  readClickHouse,
+  type ClickHouseRecordStream,
+  type LineSelection,
+  type ReadClickHouseOptions,
+} from "./read.js";
 export {
   MAX_FLAGGED,
   candidateCondition,
   readClickHouseCandidates,
   type CandidateCondition,
+  type CandidateSource,
 } from "./candidates.js";

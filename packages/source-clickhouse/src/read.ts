@@ -4,6 +4,7 @@ import {
   InputError,
   SNIFF_LINES,
   addBatch,
+  addBreakdown,
   createParser,
   createRecord,
   emptyStats,
@@ -66,6 +67,38 @@ export interface ReadClickHouseOptions {
         fields: readonly string[];
       }) => Promise<{ where: string; join: string } | null>)
     | undefined;
+  /**
+   * For a raw-line column with a `primaryKey`: which rows to stream back and how to read them (see
+   * {@link LineSelection}), given the client and the table; null: every row is streamed.
+   */
+  selectLines?:
+    | ((table: {
+        client: ClickHouseClient;
+        target: ClickHouseTarget;
+        table: string;
+        column: string;
+        primaryKey: string;
+      }) => Promise<LineSelection | null>)
+    | undefined;
+}
+
+/**
+ * The rows of a raw-line column to stream back when not all are: every other row holds a line that
+ * oddity's parser reads as a record of `layout` (counted as read and parsed, and as `stats.unscored`).
+ */
+export interface LineSelection {
+  /** TabSeparated rows to read: each row's line number, its line, its primary key and its `bytes`. */
+  sql: string;
+  /** The format the lines are read in, settled from the first lines as the streamed read settles it. */
+  spec: FormatSpec;
+  /** The format as the streamed read names it (`combined, auto-detected`). */
+  format: string;
+  /** What settling the format doubted, worded as the streamed read words it. */
+  warnings: readonly string[];
+  /** The layout the NCSA reader counts the rows left out under (`stats.layouts`); null: none counted. */
+  layout: string | null;
+  /** Rows of the table, and the sum of their `bytes` (a line's bytes and newline as the table holds them). */
+  totals: () => Promise<{ rows: number; bytes: number }>;
 }
 
 /** Batches of records read from a ClickHouse table; each iteration runs the query afresh. */
@@ -280,14 +313,30 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     yield* result.stream();
   }
 
-  // The raw-line column is the row's first cell, the key its second.
-  async function* readLines(
-    client: ClickHouseClient,
-    sql: string,
-    keyColumn: string | undefined,
-  ): AsyncGenerator<RecordBatch> {
+  // The raw-line column is the row's first cell, the key its second; with a selection, each row's number
+  // comes first, its bytes last.
+  async function* readLines({
+    client,
+    sql,
+    keyColumn,
+    selection,
+  }: {
+    client: ClickHouseClient;
+    sql: string;
+    keyColumn: string | undefined;
+    selection?: LineSelection | undefined;
+  }): AsyncGenerator<RecordBatch> {
     const keyed = keyColumn !== undefined;
     let parser: LineParser | null = null;
+    if (selection !== undefined) {
+      parser = createParser(selection.spec);
+      format = selection.format;
+      warnings.push(...selection.warnings);
+    }
+    const at = selection === undefined ? 0 : 1;
+    // Rows streamed back, and their bytes as the table holds them (as `totals` counts them).
+    let returned = 0;
+    let returnedBytes = 0;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
     // Rows wait here while the first non-blank lines are sampled, as readInputs does for a file.
     const pending: Array<{ ordinal: number; line: string | null; key: unknown }> = [];
@@ -340,10 +389,14 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     for await (const chunk of chunksOf(client, sql))
       for (const raw of chunk) {
         const cells = raw.text.split("\t");
-        ordinal++;
-        const line = lineOf(tsvValue(cells[0]));
+        ordinal = at === 0 ? ordinal + 1 : Number(cells[0]);
+        const line = lineOf(tsvValue(cells[at]));
         if (line !== null) stats.bytes += Buffer.byteLength(line) + 1;
-        const entry = { ordinal, line, key: keyed ? tsvValue(cells[1]) : undefined };
+        if (at !== 0) {
+          returned++;
+          returnedBytes += Number(cells[at + 2]);
+        }
+        const entry = { ordinal, line, key: keyed ? tsvValue(cells[at + 1]) : undefined };
         if (parser === null) {
           pending.push(entry);
           if (sampleable(line) && ++sampled === SNIFF_LINES) resolve();
@@ -356,6 +409,20 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       else for (const row of pending) take(row);
     }
     if (batch.read > 0) yield finish();
+    if (selection === undefined) return;
+    // Rows the selection left in ClickHouse: lines the parser reads as records of the layout, not scored.
+    const totals = await selection.totals();
+    const left = totals.rows - returned;
+    if (left > 0) {
+      stats.read += left;
+      stats.parsed += left;
+      stats.bytes += totals.bytes - returnedBytes;
+      addBreakdown(stats, {
+        unscored: left,
+        ...(selection.layout === null ? {} : { layouts: { [selection.layout]: left } }),
+      });
+      onProgress?.(stats);
+    }
   }
 
   async function* readFields(
@@ -450,9 +517,21 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
       const from = `${chIdentifier(target.database)}.${chIdentifier(table!)}`;
       const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
       const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
-      if (raw !== undefined) {
+      const selection =
+        raw === undefined || key === undefined || options.selectLines === undefined
+          ? null
+          : await options.selectLines({
+              client,
+              target,
+              table: table!,
+              column: raw.name,
+              primaryKey: key.name,
+            });
+      if (selection !== null) {
+        yield* readLines({ client, sql: selection.sql, keyColumn: key!.name, selection });
+      } else if (raw !== undefined) {
         const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
-        yield* readLines(client, sql, key?.name);
+        yield* readLines({ client, sql, keyColumn: key?.name });
       } else {
         const fields = TABLE_FIELDS.filter((f) => names.includes(f));
         if (fields.length === 0) {

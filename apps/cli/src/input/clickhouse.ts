@@ -33,9 +33,10 @@ export async function loadClickHouse(): Promise<{
 
 /**
  * Streams a ClickHouse table's records into a pass: its raw-line column (`--column`) parsed by oddity,
- * or its columns named like record fields, or those of a `--query`. Scoring against `model` a table of
- * parsed columns (or a query) with `--primary-key`, only the rows the model could flag come back; the
- * others are counted as read and parsed in ClickHouse.
+ * or its columns named like record fields, or those of a `--query`. Scoring against `model` with
+ * `--primary-key`, only the rows the model could flag come back (of parsed columns, a query, or a
+ * raw-line column of common or combined lines split in SQL, whose lines the SQL does not read all come
+ * back for oddity's parser); the others are counted as read and parsed in ClickHouse.
  */
 export function openClickHouse({
   module,

@@ -21,7 +21,7 @@ export interface OpenOptions {
   /** What `-` reads (default: the process's stdin). */
   stdin?: AsyncIterable<Uint8Array | string>;
   /**
-   * The model the pass scores against: a ClickHouse table of parsed columns then streams back only the
+   * The model the pass scores against: a ClickHouse table with a primary key then streams back only the
    * rows it could flag (see `@oddity/source-clickhouse`'s readClickHouseCandidates).
    */
   model?: Model;

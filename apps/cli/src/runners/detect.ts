@@ -160,6 +160,37 @@ async function fitInClickHouse({
   return { model, stats };
 }
 
+// A raw-line column of common or combined lines is split and counted in the cluster, as `oddity fit`
+// does; only the count rows and the lines the SQL does not read come back. Null when the lines are of
+// another format or a detector declares no counts: then they are streamed and observed here.
+async function fitLinesInClickHouse({
+  session,
+  options,
+  input,
+  ctx,
+  what,
+}: {
+  session: Session;
+  options: DetectOptions;
+  input: string;
+  ctx: RunContext;
+  what: string;
+}): Promise<{ model: Model; stats: InputStats } | null> {
+  const pipeline = await detectPipeline(session, options);
+  const { fitLinesOnClickHouse } = await import("./clickhouse-lines.js");
+  const fitted = await fitLinesOnClickHouse({
+    pipeline,
+    inputs: [input],
+    session,
+    options,
+    env: ctx.env,
+    signal: ctx.signal,
+  });
+  if (fitted === null) return null;
+  requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
+  return { model: fitted.model, stats: fitted.stats };
+}
+
 type EngineScan = Awaited<ReturnType<typeof OpenEngineScan>>;
 
 // Fits from the declared counts of an engine's scan; lines it hands back are parsed and observed here.
@@ -249,11 +280,10 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
         if (!onEngine && jobs > 1 && !(canSplit(fitInputs) && canSplit(inputs)))
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const inCluster =
-          !onEngine &&
-          session.database.column === undefined &&
-          fitInputs.length === 1 &&
-          isClickHouseInput(fitInputs[0])
-            ? await fitInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
+          !onEngine && fitInputs.length === 1 && isClickHouseInput(fitInputs[0])
+            ? session.database.column === undefined
+              ? await fitInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
+              : await fitLinesInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
             : null;
         const { model, stats: baselineStats } =
           inCluster !== null
