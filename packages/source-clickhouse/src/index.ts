@@ -31,7 +31,7 @@ export {
 export {
   MAX_FLAGGED,
   candidateCondition,
-  readClickHouseCandidates,
   type CandidateCondition,
   type CandidateSource,
 } from "./candidates.js";
+export { readClickHouseCandidates } from "./read-candidates.js";
