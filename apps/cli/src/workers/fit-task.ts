@@ -1,7 +1,8 @@
 import { parentPort } from "node:worker_threads";
 import { modelToJSON } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
-import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
+import { fitShard, type ShardResult } from "../fit/shard.js";
+import type { FormattedPiece } from "../parallel/pieces.js";
 import { throttle } from "../parallel/throttle.js";
 import { buildPipeline } from "../pipeline.js";
 import type { WorkerMessage } from "../parallel/pool.js";

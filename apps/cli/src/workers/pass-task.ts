@@ -14,10 +14,10 @@ import {
 } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import type { OddityConfig } from "../config/normalize.js";
-import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
 import { AnomalySpool, type SpoolHandle } from "../output/spool.js";
 import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
+import type { FormattedPiece } from "../parallel/pieces.js";
 import { throttle } from "../parallel/throttle.js";
 import type { WorkerMessage } from "../parallel/pool.js";
 import { createPluginLoader } from "../plugins/load.js";
