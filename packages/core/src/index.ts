@@ -27,6 +27,7 @@ export {
   type DetectorMeta,
 } from "./detector.js";
 export { validateOptions } from "./options.js";
+export type { BinKey, CountBin, CountRow, CountSpec, CountTables } from "./count-tables.js";
 export {
   binKey,
   binMinimum,
@@ -43,14 +44,9 @@ export {
   isRecordField,
   planCounts,
   rawInputs,
-  type BinKey,
-  type CountBin,
   type CountPlan,
   type CountQuery,
   type CountResults,
-  type CountRow,
-  type CountSpec,
-  type CountTables,
   type DerivedMapping,
   type RawCountRow,
 } from "./counted.js";
