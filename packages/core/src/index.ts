@@ -159,6 +159,7 @@ export {
 export { NCSA_EXTRA_FIELDS } from "./parsers/clf-family.js";
 export { createParser } from "./parsers/create.js";
 export { parseFormatOption } from "./parsers/format-option.js";
-export { resolveFormat, sniffFormat, SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
+export { resolveFormat, sniffFormat } from "./parsers/resolve.js";
+export { SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
 export { parseClfTime, parseTimeValue } from "./parsers/time.js";
 export { excerpt, splitRequest, type RequestParts } from "./parsers/text.js";
