@@ -10,9 +10,9 @@ import {
   MAPPABLE_FIELDS,
   planCounts,
   type CountResults,
-  type CountTables,
   type RawCountRow,
 } from "./counted.js";
+import type { CountTables } from "./count-tables.js";
 import { defineDetector, API_VERSION, type DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
 import { fieldReader } from "./fields.js";

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { CountSpec, CountTables } from "./counted.js";
+import type { CountSpec, CountTables } from "./count-tables.js";
 import type { Finding } from "./finding.js";
 import type { LogRecord } from "./record.js";
 import type { Summary } from "./summary.js";

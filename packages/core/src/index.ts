@@ -27,6 +27,7 @@ export {
   type DetectorMeta,
 } from "./detector.js";
 export { validateOptions } from "./options.js";
+export type { BinKey, CountBin, CountRow, CountSpec, CountTables } from "./count-tables.js";
 export {
   binKey,
   binMinimum,
@@ -43,14 +44,9 @@ export {
   isRecordField,
   planCounts,
   rawInputs,
-  type BinKey,
-  type CountBin,
   type CountPlan,
   type CountQuery,
   type CountResults,
-  type CountRow,
-  type CountSpec,
-  type CountTables,
   type DerivedMapping,
   type RawCountRow,
 } from "./counted.js";
@@ -160,6 +156,7 @@ export {
 export { NCSA_EXTRA_FIELDS } from "./parsers/clf-family.js";
 export { createParser } from "./parsers/create.js";
 export { parseFormatOption } from "./parsers/format-option.js";
-export { resolveFormat, sniffFormat, SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
+export { resolveFormat, sniffFormat } from "./parsers/resolve.js";
+export { SNIFF_LINES, type SniffResult } from "./parsers/sniff.js";
 export { parseClfTime, parseTimeValue } from "./parsers/time.js";
 export { excerpt, splitRequest, type RequestParts } from "./parsers/text.js";

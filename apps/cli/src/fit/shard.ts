@@ -2,18 +2,12 @@ import {
   createFitter,
   emptyStats,
   type Model,
-  type FormatSpec,
   type InputStats,
   type ModelFile,
   type Pipeline,
 } from "@oddity/core";
 import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
-import type { Piece } from "./plan.js";
-
-/** A piece with the format to read it in (sniffed once per file, so every piece of it agrees). */
-export interface FormattedPiece extends Piece {
-  format: FormatSpec;
-}
+import type { FormattedPiece } from "../parallel/pieces.js";
 
 /** What fitting one shard gives back to the main thread (structured-clone safe). */
 export interface ShardResult {

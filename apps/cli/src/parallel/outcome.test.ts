@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FormattedPiece } from "../fit/shard.js";
 import { joinOutcomes, sumStats, type PieceOutcome } from "./outcome.js";
+import type { FormattedPiece } from "./pieces.js";
 
 const combined = { name: "combined" } as const;
 

@@ -9,8 +9,7 @@ import {
   type LogRecord,
   type Rejection,
 } from "@oddity/core";
-import type { FormattedPiece } from "../fit/shard.js";
-import type { SplitFormat } from "./pieces.js";
+import type { FormattedPiece, SplitFormat } from "./pieces.js";
 
 /** How reading one piece went; line numbers count from the piece's first line. */
 export interface PieceOutcome {

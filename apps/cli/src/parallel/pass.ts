@@ -1,13 +1,13 @@
 import { stat } from "node:fs/promises";
 import { InputError, emptyStats, expandInputs } from "@oddity/core";
 import { envWholeNumber } from "../env-number.js";
-import type { FormattedPiece } from "../fit/shard.js";
 import { createProgress } from "../output/progress.js";
 import type { SpoolHandle } from "../output/spool.js";
 import type { RunContext } from "../runners/context.js";
-import type { PassResult, PassTask } from "../workers/pass-task.js";
+import type { PassResult } from "../workers/pass-task.js";
+import type { PassTask } from "./messages.js";
 import { joinOutcomes, sumStats, type Joined } from "./outcome.js";
-import type { PiecePlan } from "./pieces.js";
+import type { FormattedPiece, PiecePlan } from "./pieces.js";
 import type { WorkerPool } from "./pool.js";
 
 const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\//i;

@@ -10,8 +10,12 @@ import {
   type FormatSpec,
 } from "@oddity/core";
 import { alignPieces } from "../fit/align.js";
-import { planShards, type PlanFile } from "../fit/plan.js";
-import type { FormattedPiece } from "../fit/shard.js";
+import { planShards, type Piece, type PlanFile } from "../fit/plan.js";
+
+/** A piece with the format to read it in (sniffed once per file, so every piece of it agrees). */
+export interface FormattedPiece extends Piece {
+  format: FormatSpec;
+}
 
 /** How a file cut into byte ranges was read: the format its pieces share, as one pass would say it. */
 export interface SplitFormat {

@@ -1,12 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { UserError, type InputStats } from "@oddity/core";
-import type { WorkerTask } from "../workers/oddity-worker.js";
-
-/** Messages every oddity worker posts: running totals, its result, or what went wrong. */
-export type WorkerMessage<Result> =
-  | { type: "progress"; stats: InputStats }
-  | { type: "done"; result: Result }
-  | { type: "error"; name: string; message: string; stack: string | undefined; user: boolean };
+import type { WorkerMessage, WorkerTask } from "./messages.js";
 
 /**
  * Worker threads started before their work is known: they load oddity while the main thread reads the

@@ -20,12 +20,12 @@ import { jsonText } from "../output/json.js";
 import { createProgress, type Progress } from "../output/progress.js";
 import { createReporter, type Reporter } from "../output/report.js";
 import { openSink, type Sink } from "../output/sink.js";
+import type { PassTask } from "../parallel/messages.js";
 import { runParallelPass, type ParallelPass } from "../parallel/pass.js";
 import { planPieces } from "../parallel/pieces.js";
 import type { WorkerPool } from "../parallel/pool.js";
 import type { PluginLoader } from "../pipeline.js";
 import { createPluginLoader } from "../plugins/load.js";
-import type { PassTask } from "../workers/pass-task.js";
 import type { InputOptions, RunContext } from "./context.js";
 
 /** What every log-reading command starts from. */

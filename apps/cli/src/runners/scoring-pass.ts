@@ -3,9 +3,9 @@ import type { InputStream } from "../input/concat.js";
 import type { InputSpec } from "../input/open.js";
 import type { Progress } from "../output/progress.js";
 import { readSpool, type SpoolHandle } from "../output/spool.js";
+import type { PassTask } from "../parallel/messages.js";
 import { piecesAnomalies } from "../parallel/pass.js";
 import type { WorkerPool } from "../parallel/pool.js";
-import type { PassTask } from "../workers/pass-task.js";
 import {
   openPass,
   passInWorkers,

@@ -1,20 +1,11 @@
 import { parentPort } from "node:worker_threads";
 import { modelToJSON } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
-import { fitShard, type FormattedPiece, type ShardResult } from "../fit/shard.js";
+import { fitShard, type ShardResult } from "../fit/shard.js";
+import type { FitWorkerData, WorkerMessage } from "../parallel/messages.js";
 import { throttle } from "../parallel/throttle.js";
 import { buildPipeline } from "../pipeline.js";
-import type { WorkerMessage } from "../parallel/pool.js";
 import { createPluginLoader } from "../plugins/load.js";
-
-/** What the main thread sends a fit worker. */
-export interface FitWorkerData {
-  cwd: string;
-  /** The config file the main thread loaded (absolute), null for the defaults. */
-  configFile: string | null;
-  pieces: FormattedPiece[];
-  maxLineLength?: number;
-}
 
 /**
  * Fits one shard (runs in a pooled worker). The worker rebuilds the pipeline from the same config file,

@@ -1,11 +1,8 @@
 import { parentPort } from "node:worker_threads";
 import { isUserError } from "@oddity/core";
-import type { WorkerMessage } from "../parallel/pool.js";
-import { fitTask, type FitWorkerData } from "./fit-task.js";
-import { passTask, type PassWorkerData } from "./pass-task.js";
-
-/** One unit of work for a pooled worker: fit a shard, or read pieces for a profile or a score. */
-export type WorkerTask = ({ kind: "fit" } & FitWorkerData) | ({ kind: "pass" } & PassWorkerData);
+import type { WorkerMessage, WorkerTask } from "../parallel/messages.js";
+import { fitTask } from "./fit-task.js";
+import { passTask } from "./pass-task.js";
 
 function run(task: WorkerTask): Promise<unknown> {
   return task.kind === "fit" ? fitTask(task) : passTask(task);

@@ -10,41 +10,15 @@ import {
   type FieldProfileCounts,
   type InputStats,
   type Model,
-  type ModelFile,
 } from "@oddity/core";
 import { loadConfig } from "../config/load.js";
 import type { OddityConfig } from "../config/normalize.js";
-import type { FormattedPiece } from "../fit/shard.js";
 import { loadModel } from "../model-io.js";
 import { AnomalySpool, type SpoolHandle } from "../output/spool.js";
+import type { PassTask, PassWorkerData, WorkerMessage } from "../parallel/messages.js";
 import { readPiece, sumStats, type PieceOutcome } from "../parallel/outcome.js";
 import { throttle } from "../parallel/throttle.js";
-import type { WorkerMessage } from "../parallel/pool.js";
 import { createPluginLoader } from "../plugins/load.js";
-
-/** What a worker does with the records of its pieces. */
-export type PassTask =
-  | { kind: "profile"; fields: string[]; given: string | null }
-  | {
-      kind: "score";
-      /** A model file to load, or the model itself (detect fits it in this run). */
-      model: { file: string } | { json: ModelFile; dir: string };
-      minScore: number;
-      /** Anomalies kept per piece, best first; Infinity keeps all of them in input order. */
-      limit: number;
-      /** Where pieces with many anomalies spool them (needed when `limit` is Infinity). */
-      spool: { folder: string; memoryLimit: number } | null;
-    };
-
-/** What the main thread sends a pass worker. */
-export interface PassWorkerData {
-  cwd: string;
-  configFile: string | null;
-  pieces: FormattedPiece[];
-  maxLineLength?: number | undefined;
-  keepRejections: boolean;
-  task: PassTask;
-}
 
 /** One piece's anomalies: the best `limit` ranked, or all in input order. */
 export interface PieceScores {

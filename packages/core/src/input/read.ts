@@ -1,7 +1,8 @@
 import { addBatch, emptyStats, type InputStats, type RecordBatch } from "../batch.js";
 import { InputError } from "../errors.js";
 import { createParser } from "../parsers/create.js";
-import { needsSample, resolveFormat, SNIFF_LINES } from "../parsers/sniff.js";
+import { resolveFormat } from "../parsers/resolve.js";
+import { needsSample, SNIFF_LINES } from "../parsers/sniff.js";
 import { excerpt } from "../parsers/text.js";
 import { expandInputs } from "./expand.js";
 import { GzipDamage } from "./gzip.js";

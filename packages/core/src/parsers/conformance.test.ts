@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../record.js";
 import { createParser } from "./create.js";
-import { sniffFormat } from "./sniff.js";
+import { sniffFormat } from "./resolve.js";
 
 /** One line from a peer's parser tests and what the peer expects, in oddity's field names. */
 interface Case {

@@ -4,7 +4,7 @@ import { createClfParser, createNcsaParser } from "./clf.js";
 import { createDelimitedParser } from "./csv.js";
 import { createJsonlParser } from "./jsonl.js";
 import { compileApacheFormat, compileNginxFormat, createLogFormatParser } from "./log-format.js";
-import { sniffFormat } from "./sniff.js";
+import { resolveFormatWith } from "./sniff.js";
 
 /**
  * A parser for a format. `auto` sniffs the first line it is given (readInputs sniffs up to 50 lines per
@@ -55,7 +55,9 @@ function createAutoParser(): LineParser {
       return chosen === null ? "auto" : chosen.description;
     },
     parse(line, source, lineNumber) {
-      chosen ??= createParser(sniffFormat({ lines: [line] }).spec);
+      chosen ??= createParser(
+        resolveFormatWith({ spec: { name: "auto" }, lines: [line], createParser }).spec,
+      );
       return chosen.parse(line, source, lineNumber);
     },
   };

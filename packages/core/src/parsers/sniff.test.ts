@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { fixture } from "@oddity/fixtures";
 import { describe, expect, it } from "vitest";
-import { resolveFormat, sniffFormat } from "./sniff.js";
+import { resolveFormat, sniffFormat } from "./resolve.js";
 
 function head(file: string, count = 60): string[] {
   const bytes = readFileSync(fixture(file));

@@ -1,7 +1,6 @@
 import type { FormatSpec, LineParser } from "../input/types.js";
 import { parseClfLine } from "./clf.js";
 import { parseFamilyLine } from "./clf-family.js";
-import { createParser } from "./create.js";
 import { findColumn, headerNames, RAW_COLUMN_NAMES, splitRow } from "./csv.js";
 import { createFieldMapper } from "./field-map.js";
 
@@ -24,6 +23,10 @@ interface Candidate {
   parser: LineParser;
   parsed: number;
 }
+
+// The sniffer tries candidates with the factory it is given rather than importing createParser: the
+// factory's `auto` parser sniffs, so each would import the other.
+type ParserFactory = (spec: FormatSpec) => LineParser;
 
 // Ties go to the first: a vcombined line also reads as combined with a spaced user, never the reverse.
 const LINE_FORMATS = ["vcombined", "combined", "common"] as const;
@@ -51,7 +54,13 @@ function best(candidates: readonly Candidate[]): Candidate | null {
  * The NCSA family as one candidate: it reads every layout of the family line by line, led by the layout
  * the hand-written reader reads most sample lines with (ties go to the first of LINE_FORMATS).
  */
-function ncsaCandidate(lines: readonly string[]): Candidate {
+function ncsaCandidate({
+  lines,
+  createParser,
+}: {
+  lines: readonly string[];
+  createParser: ParserFactory;
+}): Candidate {
   let layout: (typeof LINE_FORMATS)[number] = "combined";
   let most = 0;
   for (const name of LINE_FORMATS) {
@@ -79,10 +88,16 @@ function ncsaCandidate(lines: readonly string[]): Candidate {
   return { spec, parser, parsed: countParsed(parser, lines) };
 }
 
-function lineCandidates(lines: readonly string[]): Candidate[] {
+function lineCandidates({
+  lines,
+  createParser,
+}: {
+  lines: readonly string[];
+  createParser: ParserFactory;
+}): Candidate[] {
   const jsonl = createParser({ name: "jsonl" });
   return [
-    ncsaCandidate(lines),
+    ncsaCandidate({ lines, createParser }),
     { spec: { name: "jsonl" }, parser: jsonl, parsed: countParsed(jsonl, lines) },
   ];
 }
@@ -91,7 +106,15 @@ function lineCandidates(lines: readonly string[]): Candidate[] {
 const COLUMN_NAME = /^[\p{L}\p{N}_ .@$()\-:/#]{1,64}$/u;
 const MAX_COLUMNS = 64;
 
-function delimitedCandidates(base: FormatSpec, lines: readonly string[]): Candidate[] {
+function delimitedCandidates({
+  base,
+  lines,
+  createParser,
+}: {
+  base: FormatSpec;
+  lines: readonly string[];
+  createParser: ParserFactory;
+}): Candidate[] {
   const delimiter = base.name === "tsv" ? "\t" : ",";
   const header = lines[0];
   if (header === undefined) return [];
@@ -128,7 +151,9 @@ function delimitedCandidates(base: FormatSpec, lines: readonly string[]): Candid
           values.push(rowCells[at]!);
       }
       const inner =
-        base.inner !== undefined && base.inner.name !== "auto" ? base.inner : bestLineFormat(values);
+        base.inner !== undefined && base.inner.name !== "auto"
+          ? base.inner
+          : bestLineFormat({ values, createParser });
       tryCandidate({ ...base, column, inner });
     }
   }
@@ -143,9 +168,18 @@ function delimitedCandidates(base: FormatSpec, lines: readonly string[]): Candid
   return candidates;
 }
 
-function bestLineFormat(values: readonly string[]): FormatSpec {
+function bestLineFormat({
+  values,
+  createParser,
+}: {
+  values: readonly string[];
+  createParser: ParserFactory;
+}): FormatSpec {
   return (
-    best(lineCandidates(values.filter((v) => !isBlank(v))))?.spec ?? { name: "ncsa", layout: "combined" }
+    best(lineCandidates({ lines: values.filter((v) => !isBlank(v)), createParser }))?.spec ?? {
+      name: "ncsa",
+      layout: "combined",
+    }
   );
 }
 
@@ -170,11 +204,18 @@ function describe(candidate: Candidate, sampled: number, sniffed: boolean): Snif
 }
 
 /**
- * Completes a format from sample lines: `auto` becomes the format most of the first 50 non-blank lines
- * parse with, `csv` learns which column holds raw lines or that columns are fields, `csv:<column>` learns
- * the inner format. A complete spec is returned as is, with how many sample lines it parses.
+ * Completes a format from sample lines as `resolveFormat` (resolve.ts) says, trying each candidate with
+ * the parser `createParser` makes for it.
  */
-export function resolveFormat({ spec, lines }: { spec: FormatSpec; lines: readonly string[] }): SniffResult {
+export function resolveFormatWith({
+  spec,
+  lines,
+  createParser,
+}: {
+  spec: FormatSpec;
+  lines: readonly string[];
+  createParser: ParserFactory;
+}): SniffResult {
   const sample = lines.filter((line) => !isBlank(line)).slice(0, SNIFF_LINES);
   if (!needsSample(spec)) {
     const parser = createParser(spec);
@@ -187,18 +228,13 @@ export function resolveFormat({ spec, lines }: { spec: FormatSpec; lines: readon
   const candidates =
     spec.name === "auto"
       ? [
-          ...lineCandidates(sample),
-          ...delimitedCandidates({ name: "csv" }, sample),
-          ...delimitedCandidates({ name: "tsv" }, sample),
+          ...lineCandidates({ lines: sample, createParser }),
+          ...delimitedCandidates({ base: { name: "csv" }, lines: sample, createParser }),
+          ...delimitedCandidates({ base: { name: "tsv" }, lines: sample, createParser }),
         ]
-      : delimitedCandidates(spec, sample);
+      : delimitedCandidates({ base: spec, lines: sample, createParser });
   const winner = best(candidates);
   if (winner !== null && winner.parsed > 0) return describe(winner, sample.length, true);
   const fallback: FormatSpec = spec.name === "auto" ? { name: "ncsa", layout: "combined" } : spec;
   return describe({ spec: fallback, parser: createParser(fallback), parsed: 0 }, sample.length, true);
-}
-
-/** Chooses the format most of the first non-blank lines parse with, and says how well it fits. */
-export function sniffFormat({ lines }: { lines: readonly string[] }): SniffResult {
-  return resolveFormat({ spec: { name: "auto" }, lines });
 }
