@@ -15,6 +15,7 @@ import {
   planCounts,
   readInputs,
   type CountQuery,
+  type CountResults,
   type LogRecord,
   type Model,
   type RawCountRow,
@@ -124,6 +125,11 @@ afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
   await cluster?.stop();
 });
+
+/** A count table's rows in an order of their own: the server's order is not the rows' meaning. */
+function ordered(table: readonly RawCountRow[]): string[] {
+  return table.map((r) => JSON.stringify(r)).sort();
+}
 
 function withoutSources(model: Model) {
   const { sources: _sources, ...rest } = modelToJSON(model);
@@ -262,7 +268,6 @@ describe("a 2-shard ClickHouse cluster", () => {
       { key: "a", fields: ["user_agent", "referer"], bin: { field: "size", relativeAccuracy: 0.01 } },
       { key: "b", fields: ["referer"] },
     ];
-    const order = (table: RawCountRow[]) => table.map((r) => JSON.stringify(r)).sort();
     for (const query of queries) {
       const sql = countQuerySql(query, "default.hostile_values");
       const json = await (
@@ -284,7 +289,7 @@ describe("a 2-shard ClickHouse cluster", () => {
         sql,
         onRow: (text, cells) => table.add(countRowOf({ query, cells, at: 0 }), text),
       });
-      expect(order(table.rows())).toEqual(order(fromJson));
+      expect(ordered(table.rows())).toEqual(ordered(fromJson));
       expect(fromJson.length).toBeGreaterThan(values.length - 1);
     }
   });
@@ -313,7 +318,9 @@ describe("a 2-shard ClickHouse cluster", () => {
       const url = `clickhouse://default@127.0.0.1:${proxy.port}/default`;
       const plain = await through(`${url}?compression=0`);
       const packed = await through(url);
-      expect(packed.results).toEqual(plain.results);
+      // Two GROUP BYs through a Distributed table need not give their rows in the same order.
+      const byKey = (results: CountResults) => [...results].map(([key, rows]) => [key, ordered(rows)]).sort();
+      expect(byKey(packed.results)).toEqual(byKey(plain.results));
       // Uncompressed, the wire carries the text and HTTP's headers besides.
       expect(plain.wire).toBeGreaterThan(plain.text);
       expect(packed.wire).toBeLessThan(plain.text / 2);
