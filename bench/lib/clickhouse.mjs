@@ -12,15 +12,16 @@ import { readInputs } from "../../packages/core/dist/index.js";
 import { TABLE_FIELDS, chIdentifier } from "../../packages/source-clickhouse/dist/index.js";
 import {
   countingProxy,
+  recordColumns,
   serverInstalled,
   SERVER,
+  sql,
   startCluster,
 } from "../../packages/source-clickhouse/test/cluster.mjs";
 
 // Rows per INSERT: a bounded body (about 45 MB of text for parsed rows), few enough parts per shard that
 // the server does not throttle inserts while it merges them.
 const BATCH_ROWS = 200_000;
-const TYPES = { time: "Int64", status: "UInt16", size: "Float64" };
 
 const escapeTsv = (value) =>
   value === null || value === undefined
@@ -30,14 +31,6 @@ const escapeTsv = (value) =>
         (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0" })[c],
       );
 
-async function sql({ port, query, body }) {
-  const url = `http://127.0.0.1:${port}/?query=${encodeURIComponent(query)}`;
-  const response = await fetch(url, { method: "POST", body: body ?? "" });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`ClickHouse on ${port}: ${text.split("\n")[0]}`);
-  return text;
-}
-
 /** Loads `batches` (arrays of TSV lines) into the shards' local table in turn: half the rows each. */
 async function load({ ports, table, columns, batches }) {
   let i = 0;
@@ -46,7 +39,7 @@ async function load({ ports, table, columns, batches }) {
     const port = ports[i++ % ports.length];
     await sql({
       port,
-      query: `INSERT INTO default.${table} (${columns}) FORMAT TabSeparated`,
+      query: `INSERT INTO default.${chIdentifier(table)} (${columns.map(chIdentifier).join(", ")}) FORMAT TabSeparated`,
       body: `${batch.join("\n")}\n`,
     });
     rows += batch.length;
@@ -137,24 +130,18 @@ export async function benchClickHouse({ file, kinds, reference, work, run, log }
     const [first] = cluster.http;
     proxy = await countingProxy({ port: first });
     for (const kind of kinds) {
-      const local = kind === "parsed" ? "logs_local" : "raw_local";
-      const table = kind === "parsed" ? "logs" : "raw";
-      const schema =
-        kind === "parsed"
-          ? `${TABLE_FIELDS.map((f) => `${chIdentifier(f)} Nullable(${TYPES[f] ?? "String"})`).join(", ")}, n UInt64`
-          : "n UInt64, line String";
-      const columns = kind === "parsed" ? [...TABLE_FIELDS.map(chIdentifier), "n"].join(", ") : "n, line";
-      for (const port of cluster.http)
-        await sql({ port, query: `CREATE TABLE default.${local} (${schema}) ENGINE = MergeTree ORDER BY n` });
-      await sql({
-        port: first,
-        query: `CREATE TABLE default.${table} AS default.${local} ENGINE = Distributed(oddity, default, ${local}, n)`,
+      const columns =
+        kind === "parsed" ? { ...recordColumns(TABLE_FIELDS), n: "UInt64" } : { n: "UInt64", line: "String" };
+      const { name: table, local } = await cluster.createDistributedTable({
+        name: kind === "parsed" ? "logs" : "raw",
+        columns,
+        key: "n",
       });
       const started = performance.now();
       const rows = await load({
         ports: cluster.http,
         table: local,
-        columns,
+        columns: Object.keys(columns),
         batches: kind === "parsed" ? parsedBatches(file) : lineBatches(file),
       });
       log(

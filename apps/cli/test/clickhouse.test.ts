@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { readInputs, type LogRecord } from "@oddity/core";
 import { TABLE_FIELDS, chIdentifier, chString } from "@oddity/source-clickhouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The cluster the source's own tests start: two clickhouse-server processes on loopback.
 import {
   CLUSTER_USER,
+  recordColumns,
   startCluster,
   type Cluster,
 } from "../../../packages/source-clickhouse/test/cluster.js";
@@ -20,52 +20,36 @@ const RAW_TABLE = "raw`; DROP TABLE x; -- 'q' \\ \"d\" \u001b[31m";
 const RAW_COLUMN = "entry' \\` \"; DROP";
 
 let cluster: Cluster;
-let client: ClickHouseClient;
-const clients: ClickHouseClient[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster();
-  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  client = clients[0]!;
-  const columns = TABLE_FIELDS.map((f) => {
-    const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
-    return `${chIdentifier(f)} Nullable(${type})`;
-  }).join(", ");
-  for (const c of clients) {
-    await c.command({
-      query: `CREATE TABLE default.logs_local (${columns}, n UInt64) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await client.command({
-    query:
-      "CREATE TABLE default.logs AS default.logs_local ENGINE = Distributed(oddity, default, logs_local, n)",
+  await cluster.createDistributedTable({
+    name: "logs",
+    columns: { ...recordColumns(TABLE_FIELDS), n: "UInt64" },
+    key: "n",
   });
   const records: LogRecord[] = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     records.push(...batch.records);
-  await client.insert({
-    table: "default.logs",
-    format: "JSONEachRow",
-    values: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertRows({
+    table: "logs",
+    rows: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
   });
-  for (const c of clients) {
-    await c.command({
-      query: `CREATE TABLE default.raw_local (n UInt64, ${chIdentifier(RAW_COLUMN)} String) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await client.command({
-    query: `CREATE TABLE default.${chIdentifier(RAW_TABLE)} AS default.raw_local ENGINE = Distributed(oddity, default, raw_local, n)`,
+  await cluster.createDistributedTable({
+    name: RAW_TABLE,
+    local: "raw_local",
+    columns: { n: "UInt64", [RAW_COLUMN]: "String" },
+    key: "n",
   });
   const lines = readFileSync(SAMPLE, "utf8").replace(/\n$/, "").split("\n");
-  await client.command({
-    query: `INSERT INTO default.${chIdentifier(RAW_TABLE)} (n, ${chIdentifier(RAW_COLUMN)}) VALUES ${lines.map((l, n) => `(${n + 1}, ${chString(l)})`).join(", ")}`,
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertValues({
+    table: RAW_TABLE,
+    columns: ["n", RAW_COLUMN],
+    values: lines.map((l, n) => `(${n + 1}, ${chString(l)})`),
   });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
   await cluster?.stop();
 });
 

@@ -16,7 +16,7 @@ import {
 import { rarity } from "@oddity/detector-rarity";
 import { collectRecords, derivedPipeline } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../test/cluster.js";
+import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import {
   TABLE_FIELDS,
   candidateCondition,
@@ -44,11 +44,6 @@ const clients: ClickHouseClient[] = [];
 let url: string;
 let rows: number;
 
-const COLUMNS = TABLE_FIELDS.map((f) => {
-  const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
-  return `${chIdentifier(f)} Nullable(${type})`;
-}).join(", ");
-
 function anomalies(model: Model, records: readonly LogRecord[]): ScoredRecord[] {
   const score = createScorer(model);
   return records.flatMap((r) => score(r) ?? []);
@@ -58,16 +53,12 @@ let model: Model;
 let all: LogRecord[];
 
 // A table of parsed columns `default.<name>`: a MergeTree `<name>_local` on each shard, Distributed over them.
-async function createTable(name: string): Promise<void> {
-  for (const client of clients) {
-    await client.command({
-      query: `CREATE TABLE default.${name}_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query: `CREATE TABLE default.${name} AS default.${name}_local ENGINE = Distributed(oddity, default, ${name}_local, n)`,
+const createTable = (name: string) =>
+  cluster.createDistributedTable({
+    name,
+    columns: { ...recordColumns(TABLE_FIELDS), n: "UInt64" },
+    key: "n",
   });
-}
 
 beforeAll(async () => {
   cluster = await startCluster();
@@ -78,20 +69,19 @@ beforeAll(async () => {
     records.push(...batch.records);
   // Keys with gaps and out of insertion order: a line is the row's place in key order, not its key.
   const keyed = records.map((r, i) => ({ r, n: (i * 7919) % 100_003 }));
-  await clients[0]!.insert({
-    table: `default.${TABLE}`,
-    format: "JSONEachRow",
-    values: keyed.map(({ r, n }) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertRows({
+    table: TABLE,
+    rows: keyed.map(({ r, n }) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
   });
   // Hostile methods, and one that is not UTF-8 (its bytes must match, not their decoding).
   const hostile = [...HOSTILE.map(chString), "unhex('FF41FE')"].map(
     (method, i) =>
       `(${chString(`10.9.9.${i}`)}, ${method}, '/x', 200, 10, 'curl', ${200_000 + i}, 1555443282000)`,
   );
-  await clients[0]!.command({
-    query: `INSERT INTO default.${TABLE} (ip, method, path, status, size, user_agent, n, time) VALUES ${hostile.join(", ")}`,
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertValues({
+    table: TABLE,
+    columns: ["ip", "method", "path", "status", "size", "user_agent", "n", "time"],
+    values: hostile,
   });
   rows = records.length + hostile.length;
   url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
@@ -184,17 +174,15 @@ describe("readClickHouseCandidates on a 2-shard cluster", () => {
   it("streams a selection whose condition outgrows ClickHouse's default 256 KiB of query", async () => {
     // 6,000 requests, each to a path of its own: rarity flags every path, a condition naming them all.
     await createTable("wide");
-    await clients[0]!.insert({
-      table: "default.wide",
-      format: "JSONEachRow",
-      values: Array.from({ length: 6000 }, (_, n) => ({
+    await cluster.insertRows({
+      table: "wide",
+      rows: Array.from({ length: 6000 }, (_, n) => ({
         ip: `10.1.${n % 250}.${n % 7}`,
         method: "GET",
         path: `/archive/${String(n).padStart(6, "0")}/a-long-enough-name-for-a-long-condition.html`,
         status: 200,
         n,
       })),
-      clickhouse_settings: { insert_distributed_sync: 1 },
     });
     const wide = await collectRecords(readClickHouse({ url, table: "wide", primaryKey: "n" }));
     const everyPath = (

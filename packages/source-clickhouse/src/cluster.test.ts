@@ -21,12 +21,11 @@ import {
   type RawCountRow,
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { countingProxy, startCluster, type Cluster } from "../test/cluster.js";
+import { countingProxy, recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import { countRowOf, countTable, fieldValue, selectTsv } from "./count-rows.js";
 import {
   TABLE_FIELDS,
   chBytes,
-  chIdentifier,
   chNumber,
   chString,
   connectClickHouse,
@@ -92,32 +91,23 @@ const HOSTILE_PATHS = [
   "",
 ];
 
-const COLUMNS = TABLE_FIELDS.map((f) => {
-  const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
-  return `${chIdentifier(f)} Nullable(${type})`;
-}).join(", ");
-
 beforeAll(async () => {
   cluster = await startCluster();
   for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  for (const client of clients) {
-    await client.command({
-      query: `CREATE TABLE default.logs_local (${COLUMNS}, n UInt64) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query: `CREATE TABLE default.${chIdentifier(HOSTILE_TABLE)} AS default.logs_local ENGINE = Distributed(oddity, default, logs_local, n)`,
+  await cluster.createDistributedTable({
+    name: HOSTILE_TABLE,
+    local: "logs_local",
+    columns: { ...recordColumns(TABLE_FIELDS), n: "UInt64" },
+    key: "n",
   });
   records = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     records.push(...batch.records);
   const first = records[0]!;
   records.push(...HOSTILE_PATHS.map((path, i) => ({ ...first, path, line: records.length + i + 1 })));
-  await clients[0]!.insert({
-    table: `default.${chIdentifier(HOSTILE_TABLE)}`,
-    format: "JSONEachRow",
-    values: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertRows({
+    table: HOSTILE_TABLE,
+    rows: records.map((r, n) => ({ ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])), n })),
   });
 }, 180_000);
 

@@ -78,6 +78,20 @@ function anomalies(records: readonly LogRecord[]): ScoredRecord[] {
   return records.flatMap((r) => score(r) ?? []);
 }
 
+/** Another table of lines, `n` and `line`, holding `values` (SQL tuples). */
+async function createLineTable({
+  name,
+  local,
+  values,
+}: {
+  name: string;
+  local: string;
+  values: string[];
+}): Promise<void> {
+  await cluster.createDistributedTable({ name, local, columns: { n: "UInt64", line: "String" }, key: "n" });
+  await cluster.insertValues({ table: name, values });
+}
+
 const options = (more: Partial<ReadClickHouseOptions> = {}): ReadClickHouseOptions => ({
   url,
   table: TABLE,
@@ -110,22 +124,17 @@ beforeAll(async () => {
     ...sample.slice(6000).map(chString),
   ];
   rows = values.length;
-  const local = chIdentifier("raw_local");
-  for (const c of clients)
-    await c.command({
-      query: `CREATE TABLE default.${local} (n UInt64, ${chIdentifier(COLUMN)} Nullable(String)) ENGINE = MergeTree ORDER BY n`,
-    });
-  await client.command({
-    query: `CREATE TABLE default.${chIdentifier(TABLE)} AS default.${local} ENGINE = Distributed(oddity, default, 'raw_local', n)`,
+  await cluster.createDistributedTable({
+    name: TABLE,
+    local: "raw_local",
+    columns: { n: "UInt64", [COLUMN]: "Nullable(String)" },
+    key: "n",
   });
   // Keys with gaps and out of insertion order: a line is the row's place in key order, not its key.
-  const tuples = values.map((v, i) => `(${(i * 7919) % 100_003}, ${v})`);
-  for (let i = 0; i < tuples.length; i += 2000) {
-    await client.command({
-      query: `INSERT INTO default.${chIdentifier(TABLE)} VALUES ${tuples.slice(i, i + 2000).join(", ")}`,
-      clickhouse_settings: { insert_distributed_sync: 1 },
-    });
-  }
+  await cluster.insertValues({
+    table: TABLE,
+    values: values.map((v, i) => `(${(i * 7919) % 100_003}, ${v})`),
+  });
   const streamed = await readAll(readClickHouse(options()));
   model = (
     await fitBatches({
@@ -219,17 +228,10 @@ describe("readClickHouseCandidates on a raw-line column split in the 2-shard clu
       const status = [200, 404, 500, 304][i % 4];
       return `10.7.${i % 7}.${i % 50} - - [16/Apr/2019:${String(i % 24).padStart(2, "0")}:34:42 +0000] "${method} ${path} HTTP/1.1" ${status} ${(i * 37) % 900} "-" "${agents[i % 3]}"`;
     });
-    const local = chIdentifier("plain_local");
-    for (const c of clients)
-      await c.command({
-        query: `CREATE TABLE default.${local} (n UInt64, line String) ENGINE = MergeTree ORDER BY n`,
-      });
-    await client.command({
-      query: `CREATE TABLE default.plain_lines AS default.${local} ENGINE = Distributed(oddity, default, 'plain_local', n)`,
-    });
-    await client.command({
-      query: `INSERT INTO default.plain_lines VALUES ${generated.map((l, n) => `(${n}, ${chString(l)})`).join(", ")}`,
-      clickhouse_settings: { insert_distributed_sync: 1 },
+    await createLineTable({
+      name: "plain_lines",
+      local: "plain_local",
+      values: generated.map((l, n) => `(${n}, ${chString(l)})`),
     });
     const read = { url, table: "plain_lines", column: "line", primaryKey: "n" };
     const { records } = await readAll(readClickHouse(read));
@@ -248,17 +250,10 @@ describe("readClickHouseCandidates on a raw-line column split in the 2-shard clu
 
   it("streams every row of lines the SQL does not split, as the streamed read does", async () => {
     const json = (n: number) => `{"remote_addr":"10.0.0.${n}","status":200,"request":"GET /${n} HTTP/1.1"}`;
-    const local = chIdentifier("json_local");
-    for (const c of clients)
-      await c.command({
-        query: `CREATE TABLE default.${local} (n UInt64, line String) ENGINE = MergeTree ORDER BY n`,
-      });
-    await client.command({
-      query: `CREATE TABLE default.json_lines AS default.${local} ENGINE = Distributed(oddity, default, 'json_local', n)`,
-    });
-    await client.command({
-      query: `INSERT INTO default.json_lines VALUES ${[1, 2, 3, 4].map((n) => `(${n}, ${chString(json(n))})`).join(", ")}`,
-      clickhouse_settings: { insert_distributed_sync: 1 },
+    await createLineTable({
+      name: "json_lines",
+      local: "json_local",
+      values: [1, 2, 3, 4].map((n) => `(${n}, ${chString(json(n))})`),
     });
     const read = { url, table: "json_lines", column: "line", primaryKey: "n" };
     const selected = await readAll(readClickHouseCandidates({ ...read, model }));

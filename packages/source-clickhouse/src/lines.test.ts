@@ -27,7 +27,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
   TABLE_FIELDS,
-  chIdentifier,
   chString,
   countLinesInClickHouse,
   fitLinesInClickHouse,
@@ -106,21 +105,11 @@ async function createTable({
   values,
 }: {
   name: string;
-  columns: string;
+  columns: Record<string, string>;
   values: string[];
 }): Promise<void> {
-  const local = chIdentifier(`${name}_local`);
-  for (const c of clients)
-    await c.command({ query: `CREATE TABLE default.${local} (${columns}) ENGINE = MergeTree ORDER BY n` });
-  await client.command({
-    query: `CREATE TABLE default.${chIdentifier(name)} AS default.${local} ENGINE = Distributed(oddity, default, ${chString(`${name}_local`)}, n)`,
-  });
-  for (let i = 0; i < values.length; i += 2000) {
-    await client.command({
-      query: `INSERT INTO default.${chIdentifier(name)} VALUES ${values.slice(i, i + 2000).join(", ")}`,
-      clickhouse_settings: { insert_distributed_sync: 1 },
-    });
-  }
+  await cluster.createDistributedTable({ name, columns, key: "n" });
+  await cluster.insertValues({ table: name, values });
 }
 
 beforeAll(async () => {
@@ -139,14 +128,14 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "lines.log"), `${lines.join("\n")}\n`);
   await createTable({
     name: TABLE,
-    columns: `n UInt64, ${chIdentifier(COLUMN)} String, ${chIdentifier(SHADOW)} String`,
+    columns: { n: "UInt64", [COLUMN]: "String", [SHADOW]: "String" },
     values: lines.map((l, i) => `(${i + 1}, ${chString(l)}, 'x')`),
   });
   // NULL rows, newlines the rows keep from a file, bytes that are not UTF-8, blank and long lines.
   const sample = lines.slice(0, 400).map(chString);
   await createTable({
     name: NULLABLE_TABLE,
-    columns: "n UInt64, line Nullable(String)",
+    columns: { n: "UInt64", line: "Nullable(String)" },
     values: [
       ...sample,
       "NULL",
@@ -279,7 +268,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
       .map((l, i) => (i % 100 === 7 ? l : l.replace(/ "[^"]*" "[^"]*"$/, "")));
     await createTable({
       name: "common lines",
-      columns: "n UInt64, line String",
+      columns: { n: "UInt64", line: "String" },
       values: common.map((l, i) => `(${i + 1}, ${chString(l)})`),
     });
     const options = { table: "common lines", column: "line", primaryKey: "n" };
@@ -444,7 +433,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     const json = '{"remote_addr":"1.2.3.4","status":200,"request":"GET / HTTP/1.1"}';
     await createTable({
       name: "json lines",
-      columns: "n UInt64, line String",
+      columns: { n: "UInt64", line: "String" },
       values: [1, 2, 3].map((n) => `(${n}, ${chString(json)})`),
     });
     const found = await planLineSplit({

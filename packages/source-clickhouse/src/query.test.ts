@@ -25,21 +25,21 @@ const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
   path.join(import.meta.dirname, "../test/fixtures", f),
 );
 // A table of requests in columns of its own names and types, as a user's table would be.
-const COLUMNS = [
-  "n UInt64",
-  "client String",
-  "who_i Nullable(String)",
-  "who Nullable(String)",
-  "ts DateTime",
-  "stamp Nullable(String)",
-  "verb Nullable(String)",
-  "target Nullable(String)",
-  "proto Nullable(String)",
-  "code Nullable(UInt16)",
-  "bytes Nullable(UInt64)",
-  "ref Nullable(String)",
-  "agent Nullable(String)",
-].join(", ");
+const COLUMNS = {
+  n: "UInt64",
+  client: "String",
+  who_i: "Nullable(String)",
+  who: "Nullable(String)",
+  ts: "DateTime",
+  stamp: "Nullable(String)",
+  verb: "Nullable(String)",
+  target: "Nullable(String)",
+  proto: "Nullable(String)",
+  code: "Nullable(UInt16)",
+  bytes: "Nullable(UInt64)",
+  ref: "Nullable(String)",
+  agent: "Nullable(String)",
+};
 // An alias holding every character that ends an identifier or a literal, and a terminal escape.
 const KEY = "k'`; DROP TABLE requests; -- \\ \u001b[31m";
 // Renames and converts every column: aliases (`protocol`, `bytes`, `referrer`) and letter case as
@@ -83,15 +83,7 @@ function withoutSources(model: Model) {
 beforeAll(async () => {
   cluster = await startCluster();
   for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  for (const client of clients) {
-    await client.command({
-      query: `CREATE TABLE default.requests_local (${COLUMNS}) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query:
-      "CREATE TABLE default.requests AS default.requests_local ENGINE = Distributed(oddity, default, requests_local, n)",
-  });
+  await cluster.createDistributedTable({ name: "requests", columns: COLUMNS, key: "n" });
   records = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     records.push(...batch.records);
@@ -107,10 +99,9 @@ beforeAll(async () => {
       line: records.length + i + 1,
     })),
   );
-  await clients[0]!.insert({
-    table: "default.requests",
-    format: "JSONEachRow",
-    values: records.map((r, n) => ({
+  await cluster.insertRows({
+    table: "requests",
+    rows: records.map((r, n) => ({
       n,
       client: r.ip,
       who_i: r.ident,
@@ -126,7 +117,6 @@ beforeAll(async () => {
       ref: r.referer,
       agent: r.user_agent,
     })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
   });
   url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
 }, 180_000);

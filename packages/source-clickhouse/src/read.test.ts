@@ -15,7 +15,7 @@ import {
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { chIdentifier, chString, readClickHouse } from "./index.js";
+import { chString, readClickHouse } from "./index.js";
 
 const FIXTURES = path.join(import.meta.dirname, "../test/fixtures");
 // Names holding every character that ends an identifier or a literal, and a terminal escape.
@@ -37,13 +37,11 @@ let url: string;
 beforeAll(async () => {
   cluster = await startCluster();
   for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  for (const client of clients) {
-    await client.command({
-      query: `CREATE TABLE default.raw_local (n UInt64, ${chIdentifier(COLUMN)} Nullable(String), other UInt8) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query: `CREATE TABLE default.${chIdentifier(TABLE)} AS default.raw_local ENGINE = Distributed(oddity, default, raw_local, n)`,
+  await cluster.createDistributedTable({
+    name: TABLE,
+    local: "raw_local",
+    columns: { n: "UInt64", [COLUMN]: "Nullable(String)", other: "UInt8" },
+    key: "n",
   });
   const text = [
     gunzipSync(readFileSync(path.join(FIXTURES, "sample.log.gz"))).toString("utf8"),
@@ -51,10 +49,10 @@ beforeAll(async () => {
   ].join("");
   lines = [...text.replace(/\n$/, "").split("\n"), ...HOSTILE, ""];
   // Inserted as literals oddity escapes, so the hostile lines also test chString on the way in.
-  const values = lines.map((line, n) => `(${n + 1}, ${chString(line)}, 0)`).join(", ");
-  await clients[0]!.command({
-    query: `INSERT INTO default.${chIdentifier(TABLE)} (n, ${chIdentifier(COLUMN)}, other) VALUES ${values}`,
-    clickhouse_settings: { insert_distributed_sync: 1 },
+  await cluster.insertValues({
+    table: TABLE,
+    columns: ["n", COLUMN, "other"],
+    values: lines.map((line, n) => `(${n + 1}, ${chString(line)}, 0)`),
   });
   url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
 }, 180_000);

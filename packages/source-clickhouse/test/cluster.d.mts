@@ -6,7 +6,53 @@ export interface Cluster {
   root: string;
   /** Ends both servers and removes their folder. */
   stop(): Promise<void>;
+  /**
+   * Creates `database.local` on every shard, a MergeTree ordered by the column `key`, and on the first
+   * shard `database.name`, a Distributed table over them sharding rows by `key`. Every name is escaped:
+   * tests give names that end identifiers and literals.
+   */
+  createDistributedTable(options: {
+    /** `default` unless given. */
+    database?: string;
+    name: string;
+    /** `<name>_local` unless given. */
+    local?: string;
+    /** Column names, in order, and their SQL types; no name may read as an array index ("0"). */
+    columns: Readonly<Record<string, string>>;
+    key: string;
+  }): Promise<DistributedTable>;
+  /**
+   * Inserts `values`, SQL tuples such as `(1, 'a')` whose literals the caller escapes, into the named
+   * `columns` (all unless given) of `database.table` through the first shard, a few thousand an INSERT.
+   * Returns once every shard holds its rows.
+   */
+  insertValues(options: {
+    database?: string;
+    table: string;
+    columns?: readonly string[];
+    values: readonly string[];
+  }): Promise<void>;
+  /**
+   * Inserts `rows`, objects of column values, into `database.table` through the first shard as
+   * JSONEachRow. Returns once every shard holds its rows.
+   */
+  insertRows(options: {
+    database?: string;
+    table: string;
+    rows: readonly Record<string, unknown>[];
+  }): Promise<void>;
 }
+
+/** The names {@link Cluster.createDistributedTable} made, unescaped. */
+export interface DistributedTable {
+  database: string;
+  /** The Distributed table, on the first shard. */
+  name: string;
+  /** The MergeTree table on each shard. */
+  local: string;
+}
+/** The columns of a table of parsed records: each of `fields` (TABLE_FIELDS) Nullable, of its field's type. */
+export function recordColumns(fields: readonly string[]): Record<string, string>;
 
 /** The server binary the cluster runs. */
 export const SERVER: string;
@@ -32,3 +78,13 @@ export interface CountingProxy {
 }
 /** Starts a {@link CountingProxy} in front of `port` on 127.0.0.1. */
 export function countingProxy(options: { port: number }): Promise<CountingProxy>;
+/**
+ * Runs `query` as `default` on the shard whose HTTP port is `port`, with `settings`; an INSERT's data in
+ * `body`. Resolves to the answer's text, rejects with the server's first line.
+ */
+export function sql(options: {
+  port: number;
+  query: string;
+  body?: string;
+  settings?: Record<string, string>;
+}): Promise<string>;

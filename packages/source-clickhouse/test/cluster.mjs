@@ -121,7 +121,95 @@ export async function startCluster() {
     await stop();
     throw error;
   }
-  return { http, root, stop };
+  return {
+    http,
+    root,
+    stop,
+    createDistributedTable: (options) => createDistributedTable({ http, ...options }),
+    insertValues: (options) => insertValues({ http, ...options }),
+    insertRows: (options) => insertRows({ http, ...options }),
+  };
+}
+
+// Names and literals escaped as src/escape.ts escapes them (chIdentifier, chString): this file is plain
+// .mjs for the bench, which cannot import the TypeScript source. Some tests name tables to break SQL.
+const identifier = (name) => `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``;
+const literal = (text) => `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
+
+/**
+ * Runs `query` as `default` on the shard whose HTTP port is `port`, with `settings`; an INSERT's data in
+ * `body`. Resolves to the answer's text, rejects with the server's first line.
+ */
+export async function sql({ port, query, body, settings = {} }) {
+  // Without data the query is the body: a long one (many VALUES) would not fit in the URL.
+  const params = new URLSearchParams(body === undefined ? settings : { query, ...settings });
+  const response = await fetch(`http://127.0.0.1:${port}/?${params}`, {
+    method: "POST",
+    body: body === undefined ? query : body,
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`ClickHouse on ${port}: ${text.split("\n")[0]}`);
+  return text;
+}
+
+const RECORD_TYPES = { time: "Int64", status: "UInt16", size: "Float64" };
+
+/** The columns of a table of parsed records: each of `fields` (TABLE_FIELDS) Nullable, of its field's type. */
+export const recordColumns = (fields) =>
+  Object.fromEntries(fields.map((f) => [f, `Nullable(${RECORD_TYPES[f] ?? "String"})`]));
+
+// The cluster's table methods, on the servers whose HTTP ports are `http`; documented in cluster.d.mts.
+async function createDistributedTable({
+  http,
+  database = "default",
+  name,
+  local = `${name}_local`,
+  columns,
+  key,
+}) {
+  // An object keeps its keys in order, but for those that read as array indexes: they would come first.
+  const index = Object.keys(columns).find((column) => /^(0|[1-9]\d*)$/.test(column));
+  if (index !== undefined) throw new RangeError(`a column named ${index} would not keep its place`);
+  const db = identifier(database);
+  const schema = Object.entries(columns)
+    .map(([column, type]) => `${identifier(column)} ${type}`)
+    .join(", ");
+  for (const port of http) {
+    await sql({
+      port,
+      query: `CREATE TABLE ${db}.${identifier(local)} (${schema}) ENGINE = MergeTree ORDER BY ${identifier(key)}`,
+    });
+  }
+  await sql({
+    port: http[0],
+    query: `CREATE TABLE ${db}.${identifier(name)} AS ${db}.${identifier(local)} ENGINE = Distributed(oddity, ${literal(database)}, ${literal(local)}, ${identifier(key)})`,
+  });
+  return { database, name, local };
+}
+
+// Inserts through a Distributed table return once every shard holds its rows, so that tests read them all.
+const SYNC = { insert_distributed_sync: "1" };
+// SQL tuples per INSERT: bounded statements, however many rows a test inserts.
+const VALUES_PER_INSERT = 2000;
+
+async function insertValues({ http, database = "default", table, columns, values }) {
+  const into = `${identifier(database)}.${identifier(table)}${columns === undefined ? "" : ` (${columns.map(identifier).join(", ")})`}`;
+  for (let i = 0; i < values.length; i += VALUES_PER_INSERT) {
+    await sql({
+      port: http[0],
+      query: `INSERT INTO ${into} VALUES ${values.slice(i, i + VALUES_PER_INSERT).join(", ")}`,
+      settings: SYNC,
+    });
+  }
+}
+
+async function insertRows({ http, database = "default", table, rows }) {
+  await sql({
+    port: http[0],
+    query: `INSERT INTO ${identifier(database)}.${identifier(table)} FORMAT JSONEachRow`,
+    body: rows.map((row) => JSON.stringify(row)).join("\n"),
+    settings: SYNC,
+  });
 }
 
 /**

@@ -3,8 +3,10 @@ export {
   CLUSTER_USER,
   countingProxy,
   freePort,
+  recordColumns,
   serverInstalled,
   startCluster,
   type Cluster,
   type CountingProxy,
+  type DistributedTable,
 } from "./cluster.mjs";
