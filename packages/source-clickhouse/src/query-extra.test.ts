@@ -175,10 +175,23 @@ const fields = ({ source: _s, line: _l, raw: _r, ...rest }: LogRecord) => ({
 
 describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
   it("streams each column that is not a record field as an extra of its name, NULL left out", async () => {
-    const back = await collectRecords(readClickHouse({ url, query: QUERY, primaryKey: "n", batchSize: 700 }));
+    const stream = readClickHouse({ url, query: QUERY, primaryKey: "n", batchSize: 700 });
+    const back = await collectRecords(stream);
+    expect(stream.format).toBe(
+      `clickhouse columns (ip, method, path, status, size, user_agent, extra ${JSON.stringify(EXTRA)}, extra "Took", extra "nothing")`,
+    );
     expect(back.map(fields)).toEqual(records.map(fields));
     expect(back.filter((r) => r.extra?.[EXTRA] === "").length).toBeGreaterThan(0);
     expect(back.filter((r) => r.extra !== null && !(EXTRA in r.extra)).length).toBeGreaterThan(0);
+  });
+
+  it("reads no extra a field of the record shadows, but one named like it in another letter case", async () => {
+    const query = "SELECT client AS ip, verb AS hour, agent AS RAW, target AS Source FROM default.extras";
+    const back = await collectRecords(readClickHouse({ url, query }));
+    const extras = (rs: LogRecord[]) => rs.map((r) => JSON.stringify(r.extra)).sort();
+    expect(extras(back)).toEqual(
+      extras(records.map((r) => ({ ...r, extra: r.path === null ? null : { Source: r.path } }))),
+    );
   });
 
   it("shows the extras in a record's raw JSON, as its fields", async () => {

@@ -451,7 +451,9 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     /** Rows in the table when `sql` selects some: each row's first cell is then its line. */
     total?: number,
   ): AsyncGenerator<RecordBatch> {
-    format = `clickhouse columns (${[...fields, ...extras].join(", ")})`;
+    // An extra's name is the query's, quoted: it may hold anything.
+    const shown = [...fields, ...extras.map((name) => `extra ${JSON.stringify(name)}`)];
+    format = `clickhouse columns (${shown.join(", ")})`;
     const at = total === undefined ? 0 : 1;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
     let ordinal = 0;
