@@ -41,7 +41,7 @@ export interface Groupings {
  * the fields a raw-line column's split gives the lines it reads (`LineSplit`).
  */
 export interface Relation {
-  /** SQL of each record field the relation holds; the others are absent from every record. */
+  /** SQL of each record field (or a query's extra) the relation holds; the others are absent from every record. */
   fields: ReadonlyMap<string, string>;
   /** The query listing the distinct values of the derived fields' input (`deriveJoin`'s `distinct`). */
   distinct: (sql: string) => string;
@@ -73,15 +73,18 @@ export function columnRelation({
   client,
   from,
   fields,
+  extras,
   signal,
 }: {
   client: ClickHouseClient;
   from: string;
   fields: readonly string[];
+  /** Extra fields, by name, and the SQL of their columns in `from`. */
+  extras: ReadonlyMap<string, string>;
   signal: AbortSignal | undefined;
 }): Relation {
   return {
-    fields: new Map(fields.map((f) => [f, chIdentifier(f)])),
+    fields: new Map([...fields.map((f): [string, string] => [f, chIdentifier(f)]), ...extras]),
     distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
     prefix: "oddity_derived_",
     group: (groupings, mapped) => {

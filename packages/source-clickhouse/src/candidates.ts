@@ -69,6 +69,8 @@ export type CandidateSource =
       from: string;
       /** The record fields the table holds as columns; the others are absent from every record. */
       fields: readonly string[];
+      /** A query's extra fields, by name, and the SQL of their columns in `from`. */
+      extras?: ReadonlyMap<string, string> | undefined;
     }
   | {
       /** A raw-line column split in SQL: its fields on the lines the SQL reads (`plain`). */
@@ -103,7 +105,13 @@ export async function candidateCondition(
   const relation =
     "lines" in options
       ? lineRelation({ client, plan: options.lines, signal })
-      : columnRelation({ client, from: options.from, fields: options.fields, signal });
+      : columnRelation({
+          client,
+          from: options.from,
+          fields: options.fields,
+          extras: options.extras ?? new Map(),
+          signal,
+        });
   const held = relation.fields;
   // Derived fields are grouped by in the cluster when the table holds their raw input.
   const derive = MAPPABLE_FIELDS.filter((f) => rawInputs(f).every((input) => held.has(input)));

@@ -18,12 +18,16 @@ import { querySource, relationFrom } from "./query.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 
-function column(field: string, derived: DerivedJoin | null = null): string {
+function column(
+  field: string,
+  derived: DerivedJoin | null = null,
+  extras: ReadonlyMap<string, string> = new Map(),
+): string {
   if (derived?.fields.has(field)) return derived.value(field, derived.input);
-  // Fields the table does not hold (extras, `raw`) are absent on every record.
-  return (TABLE_FIELDS as readonly string[]).includes(field)
-    ? chIdentifier(field)
-    : "CAST(NULL AS Nullable(String))";
+  if ((TABLE_FIELDS as readonly string[]).includes(field)) return chIdentifier(field);
+  // A query's extra is its column; fields the table does not hold (a table's extras, `raw`) are absent
+  // on every record.
+  return extras.get(field) ?? "CAST(NULL AS Nullable(String))";
 }
 
 /** The sign and key of the sketch bin of `x` (SQL), NULL sign when it is NULL, as core's `binKey` gives them. */
@@ -38,10 +42,16 @@ export function binSql(x: string, relativeAccuracy: number): [sign: string, key:
 
 /**
  * One GROUP BY, run by the cluster on every shard and added up by the Distributed table; a derived field
- * of `derived` is computed by its expression.
+ * of `derived` is computed by its expression, an extra field of a query (`extras`: name → SQL of its
+ * column in `table`) read from its column.
  */
-export function countQuerySql(query: CountQuery, table: string, derived: DerivedJoin | null = null): string {
-  const keys = query.fields.map((f, i) => `${column(f, derived)} AS k${i}`);
+export function countQuerySql(
+  query: CountQuery,
+  table: string,
+  derived: DerivedJoin | null = null,
+  extras: ReadonlyMap<string, string> = new Map(),
+): string {
+  const keys = query.fields.map((f, i) => `${column(f, derived, extras)} AS k${i}`);
   if (query.bin !== undefined) {
     const [sign, key] = binSql(column(query.bin.field), query.bin.relativeAccuracy);
     keys.push(`${sign} AS bin_sign`, `${key} AS bin_key`);
@@ -117,7 +127,7 @@ export async function countInClickHouse({
   /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
   derived?: readonly DerivedMapping[] | undefined;
 }): Promise<ClickHouseCounts> {
-  const from = await relationFrom({ client, database, table, query, source });
+  const { from, extras } = await relationFrom({ client, database, table, query, source });
   const results = new Map<string, RawCountRow[]>();
   const mapped = await deriveJoin({
     client,
@@ -137,7 +147,7 @@ export async function countInClickHouse({
     const table = countTable();
     bytes += await selectTsv({
       client,
-      sql: countQuerySql(query, from, mapped.join),
+      sql: countQuerySql(query, from, mapped.join, extras),
       onRow: (text, cells) => table.add(countRowOf({ query, cells, at: 0 }), text),
     });
     results.set(query.key, table.rows());

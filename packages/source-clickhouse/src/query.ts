@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { InputError, canonicalField } from "@oddity/core";
+import { InputError, canonicalField, isKnownField } from "@oddity/core";
 import { chIdentifier } from "./escape.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 
@@ -9,6 +9,12 @@ export interface Relation {
   from: string;
   /** The record fields it holds ({@link TABLE_FIELDS} it has a column for). */
   fields: readonly string[];
+  /**
+   * Its extra fields: each column of the query that is not a record field (nor the primary key), by its
+   * name as the query gives it, and the SQL of its column in `from` (text, NULL when absent). Empty for
+   * a table.
+   */
+  extras: ReadonlyMap<string, string>;
 }
 
 // The user's SQL is trusted as source-sql trusts it; oddity only wraps it. A newline before the closing
@@ -95,11 +101,16 @@ function conversion({
 /**
  * The user's query as a relation of parsed requests. Its columns (from `DESCRIBE TABLE (query)`, which
  * runs nothing) are matched by name, in any letter case and by the aliases source-sql knows (`client_ip`,
- * `bytes`, `timestamp`, ...), to the record fields; the others are not read. The query is wrapped twice:
+ * `bytes`, `timestamp`, ...), to the record fields; every other column but the primary key is an extra
+ * field named as the query names it (its text; NULL is absent), as source-sql maps a row. A column named
+ * exactly like a field the record or core computes (`raw`, `line`, `source`, `hour`, ...) is not read:
+ * `getField` reads that field, never such an extra. The query is wrapped twice:
  * the inner SELECT gives each of its columns a name of oddity's (ClickHouse substitutes aliases into
  * expressions, so an alias must not name a column it converts), the outer one every record field under
  * its name, converted to what a table of parsed requests holds (`time` a DateTime → epoch ms; text
- * fields as text), NULL when absent, and the key column under its own name. Errors are `InputError`s naming `source` and the columns.
+ * fields as text), NULL when absent, the key column under its own name, and each extra as text under a
+ * name of oddity's ({@link Relation.extras}). Errors are `InputError`s naming `source` and the columns:
+ * two columns for one field, or one extra name.
  */
 export async function queryRelation({
   client,
@@ -135,9 +146,26 @@ export async function queryRelation({
   while (columns.some((c) => c.name.startsWith(prefix))) prefix += "_";
   const inner = (i: number) => chIdentifier(`${prefix}${i}`);
   const byField = new Map<string, number>();
+  const byExtra = new Map<string, number>();
   columns.forEach((c, i) => {
+    if (c.name.includes("\u0000"))
+      throw new InputError(`${source}: column ${JSON.stringify(c.name)} holds a NUL character; alias it`);
     const field = canonicalField(c.name.toLowerCase());
-    if (!table.has(field)) return;
+    if (!table.has(field)) {
+      // `RAW` is source-sql's raw line, which the record of a row here is the JSON of.
+      if (c.name === primaryKey || field === "raw" || isKnownField(c.name)) return;
+      // With a key given, its column's value is `extra.primary_key`: a column of that name would be too.
+      const previous =
+        c.name === "primary_key" && primaryKey !== undefined ? primaryKey : byExtra.get(c.name);
+      if (previous !== undefined) {
+        const other = typeof previous === "string" ? previous : columns[previous]!.name;
+        throw new InputError(
+          `${source}: columns ${JSON.stringify(other)} and ${JSON.stringify(c.name)} both map to extra.${c.name}; alias one of them`,
+        );
+      }
+      byExtra.set(c.name, i);
+      return;
+    }
     const previous = byField.get(field);
     if (previous !== undefined) {
       throw new InputError(
@@ -161,16 +189,28 @@ export async function queryRelation({
   });
   const keyAt = primaryKey === undefined ? -1 : columns.findIndex((c) => c.name === primaryKey);
   if (keyAt >= 0 && !table.has(primaryKey!)) outer.push(`${inner(keyAt)} AS ${chIdentifier(primaryKey!)}`);
+  // Extras under names of oddity's: a column's own name could be an alias a count or a read defines.
+  const extras = new Map<string, string>();
+  for (const i of byExtra.values()) {
+    const { name, type } = columns[i]!;
+    const sql = chIdentifier(`${prefix}x${i}`);
+    // As source-sql gives a value: its text.
+    outer.push(
+      `${unwrap(type) === "Nothing" ? "CAST(NULL AS Nullable(String))" : TEXT.test(unwrap(type)) ? inner(i) : `toString(${inner(i)})`} AS ${sql}`,
+    );
+    extras.set(name, sql);
+  }
   const renamed = columns.map((c, i) => `${chIdentifier(c.name)} AS ${inner(i)}`).join(", ");
   return {
     from: `(SELECT ${outer.join(", ")} FROM (SELECT ${renamed} FROM ${subquery(query)}))`,
     fields: TABLE_FIELDS.filter((f) => byField.has(f)),
+    extras,
   };
 }
 
 /**
  * The FROM of a count over parsed requests: `database.table` escaped, or the wrapped `query` (see
- * {@link queryRelation}); `source` names it in errors.
+ * {@link queryRelation}) and its extras; `source` names it in errors.
  */
 export async function relationFrom({
   client,
@@ -186,11 +226,12 @@ export async function relationFrom({
   query?: string | undefined;
   source: string;
   signal?: AbortSignal | undefined;
-}): Promise<string> {
+}): Promise<Pick<Relation, "from" | "extras">> {
   if (query === undefined) {
     if (table === undefined) throw new InputError(`${source}: name the table with --table, or give --query`);
-    return `${chIdentifier(database)}.${chIdentifier(table)}`;
+    return { from: `${chIdentifier(database)}.${chIdentifier(table)}`, extras: new Map() };
   }
   checkQueryOptions({ display: source, query, table, column: undefined });
-  return (await queryRelation({ client, query, source, signal })).from;
+  const { from, extras } = await queryRelation({ client, query, source, signal });
+  return { from, extras };
 }

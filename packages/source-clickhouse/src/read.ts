@@ -65,6 +65,8 @@ export interface ReadClickHouseOptions {
         client: ClickHouseClient;
         from: string;
         fields: readonly string[];
+        /** A query's extra fields, by name, and the SQL of their columns in `from`. */
+        extras: ReadonlyMap<string, string>;
       }) => Promise<{ where: string; join: string } | null>)
     | undefined;
   /**
@@ -222,15 +224,20 @@ function addPrimaryKey(record: LogRecord, value: unknown): void {
   record.extra.primary_key = text(value);
 }
 
-/** One row of parsed-field columns as a record; `raw` is its fields as JSON, there being no log line. */
+/**
+ * One row of parsed-field columns as a record, its extras' text in `extra` (NULL: not set); `raw` is its
+ * fields and extras as JSON, there being no log line.
+ */
 function recordOf({
   row,
   fields,
+  extras,
   source,
   line,
 }: {
   row: Record<string, unknown>;
   fields: readonly string[];
+  extras: ReadonlyArray<{ name: string; value: string | null }>;
   source: string;
   line: number;
 }): LogRecord {
@@ -240,8 +247,16 @@ function recordOf({
     if (value === null || value === undefined) continue;
     values[field] = NUMERIC.has(field) ? Number(value) : text(value);
   }
-  const shown = Object.fromEntries(fields.map((f) => [f, values[f] ?? null]));
-  return createRecord({ ...values, source, line, raw: JSON.stringify(shown) });
+  const shown: Record<string, string | number | null> = Object.create(null) as Record<string, null>;
+  for (const f of fields) shown[f] = values[f] ?? null;
+  let extra: Record<string, string> | null = null;
+  for (const { name, value } of extras) {
+    shown[name] = value;
+    if (value === null) continue;
+    extra ??= Object.create(null) as Record<string, string>;
+    extra[name] = value;
+  }
+  return createRecord({ ...values, source, line, raw: JSON.stringify(shown), extra });
 }
 
 /**
@@ -250,21 +265,22 @@ function recordOf({
  * only; the server that merges the shards' sorted parts numbers the rows before the others are dropped.
  */
 function numberedSql({
-  fields,
+  columns,
   from,
   key,
   where,
   join,
 }: {
-  fields: readonly string[];
+  /** The SQL of each column to read, escaped. */
+  columns: readonly string[];
   from: string;
   key: string;
   where: string;
   /** What `where` needs joined after `FROM from` (empty for none). */
   join: string;
 }): string {
-  const values = fields.map((f, i) => `if(oddity_c, ${chIdentifier(f)}, NULL) AS v${i}`);
-  const names = [...fields.map((_, i) => `v${i}`), "oddity_k"];
+  const values = columns.map((sql, i) => `if(oddity_c, ${sql}, NULL) AS v${i}`);
+  const names = [...columns.map((_, i) => `v${i}`), "oddity_k"];
   const inner = `SELECT (${where}) AS oddity_c, ${values.join(", ")}, ${chIdentifier(key)} AS oddity_k FROM ${from}${join} ORDER BY ${chIdentifier(key)}`;
   const numbered = `SELECT rowNumberInAllBlocks() + 1 AS oddity_n, oddity_c, ${names.join(", ")} FROM (${inner})`;
   // Pushing the outer WHERE into the numbered subquery would number only the rows it keeps.
@@ -425,15 +441,19 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     }
   }
 
+  // A row's cells: its line when `total` is given, the fields, the extras, then the key if any.
   async function* readFields(
     client: ClickHouseClient,
     sql: string,
     fields: readonly string[],
+    extras: readonly string[],
     keyColumn: string | undefined,
     /** Rows in the table when `sql` selects some: each row's first cell is then its line. */
     total?: number,
   ): AsyncGenerator<RecordBatch> {
-    format = `clickhouse columns (${fields.join(", ")})`;
+    // An extra's name is the query's, quoted: it may hold anything.
+    const shown = [...fields, ...extras.map((name) => `extra ${JSON.stringify(name)}`)];
+    format = `clickhouse columns (${shown.join(", ")})`;
     const at = total === undefined ? 0 : 1;
     let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
     let ordinal = 0;
@@ -451,8 +471,10 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
         fields.forEach((field, i) => (row[field] = tsvValue(cells[at + i])));
         ordinal++;
         const line = at === 0 ? ordinal : Number(cells[0]);
-        const record = recordOf({ row, fields, source, line });
-        if (keyColumn !== undefined) addPrimaryKey(record, tsvValue(cells[at + fields.length]));
+        const values = extras.map((name, i) => ({ name, value: tsvValue(cells[at + fields.length + i]) }));
+        const record = recordOf({ row, fields, extras: values, source, line });
+        if (keyColumn !== undefined)
+          addPrimaryKey(record, tsvValue(cells[at + fields.length + extras.length]));
         stats.bytes += Buffer.byteLength(record.raw) + 1;
         batch.read++;
         batch.records.push(record);
@@ -474,21 +496,24 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     client: ClickHouseClient,
     from: string,
     fields: readonly string[],
+    extras: ReadonlyMap<string, string>,
     key: string | undefined,
   ): AsyncGenerator<RecordBatch> {
     const selection =
       key === undefined || options.select === undefined
         ? null
-        : await options.select({ client, from, fields });
+        : await options.select({ client, from, fields, extras });
+    const columns = [...fields.map((f) => chIdentifier(f)), ...extras.values()];
+    const names = [...extras.keys()];
     if (selection !== null) {
       const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
-      const sql = numberedSql({ fields, from, key: key!, ...selection });
-      yield* readFields(client, sql, fields, key, Number(count!.n));
+      const sql = numberedSql({ columns, from, key: key!, ...selection });
+      yield* readFields(client, sql, fields, names, key, Number(count!.n));
     } else {
-      const select = fields.map((f) => chIdentifier(f)).join(", ");
       const keySql = key === undefined ? "" : `, ${chIdentifier(key)}`;
       const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key)}`;
-      yield* readFields(client, `SELECT ${select}${keySql} FROM ${from}${order}`, fields, key);
+      const sql = `SELECT ${columns.join(", ")}${keySql} FROM ${from}${order}`;
+      yield* readFields(client, sql, fields, names, key);
     }
   }
 
@@ -501,7 +526,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     try {
       if (query !== undefined) {
         const relation = await queryRelation({ client, query, source, primaryKey, signal });
-        yield* readParsed(client, relation.from, relation.fields, primaryKey);
+        yield* readParsed(client, relation.from, relation.fields, relation.extras, primaryKey);
         signal?.throwIfAborted();
         return;
       }
@@ -539,7 +564,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
             `${source}: no column is named like a record field (${TABLE_FIELDS.join(", ")}); name a raw-line column with --column`,
           );
         }
-        yield* readParsed(client, from, fields, key?.name);
+        yield* readParsed(client, from, fields, new Map(), key?.name);
       }
       signal?.throwIfAborted();
     } catch (error) {

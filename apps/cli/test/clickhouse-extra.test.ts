@@ -1,0 +1,141 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { createClient, type ClickHouseClient } from "@clickhouse/client";
+import { readInputs, type LogRecord } from "@oddity/core";
+import { TABLE_FIELDS, chIdentifier } from "@oddity/source-clickhouse";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// The cluster the source's own tests start: two clickhouse-server processes on loopback.
+import { startCluster, type Cluster } from "../../../packages/source-clickhouse/test/cluster.js";
+import { EXAMPLES, ndjson, oddity, tempDir } from "./helpers.js";
+
+const SAMPLE = path.join(EXAMPLES, "sample", "access.log");
+// Detectors over `vhost`, an extra field: the log's virtual host in the file, a column of the query.
+const CONFIG = `detectors:
+  - use: rarity
+    options: { fields: [vhost, path_template, user_agent] }
+  - use: conditional
+    options:
+      pairs:
+        - { given: vhost, target: path_template }
+        - { given: path_template, target: vhost }
+        - { given: vhost, target: status }
+`;
+
+let cluster: Cluster;
+const clients: ClickHouseClient[] = [];
+let dir: string;
+let log: string;
+
+// A host per section of the site, and a few requests to a host that is rarely asked for.
+function vhostOf(line: number, request: string): string {
+  if (line % 997 === 0) return "old.example.org";
+  if (request.includes('"GET /presentations/')) return "slides.example.org";
+  if (request.includes('"GET /blog/')) return "blog.example.org";
+  return "www.example.org";
+}
+
+beforeAll(async () => {
+  dir = tempDir();
+  writeFileSync(path.join(dir, "oddity.config.yaml"), CONFIG);
+  // The sample with a virtual host before each line, as Apache's vhost_combined writes it.
+  const lines = readFileSync(SAMPLE, "utf8").replace(/\n$/, "").split("\n");
+  log = path.join(dir, "vhost.log");
+  writeFileSync(log, lines.map((l, i) => `${vhostOf(i + 1, l)} ${l}\n`).join(""));
+  const records: LogRecord[] = [];
+  for await (const batch of readInputs({ inputs: [log] })) records.push(...batch.records);
+  expect(records.every((r) => r.extra?.vhost !== undefined)).toBe(true);
+
+  cluster = await startCluster();
+  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
+  const columns = TABLE_FIELDS.map((f) => {
+    const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
+    return `${chIdentifier(f)} Nullable(${type})`;
+  }).join(", ");
+  for (const c of clients) {
+    await c.command({
+      query: `CREATE TABLE default.vlogs_local (${columns}, host String, n UInt64) ENGINE = MergeTree ORDER BY n`,
+    });
+  }
+  await clients[0]!.command({
+    query:
+      "CREATE TABLE default.vlogs AS default.vlogs_local ENGINE = Distributed(oddity, default, vlogs_local, n)",
+  });
+  await clients[0]!.insert({
+    table: "default.vlogs",
+    format: "JSONEachRow",
+    values: records.map((r) => ({
+      ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])),
+      host: r.extra!.vhost,
+      n: r.line,
+    })),
+    clickhouse_settings: { insert_distributed_sync: 1 },
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await cluster?.stop();
+});
+
+// An anomaly as comparable across inputs: its fields and findings, its vhost, and its line in the log (a
+// row's key: the query's rows are numbered among themselves, and the log has a line it rejects).
+function comparable(text: string): string[] {
+  return ndjson(text)
+    .map((row) => {
+      const {
+        source: _s,
+        raw: _r,
+        line,
+        extra,
+        ...rest
+      } = row as Record<string, unknown> & {
+        line: number;
+        extra: Record<string, string> | null;
+      };
+      const at = extra?.primary_key === undefined ? line : Number(extra.primary_key);
+      return JSON.stringify({ at, ...rest, vhost: extra?.vhost ?? null });
+    })
+    .sort();
+}
+
+function withoutSources(file: string): unknown {
+  const { sources: _sources, ...rest } = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  return rest;
+}
+
+describe("oddity fit|score|profile clickhouse:// --query with a column that is an extra field", () => {
+  const query = () => [
+    `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`,
+    "--query",
+    `SELECT ${TABLE_FIELDS.map((f) => chIdentifier(f)).join(", ")}, host AS vhost, n FROM default.vlogs`,
+  ];
+
+  it("fits pairs over the query's vhost in the cluster, the model oddity fit writes from the vhost log", async () => {
+    const ch = await oddity(["fit", ...query(), "-o", "ch.json"], { cwd: dir });
+    const own = await oddity(["fit", log, "-o", "own.json"], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, expect.stringContaining("model of 9,999 records")]);
+    const model = withoutSources(path.join(dir, "ch.json"));
+    expect(model).toEqual(withoutSources(path.join(dir, "own.json")));
+    expect(JSON.stringify(model)).toContain("old.example.org");
+  });
+
+  it("scores with --primary-key the rows flagged for their vhost, as scoring the log finds them", async () => {
+    const fit = await oddity(["fit", log, "-o", "m.json", "-q"], { cwd: dir });
+    expect(fit.code).toBe(0);
+    const args = ["--model", "m.json", "--format", "ndjson", "--top", "0", "-q"];
+    const ch = await oddity(["score", ...query(), "--primary-key", "n", ...args], { cwd: dir });
+    const own = await oddity(["score", log, ...args], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    const found = comparable(ch.stdout);
+    expect(found).toEqual(comparable(own.stdout));
+    expect(found.filter((a) => a.includes('"vhost":"old.example.org"')).length).toBeGreaterThan(3);
+  });
+
+  it("profiles the query's vhost in the cluster as oddity profile prints it for the log", async () => {
+    const args = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
+    const ch = await oddity(["profile", ...query(), ...args], { cwd: dir });
+    const own = await oddity(["profile", log, ...args], { cwd: dir });
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("slides.example.org");
+  });
+});
