@@ -123,9 +123,10 @@ async function fitInWorkers({
   return { model: fitted.model, stats: fitted.stats };
 }
 
-// A ClickHouse table of parsed columns is fitted where it lives, as `oddity fit` fits it: one GROUP BY
-// per declared count, only the count rows come back. Null when a detector declares no counts: then the
-// records are streamed and observed here.
+// A ClickHouse table is fitted where it lives, as `oddity fit` fits it, and only the count rows come back:
+// parsed columns by one GROUP BY per declared count; a raw-line column of common or combined lines split
+// and counted in the cluster, the lines the SQL does not read parsed here. Null when a detector declares
+// no counts, or the lines are of another format: then the records are streamed and observed here.
 async function fitInClickHouse({
   session,
   options,
@@ -140,6 +141,20 @@ async function fitInClickHouse({
   what: string;
 }): Promise<{ model: Model; stats: InputStats } | null> {
   const pipeline = await detectPipeline(session, options);
+  if (session.database.column !== undefined) {
+    const { fitLinesOnClickHouse } = await import("./clickhouse-lines.js");
+    const fitted = await fitLinesOnClickHouse({
+      pipeline,
+      inputs: [input],
+      session,
+      options,
+      env: ctx.env,
+      signal: ctx.signal,
+    });
+    if (fitted === null) return null;
+    requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
+    return { model: fitted.model, stats: fitted.stats };
+  }
   try {
     planCounts(pipeline, "ClickHouse");
   } catch (error) {
@@ -158,37 +173,6 @@ async function fitInClickHouse({
   const stats: InputStats = { ...emptyStats(), read: records, parsed: records };
   requireRecords({ stats, what, firstRejection: null });
   return { model, stats };
-}
-
-// A raw-line column of common or combined lines is split and counted in the cluster, as `oddity fit`
-// does; only the count rows and the lines the SQL does not read come back. Null when the lines are of
-// another format or a detector declares no counts: then they are streamed and observed here.
-async function fitLinesInClickHouse({
-  session,
-  options,
-  input,
-  ctx,
-  what,
-}: {
-  session: Session;
-  options: DetectOptions;
-  input: string;
-  ctx: RunContext;
-  what: string;
-}): Promise<{ model: Model; stats: InputStats } | null> {
-  const pipeline = await detectPipeline(session, options);
-  const { fitLinesOnClickHouse } = await import("./clickhouse-lines.js");
-  const fitted = await fitLinesOnClickHouse({
-    pipeline,
-    inputs: [input],
-    session,
-    options,
-    env: ctx.env,
-    signal: ctx.signal,
-  });
-  if (fitted === null) return null;
-  requireRecords({ stats: fitted.stats, what, firstRejection: fitted.firstRejection });
-  return { model: fitted.model, stats: fitted.stats };
 }
 
 type EngineScan = Awaited<ReturnType<typeof OpenEngineScan>>;
@@ -281,9 +265,7 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
           session.reporter.warn("--jobs applies to files only; stdin and databases are read in one job");
         const inCluster =
           !onEngine && fitInputs.length === 1 && isClickHouseInput(fitInputs[0])
-            ? session.database.column === undefined
-              ? await fitInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
-              : await fitLinesInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
+            ? await fitInClickHouse({ session, options, input: fitInputs[0]!, ctx, what })
             : null;
         const { model, stats: baselineStats } =
           inCluster !== null
