@@ -1,11 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { readInputs, type LogRecord } from "@oddity/core";
 import { TABLE_FIELDS, chIdentifier } from "@oddity/source-clickhouse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The cluster the source's own tests start: two clickhouse-server processes on loopback.
-import { startCluster, type Cluster } from "../../../packages/source-clickhouse/test/cluster.js";
+import {
+  recordColumns,
+  startCluster,
+  type Cluster,
+} from "../../../packages/source-clickhouse/test/cluster.js";
 import { EXAMPLES, ndjson, oddity, tempDir } from "./helpers.js";
 
 const SAMPLE = path.join(EXAMPLES, "sample", "access.log");
@@ -22,7 +25,6 @@ const CONFIG = `detectors:
 `;
 
 let cluster: Cluster;
-const clients: ClickHouseClient[] = [];
 let dir: string;
 let log: string;
 
@@ -46,34 +48,22 @@ beforeAll(async () => {
   expect(records.every((r) => r.extra?.vhost !== undefined)).toBe(true);
 
   cluster = await startCluster();
-  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  const columns = TABLE_FIELDS.map((f) => {
-    const type = f === "time" ? "Int64" : f === "status" ? "UInt16" : f === "size" ? "Float64" : "String";
-    return `${chIdentifier(f)} Nullable(${type})`;
-  }).join(", ");
-  for (const c of clients) {
-    await c.command({
-      query: `CREATE TABLE default.vlogs_local (${columns}, host String, n UInt64) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query:
-      "CREATE TABLE default.vlogs AS default.vlogs_local ENGINE = Distributed(oddity, default, vlogs_local, n)",
+  await cluster.createDistributedTable({
+    name: "vlogs",
+    columns: { ...recordColumns(TABLE_FIELDS), host: "String", n: "UInt64" },
+    key: "n",
   });
-  await clients[0]!.insert({
-    table: "default.vlogs",
-    format: "JSONEachRow",
-    values: records.map((r) => ({
+  await cluster.insertRows({
+    table: "vlogs",
+    rows: records.map((r) => ({
       ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])),
       host: r.extra!.vhost,
       n: r.line,
     })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
   });
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
   await cluster?.stop();
 });
 

@@ -29,17 +29,17 @@ import {
 const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
   path.join(import.meta.dirname, "../test/fixtures", f),
 );
-const COLUMNS = [
-  "n UInt64",
-  "client String",
-  "verb Nullable(String)",
-  "target Nullable(String)",
-  "code Nullable(UInt16)",
-  "bytes Nullable(UInt64)",
-  "agent Nullable(String)",
-  "host Nullable(String)",
-  "took UInt32",
-].join(", ");
+const COLUMNS = {
+  n: "UInt64",
+  client: "String",
+  verb: "Nullable(String)",
+  target: "Nullable(String)",
+  code: "Nullable(UInt16)",
+  bytes: "Nullable(UInt64)",
+  agent: "Nullable(String)",
+  host: "Nullable(String)",
+  took: "UInt32",
+};
 // An extra's name is the column's as the query gives it, letter case and all: this one ends an
 // identifier, a literal and a statement, and holds a terminal escape.
 const EXTRA = "V`host'; DROP TABLE extras; -- \\ \u001b[31m";
@@ -58,7 +58,7 @@ const QUERY = `SELECT client AS ip, verb AS method, target AS path, code AS stat
 FROM default.extras -- every request;`;
 
 let cluster: Cluster;
-const clients: ClickHouseClient[] = [];
+let client: ClickHouseClient;
 let url: string;
 // The rows as records, their extras as source-sql maps a row's columns: each column that is not a record
 // field under its own name, its text, NULL left out; the key in `primary_key`.
@@ -113,16 +113,8 @@ function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
 
 beforeAll(async () => {
   cluster = await startCluster();
-  for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
-  for (const client of clients) {
-    await client.command({
-      query: `CREATE TABLE default.extras_local (${COLUMNS}) ENGINE = MergeTree ORDER BY n`,
-    });
-  }
-  await clients[0]!.command({
-    query:
-      "CREATE TABLE default.extras AS default.extras_local ENGINE = Distributed(oddity, default, extras_local, n)",
-  });
+  client = createClient({ url: `http://127.0.0.1:${cluster.http[0]}` });
+  await cluster.createDistributedTable({ name: "extras", columns: COLUMNS, key: "n" });
   const read: LogRecord[] = [];
   for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
     read.push(...batch.records);
@@ -144,10 +136,9 @@ beforeAll(async () => {
       extra,
     };
   });
-  await clients[0]!.insert({
-    table: "default.extras",
-    format: "JSONEachRow",
-    values: read.map((r, n) => ({
+  await cluster.insertRows({
+    table: "extras",
+    rows: read.map((r, n) => ({
       n,
       client: r.ip,
       verb: r.method,
@@ -158,13 +149,12 @@ beforeAll(async () => {
       host: hostOf(n, r.status),
       took: n % 5,
     })),
-    clickhouse_settings: { insert_distributed_sync: 1 },
   });
   url = `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`;
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await client?.close();
   await cluster?.stop();
 });
 
@@ -210,7 +200,7 @@ describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
   it("fits a pipeline over the extra in the cluster, the model fitting the records gives", async () => {
     const { model } = await fitInClickHouse({
       pipeline: extraPipeline(),
-      client: clients[0]!,
+      client,
       database: "default",
       query: QUERY,
       source: "clickhouse:default#(query)",
@@ -224,7 +214,7 @@ describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
 
   it("counts grouped by an extra as the records' values of it", async () => {
     const counts = await countInClickHouse({
-      client: clients[0]!,
+      client,
       database: "default",
       query: QUERY,
       queries: [{ key: "h", fields: [EXTRA] }],
