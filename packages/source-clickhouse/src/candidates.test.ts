@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   MAPPABLE_FIELDS,
@@ -14,7 +13,7 @@ import {
   type ScoredRecord,
 } from "@oddity/core";
 import { rarity } from "@oddity/detector-rarity";
-import { collectRecords, derivedPipeline } from "../test/pipelines.js";
+import { collectRecords, derivedPipeline, FIXTURE_LOGS } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -26,9 +25,6 @@ import {
   readClickHouseCandidates,
 } from "./index.js";
 
-const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
-  path.join(import.meta.dirname, "../test/fixtures", f),
-);
 // Values that end a literal or hide a statement, each the method of one request: rare, so flagged.
 const HOSTILE = [
   "'); DROP TABLE logs; --",
@@ -65,7 +61,7 @@ beforeAll(async () => {
   for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
   await createTable(TABLE);
   const records: LogRecord[] = [];
-  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+  for await (const batch of readInputs({ inputs: FIXTURE_LOGS, format: { name: "combined" } }))
     records.push(...batch.records);
   // Keys with gaps and out of insertion order: a line is the row's place in key order, not its key.
   const keyed = records.map((r, i) => ({ r, n: (i * 7919) % 100_003 }));

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { client as clientDetector } from "@oddity/detector-client";
 import { conditional } from "@oddity/detector-conditional";
@@ -21,6 +20,7 @@ import {
   type RawCountRow,
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_LOGS } from "../test/pipelines.js";
 import { countingProxy, recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import { countRowOf, countTable, fieldValue, selectTsv } from "./count-rows.js";
 import {
@@ -36,9 +36,6 @@ import {
   readClickHouse,
 } from "./index.js";
 
-const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
-  path.join(import.meta.dirname, "../test/fixtures", f),
-);
 // A table name holding every character that ends an identifier or a literal.
 const HOSTILE_TABLE = "logs`; DROP TABLE x; -- 'q' \\ \"d\"";
 const WIDE = {
@@ -101,7 +98,7 @@ beforeAll(async () => {
     key: "n",
   });
   records = [];
-  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+  for await (const batch of readInputs({ inputs: FIXTURE_LOGS, format: { name: "combined" } }))
     records.push(...batch.records);
   const first = records[0]!;
   records.push(...HOSTILE_PATHS.map((path, i) => ({ ...first, path, line: records.length + i + 1 })));

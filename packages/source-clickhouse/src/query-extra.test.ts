@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
@@ -17,7 +16,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { collectRecords } from "../test/pipelines.js";
+import { collectRecords, FIXTURE_LOGS } from "../test/pipelines.js";
 import {
   chIdentifier,
   countInClickHouse,
@@ -26,9 +25,6 @@ import {
   readClickHouseCandidates,
 } from "./index.js";
 
-const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
-  path.join(import.meta.dirname, "../test/fixtures", f),
-);
 const COLUMNS = {
   n: "UInt64",
   client: "String",
@@ -116,7 +112,7 @@ beforeAll(async () => {
   client = createClient({ url: `http://127.0.0.1:${cluster.http[0]}` });
   await cluster.createDistributedTable({ name: "extras", columns: COLUMNS, key: "n" });
   const read: LogRecord[] = [];
-  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+  for await (const batch of readInputs({ inputs: FIXTURE_LOGS, format: { name: "combined" } }))
     read.push(...batch.records);
   records = read.map((r, n) => {
     const extra: Record<string, string> = Object.create(null) as Record<string, string>;

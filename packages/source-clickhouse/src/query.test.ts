@@ -1,4 +1,3 @@
-import path from "node:path";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
@@ -10,7 +9,7 @@ import {
   type Model,
   type RecordBatch,
 } from "@oddity/core";
-import { collectRecords, derivedPipeline } from "../test/pipelines.js";
+import { collectRecords, derivedPipeline, FIXTURE_LOGS } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -21,9 +20,6 @@ import {
   readClickHouseCandidates,
 } from "./index.js";
 
-const FILES = ["sample.log.gz", "tricky.log"].map((f) =>
-  path.join(import.meta.dirname, "../test/fixtures", f),
-);
 // A table of requests in columns of its own names and types, as a user's table would be.
 const COLUMNS = {
   n: "UInt64",
@@ -85,7 +81,7 @@ beforeAll(async () => {
   for (const port of cluster.http) clients.push(createClient({ url: `http://127.0.0.1:${port}` }));
   await cluster.createDistributedTable({ name: "requests", columns: COLUMNS, key: "n" });
   records = [];
-  for await (const batch of readInputs({ inputs: FILES, format: { name: "combined" } }))
+  for await (const batch of readInputs({ inputs: FIXTURE_LOGS, format: { name: "combined" } }))
     records.push(...batch.records);
   // Values that end a literal or hide a statement, each the method and agent of one request: rare, so
   // flagged, and so named in the selection's condition.

@@ -5,7 +5,13 @@ import { params } from "@oddity/detector-params";
 import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { targets } from "@oddity/detector-targets";
+import path from "node:path";
 import { createPipeline, type LogRecord, type Pipeline, type RecordBatch } from "@oddity/core";
+
+/** The fixture logs the cluster tests load: the bundled sample (gzipped) and lines that test the parser. */
+export const FIXTURE_LOGS = ["sample.log.gz", "tricky.log"].map((f) =>
+  path.join(import.meta.dirname, "fixtures", f),
+);
 
 /**
  * Rarity, conditional pairs over raw and derived fields (`path_template`, `hour`, `endpoint`), size by
