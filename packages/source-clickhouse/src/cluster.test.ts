@@ -10,17 +10,15 @@ import {
   createPipeline,
   fitBatches,
   fieldReader,
-  modelToJSON,
   planCounts,
   readInputs,
   type CountQuery,
   type CountResults,
   type LogRecord,
-  type Model,
   type RawCountRow,
 } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_LOGS } from "../test/pipelines.js";
+import { FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import { countingProxy, recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import { countRowOf, countTable, fieldValue, selectTsv } from "./count-rows.js";
 import {
@@ -116,11 +114,6 @@ afterAll(async () => {
 /** A count table's rows in an order of their own: the server's order is not the rows' meaning. */
 function ordered(table: readonly RawCountRow[]): string[] {
   return table.map((r) => JSON.stringify(r)).sort();
-}
-
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
 }
 
 describe("a 2-shard ClickHouse cluster", () => {

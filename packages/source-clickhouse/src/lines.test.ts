@@ -10,7 +10,6 @@ import {
   fieldReader,
   planCounts,
   fitBatches,
-  modelToJSON,
   readInputs,
   type CountQuery,
   type CountResults,
@@ -22,7 +21,7 @@ import {
 } from "@oddity/core";
 import { rarity } from "@oddity/detector-rarity";
 import { fixture } from "@oddity/fixtures";
-import { derivedPipeline } from "../test/pipelines.js";
+import { derivedPipeline, withoutSources } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -162,11 +161,6 @@ afterAll(async () => {
   await cluster?.stop();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
-
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
-}
 
 const counts = ({ read, parsed, rejected, blank }: InputStats) => ({ read, parsed, rejected, blank });
 

@@ -4,7 +4,6 @@ import {
   createPipeline,
   createScorer,
   fitBatches,
-  modelToJSON,
   readInputs,
   type LogRecord,
   type Model,
@@ -16,7 +15,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { collectRecords, FIXTURE_LOGS } from "../test/pipelines.js";
+import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   chIdentifier,
   countInClickHouse,
@@ -88,11 +87,6 @@ function extraPipeline(): Pipeline {
       { use: "size", definition: size, options: { field: "Took", groupBy: [EXTRA], minGroupSize: 2 } },
     ],
   });
-}
-
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
 }
 
 // What scoring finds, but for where a record came from: its source, line and raw text.

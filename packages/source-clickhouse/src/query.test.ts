@@ -3,13 +3,12 @@ import {
   InputError,
   createScorer,
   fitBatches,
-  modelToJSON,
   readInputs,
   type LogRecord,
   type Model,
   type RecordBatch,
 } from "@oddity/core";
-import { collectRecords, derivedPipeline, FIXTURE_LOGS } from "../test/pipelines.js";
+import { collectRecords, derivedPipeline, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
@@ -69,11 +68,6 @@ function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
       return JSON.stringify({ ...fields, ...rest });
     })
     .sort();
-}
-
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
 }
 
 beforeAll(async () => {

@@ -4,16 +4,9 @@ import { Readable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import { conditional } from "@oddity/detector-conditional";
-import {
-  InputError,
-  createPipeline,
-  fitBatches,
-  modelToJSON,
-  readInputs,
-  type Model,
-  type RecordBatch,
-} from "@oddity/core";
+import { InputError, createPipeline, fitBatches, readInputs, type RecordBatch } from "@oddity/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { withoutSources } from "../test/pipelines.js";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import { chString, readClickHouse } from "./index.js";
 
@@ -66,11 +59,6 @@ async function collect(stream: AsyncIterable<RecordBatch>): Promise<RecordBatch[
   const batches: RecordBatch[] = [];
   for await (const batch of stream) batches.push(batch);
   return batches;
-}
-
-function withoutSources(model: Model) {
-  const { sources: _sources, ...rest } = modelToJSON(model);
-  return rest;
 }
 
 const textOf = (all: string[]) => Readable.from([`${all.join("\n")}\n`]);

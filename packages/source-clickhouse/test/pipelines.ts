@@ -6,7 +6,14 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { targets } from "@oddity/detector-targets";
 import path from "node:path";
-import { createPipeline, type LogRecord, type Pipeline, type RecordBatch } from "@oddity/core";
+import {
+  createPipeline,
+  modelToJSON,
+  type LogRecord,
+  type Model,
+  type Pipeline,
+  type RecordBatch,
+} from "@oddity/core";
 
 /** The fixture logs the cluster tests load: the bundled sample (gzipped) and lines that test the parser. */
 export const FIXTURE_LOGS = ["sample.log.gz", "tricky.log"].map((f) =>
@@ -52,4 +59,10 @@ export async function collectRecords(stream: AsyncIterable<RecordBatch>): Promis
   const records: LogRecord[] = [];
   for await (const batch of stream) records.push(...batch.records);
   return records;
+}
+
+/** A model's saved form but for `sources`: what a cluster fit and an in-process fit must agree on. */
+export function withoutSources(model: Model): unknown {
+  const { sources: _sources, ...rest } = modelToJSON(model);
+  return rest;
 }
