@@ -2,13 +2,8 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier } from "./escape.js";
 import { coverings, project } from "./coverings.js";
-import {
-  distinctOfSplit,
-  groupingsSql,
-  splitField,
-  type LineSplitPlan,
-  type SplitGrouping,
-} from "./lines.js";
+import type { LineSplitPlan } from "./line-plan.js";
+import { distinctOfSplit, groupingsSql, splitField, type SplitGrouping } from "./split-queries.js";
 
 async function tsvText({
   client,

@@ -13,7 +13,8 @@ import {
 import { columnRelation, lineRelation } from "./candidate-relations.js";
 import { deriveJoin } from "./derive.js";
 import { chIdentifier, chString } from "./escape.js";
-import type { LineSplitPlan, SplitGrouping } from "./lines.js";
+import type { LineSplitPlan } from "./line-plan.js";
+import type { SplitGrouping } from "./split-queries.js";
 
 /**
  * Flagged combinations (over all footprints) past which the condition would be too long a query: then

@@ -1,4 +1,4 @@
-import type { SplitGrouping } from "./lines.js";
+import type { SplitGrouping } from "./split-queries.js";
 
 /** Where a grouping's rows come from: its own scan (`root` is itself), or a grouping that covers it. */
 export interface Covering {

@@ -4,11 +4,10 @@ export { countInClickHouse, countQuerySql, fitInClickHouse, type ClickHouseCount
 export {
   countLinesInClickHouse,
   fitLinesInClickHouse,
-  planLineSplit,
   type ClickHouseLineCounts,
   type ClickHouseLineFit,
-  type LineSplitPlan,
 } from "./lines.js";
+export { planLineSplit, type LineSplitPlan } from "./line-plan.js";
 export type { SqlLayout } from "./lines-sql.js";
 export {
   PASSWORD_ENVS,

@@ -3,7 +3,8 @@ import type { Model } from "@oddity/core";
 import { candidateCondition } from "./candidates.js";
 import { chIdentifier } from "./escape.js";
 import { selectJson } from "./fit.js";
-import { numberedLines, planLineSplit, type LineSplitPlan } from "./lines.js";
+import { planLineSplit, type LineSplitPlan } from "./line-plan.js";
+import { numberedLines } from "./split-queries.js";
 import {
   readClickHouse,
   type ClickHouseRecordStream,
