@@ -1,6 +1,6 @@
 import type { LineParser } from "../input/types.js";
 import type { LogRecord } from "../record.js";
-import { parseClfTime } from "./time.js";
+import { createClfTimeReader, parseClfTime, type ClfTimeReader } from "./time.js";
 import { isEscaped, unescapeQuoted } from "./text.js";
 import {
   BAD_TIME,
@@ -44,6 +44,17 @@ function closingQuote(line: string, from: number, end: number): number {
   }
 }
 
+/** What a parser keeps from one line it reads with {@link parseClfLine} to the next. */
+export interface ClfLineState {
+  /** Its timestamp reader, which remembers the last day and time. */
+  readTime: ClfTimeReader;
+  /**
+   * Given, fields after the user agent are read by shape and their layout's suffix written here (the
+   * parser empties it once read); not given, such a line is not read.
+   */
+  trailing?: { suffix: string };
+}
+
 /**
  * Parses one line of an NCSA layout by scanning for separators: no regex, one pass, one slice per field.
  * This is the hot path for most logs; the returned reason says what was expected and at which column.
@@ -53,8 +64,9 @@ export function parseClfLine(
   source: string,
   lineNumber: number,
   layout: ClfLayout,
-  trailing?: { suffix: string },
+  state?: ClfLineState,
 ): LogRecord | string {
+  const trailing = state?.trailing;
   let end = line.length;
   while (end > 0) {
     const c = line.charCodeAt(end - 1);
@@ -106,7 +118,7 @@ export function parseClfLine(
   if (close === -1 || close >= end)
     return `expected "]" to close the timestamp opened at column ${bracket + 2}`;
   const timeText = line.slice(pos, close);
-  const time = parseClfTime(timeText);
+  const time = state === undefined ? parseClfTime(timeText) : state.readTime(timeText);
   if (time === null) return BAD_TIME;
   pos = close + 1;
 
@@ -254,10 +266,11 @@ export function createClfParser(layout: ClfLayout, name: string = layout): LineP
   // Named common, a combined line is read whole; named combined, a common line is not one.
   const cores =
     layout === "vcombined" ? ["vcombined"] : layout === "combined" ? ["combined"] : ["common", "combined"];
+  const state: ClfLineState = { readTime: createClfTimeReader() };
   return {
     description: name,
     parse(line, source, lineNumber) {
-      const record = parseClfLine(line, source, lineNumber, layout);
+      const record = parseClfLine(line, source, lineNumber, layout, state);
       if (typeof record !== "string") return record;
       const family = parseFamilyLine(line, source, lineNumber);
       if (typeof family === "string" || !cores.some((core) => family.layout.startsWith(core))) return record;
@@ -275,6 +288,7 @@ export function createClfParser(layout: ClfLayout, name: string = layout): LineP
 export function createNcsaParser(primary: ClfLayout): LineParser {
   // Written by the reader only when a line has fields after the user agent; emptied once read.
   const trailing = { suffix: "" };
+  const state: ClfLineState = { readTime: createClfTimeReader(), trailing };
   // The leading layout is counted in a plain number: a map update per line would cost more than the check.
   let plain = 0;
   let others: Map<string, number> | null = null;
@@ -285,7 +299,7 @@ export function createNcsaParser(primary: ClfLayout): LineParser {
   return {
     description: primary,
     parse(line, source, lineNumber) {
-      const record = parseClfLine(line, source, lineNumber, primary, trailing);
+      const record = parseClfLine(line, source, lineNumber, primary, state);
       if (typeof record !== "string") {
         if (trailing.suffix.length === 0 && isAddress(record.ip!)) {
           plain++;

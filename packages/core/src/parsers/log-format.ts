@@ -1,7 +1,7 @@
 import { ConfigError } from "../errors.js";
 import type { LineParser } from "../input/types.js";
 import { blankRecord, type LogRecord } from "../record.js";
-import { parseClfTime, parseTimeValue } from "./time.js";
+import { createClfTimeReader, parseTimeValue, type ClfTimeReader } from "./time.js";
 import { dashToNull, isEscaped, splitRequest, unescapeQuoted } from "./text.js";
 
 /** Where a directive's value goes and how it is read. */
@@ -308,6 +308,7 @@ function parseWith(
   line: string,
   source: string,
   lineNumber: number,
+  readTime: ClfTimeReader,
 ): LogRecord | string {
   const { tokens } = compiled;
   let end = line.length;
@@ -349,7 +350,7 @@ function parseWith(
       if (raw.length !== 0 && raw !== "-")
         query = token.target.addMark && !raw.startsWith("?") ? `?${raw}` : raw;
     } else {
-      const problem = assign(record, token, raw, pos);
+      const problem = assign(record, token, raw, pos, readTime);
       if (problem !== null) return problem;
     }
     pos = valueEnd;
@@ -364,7 +365,13 @@ function setExtra(record: LogRecord, name: string, value: string): void {
   record.extra[name] = value;
 }
 
-function assign(record: LogRecord, token: FieldToken, raw: string, at: number): string | null {
+function assign(
+  record: LogRecord,
+  token: FieldToken,
+  raw: string,
+  at: number,
+  readTime: ClfTimeReader,
+): string | null {
   const { target } = token;
   switch (target.kind) {
     case "ip":
@@ -399,7 +406,7 @@ function assign(record: LogRecord, token: FieldToken, raw: string, at: number): 
       return null;
     case "time_clf":
       record.time_text = raw;
-      record.time = parseClfTime(raw);
+      record.time = readTime(raw);
       return null;
     case "time_any":
       record.time_text = raw;
@@ -420,8 +427,9 @@ function assign(record: LogRecord, token: FieldToken, raw: string, at: number): 
 
 /** A parser for a compiled Apache or nginx format string. */
 export function createLogFormatParser(compiled: CompiledFormat, description: string): LineParser {
+  const readTime = createClfTimeReader();
   return {
     description,
-    parse: (line, source, lineNumber) => parseWith(compiled, line, source, lineNumber),
+    parse: (line, source, lineNumber) => parseWith(compiled, line, source, lineNumber, readTime),
   };
 }

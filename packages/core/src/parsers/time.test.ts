@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { epochToMs, parseClfTime, parseTimeValue } from "./time.js";
+import { createClfTimeReader, epochToMs, parseClfTime, parseTimeValue } from "./time.js";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
@@ -16,13 +16,6 @@ describe("parseClfTime", () => {
   it("subtracts a positive offset and adds a negative one", () => {
     expect(parseClfTime("19/Apr/2025:12:01:50 +0100")).toBe(Date.UTC(2025, 3, 19, 11, 1, 50));
     expect(parseClfTime("31/Dec/2024:23:30:00 -0730")).toBe(Date.UTC(2025, 0, 1, 7, 0, 0));
-  });
-
-  it("gives each text its own time when the same texts repeat and alternate, valid or not", () => {
-    const texts = ["16/Apr/2019:19:34:42 +0000", "16/Apr/2019:19:34:42 +0000", "31/Feb/2019:00:00:00 +0000"];
-    const times = [...texts, texts[0]!, texts[2]!, "16/Apr/2019:19:34:43 +0000"].map(parseClfTime);
-    const second = Date.UTC(2019, 3, 16, 19, 34, 42);
-    expect(times).toEqual([second, second, null, second, null, second + 1000]);
   });
 
   it("reads a timestamp without a zone as UTC", () => {
@@ -42,12 +35,6 @@ describe("parseClfTime", () => {
     expect(parseClfTime("16/Apr/2019 19:34:42 +0000")).toBeNull();
   });
 
-  it("gives the right day when dates alternate (the cached day is not reused for another)", () => {
-    expect(parseClfTime("16/Apr/2019:00:00:00 +0000")).toBe(Date.UTC(2019, 3, 16));
-    expect(parseClfTime("17/Apr/2019:00:00:00 +0000")).toBe(Date.UTC(2019, 3, 17));
-    expect(parseClfTime("16/Apr/2019:00:00:01 +0000")).toBe(Date.UTC(2019, 3, 16, 0, 0, 1));
-  });
-
   it("agrees with Date for any instant and offset", () => {
     fc.assert(
       fc.property(
@@ -64,6 +51,50 @@ describe("parseClfTime", () => {
         },
       ),
       { seed: 42, numRuns: 500 },
+    );
+  });
+});
+
+describe("createClfTimeReader", () => {
+  it("gives each text its own time when the same texts repeat and alternate, valid or not", () => {
+    const read = createClfTimeReader();
+    const texts = ["16/Apr/2019:19:34:42 +0000", "16/Apr/2019:19:34:42 +0000", "31/Feb/2019:00:00:00 +0000"];
+    const times = [...texts, texts[0]!, texts[2]!, "16/Apr/2019:19:34:43 +0000"].map((t) => read(t));
+    const second = Date.UTC(2019, 3, 16, 19, 34, 42);
+    expect(times).toEqual([second, second, null, second, null, second + 1000]);
+  });
+
+  it("gives the right day when dates alternate (the remembered day is not reused for another)", () => {
+    const read = createClfTimeReader();
+    expect(read("16/Apr/2019:00:00:00 +0000")).toBe(Date.UTC(2019, 3, 16));
+    expect(read("17/Apr/2019:00:00:00 +0000")).toBe(Date.UTC(2019, 3, 17));
+    expect(read("16/Apr/2019:00:00:01 +0000")).toBe(Date.UTC(2019, 3, 16, 0, 0, 1));
+  });
+
+  it("remembers its own day: two readers taking turns on different days each read theirs", () => {
+    const [a, b] = [createClfTimeReader(), createClfTimeReader()];
+    expect(a("16/Apr/2019:00:00:00 +0000")).toBe(Date.UTC(2019, 3, 16));
+    expect(b("01/Jan/2020:00:00:00 +0000")).toBe(Date.UTC(2020, 0, 1));
+    expect(a("16/Apr/2019:10:00:00 +0000")).toBe(Date.UTC(2019, 3, 16, 10));
+    expect(b("01/Jan/2020:10:00:00 +0000")).toBe(Date.UTC(2020, 0, 1, 10));
+  });
+
+  it("agrees with parseClfTime on any sequence of timestamps, repeated, across days and invalid", () => {
+    const text = fc
+      .tuple(
+        fc.integer({ min: 1, max: 31 }),
+        fc.constantFrom("Jan", "Feb", "Apr", "Foo"),
+        fc.constantFrom(2019, 2020),
+        fc.integer({ min: 0, max: 24 }),
+        fc.constantFrom("", " +0000", " -0130", " *0000"),
+      )
+      .map(([d, m, y, h, zone]) => `${pad(d)}/${m}/${y}:${pad(h)}:00:00${zone}`);
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 40 }), (texts) => {
+        const read = createClfTimeReader();
+        expect(texts.map((t) => read(t))).toEqual(texts.map(parseClfTime));
+      }),
+      { seed: 7, numRuns: 300 },
     );
   });
 });

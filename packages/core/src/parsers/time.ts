@@ -13,13 +13,6 @@ const MONTHS: ReadonlyMap<string, number> = new Map([
   ["Dec", 11],
 ]);
 
-// Consecutive lines almost always share their day, so the date part is resolved once per day, not per line.
-let cachedPrefix = "";
-let cachedDayMs = 0;
-// And a repeated timestamp is resolved once: busy logs write several lines per second.
-let lastText = "";
-let lastMs: number | null = null;
-
 function twoDigits(text: string, at: number): number {
   const a = text.charCodeAt(at) - 48;
   const b = text.charCodeAt(at + 1) - 48;
@@ -43,27 +36,52 @@ function dayMs(text: string): number | null {
 
 /**
  * Parses a Common Log Format timestamp, `16/Apr/2019:19:34:42 +0000` (zone optional), to epoch ms; null
- * when it is not one.
+ * when it is not one. A parser reading line after line uses {@link createClfTimeReader} instead.
  */
 export function parseClfTime(text: string): number | null {
-  if (text === lastText) return lastMs;
-  const ms = parseClfTimeText(text);
-  lastText = text;
-  lastMs = ms;
-  return ms;
+  return clfTime(text, null);
 }
 
-function parseClfTimeText(text: string): number | null {
+/** Reads CLF timestamps as {@link parseClfTime} does, remembering what makes the next line cheaper. */
+export type ClfTimeReader = (text: string) => number | null;
+
+/**
+ * A CLF timestamp reader for one parser. Consecutive lines almost always share their day, so it resolves
+ * the date part once per day, not per line; and busy logs write several lines a second, so a repeated
+ * timestamp is resolved once. What it remembers is its own: each parser makes one.
+ */
+export function createClfTimeReader(): ClfTimeReader {
+  const day: DayMemo = { prefix: "", ms: 0 };
+  let lastText = "";
+  let lastMs: number | null = null;
+  return (text) => {
+    if (text === lastText) return lastMs;
+    const ms = clfTime(text, day);
+    lastText = text;
+    lastMs = ms;
+    return ms;
+  };
+}
+
+/** The last day a reader resolved: the timestamp's first 12 characters, and the day's epoch ms. */
+interface DayMemo {
+  prefix: string;
+  ms: number;
+}
+
+function clfTime(text: string, day: DayMemo | null): number | null {
   const length = text.length;
   if (length !== 26 && length !== 20) return null;
   let base: number;
-  if (cachedPrefix.length !== 0 && text.startsWith(cachedPrefix)) {
-    base = cachedDayMs;
+  if (day !== null && day.prefix.length !== 0 && text.startsWith(day.prefix)) {
+    base = day.ms;
   } else {
     const ms = dayMs(text);
     if (ms === null) return null;
-    cachedPrefix = text.slice(0, 12);
-    cachedDayMs = ms;
+    if (day !== null) {
+      day.prefix = text.slice(0, 12);
+      day.ms = ms;
+    }
     base = ms;
   }
   const hours = twoDigits(text, 12);
