@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addBatch, emptyStats, rejectionClass } from "./batch.js";
+import { addBatch, addUnscored, emptyStats, rejectionClass } from "./batch.js";
 
 describe("rejection classes", () => {
   it("writes the column of a reason as column N and keeps the rest as it is", () => {
@@ -31,5 +31,22 @@ describe("rejection classes", () => {
       { "expected a status at column N": 2, bad: 1 },
       { combined: 4, common: 2 },
     ]);
+  });
+});
+
+describe("addUnscored", () => {
+  it("counts the records an engine kept as read, parsed and unscored, under their layout when given", () => {
+    const stats = { ...emptyStats(), read: 10, parsed: 9, rejected: 1, layouts: { combined: 9 } };
+    addUnscored(stats, { records: 5, layout: "combined" });
+    addUnscored(stats, { records: 2 });
+    addUnscored(stats, { records: 0, layout: "common" });
+    expect(stats).toEqual({
+      ...emptyStats(),
+      read: 17,
+      parsed: 16,
+      rejected: 1,
+      layouts: { combined: 14 },
+      unscored: 7,
+    });
   });
 });

@@ -59,6 +59,20 @@ export function addBreakdown(
   if (from.unscored !== undefined) into.unscored = (into.unscored ?? 0) + from.unscored;
 }
 
+/**
+ * Counts `records` an engine kept to itself because no detector could flag them: read and parsed like
+ * the others, and `unscored`; `layout`, when given, is the layout they are counted under.
+ */
+export function addUnscored(
+  stats: InputStats,
+  { records, layout = null }: { records: number; layout?: string | null },
+): void {
+  if (records <= 0) return;
+  stats.read += records;
+  stats.parsed += records;
+  addBreakdown(stats, { unscored: records, ...(layout === null ? {} : { layouts: { [layout]: records } }) });
+}
+
 /** Adds a batch to running totals. */
 export function addBatch(stats: InputStats, batch: RecordBatch): void {
   stats.read += batch.read;

@@ -103,6 +103,7 @@ export { fitProtected, type ProtectionReport } from "./protect.js";
 export {
   addBatch,
   addBreakdown,
+  addUnscored,
   addRejectionClasses,
   emptyStats,
   rejectionClass,

@@ -5,6 +5,7 @@ import {
   InputError,
   addBatch,
   addBreakdown,
+  addUnscored,
   addRejectionClasses,
   blankRecord,
   createParser,
@@ -579,11 +580,9 @@ async function* streamRecords({
   while (done < infos.length) stats.bytes += infos[done++]!.bytes;
   // Records the selection left in DuckDB: parsed and read like the others, only not scored.
   for (const [src, plain] of selection?.plainPerSrc ?? []) {
-    const skipped = plain - (streamedPlain.get(src) ?? 0);
-    if (skipped <= 0) continue;
-    stats.read += skipped;
-    stats.parsed += skipped;
-    stats.unscored = (stats.unscored ?? 0) + skipped;
-    if (ncsa && !infos[src]!.records) addBreakdown(stats, { layouts: { [layout]: skipped } });
+    addUnscored(stats, {
+      records: plain - (streamedPlain.get(src) ?? 0),
+      layout: ncsa && !infos[src]!.records ? layout : null,
+    });
   }
 }

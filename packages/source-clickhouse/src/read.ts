@@ -4,7 +4,7 @@ import {
   InputError,
   SNIFF_LINES,
   addBatch,
-  addBreakdown,
+  addUnscored,
   createParser,
   createRecord,
   emptyStats,
@@ -430,13 +430,8 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     const totals = await selection.totals();
     const left = totals.rows - returned;
     if (left > 0) {
-      stats.read += left;
-      stats.parsed += left;
+      addUnscored(stats, { records: left, layout: selection.layout });
       stats.bytes += totals.bytes - returnedBytes;
-      addBreakdown(stats, {
-        unscored: left,
-        ...(selection.layout === null ? {} : { layouts: { [selection.layout]: left } }),
-      });
       onProgress?.(stats);
     }
   }
@@ -483,9 +478,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     if (batch.read > 0) yield finish();
     // Rows the selection left in ClickHouse: read and parsed like the others, only not scored.
     if (total !== undefined && total > ordinal) {
-      stats.read += total - ordinal;
-      stats.parsed += total - ordinal;
-      stats.unscored = (stats.unscored ?? 0) + (total - ordinal);
+      addUnscored(stats, { records: total - ordinal });
       onProgress?.(stats);
     }
   }
