@@ -1,11 +1,14 @@
 import type { ClickHouseClient } from "@clickhouse/client";
-import { querySettings, type DerivedJoin } from "./derive.js";
+import { selectTsv } from "./count-rows.js";
+import type { DerivedJoin } from "./derive.js";
 import { chIdentifier } from "./escape.js";
 import { coverings, project } from "./coverings.js";
 import type { LineSplitPlan } from "./line-plan.js";
 import { distinctOfSplit, groupingsSql, splitField, type SplitGrouping } from "./split-queries.js";
 
-async function tsvText({
+// A GROUP BY's rows, each its cells, NULL as null. Its cells are hex and numbers, which TabSeparated
+// writes as they are, so no cell is unescaped.
+async function groupedCells({
   client,
   sql,
   signal,
@@ -13,15 +16,15 @@ async function tsvText({
   client: ClickHouseClient;
   sql: string;
   signal: AbortSignal | undefined;
-}): Promise<string> {
-  const result = await client.query({
-    query: sql,
-    format: "TabSeparated",
-    // A GROUP BY joining the table of every distinct path outgrows the default 256 KiB of query.
-    ...querySettings(sql),
-    ...(signal === undefined ? {} : { abort_signal: signal }),
+}): Promise<Array<Array<string | null>>> {
+  const rows: Array<Array<string | null>> = [];
+  await selectTsv({
+    client,
+    sql,
+    signal,
+    onRow: (_, cells) => rows.push(cells.map((cell) => (cell === "\\N" ? null : cell))),
   });
-  return result.text();
+  return rows;
 }
 
 /** The rows of each grouping: its keys' text, then its least values' (NULL as null); started on demand. */
@@ -53,15 +56,6 @@ export interface Relation {
 // A derived value's text as a GROUP BY prints it: hex, like the raw text values.
 const derivedText = (mapped: DerivedJoin, field: string, input: string) =>
   `hex(toString(${mapped.value(field, input)}))`;
-
-function cellsOf(text: string): Array<Array<string | null>> {
-  return text === ""
-    ? []
-    : text
-        .replace(/\n$/, "")
-        .split("\n")
-        .map((line) => line.split("\t").map((cell) => (cell === "\\N" ? null : cell)));
-}
 
 // One GROUP BY per grouping, a few in flight while Node judges the rows of the first.
 export function columnRelation({
@@ -98,7 +92,7 @@ export function columnRelation({
       };
       const start = (index: number) => {
         if (sent.has(index)) return;
-        const rows = tsvText({ client, sql: sqlOf(groupings[index]!), signal }).then(cellsOf);
+        const rows = groupedCells({ client, sql: sqlOf(groupings[index]!), signal });
         // Awaited in turn; a failure while an earlier one is judged must not go unhandled.
         rows.catch(() => {});
         sent.set(index, rows);
@@ -150,9 +144,9 @@ export function lineRelation({
           derived: mapped,
           derivedKey: (field, input) => derivedText(mapped!, field, input),
         });
-        scan = tsvText({ client, sql, signal }).then((text) => {
+        scan = groupedCells({ client, sql, signal }).then((rows) => {
           const byRoot = roots.map((): Array<Array<string | null>> => []);
-          for (const cells of cellsOf(text)) byRoot[Number(cells[0])]!.push(cells);
+          for (const cells of rows) byRoot[Number(cells[0])]!.push(cells);
           return byRoot;
         });
         scan.catch(() => {});
