@@ -37,13 +37,17 @@ export function splitLinesSql({
   const combined = layout === "combined";
   const head = sqlString(HEAD_PATTERN);
   const statusPattern = sqlString(`${STATUS_PATTERN}${combined ? " " : "[ \\t]*"}`);
+  // A combined line's part after the request is exactly ` status size ` (its pattern), so its pieces 2
+  // and 3 on single spaces; a common line's may end in tabs and spaces, which are trimmed first.
   const shape = combined
     ? `len(q) = 7 AND regexp_full_match(q[3], ${statusPattern}) AND q[5] = ' ' AND regexp_full_match(q[7], '[ \\t]*')`
     : `len(q) = 3 AND regexp_full_match(q[3], ${statusPattern})`;
   // The request splits on its first and last space, as oddity's parser does; "" and "-" are no request.
   // Positions are computed once per line in an inner SELECT: DuckDB does not share repeated expressions.
   const t = "time_text";
-  // The time is read from the head's last brackets (counted from its end): an ident may hold brackets.
+  // The time is read from the head's end, where its pattern puts it: `[` and 20 characters, or 26 with
+  // an offset, then `] `. Counting from the end matters (an ident may hold brackets), and looking at one
+  // character costs less than finding the last `[` by reversing the head.
   const num = (from: number, length: number) => `TRY_CAST(substr(${t}, ${from}, ${length}) AS INTEGER)`;
   // The timestamp's parts, read once per line in an inner SELECT (see `parts`); the day in epoch ms is
   // then integer arithmetic on them (days from a civil date, proleptic Gregorian, as JS Date counts):
@@ -101,12 +105,12 @@ FROM (
     FROM (
     SELECT *, ${parts} FROM (
       SELECT src, source, line, shaped,
-        string_split(trim(replace(q[3], chr(9), ' ')), ' ') AS s,
+        ${combined ? "string_split(q[3], ' ')[2:3]" : "string_split(trim(replace(q[3], chr(9), ' ')), ' ')"} AS s,
         string_split(q[1], ' ') AS h,
         q[2] AS r,
         ${combined ? "q[4]" : "CAST(NULL AS VARCHAR)"} AS referer_text,
         ${combined ? "q[6]" : "CAST(NULL AS VARCHAR)"} AS agent_text,
-        CASE WHEN shaped THEN substr(q[1], length(q[1]) - strpos(reverse(q[1]), '[') + 2, strpos(reverse(q[1]), '[') - strpos(reverse(q[1]), ']') - 1) END AS ${t}
+        CASE WHEN shaped THEN (CASE WHEN substr(q[1], length(q[1]) - 22, 1) = '[' THEN substr(q[1], length(q[1]) - 21, 20) ELSE substr(q[1], length(q[1]) - 27, 26) END) END AS ${t}
       FROM (
         SELECT src, source, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
         FROM (SELECT src, source, line, string_split(line, '"') AS q FROM (${lines}))
