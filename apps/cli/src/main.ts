@@ -107,10 +107,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       "Exit codes: 0 ran fine, 1 an anomaly scored at or above --fail-on, 2 usage, config, input or model error, 70 a bug (stack printed), 130 interrupted.",
     )
     .fail((message, error) => {
-      // yargs routes handler errors here too; only its own (YError, including our coerce checks) and
-      // its validation messages are usage errors.
-      if (error && error.name !== "YError") throw error;
-      const text = error?.message ?? message;
+      // yargs routes handler errors here too; only its own (YError, including our coerce checks), its
+      // validation messages and our checks' (which come as strings, not errors) are usage errors.
+      if (error instanceof Error && error.name !== "YError") throw error;
+      const text = error instanceof Error ? error.message : message;
       if (text.startsWith("Did you mean")) throw new UsageError(`Unknown command "${argv[0]}". ${text}`);
       // getOptions is yargs API its types leave out: the options of the command being parsed.
       const known = Object.keys(

@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import {
   DEFAULT_MAX_LINE_LENGTH,
   InputError,
@@ -32,9 +32,10 @@ import { selectCandidates } from "./candidates.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { joinDerived, rowsOf, type Joined } from "./columns.js";
 import { sqlNumber, sqlString } from "./sql-text.js";
+import { memoryError, openInstance, type DuckDBResources } from "./instance.js";
 
 /** What `openScan` reads. */
-export interface DuckDBScanOptions {
+export interface DuckDBScanOptions extends DuckDBResources {
   /**
    * Files, already expanded from globs, each read as one: log files (plain or `.gz`, split in SQL by
    * `layout`) and Parquet files (`.parquet`): with `column`, that column holds raw log lines; without,
@@ -49,8 +50,6 @@ export interface DuckDBScanOptions {
   leftoverFormat?: FormatSpec;
   /** The Parquet column that holds raw log lines. */
   column?: string | undefined;
-  /** DuckDB threads (`--jobs`). */
-  threads?: number;
   maxLineLength?: number;
   /** Keep every line for the records' `raw` (needed by `records`, not by `count`). */
   keepLines?: boolean;
@@ -224,20 +223,16 @@ export async function openScan({
   layout,
   leftoverFormat = { name: layout },
   column,
-  threads = 1,
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
   keepLines = false,
   countable = true,
+  ...resources
 }: DuckDBScanOptions): Promise<DuckDBScan> {
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(Math.max(1, Math.floor(threads))),
-    // Offline: nothing is downloaded; reading text, gzip and Parquet is built in.
-    autoinstall_known_extensions: "false",
-    autoload_known_extensions: "false",
-    // `records` streams rows in the order they were inserted, the files' order.
-    preserve_insertion_order: "true",
+  const instance = await openInstance(resources);
+  const connection = await instance.instance.connect().catch((error: unknown) => {
+    instance.close();
+    throw error;
   });
-  const connection = await instance.connect();
   const infos: FileInfo[] = [];
   // The stream's packed row: an expression over the fields, or the column of a scan that keeps only it.
   let packed = "packed";
@@ -267,7 +262,7 @@ export async function openScan({
       }
       if (isParquet(file) && column === undefined) {
         const columns = await parquetColumns(connection, file).catch((error: unknown) => {
-          throw readError(files, error);
+          throw readError({ files, error, memoryLimit: resources.memoryLimit });
         });
         const rawFields = columns.some((c) => c.name === "raw") ? null : columns.map((c) => c.name);
         infos.push({ file, records: true, parquet: true, rawFields, bytes });
@@ -289,7 +284,7 @@ export async function openScan({
         `CREATE TABLE parsed_rows AS ${keepLines && !countable ? `SELECT src, ${packed} AS packed FROM (${union})` : union}`,
       );
     } catch (error) {
-      throw readError(files, error);
+      throw readError({ files, error, memoryLimit: resources.memoryLimit });
     }
     // Rows keep the files' order and each file's line order (DuckDB keeps insertion order through the
     // readers, SELECT and UNION ALL while preserve_insertion_order is on), so a line's number `n` is its
@@ -312,88 +307,19 @@ export async function openScan({
     );
   } catch (error) {
     connection.closeSync();
-    instance.closeSync();
+    instance.close();
     throw error;
   }
 
+  // Out of memory past this point is said as such too, whichever query ran out.
+  const explain = (error: unknown) => memoryError({ error, memoryLimit: resources.memoryLimit }) ?? error;
+
   return {
-    async count({ queries, derived = [], onRecord }) {
-      if (!countable) throw new Error("count() needs a scan opened countable");
-      const joined = await joinDerived({ connection, derived, known: derivedTables });
-      const results = new Map<string, RawCountRow[]>();
-      // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
-      // standing for each derived one: a footprint that groups by the same fields needs no GROUP BY of
-      // its own when the records are selected (`records({ model })`).
-      const groupings = queries.map((query) => ({
-        fields: query.fields,
-        ...(query.bin === undefined ? {} : { bin: query.bin }),
-        representatives: keepLines && query.bin === undefined ? representativesOf(query) : [],
-      }));
-      const perGrouping = await groupedRows({ connection, groupings, joined, tag: "count" });
-      queries.forEach((query, i) => {
-        const rows = perGrouping[i]!;
-        results.set(
-          query.key,
-          rows.map((row) => toRaw(query, row)),
-        );
-        if (!keepLines || query.bin !== undefined) return;
-        distinct.set(query.key, candidateRows(groupings[i]!, rows));
+    count(options) {
+      return countRows(options).catch((error: unknown) => {
+        throw explain(error);
       });
-      const [summary] = await rowsOf(
-        connection,
-        `SELECT CAST(count(*) FILTER (WHERE plain) AS DOUBLE), CAST(min("time") FILTER (WHERE plain) AS DOUBLE), CAST(max("time") FILTER (WHERE plain) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM parsed`,
-      );
-      const [plainCount, from, to, read] = summary as [number, number | null, number | null, number];
-      const sources = (
-        await rowsOf(connection, `SELECT DISTINCT source FROM parsed WHERE plain ORDER BY source`)
-      ).map((row) => String(row[0]));
-      const plainLines = (
-        await rowsOf(connection, `SELECT src, CAST(count(*) AS DOUBLE) FROM parsed WHERE plain GROUP BY src`)
-      ).reduce((sum, row) => sum + (infos[Number(row[0])]!.records ? 0 : (row[1] as number)), 0);
-
-      // The lines left to oddity's parser, in input order.
-      const leftovers = (await rowsOf(
-        connection,
-        `SELECT source, CAST(n AS DOUBLE), line FROM parsed WHERE NOT plain ORDER BY src, n`,
-      )) as Array<[string, number, string | null]>;
-      const parser = createParser(leftoverFormat);
-      const rejections: Rejection[] = [];
-      let blank = 0;
-      let parsed = plainCount;
-      for (const [source, n, line] of leftovers) {
-        const got = handBack({ parser, source, n, line, maxLineLength });
-        if (got.kind === "blank") blank++;
-        else if (got.kind === "rejected") rejections.push(got.rejection);
-        else {
-          parsed++;
-          onRecord(got.record);
-        }
-      }
-      const stats = emptyStats();
-      stats.read = read;
-      stats.parsed = parsed;
-      stats.rejected = rejections.length;
-      stats.blank = blank;
-      stats.bytes = infos.reduce((sum, info) => sum + info.bytes, 0);
-      // Records per layout and rejections per reason, as oddity's own reader counts them (the SQL split
-      // reads only the NCSA reader's leading layout).
-      if (leftoverFormat.name === "ncsa") {
-        if (plainLines > 0) addBreakdown(stats, { layouts: { [layout]: plainLines } });
-        const handed = parser.takeLayouts?.() ?? null;
-        if (handed !== null) addBreakdown(stats, { layouts: handed });
-      }
-      addRejectionClasses(stats, rejections);
-      return {
-        results,
-        records: plainCount,
-        timeRange: { from, to },
-        sources,
-        stats,
-        rejections,
-        handedBack: leftovers.filter(([, , line]) => line !== null).length,
-      };
     },
-
     records({ batchSize = 512, format = null, warnings = [], model } = {}) {
       if (!keepLines) throw new Error("records() needs a scan opened with keepLines");
       const stats = emptyStats();
@@ -405,32 +331,126 @@ export async function openScan({
         [Symbol.asyncIterator]() {
           if (iterated) throw new Error("a RecordStream can be read only once");
           iterated = true;
-          return streamRecords({
-            distinct,
-            derivedTables,
-            connection,
-            model: countable ? model : undefined,
-            packed: countable ? packed : "packed",
-            infos,
-            stats,
-            batchSize: Math.max(1, batchSize),
-            leftoverFormat,
-            layout,
-            maxLineLength,
-          });
+          return explained(
+            streamRecords({
+              distinct,
+              derivedTables,
+              connection,
+              model: countable ? model : undefined,
+              packed: countable ? packed : "packed",
+              infos,
+              stats,
+              batchSize: Math.max(1, batchSize),
+              leftoverFormat,
+              layout,
+              maxLineLength,
+            }),
+            explain,
+          );
         },
       };
     },
 
     close() {
       connection.closeSync();
-      instance.closeSync();
+      instance.close();
     },
   };
+
+  async function countRows({
+    queries,
+    derived = [],
+    onRecord,
+  }: Parameters<DuckDBScan["count"]>[0]): Promise<DuckDBCounts> {
+    if (!countable) throw new Error("count() needs a scan opened countable");
+    const joined = await joinDerived({ connection, derived, known: derivedTables });
+    const results = new Map<string, RawCountRow[]>();
+    // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
+    // standing for each derived one: a footprint that groups by the same fields needs no GROUP BY of
+    // its own when the records are selected (`records({ model })`).
+    const groupings = queries.map((query) => ({
+      fields: query.fields,
+      ...(query.bin === undefined ? {} : { bin: query.bin }),
+      representatives: keepLines && query.bin === undefined ? representativesOf(query) : [],
+    }));
+    const perGrouping = await groupedRows({ connection, groupings, joined, tag: "count" });
+    queries.forEach((query, i) => {
+      const rows = perGrouping[i]!;
+      results.set(
+        query.key,
+        rows.map((row) => toRaw(query, row)),
+      );
+      if (!keepLines || query.bin !== undefined) return;
+      distinct.set(query.key, candidateRows(groupings[i]!, rows));
+    });
+    const [summary] = await rowsOf(
+      connection,
+      `SELECT CAST(count(*) FILTER (WHERE plain) AS DOUBLE), CAST(min("time") FILTER (WHERE plain) AS DOUBLE), CAST(max("time") FILTER (WHERE plain) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM parsed`,
+    );
+    const [plainCount, from, to, read] = summary as [number, number | null, number | null, number];
+    const sources = (
+      await rowsOf(connection, `SELECT DISTINCT source FROM parsed WHERE plain ORDER BY source`)
+    ).map((row) => String(row[0]));
+    const plainLines = (
+      await rowsOf(connection, `SELECT src, CAST(count(*) AS DOUBLE) FROM parsed WHERE plain GROUP BY src`)
+    ).reduce((sum, row) => sum + (infos[Number(row[0])]!.records ? 0 : (row[1] as number)), 0);
+
+    // The lines left to oddity's parser, in input order.
+    const leftovers = (await rowsOf(
+      connection,
+      `SELECT source, CAST(n AS DOUBLE), line FROM parsed WHERE NOT plain ORDER BY src, n`,
+    )) as Array<[string, number, string | null]>;
+    const parser = createParser(leftoverFormat);
+    const rejections: Rejection[] = [];
+    let blank = 0;
+    let parsed = plainCount;
+    for (const [source, n, line] of leftovers) {
+      const got = handBack({ parser, source, n, line, maxLineLength });
+      if (got.kind === "blank") blank++;
+      else if (got.kind === "rejected") rejections.push(got.rejection);
+      else {
+        parsed++;
+        onRecord(got.record);
+      }
+    }
+    const stats = emptyStats();
+    stats.read = read;
+    stats.parsed = parsed;
+    stats.rejected = rejections.length;
+    stats.blank = blank;
+    stats.bytes = infos.reduce((sum, info) => sum + info.bytes, 0);
+    // Records per layout and rejections per reason, as oddity's own reader counts them (the SQL split
+    // reads only the NCSA reader's leading layout).
+    if (leftoverFormat.name === "ncsa") {
+      if (plainLines > 0) addBreakdown(stats, { layouts: { [layout]: plainLines } });
+      const handed = parser.takeLayouts?.() ?? null;
+      if (handed !== null) addBreakdown(stats, { layouts: handed });
+    }
+    addRejectionClasses(stats, rejections);
+    return {
+      results,
+      records: plainCount,
+      timeRange: { from, to },
+      sources,
+      stats,
+      rejections,
+      handedBack: leftovers.filter(([, , line]) => line !== null).length,
+    };
+  }
 }
 
-function readError(files: readonly string[], error: unknown): InputError {
+function readError({
+  files,
+  error,
+  memoryLimit,
+}: {
+  files: readonly string[];
+  error: unknown;
+  memoryLimit: string | undefined;
+}): Error {
   if (error instanceof InputError) return error;
+  const memory = memoryError({ error, memoryLimit });
+  if (memory !== null) return memory;
   const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
   // In strict mode DuckDB refuses a file it would read as other lines than oddity's reader: say which
   // kind of line (its full message quotes the line, which is not printed).
@@ -446,6 +466,18 @@ function readError(files: readonly string[], error: unknown): InputError {
     `DuckDB could not read ${files.join(", ")}: ${reason}${why}; read them without --engine`,
     { cause: error },
   );
+}
+
+/** The records of `stream`, with its error explained by `explain`. */
+async function* explained<T>(
+  stream: AsyncGenerator<T>,
+  explain: (error: unknown) => unknown,
+): AsyncGenerator<T> {
+  try {
+    yield* stream;
+  } catch (error) {
+    throw explain(error);
+  }
 }
 
 async function* streamRecords({

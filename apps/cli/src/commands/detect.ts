@@ -1,6 +1,6 @@
 import type { Argv } from "yargs";
 import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
-import { restoreStdin } from "./options.js";
+import { withMemoryLimit, restoreStdin } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 import {
   ANOMALY_FORMATS,
@@ -12,7 +12,7 @@ import {
 } from "./scoring-options.js";
 
 function builder(yargs: Argv) {
-  return withAnalysisOptions(yargs)
+  return withMemoryLimit(withAnalysisOptions(yargs))
     .option("format", formatOption({ formats: ANOMALY_FORMATS, describe: "output format" }))
     .option("top", topOption("rows to print, best first (0: all; default 20 for table, all otherwise)"))
     .option("group", groupOption)

@@ -1,9 +1,9 @@
 import type { Argv } from "yargs";
-import { inputOptionsOf, wholeNumber, withInputOptions } from "./options.js";
+import { inputOptionsOf, withMemoryLimit, wholeNumber, withInputOptions } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 function builder(yargs: Argv) {
-  return withInputOptions(yargs)
+  return withMemoryLimit(withInputOptions(yargs))
     .option("output", {
       alias: "o",
       type: "string",
@@ -39,6 +39,7 @@ export const fitCommand = defineCommand({
           output: argv.output,
           jobs: argv.jobs,
           engine: argv.engine as "duckdb" | undefined,
+          memoryLimit: argv.memoryLimit,
         },
         runContext(),
       ),

@@ -27,6 +27,38 @@ export function wholeNumber(name: string, min = 0): (value: unknown) => number |
   };
 }
 
+/** A `coerce` for a size in bytes as DuckDB reads one: a number and a unit (`512MB`, `4GiB`), kept as text. */
+export function byteSize(name: string): (value: unknown) => string | undefined {
+  return (value) => {
+    if (value === undefined) return undefined;
+    const text = typeof value === "string" || typeof value === "number" ? String(value).trim() : "";
+    if (!/^\d+(?:\.\d+)?\s*(?:[KMGT]i?B|B)$/i.test(text))
+      throw new Error(`--${name}: expected a size such as 512MB or 4GB, received ${shown(value)}`);
+    return text;
+  };
+}
+
+/**
+ * `--memory-limit SIZE`, for commands with `--engine`: the most memory the engine may hold; past it,
+ * DuckDB spills to a private temp folder, removed on any exit. Refused without `--engine`.
+ */
+export function withMemoryLimit<T>(yargs: Argv<T>) {
+  return yargs
+    .option("memory-limit", {
+      type: "string",
+      describe:
+        "with --engine: the most memory DuckDB may hold (512MB, 4GB; default 80% of RAM); past it, it spills to a private temp folder",
+      coerce: byteSize("memory-limit"),
+    })
+    .check((argv) => {
+      const given = argv as { memoryLimit?: unknown; engine?: unknown };
+      // A string is yargs' usage error (a thrown Error would be reported as a bug).
+      return given.memoryLimit !== undefined && given.engine === undefined
+        ? "--memory-limit applies to --engine duckdb; without an engine, the detectors' own caps bound oddity's memory"
+        : true;
+    });
+}
+
 /** A `coerce` for bits: finite numbers ≥ 0. */
 export function bits(name: string): (value: unknown) => number | undefined {
   return (value) => {

@@ -1,11 +1,12 @@
 import type { Argv } from "yargs";
 import { analysisOptionsOf, formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
+import { withMemoryLimit } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 
 const FORMATS = ["table", "json", "csv"] as const;
 
 function builder(yargs: Argv) {
-  return withAnalysisOptions(yargs)
+  return withMemoryLimit(withAnalysisOptions(yargs))
     .option("field", {
       alias: "F",
       type: "string",
@@ -45,6 +46,7 @@ export const profileCommand = defineCommand({
           rare: argv.rare,
           format: argv.format,
           engine: argv.engine as "duckdb" | undefined,
+          memoryLimit: argv.memoryLimit,
         },
         runContext(),
       ),

@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import { formatOption, topOption, withAnalysisOptions } from "./analysis-options.js";
+import { withMemoryLimit } from "./options.js";
 import { defineCommand, runContext, setExitCode } from "./run.js";
 import {
   ANOMALY_FORMATS,
@@ -11,7 +12,7 @@ import {
 } from "./scoring-options.js";
 
 function builder(yargs: Argv) {
-  return withAnalysisOptions(yargs)
+  return withMemoryLimit(withAnalysisOptions(yargs))
     .option("model", {
       alias: "m",
       type: "string",

@@ -48,6 +48,7 @@ export function scoringCommandOptionsOf(
     failOn?: number | undefined;
     rejects?: string | undefined;
     engine?: string | undefined;
+    memoryLimit?: string | undefined;
   },
 ): ScoringCommandOptions {
   return {
@@ -59,5 +60,6 @@ export function scoringCommandOptionsOf(
     failOn: argv.failOn,
     rejects: argv.rejects,
     engine: argv.engine as "duckdb" | undefined,
+    memoryLimit: argv.memoryLimit,
   };
 }

@@ -14,6 +14,7 @@ import {
 } from "@oddity/core";
 import type * as DuckDBEngine from "@oddity/engine-duckdb";
 import { loadClickHouse } from "../input/clickhouse.js";
+import { createTempFolder, removeTempFolder } from "../output/temp-files.js";
 import type { Session } from "./common.js";
 import type { InputOptions } from "./context.js";
 
@@ -38,6 +39,21 @@ export async function loadDuckDBEngine(): Promise<typeof DuckDBEngine> {
     }
     throw error;
   }
+}
+
+/**
+ * What the engine may use (`--jobs` threads, `--memory-limit`), with a spill folder of the CLI's own,
+ * which `release` removes, as does any exit: an interrupted run leaves no spilled data behind.
+ */
+export function engineResources(options: { jobs?: number | undefined; memoryLimit?: string | undefined }): {
+  resources: DuckDBEngine.DuckDBResources;
+  release: () => void;
+} {
+  const tempDirectory = createTempFolder();
+  return {
+    resources: { threads: options.jobs ?? 1, memoryLimit: options.memoryLimit, tempDirectory },
+    release: () => removeTempFolder(tempDirectory),
+  };
 }
 
 // Enough lines for the sniffer, which reads the first 50 non-blank ones.
@@ -177,7 +193,10 @@ export async function openEngineScan({
 }: {
   session: Session;
   inputs: readonly string[];
-  options: Pick<InputOptions, "maxLineLength"> & { jobs?: number | undefined };
+  options: Pick<InputOptions, "maxLineLength"> & {
+    jobs?: number | undefined;
+    memoryLimit?: string | undefined;
+  };
   /** Keep the lines for `records` (false for a scan that only fits). */
   keepLines?: boolean;
   /** Keep the fields for `count` (false for a scan that is only scored). */
@@ -190,16 +209,29 @@ export async function openEngineScan({
     column: session.database.column,
     engine,
   });
-  const scan = await engine.openScan({
-    files: read.files,
-    layout: read.layout,
-    leftoverFormat: read.leftoverFormat,
-    column: read.column,
-    threads: options.jobs ?? 1,
-    keepLines,
-    countable,
-    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-  });
+  const { resources, release } = engineResources(options);
+  const opened = await engine
+    .openScan({
+      files: read.files,
+      layout: read.layout,
+      leftoverFormat: read.leftoverFormat,
+      column: read.column,
+      keepLines,
+      countable,
+      ...resources,
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+    })
+    .catch((error: unknown) => {
+      release();
+      throw error;
+    });
+  const scan: DuckDBEngine.DuckDBScan = {
+    ...opened,
+    close() {
+      opened.close();
+      release();
+    },
+  };
   return { scan, read, engine };
 }
 

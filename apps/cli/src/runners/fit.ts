@@ -38,6 +38,8 @@ export interface FitOptions extends InputOptions {
   jobs?: number | undefined;
   /** Compute the detectors' declared counts in this engine instead of reading records in Node. */
   engine?: "duckdb" | undefined;
+  /** With `engine`: the most memory it may hold before it spills (`--memory-limit`, `4GB`). */
+  memoryLimit?: string | undefined;
 }
 
 /** `oddity fit --engine duckdb`: the declared counts computed in DuckDB with `--jobs` threads. */
@@ -46,7 +48,7 @@ async function fitOnDuckDB(
   session: Session,
   inputs: string[],
 ): Promise<{ model: Model; stats: InputStats }> {
-  const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
+  const { engineInputs, engineResources, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
   const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
@@ -56,15 +58,18 @@ async function fitOnDuckDB(
     engine,
   });
   for (const warning of warnings) session.reporter.warn(warning);
-  const fit = await engine.fitWithDuckDB({
-    pipeline,
-    files,
-    layout,
-    leftoverFormat,
-    column,
-    threads: options.jobs ?? 1,
-    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-  });
+  const { resources, release } = engineResources(options);
+  const fit = await engine
+    .fitWithDuckDB({
+      pipeline,
+      files,
+      layout,
+      leftoverFormat,
+      column,
+      ...resources,
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+    })
+    .finally(release);
   const first = fit.rejections[0] ?? null;
   if (options.strict === true && first !== null) {
     throw new InputError(`${first.source}:${first.line}: ${first.reason}`);

@@ -52,6 +52,8 @@ export interface ProfileOptions extends InputOptions {
   jobs?: number | undefined;
   /** Count in this engine (with `jobs` threads) instead of reading records in Node. */
   engine?: "duckdb" | undefined;
+  /** With `engine`: the most memory it may hold before it spills (`--memory-limit`, `4GB`). */
+  memoryLimit?: string | undefined;
 }
 
 /**
@@ -71,7 +73,7 @@ async function profileOnDuckDB({
   profiler: FieldProfiler;
   conditional: ConditionalProfiler[];
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
-  const { engineInputs, loadDuckDBEngine } = await import("./engine.js");
+  const { engineInputs, engineResources, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
     inputs,
@@ -84,20 +86,23 @@ async function profileOnDuckDB({
   // DuckDB groups by path_template and the like itself, from oddity's table of their values.
   const derive = new Set<string>(MAPPABLE_FIELDS);
   const queries = specs.map((spec) => countQueryFor(spec, { derive }));
-  const counts = await engine.countLines({
-    queries,
-    derived: derivedMappings(queries),
-    files,
-    layout,
-    leftoverFormat,
-    column,
-    threads: options.jobs ?? 1,
-    ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-    onRecord: (record) => {
-      profiler.observe(record);
-      for (const c of conditional) c.observe(record);
-    },
-  });
+  const { resources, release } = engineResources(options);
+  const counts = await engine
+    .countLines({
+      queries,
+      derived: derivedMappings(queries),
+      files,
+      layout,
+      leftoverFormat,
+      column,
+      ...resources,
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+      onRecord: (record) => {
+        profiler.observe(record);
+        for (const c of conditional) c.observe(record);
+      },
+    })
+    .finally(release);
   addCountedTables({
     profiler,
     conditional,

@@ -18,4 +18,6 @@ export interface ScoringCommandOptions extends InputOptions {
   jobs?: number | undefined;
   /** Read and split the files in this engine; the detectors score in Node. */
   engine?: "duckdb" | undefined;
+  /** With `engine`: the most memory it may hold before it spills (`--memory-limit`, `4GB`). */
+  memoryLimit?: string | undefined;
 }

@@ -1,0 +1,105 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { BIN, oddity, tempDir, waitForEntry } from "./helpers.js";
+
+// Lines enough that DuckDB, held to LIMIT, writes part of what it reads to its spill folder. DuckDB's
+// reader takes a buffer sized by the longest line allowed (64 MiB for oddity's default), so the runs
+// allow short lines only, to fit it within LIMIT.
+const LINES = 150_000;
+const LIMIT = "80MB";
+const SHORT_LINES = ["--max-line-length", "1000"];
+
+let log: string;
+beforeAll(() => {
+  log = path.join(tempDir(), "big.log");
+  const lines: string[] = [];
+  for (let i = 0; i < LINES; i++) {
+    const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const second = String(i % 60).padStart(2, "0");
+    lines.push(
+      `${ip} - - [16/Apr/2019:19:34:${second} +0000] "GET /items/${i % 977}?page=${i} HTTP/1.1" ${i % 50 === 0 ? 404 : 200} ${i % 5000} "-" "agent-${i % 31}"`,
+    );
+  }
+  writeFileSync(log, `${lines.join("\n")}\n`);
+});
+
+describe("--engine duckdb --memory-limit", () => {
+  it("fits within the limit to the model oddity fit writes, leaving nothing in TMPDIR or the working folder", async () => {
+    const cwd = tempDir();
+    const tmp = mkdtempSync(path.join(tempDir(), "tmp-"));
+    const duck = await oddity(
+      ["fit", log, ...SHORT_LINES, "--engine", "duckdb", "--memory-limit", LIMIT, "-o", "duck.json"],
+      { cwd, env: { TMPDIR: tmp } },
+    );
+    const own = await oddity(["fit", log, ...SHORT_LINES, "-o", "own.json"], { cwd });
+    expect([duck.code, own.code, duck.stderr]).toEqual([0, 0, expect.stringContaining("150,000 parsed")]);
+    expect(readFileSync(path.join(cwd, "duck.json"), "utf8")).toBe(
+      readFileSync(path.join(cwd, "own.json"), "utf8"),
+    );
+    // DuckDB's own default would have spilled into `.tmp` here.
+    expect([readdirSync(cwd).sort(), readdirSync(tmp)]).toEqual([["duck.json", "own.json"], []]);
+  });
+
+  it("stops on Ctrl-C with exit 130, removing the data it spilled", async () => {
+    const cwd = tempDir();
+    const tmp = mkdtempSync(path.join(tempDir(), "tmp-"));
+    const child = spawn(
+      process.execPath,
+      [BIN, "detect", log, ...SHORT_LINES, "--engine", "duckdb", "--memory-limit", LIMIT, "-q"],
+      { cwd, env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // Interrupt once DuckDB has spilled: its folder holds a file.
+    const folder = path.join(
+      tmp,
+      await waitForEntry({ dir: tmp, accept: (name) => name.startsWith("oddity-"), child }),
+    );
+    const spilled = await waitForEntry({
+      dir: folder,
+      accept: (name) => name.startsWith("duckdb_temp"),
+      child,
+    });
+    child.kill("SIGINT");
+    expect([spilled.length > 0, await exited, readdirSync(tmp), readdirSync(cwd)]).toEqual([
+      true,
+      130,
+      [],
+      [],
+    ]);
+  });
+
+  it("says a run needs more than the limit as a usage error, not a bug (exit 2)", async () => {
+    // The reader's buffer for the default line length alone is larger than this.
+    const { code, stderr } = await oddity(["detect", log, "--engine", "duckdb", "--memory-limit", "48MB"]);
+    expect([code, stderr.split("\n")[0]]).toEqual([
+      2,
+      expect.stringMatching(
+        /^oddity: error: DuckDB needs more than its memory limit \(48MB\): Out of Memory Error/,
+      ),
+    ]);
+  });
+
+  it("refuses a limit without --engine, and a size it cannot read (exit 2)", async () => {
+    const alone = await oddity(["fit", log, "--memory-limit", "1GB", "-o", "m.json"]);
+    const unread = await oddity([
+      "score",
+      log,
+      "--engine",
+      "duckdb",
+      "--memory-limit",
+      "lots",
+      "-m",
+      "m.json",
+    ]);
+    expect([alone.code, alone.stderr.split("\n")[0]]).toEqual([
+      2,
+      "oddity: --memory-limit applies to --engine duckdb; without an engine, the detectors' own caps bound oddity's memory",
+    ]);
+    expect([unread.code, unread.stderr.split("\n")[0]]).toEqual([
+      2,
+      'oddity: --memory-limit: expected a size such as 512MB or 4GB, received "lots"',
+    ]);
+  });
+});
