@@ -12,6 +12,11 @@ export interface Joined {
   absent: string | null;
 }
 
+/** True for a record field the SQL split yields as a column of `parsed` (not `raw` nor `line`, the line number). */
+export function isFieldColumn(field: string): boolean {
+  return COLUMNS.has(field) && field !== "line";
+}
+
 /** The SQL for a field of a `parsed` row: a column, a derived field's joined value, or null. */
 export function column(field: string, joined: ReadonlyMap<string, Joined> = new Map()): string {
   const join = joined.get(field);

@@ -13,10 +13,10 @@ import {
   type Pipeline,
   type Rejection,
 } from "@oddity/core";
-import { openScan, type DuckDBCounts, type DuckDBScan, type DuckDBScanOptions } from "./scan.js";
+import { fieldsRead, openScan, type DuckDBCounts, type DuckDBScan, type DuckDBScanOptions } from "./scan.js";
 
 /** What `fitWithDuckDB` reads. */
-export interface DuckDBFitOptions extends Omit<DuckDBScanOptions, "keepLines"> {
+export interface DuckDBFitOptions extends Omit<DuckDBScanOptions, "keepLines" | "countedFields"> {
   pipeline: Pipeline;
 }
 
@@ -31,7 +31,7 @@ export interface DuckDBFit {
 }
 
 /** What `countLines` reads and counts. */
-export interface DuckDBCountOptions extends Omit<DuckDBScanOptions, "keepLines"> {
+export interface DuckDBCountOptions extends Omit<DuckDBScanOptions, "keepLines" | "countedFields"> {
   /** The grouped counts to compute (see `countQueryFor`, `planCounts`). */
   queries: readonly CountQuery[];
   /** Derived fields the queries group by (`CountPlan.derived`). */
@@ -50,7 +50,7 @@ export async function countLines({
   onRecord,
   ...options
 }: DuckDBCountOptions): Promise<DuckDBCounts> {
-  const scan = await openScan(options);
+  const scan = await openScan({ ...options, countedFields: fieldsRead({ queries, derived }) });
   try {
     return await scan.count({ queries, derived, onRecord });
   } finally {
@@ -94,8 +94,8 @@ export async function fitScan({
 /** Fits `pipeline` in DuckDB (see {@link fitScan}): the model equals `oddity fit`'s of the same lines. */
 export async function fitWithDuckDB({ pipeline, ...options }: DuckDBFitOptions): Promise<DuckDBFit> {
   // Refused before anything is read: a detector that declares no counts.
-  planCounts(pipeline, "--engine duckdb");
-  const scan = await openScan(options);
+  const plan = planCounts(pipeline, "--engine duckdb", { derive: MAPPABLE_FIELDS });
+  const scan = await openScan({ ...options, countedFields: fieldsRead(plan) });
   try {
     return await fitScan({ pipeline, scan });
   } finally {

@@ -5,6 +5,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { conditional } from "@oddity/detector-conditional";
 import {
   InputError,
+  countQueryFor,
   createPipeline,
   API_VERSION,
   createScorer,
@@ -458,5 +459,35 @@ describe("openScan records selected by a model", () => {
     const selected = await scanned({ files: [file], model });
     expect(selected.records.map((r) => r.path)).toEqual(hostile.slice(0, 2));
     expect((selected.stats as { parsed: number }).parsed).toBe(303);
+  });
+});
+
+describe("openScan counting only some fields", () => {
+  const query = (id: string, fields: string[]) => countQueryFor({ id, fields });
+  const count = async (countedFields: string[] | undefined, queries: ReturnType<typeof query>[]) => {
+    const scan = await openScan({
+      files: [TRICKY, SAMPLE],
+      layout: "combined",
+      ...(countedFields === undefined ? {} : { countedFields }),
+    });
+    try {
+      const counts = await scan.count({ queries, onRecord: () => {} });
+      return { results: [...counts.results], stats: counts.stats, timeRange: counts.timeRange };
+    } finally {
+      scan.close();
+    }
+  };
+
+  it("counts the fields it keeps as a scan that keeps every field does", async () => {
+    const queries = [query("a", ["status", "ip"]), query("b", ["user_agent"])];
+    const some = await count(["status", "ip", "user_agent"], queries);
+    expect(some).toEqual(await count(undefined, queries));
+    expect(some.results.map(([, rows]) => rows.length > 1)).toEqual([true, true]);
+  });
+
+  it("refuses to count a field it was not opened to keep, naming it", async () => {
+    await expect(count(["status"], [query("a", ["status", "referer"])])).rejects.toThrow(
+      /count\(\) reads referer, which the scan was not opened to keep/,
+    );
   });
 });

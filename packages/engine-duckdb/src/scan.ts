@@ -30,7 +30,7 @@ import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
 import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
 import { selectCandidates } from "./candidates.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
-import { joinDerived, rowsOf, type Joined } from "./columns.js";
+import { isFieldColumn, joinDerived, rowsOf, type Joined } from "./columns.js";
 import { sqlNumber, sqlString } from "./sql-text.js";
 import { memoryError, openInstance, type DuckDBResources } from "./instance.js";
 
@@ -58,6 +58,12 @@ export interface DuckDBScanOptions extends DuckDBResources {
    * just the packed rows, which saves DuckDB the memory of the columns.
    */
   countable?: boolean;
+  /**
+   * The record fields `count` will read, when known before the scan (a fit's plan): the others are not
+   * kept, which saves DuckDB their memory. Default: every field. Ignored with `keepLines`, whose records
+   * need every field.
+   */
+  countedFields?: readonly string[];
 }
 
 /** The counts of the lines the SQL split read, and what happened to the others. */
@@ -119,6 +125,29 @@ function toRaw(query: CountQuery, row: readonly unknown[]): RawCountRow {
   const sign = row[query.fields.length] as number | null;
   const key = row[query.fields.length + 1] as number;
   return { values, bin: sign === null ? null : { sign: sign as -1 | 0 | 1, key }, count };
+}
+
+/** The fields the queries group by, bin, or derive theirs from: all a scan that only counts must keep. */
+export function fieldsRead({
+  queries,
+  derived = [],
+}: {
+  queries: readonly CountQuery[];
+  derived?: readonly DerivedMapping[] | undefined;
+}): string[] {
+  return [
+    ...queries.flatMap((q) => [...q.fields, ...(q.bin === undefined ? [] : [q.bin.field])]),
+    ...derived.map((d) => d.from),
+  ];
+}
+
+// The columns of a split row besides its record fields: which file and line, whether the SQL split it,
+// the line when it did not, and `time`, which the counts' time range reads.
+const SCAN_COLUMNS = ["src", "source", "plain", "line", "line_no", "time"];
+
+/** The record-field columns to keep for counting `fields` (the others are not needed). */
+function keptColumns(fields: readonly string[]): string[] {
+  return [...new Set(fields.filter((f) => isFieldColumn(f) && !SCAN_COLUMNS.includes(f)))];
 }
 
 /** What became of a line the SQL split handed back. */
@@ -226,8 +255,11 @@ export async function openScan({
   maxLineLength = DEFAULT_MAX_LINE_LENGTH,
   keepLines = false,
   countable = true,
+  countedFields,
   ...resources
 }: DuckDBScanOptions): Promise<DuckDBScan> {
+  // The record fields kept as columns: null for all of them.
+  const kept = keepLines || countedFields === undefined ? null : keptColumns(countedFields);
   const instance = await openInstance(resources);
   const connection = await instance.instance.connect().catch((error: unknown) => {
     instance.close();
@@ -280,9 +312,13 @@ export async function openScan({
       // A scan only streamed back (not counted, so not selected from either) keeps just the packed rows,
       // built here by DuckDB's threads; a countable one keeps the fields and the lines, and packs the rows
       // it streams as it streams them (once a model selects them, few).
-      await connection.run(
-        `CREATE TABLE parsed_rows AS ${keepLines && !countable ? `SELECT src, ${packed} AS packed FROM (${union})` : union}`,
-      );
+      const rows =
+        keepLines && !countable
+          ? `SELECT src, ${packed} AS packed FROM (${union})`
+          : kept === null
+            ? union
+            : `SELECT ${[...SCAN_COLUMNS, ...kept].map((c) => `"${c}"`).join(", ")} FROM (${union})`;
+      await connection.run(`CREATE TABLE parsed_rows AS ${rows}`);
     } catch (error) {
       throw readError({ files, error, memoryLimit: resources.memoryLimit });
     }
@@ -363,6 +399,13 @@ export async function openScan({
     onRecord,
   }: Parameters<DuckDBScan["count"]>[0]): Promise<DuckDBCounts> {
     if (!countable) throw new Error("count() needs a scan opened countable");
+    const missing =
+      kept === null ? [] : keptColumns(fieldsRead({ queries, derived })).filter((f) => !kept.includes(f));
+    if (missing.length > 0) {
+      throw new Error(
+        `count() reads ${missing.join(", ")}, which the scan was not opened to keep (countedFields)`,
+      );
+    }
     const joined = await joinDerived({ connection, derived, known: derivedTables });
     const results = new Map<string, RawCountRow[]>();
     // A scan that will be streamed back keeps each query's distinct combinations too, with a raw value
