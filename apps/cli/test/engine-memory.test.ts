@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { syntheticCombinedLines } from "@oddity/fixtures";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BIN, oddity, tempDir, waitForEntry } from "./helpers.js";
 
@@ -14,15 +15,7 @@ const SHORT_LINES = ["--max-line-length", "1000"];
 let log: string;
 beforeAll(() => {
   log = path.join(tempDir(), "big.log");
-  const lines: string[] = [];
-  for (let i = 0; i < LINES; i++) {
-    const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    const second = String(i % 60).padStart(2, "0");
-    lines.push(
-      `${ip} - - [16/Apr/2019:19:34:${second} +0000] "GET /items/${i % 977}?page=${i} HTTP/1.1" ${i % 50 === 0 ? 404 : 200} ${i % 5000} "-" "agent-${i % 31}"`,
-    );
-  }
-  writeFileSync(log, `${lines.join("\n")}\n`);
+  writeFileSync(log, `${syntheticCombinedLines(LINES).join("\n")}\n`);
 });
 
 describe("--engine duckdb --memory-limit", () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError, readInputs, type LogRecord, type RecordStream } from "@oddity/core";
+import { syntheticCombinedLines } from "@oddity/fixtures";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openScan } from "./index.js";
 
@@ -16,15 +17,7 @@ const LIMIT = "48MB";
 const maxLineLength = 1000;
 const log = path.join(dir, "big.log");
 beforeAll(() => {
-  const lines: string[] = [];
-  for (let i = 0; i < LINES; i++) {
-    const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-    const second = String(i % 60).padStart(2, "0");
-    lines.push(
-      `${ip} - - [16/Apr/2019:19:34:${second} +0000] "GET /items/${i % 977}?page=${i} HTTP/1.1" ${i % 50 === 0 ? 404 : 200} ${i % 5000} "-" "agent-${i % 31}"`,
-    );
-  }
-  writeFileSync(log, `${lines.join("\n")}\n`);
+  writeFileSync(log, `${syntheticCombinedLines(LINES).join("\n")}\n`);
 });
 
 async function drain(stream: RecordStream): Promise<LogRecord[]> {

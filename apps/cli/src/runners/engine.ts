@@ -41,21 +41,6 @@ export async function loadDuckDBEngine(): Promise<typeof DuckDBEngine> {
   }
 }
 
-/**
- * What the engine may use (`--jobs` threads, `--memory-limit`), with a spill folder of the CLI's own,
- * which `release` removes, as does any exit: an interrupted run leaves no spilled data behind.
- */
-export function engineResources(options: { jobs?: number | undefined; memoryLimit?: string | undefined }): {
-  resources: DuckDBEngine.DuckDBResources;
-  release: () => void;
-} {
-  const tempDirectory = createTempFolder();
-  return {
-    resources: { threads: options.jobs ?? 1, memoryLimit: options.memoryLimit, tempDirectory },
-    release: () => removeTempFolder(tempDirectory),
-  };
-}
-
 // Enough lines for the sniffer, which reads the first 50 non-blank ones.
 const SAMPLE_LINES = SNIFF_LINES * 4;
 
@@ -177,6 +162,40 @@ export async function engineInputs({
   };
 }
 
+/**
+ * The options of a DuckDB scan of `read`: what to read and how, and what the engine may use (`--jobs`
+ * threads, `--memory-limit`), with a spill folder of the CLI's own, which `release` removes, as does
+ * any exit: an interrupted run leaves no spilled data behind.
+ */
+export function scanSettings({
+  read,
+  options,
+}: {
+  read: EngineInputs;
+  options: Pick<InputOptions, "maxLineLength"> & {
+    jobs?: number | undefined;
+    memoryLimit?: string | undefined;
+  };
+}): {
+  settings: Omit<DuckDBEngine.DuckDBScanOptions, "keepLines" | "countable" | "countedFields">;
+  release: () => void;
+} {
+  const tempDirectory = createTempFolder();
+  return {
+    settings: {
+      files: read.files,
+      layout: read.layout,
+      leftoverFormat: read.leftoverFormat,
+      column: read.column,
+      threads: options.jobs ?? 1,
+      memoryLimit: options.memoryLimit,
+      tempDirectory,
+      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+    },
+    release: () => removeTempFolder(tempDirectory),
+  };
+}
+
 // How the summary names what a Parquet file of record-field columns was read as.
 const PARQUET_RECORDS = "parquet (record fields)";
 
@@ -209,22 +228,11 @@ export async function openEngineScan({
     column: session.database.column,
     engine,
   });
-  const { resources, release } = engineResources(options);
-  const opened = await engine
-    .openScan({
-      files: read.files,
-      layout: read.layout,
-      leftoverFormat: read.leftoverFormat,
-      column: read.column,
-      keepLines,
-      countable,
-      ...resources,
-      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-    })
-    .catch((error: unknown) => {
-      release();
-      throw error;
-    });
+  const { settings, release } = scanSettings({ read, options });
+  const opened = await engine.openScan({ ...settings, keepLines, countable }).catch((error: unknown) => {
+    release();
+    throw error;
+  });
   const scan: DuckDBEngine.DuckDBScan = {
     ...opened,
     close() {

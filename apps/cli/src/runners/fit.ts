@@ -48,28 +48,18 @@ async function fitOnDuckDB(
   session: Session,
   inputs: string[],
 ): Promise<{ model: Model; stats: InputStats }> {
-  const { engineInputs, engineResources, loadDuckDBEngine } = await import("./engine.js");
+  const { engineInputs, scanSettings, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
-  const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
+  const read = await engineInputs({
     inputs,
     format: session.format,
     column: session.database.column,
     engine,
   });
-  for (const warning of warnings) session.reporter.warn(warning);
-  const { resources, release } = engineResources(options);
-  const fit = await engine
-    .fitWithDuckDB({
-      pipeline,
-      files,
-      layout,
-      leftoverFormat,
-      column,
-      ...resources,
-      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
-    })
-    .finally(release);
+  for (const warning of read.warnings) session.reporter.warn(warning);
+  const { settings, release } = scanSettings({ read, options });
+  const fit = await engine.fitWithDuckDB({ pipeline, ...settings }).finally(release);
   const first = fit.rejections[0] ?? null;
   if (options.strict === true && first !== null) {
     throw new InputError(`${first.source}:${first.line}: ${first.reason}`);

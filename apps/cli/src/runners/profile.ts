@@ -73,30 +73,25 @@ async function profileOnDuckDB({
   profiler: FieldProfiler;
   conditional: ConditionalProfiler[];
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
-  const { engineInputs, engineResources, loadDuckDBEngine } = await import("./engine.js");
+  const { engineInputs, scanSettings, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
-  const { files, layout, leftoverFormat, column, warnings } = await engineInputs({
+  const read = await engineInputs({
     inputs,
     format: session.format,
     column: session.database.column,
     engine,
   });
-  for (const warning of warnings) session.reporter.warn(warning);
+  for (const warning of read.warnings) session.reporter.warn(warning);
   const specs = profileSpecs({ profiler, conditional });
   // DuckDB groups by path_template and the like itself, from oddity's table of their values.
   const derive = new Set<string>(MAPPABLE_FIELDS);
   const queries = specs.map((spec) => countQueryFor(spec, { derive }));
-  const { resources, release } = engineResources(options);
+  const { settings, release } = scanSettings({ read, options });
   const counts = await engine
     .countLines({
       queries,
       derived: derivedMappings(queries),
-      files,
-      layout,
-      leftoverFormat,
-      column,
-      ...resources,
-      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
+      ...settings,
       onRecord: (record) => {
         profiler.observe(record);
         for (const c of conditional) c.observe(record);
