@@ -13,7 +13,7 @@ import {
   type RawCountRow,
 } from "./counted.js";
 import type { CountTables } from "./count-tables.js";
-import { defineDetector, API_VERSION, type DetectorHooks } from "./detector.js";
+import { defineDetector, API_VERSION, type DetectorContext, type DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
 import { fieldReader } from "./fields.js";
 import { createPipeline } from "./pipeline.js";
@@ -103,8 +103,8 @@ describe("counted fit", () => {
   it("groups by the raw path when a spec also asks for it, so the engine joins nothing", () => {
     const both = defineDetector({
       ...templateCounter(() => {}),
-      create: () => ({
-        ...templateCounter(() => {}).create({}, { id: "x", warn() {} }),
+      create: (options, context) => ({
+        ...templateCounter(() => {}).create(options, context),
         counts: [{ id: "t", fields: ["path", "path_template"] }],
       }),
     });
@@ -140,7 +140,10 @@ describe("counted fit", () => {
     const plain = templateCounter(() => {});
     const undeclared = {
       ...plain,
-      create: () => ({ ...plain.create({}, { id: "x", warn() {} }), counts: undefined }),
+      create: (options: Record<string, never>, context: DetectorContext) => ({
+        ...plain.create(options, context),
+        counts: undefined,
+      }),
     };
     const pipeline = createPipeline({
       detectors: [{ use: "./mine.js", id: "mine", definition: undeclared }],

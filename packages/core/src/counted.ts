@@ -1,6 +1,7 @@
 import type { BinKey, CountBin, CountRow, CountSpec, CountTables } from "./count-tables.js";
 import type { DetectorHooks } from "./detector.js";
 import { ConfigError } from "./errors.js";
+import { createFieldCache } from "./field-cache.js";
 import { RECORD_FIELDS, canonicalField, fieldReader, getFieldNumber, type DerivedField } from "./fields.js";
 import type { Pipeline } from "./pipeline.js";
 import { blankRecord, createRecord, type FieldValue, type LogRecord } from "./record.js";
@@ -238,10 +239,11 @@ export function recordOf(fields: readonly string[], values: readonly FieldValue[
  */
 export function deriveRows(spec: CountSpec, query: CountQuery, rows: readonly RawCountRow[]): CountRow[] {
   // A field the engine grouped by itself (a mapped derived field) is read from the row; others from the
-  // record the row's raw values make.
+  // record the row's raw values make, rows that share a path sharing its template.
+  const cache = createFieldCache();
   const readers = spec.fields.map((f) => {
     const at = isMappable(canonicalField(f)) ? query.fields.indexOf(canonicalField(f)) : -1;
-    if (at === -1) return { at, read: fieldReader(f) };
+    if (at === -1) return { at, read: cache.reader(f) };
     return { at, read: null };
   });
   const binField = spec.bin === undefined ? null : canonicalField(spec.bin.field);
@@ -328,10 +330,11 @@ export function countTables(plan: CountPlan, results: CountResults): CountTables
  */
 export function countRecords(queries: readonly CountQuery[], records: Iterable<LogRecord>): CountResults {
   const tables = queries.map(() => new Map<string, RawCountRow & { values: FieldValue[] }>());
+  const cache = createFieldCache();
   const readers = queries.map((q) =>
     q.fields.map((field): ((r: LogRecord) => FieldValue) =>
       isMappable(field)
-        ? fieldReader(field)
+        ? cache.reader(field)
         : isRecordField(field)
           ? (r: LogRecord) => r[field as keyof LogRecord] as FieldValue
           : (r: LogRecord) => (r.extra !== null && Object.hasOwn(r.extra, field) ? r.extra[field]! : null),

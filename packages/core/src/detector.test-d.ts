@@ -1,5 +1,6 @@
 import { describe, expectTypeOf, it } from "vitest";
-import { defineDetector, type DetectorHooks } from "./detector.js";
+import type { ValueCodes } from "./counting/value-codes.js";
+import { defineDetector, type DetectorContext, type DetectorHooks } from "./detector.js";
 import type { Finding } from "./finding.js";
 import type { LogRecord } from "./record.js";
 import { z } from "zod";
@@ -35,5 +36,13 @@ describe("detector contract types", () => {
     >();
     expectTypeOf<DetectorHooks<number>["merge"]>().toEqualTypeOf<(a: number, b: number) => number>();
     expectTypeOf<Finding["surprisal"]>().toEqualTypeOf<number>();
+  });
+
+  it("pins what the context hands a detector: its id, warn, the pipeline's codes and field reader", () => {
+    expectTypeOf<DetectorContext["codes"]>().toEqualTypeOf<(field: string) => ValueCodes>();
+    expectTypeOf<DetectorContext["fieldReader"]>().toEqualTypeOf<
+      (name: string) => (record: LogRecord) => string | null
+    >();
+    expectTypeOf<DetectorContext["id"]>().toEqualTypeOf<string>();
   });
 });

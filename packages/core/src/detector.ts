@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { CountSpec, CountTables } from "./count-tables.js";
+import type { ValueCodes } from "./counting/value-codes.js";
 import type { Finding } from "./finding.js";
 import type { LogRecord } from "./record.js";
 import type { Summary } from "./summary.js";
@@ -31,6 +32,19 @@ export interface DetectorContext {
    * `prepare`: the host clears warnings each time a model is prepared, so they describe the final state.
    */
   warn(message: string): void;
+  /**
+   * The pipeline's codes of `field` (see `ValueCodes`), shared by every detector of the pipeline: give
+   * them to the counters of that field (`new BoundedCounter({ maxDistinct, codes: context.codes(field) })`)
+   * and a record's value is looked up once however many counters count it. Private to this pipeline in
+   * this thread, so a state's codes never reach a saved model; a counter counts the same without them.
+   * A plain function: pass it on as it is.
+   */
+  readonly codes: (field: string) => ValueCodes;
+  /**
+   * Reads a field as core's `fieldReader` does, with the pipeline's memo of path templates: a path's
+   * template is worked out once for all the detectors that read it, not once per detector and record.
+   */
+  readonly fieldReader: (name: string) => (record: LogRecord) => string | null;
 }
 
 /**

@@ -1,5 +1,3 @@
-import { valueCodes } from "./counting/value-codes.js";
-import { ownString } from "./own-string.js";
 import { pathTemplate } from "./path-template.js";
 import type { FieldValue, LogRecord } from "./record.js";
 
@@ -70,37 +68,6 @@ export function isKnownField(name: string): boolean {
   return recordFieldSet.has(canonical) || derivedFieldSet.has(canonical);
 }
 
-// Templating is the costliest derived field and paths repeat heavily, so memoise it with a bounded cache.
-const TEMPLATE_CACHE_LIMIT = 50_000;
-const templateCache = new Map<string, string>();
-
-// Several detectors read the template of the same record in turn: the last answer is kept by identity,
-// which costs a pointer comparison where the cache costs hashing the path again.
-let lastPath: string | null = null;
-let lastTemplate = "";
-
-function cachedTemplate(path: string): string {
-  if (path === lastPath) return lastTemplate;
-  let template = templateCache.get(path);
-  if (template === undefined) {
-    template = internTemplate(pathTemplate(path));
-    if (templateCache.size >= TEMPLATE_CACHE_LIMIT) templateCache.clear();
-    templateCache.set(ownString(path), template);
-  }
-  lastPath = path;
-  lastTemplate = template;
-  return template;
-}
-
-// A template is handed out as the very string its value codes keep, so the counters' lookups of it
-// compare pointers.
-const templateCodes = valueCodes("path_template");
-
-function internTemplate(template: string): string {
-  const code = templateCodes.code(template);
-  return code < 0 ? template : templateCodes.value(code);
-}
-
 const OFFSET = /([+-])(\d\d):?(\d\d)\s*$/;
 
 // Hour and weekday are read in the log's own UTC offset: a 03:00 request in the server's zone is what
@@ -130,7 +97,7 @@ function derived(record: LogRecord, name: DerivedField): FieldValue {
       return q === -1 ? null : record.path.slice(q + 1);
     }
     case "path_template":
-      return record.path === null ? null : cachedTemplate(record.path);
+      return record.path === null ? null : pathTemplate(record.path);
     case "hour": {
       const date = localDate(record);
       return date === null ? null : date.getUTCHours();
@@ -178,12 +145,24 @@ export function getFieldNumber(record: LogRecord, name: string): number | null {
 
 /**
  * A field reader resolved once, for hot loops: resolving the alias and kind per record would cost
- * more than reading the value.
+ * more than reading the value. It works path templates out afresh for each record; a detector reads
+ * through its context's `fieldReader` instead, which remembers them for the pipeline (see `FieldCache`).
  */
 export function fieldReader(name: string): (record: LogRecord) => string | null {
+  return textReader({ name, template: pathTemplate });
+}
+
+/** {@link fieldReader} with the templates of paths given by `template` (a cache's, or `pathTemplate`). */
+export function textReader({
+  name,
+  template,
+}: {
+  name: string;
+  template: (path: string) => string;
+}): (record: LogRecord) => string | null {
   const canonical = canonicalField(name);
   if (canonical === "path_template") {
-    return (record) => (record.path === null ? null : cachedTemplate(record.path));
+    return (record) => (record.path === null ? null : template(record.path));
   }
   if (recordFieldSet.has(canonical)) return TEXT_READERS[canonical as RecordField];
   return (record) => getFieldText(record, canonical);

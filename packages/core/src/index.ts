@@ -12,6 +12,7 @@ export {
   getFieldText,
   isKnownField,
 } from "./fields.js";
+export { createFieldCache, type FieldCache } from "./field-cache.js";
 export { pathTemplate } from "./path-template.js";
 export type { Finding, Threshold } from "./finding.js";
 export { NO_FINDINGS } from "./finding.js";
@@ -136,7 +137,6 @@ export {
   positiveCountSchema,
   splitPairKey,
   ValueCodes,
-  valueCodes,
   type BoundedCounterJSON,
   type BoundedCounterOptions,
   type Coding,

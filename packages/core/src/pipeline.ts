@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
-import { API_VERSION, type AnyDetectorDefinition, type DetectorHooks } from "./detector.js";
+import {
+  API_VERSION,
+  type AnyDetectorDefinition,
+  type DetectorContext,
+  type DetectorHooks,
+} from "./detector.js";
 import { ConfigError } from "./errors.js";
+import { createFieldCache, type FieldCache } from "./field-cache.js";
 import { validateOptions } from "./options.js";
 
 /** How findings combine into a record's score. */
@@ -54,6 +60,8 @@ export interface Pipeline {
   configHash: string;
   /** Warnings raised by detectors while fitting and scoring (deduplicated, in order). */
   warnings: string[];
+  /** The value codes and path templates its detectors share (their context's `codes` and `fieldReader`). */
+  fields: FieldCache;
 }
 
 function stableStringify(value: unknown): string {
@@ -84,6 +92,8 @@ export function createPipeline({
   const warnings: string[] = [];
   const seen = new Set<string>();
   const created: PipelineDetector[] = [];
+  // One per pipeline, not per thread: two pipelines in a process (two models a library fits) share nothing.
+  const fields = createFieldCache();
   detectors.forEach((entry, index) => {
     const at = `${where}[${index}]`;
     const { definition } = entry;
@@ -111,12 +121,14 @@ export function createPipeline({
       }
       throw error;
     }
-    const context = {
+    const context: DetectorContext = {
       id,
       warn(message: string) {
         const line = `${id}: ${message}`;
         if (!warnings.includes(line)) warnings.push(line);
       },
+      codes: fields.codes,
+      fieldReader: fields.reader,
     };
     created.push({ id, use: entry.use, definition, options, hooks: definition.create(options, context) });
   });
@@ -139,5 +151,5 @@ export function createPipeline({
     )
     .digest("hex")
     .slice(0, 16);
-  return { detectors: created, scoring: resolvedScoring, configHash, warnings };
+  return { detectors: created, scoring: resolvedScoring, configHash, warnings, fields };
 }

@@ -1,5 +1,5 @@
 import type { LogRecord } from "./record.js";
-import { fieldReader } from "./fields.js";
+import { createFieldCache } from "./field-cache.js";
 import { ownString } from "./own-string.js";
 
 /** One row of a value-frequency table: the lesson's `value_counts(normalize=True)`. */
@@ -57,7 +57,9 @@ export class FieldProfiler {
   private readonly counts: Tally[];
   total = 0;
   constructor(readonly fields: readonly string[]) {
-    this.readers = fields.map((f) => fieldReader(f));
+    // Its own memo of path templates: `path_template` is profiled by default and paths repeat.
+    const cache = createFieldCache();
+    this.readers = fields.map((f) => cache.reader(f));
     this.counts = fields.map(() => new Tally());
   }
   observe(record: LogRecord): void {
@@ -139,8 +141,9 @@ export class ConditionalProfiler {
     readonly given: string,
     readonly target: string,
   ) {
-    this.readGiven = fieldReader(given);
-    this.readTarget = fieldReader(target);
+    const cache = createFieldCache();
+    this.readGiven = cache.reader(given);
+    this.readTarget = cache.reader(target);
   }
   observe(record: LogRecord): void {
     this.total++;

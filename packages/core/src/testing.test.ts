@@ -135,6 +135,24 @@ const records: LogRecord[] = makeRecords([
   { ip: "10.0.0.2", user_agent: "rare-bot/1", path: "/admin" },
 ]);
 
+describe("makeRecord and makeRecords", () => {
+  it("number a table's records from line 1 in table order, each call afresh", () => {
+    const table = [{ times: 2, ip: "10.0.0.1" }, { ip: "10.0.0.2" }];
+    expect(makeRecords(table).map((r) => [r.line, r.ip])).toEqual([
+      [1, "10.0.0.1"],
+      [2, "10.0.0.1"],
+      [3, "10.0.0.2"],
+    ]);
+    expect(makeRecords(table).map((r) => r.line)).toEqual([1, 2, 3]);
+  });
+
+  it("keep the line a caller gives, and put a lone record on line 1 however many came before", () => {
+    makeRecords([{ times: 5 }]);
+    expect([makeRecord().line, makeRecord({ line: 7 }).line]).toEqual([1, 7]);
+    expect(makeRecords([{ line: 40 }, {}]).map((r) => r.line)).toEqual([40, 2]);
+  });
+});
+
 describe("hostileRenames", () => {
   it("gives the listed values the hostile names in turn, continuing across fields", () => {
     expect(hostileRenames({ ip: ["10.0.0.1", "10.0.0.2"], path: ["/", "/a", "/b"] })).toEqual({

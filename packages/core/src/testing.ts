@@ -9,17 +9,15 @@ import type { FormatSpec } from "./input/types.js";
 import { createPipeline } from "./pipeline.js";
 import { createRecord, type LogRecord } from "./record.js";
 
-let counter = 0;
-
 /**
- * A record for tests: anything not given gets a plain, valid default (a `GET /` 200 from 10.0.0.1), and
- * `raw` is rebuilt as a combined-format line so messages and outputs look real.
+ * A record for tests: anything not given gets a plain, valid default (a `GET /` 200 from 10.0.0.1 on
+ * line 1 of `test.log`), and `raw` is rebuilt as a combined-format line so messages and outputs look
+ * real. Give `line` where records must be told apart by it; {@link makeRecords} numbers its records.
  */
 export function makeRecord(fields: Partial<LogRecord> = {}): LogRecord {
-  counter++;
   const base = createRecord({
     source: "test.log",
-    line: counter,
+    line: 1,
     ip: "10.0.0.1",
     ident: "-",
     user: "-",
@@ -40,11 +38,14 @@ export function makeRecord(fields: Partial<LogRecord> = {}): LogRecord {
   return base;
 }
 
-/** Many records from a compact table: `[{ times: 3, user_agent: "curl/8" }, ...]`. */
+/**
+ * Many records from a compact table: `[{ times: 3, user_agent: "curl/8" }, ...]`, on lines 1, 2, 3 ... of
+ * `test.log` in table order (a row that gives `line` keeps it).
+ */
 export function makeRecords(rows: Array<Partial<LogRecord> & { times?: number }>): LogRecord[] {
   const records: LogRecord[] = [];
   for (const { times = 1, ...fields } of rows) {
-    for (let i = 0; i < times; i++) records.push(makeRecord(fields));
+    for (let i = 0; i < times; i++) records.push(makeRecord({ line: records.length + 1, ...fields }));
   }
   return records;
 }

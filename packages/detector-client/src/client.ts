@@ -3,9 +3,7 @@ import {
   NO_FINDINGS,
   canonicalField,
   defineDetector,
-  fieldReader,
   formatCount,
-  valueCodes,
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
@@ -69,15 +67,15 @@ export const client = defineDetector<ClientOptions, ClientState>({
   },
   create(options, context) {
     const fields = keyFields(options);
-    const readKey = keyReader(fields);
-    const readPath = fieldReader(options.path);
+    const readKey = keyReader(fields, context);
+    const readPath = context.fieldReader(options.path);
     const isError = errorPredicate(options.errorStatus);
     const limits: TestLimits = options;
     const shape = { maxClients: options.maxClients, maxPaths: options.maxPaths, keyWidth: fields.length };
     // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has
     // no codes and goes to the samples directly.
-    const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;
-    const pathCodes = valueCodes(canonicalField(options.path));
+    const clientCodes = fields.length === 1 ? context.codes(fields[0]!) : null;
+    const pathCodes = context.codes(canonicalField(options.path));
     // Verdicts derive from the counts; cached per state and recomputed if the state grew since.
     const prepared = new WeakMap<ClientState, { requests: number; flagged: Map<string, Verdict> }>();
 

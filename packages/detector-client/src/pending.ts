@@ -15,11 +15,11 @@ export function withRoom<A extends Float64Array<ArrayBuffer> | Int32Array<ArrayB
 }
 
 /**
- * Counts tallied by value code (core's `valueCodes`) and not yet added to the samples: a typed-array slot
- * costs far less than a map lookup of a new string per record, and the code of a record's ip and path
- * template is usually already known (other detectors asked for it first). A sample's final content does
- * not depend on the order of its additions, so the tallies are added later, each client and path once
- * ({@link PendingCounts.drain}).
+ * Counts tallied by value code (the pipeline's: the detector context's `codes`) and not yet added to the
+ * samples: a typed-array slot costs far less than a map lookup of a new string per record, and the code
+ * of a record's ip and path template is usually already known (other detectors asked for it first). A
+ * sample's final content does not depend on the order of its additions, so the tallies are added later,
+ * each client and path once ({@link PendingCounts.drain}).
  */
 export class PendingCounts {
   readonly clientCodes: ValueCodes;

@@ -2,7 +2,6 @@ import {
   API_VERSION,
   NO_FINDINGS,
   defineDetector,
-  fieldReader,
   formatCount,
   type Finding,
   type LogRecord,
@@ -40,10 +39,11 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
   create(options, context) {
     const rules = resolvePairs(options);
     const fields = marginalFields(rules);
-    const readField = fields.map((f) => fieldReader(f));
+    const readField = fields.map((f) => context.fieldReader(f));
     const givenAt = rules.map((r) => fields.indexOf(r.given));
     const targetAt = rules.map((r) => fields.indexOf(r.target));
     const { smoothing, maxDistinct } = options;
+    const layout = { rules, maxDistinct, codes: context.codes };
     // This record's value of each field, read once however many pairs use it. Reused between records:
     // observe and score are synchronous, so no other record can be halfway through.
     const values: string[] = fields.map(() => ABSENT);
@@ -54,7 +54,7 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
     };
 
     return {
-      init: () => emptyState(rules, maxDistinct),
+      init: () => emptyState(layout),
       observe(state, record) {
         readValues(record);
         const { marginals, pairs } = state;
@@ -114,7 +114,7 @@ export const conditional = defineDetector<ConditionalOptions, ConditionalState>(
         return found ?? NO_FINDINGS;
       },
       toJSON: stateToJSON,
-      fromJSON: (json) => stateFromJSON(json, rules, maxDistinct),
+      fromJSON: (json) => stateFromJSON(json, layout),
       summarize(state) {
         return state.pairs.map((pair, i) => conditionalSummary(context.id, pair, rules[i]!, smoothing));
       },

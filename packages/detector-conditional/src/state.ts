@@ -3,9 +3,9 @@ import {
   invalidState,
   parseState,
   splitPairKey,
-  valueCodes,
   z,
   type Coding,
+  type DetectorContext,
 } from "@oddity/core";
 import type { PairRule } from "./options.js";
 
@@ -59,20 +59,28 @@ function assemble(
   };
 }
 
-// Counters count by the thread's value codes of their fields (see `ValueCodes`): faster, same counts.
-const fieldCoding = (field: string): Coding => ({ codes: valueCodes(field) });
-const pairCoding = (rule: Pick<PairRule, "given" | "target">): Coding => ({
-  pairCodes: [valueCodes(rule.given), valueCodes(rule.target)],
+/** What a state holds counts of: the configured pairs, counted by the pipeline's codes. */
+export interface StateLayout {
+  rules: readonly PairRule[];
+  maxDistinct: number;
+  /** The pipeline's value codes (the detector context's `codes`). */
+  codes: DetectorContext["codes"];
+}
+
+// Counters count by the pipeline's value codes of their fields (see `ValueCodes`): faster, same counts.
+const fieldCoding = (field: string, codes: StateLayout["codes"]): Coding => ({ codes: codes(field) });
+const pairCoding = (rule: Pick<PairRule, "given" | "target">, codes: StateLayout["codes"]): Coding => ({
+  pairCodes: [codes(rule.given), codes(rule.target)],
 });
 
 /** Empty tables for the configured pairs. */
-export function emptyState(rules: readonly PairRule[], maxDistinct: number): ConditionalState {
+export function emptyState({ rules, maxDistinct, codes }: StateLayout): ConditionalState {
   const fields = marginalFields(rules);
   return assemble(
     rules,
     fields,
-    fields.map((field) => new BoundedCounter({ maxDistinct, ...fieldCoding(field) })),
-    rules.map((rule) => new BoundedCounter({ maxDistinct, ...pairCoding(rule) })),
+    fields.map((field) => new BoundedCounter({ maxDistinct, ...fieldCoding(field, codes) })),
+    rules.map((rule) => new BoundedCounter({ maxDistinct, ...pairCoding(rule, codes) })),
   );
 }
 
@@ -103,12 +111,8 @@ const stateSchema = z.strictObject({
   pairs: z.array(z.strictObject({ given: z.string(), target: z.string(), cells: z.unknown() })),
 });
 
-/** Reads a saved state for these rules; throws a `ModelError` naming the key path of any problem. */
-export function stateFromJSON(
-  json: unknown,
-  rules: readonly PairRule[],
-  maxDistinct: number,
-): ConditionalState {
+/** Reads a saved state for this layout; throws a `ModelError` naming the key path of any problem. */
+export function stateFromJSON(json: unknown, { rules, maxDistinct, codes }: StateLayout): ConditionalState {
   const data = parseState(stateSchema, json);
   const read = (saved: unknown, where: string, coding: Coding) => {
     const counter = BoundedCounter.fromJSON(saved, where, coding);
@@ -129,7 +133,7 @@ export function stateFromJSON(
     invalidState("state.pairs", `holds ${data.pairs.length} pairs but the options list ${rules.length}`);
   }
   const marginals = data.marginals.map((m, i) =>
-    read(m.counts, `state.marginals[${i}].counts`, fieldCoding(fields[i]!)),
+    read(m.counts, `state.marginals[${i}].counts`, fieldCoding(fields[i]!, codes)),
   );
   const cells = data.pairs.map((saved, i) => {
     const rule = rules[i]!;
@@ -140,7 +144,7 @@ export function stateFromJSON(
         `is ${saved.target}|${saved.given} but the options list ${rule.target}|${rule.given} here`,
       );
     }
-    const counter = read(saved.cells, `${where}.cells`, pairCoding(rule));
+    const counter = read(saved.cells, `${where}.cells`, pairCoding(rule, codes));
     for (const [key] of counter.entries()) {
       try {
         splitPairKey(key);

@@ -1,11 +1,4 @@
-import {
-  API_VERSION,
-  NO_FINDINGS,
-  defineDetector,
-  fieldReader,
-  formatCount,
-  type Finding,
-} from "@oddity/core";
+import { API_VERSION, NO_FINDINGS, defineDetector, formatCount, type Finding } from "@oddity/core";
 import { parseQuery } from "./decode.js";
 import { countSpecs, foldCounts } from "./counts.js";
 import { judgeMissing, judgeUnseenName, judgeValue, type JudgeContext, type Verdict } from "./judge.js";
@@ -42,8 +35,8 @@ export const params = defineDetector<ParamsOptions, ParamsState>({
       threshold: options.threshold,
       minSupport: options.minSupport,
     };
-    const readTemplate = fieldReader("path_template");
-    const readClient = fieldReader(options.client);
+    const readTemplate = context.fieldReader("path_template");
+    const readClient = context.fieldReader(options.client);
     const endpoints = new Map<string, string>();
     const prepared = new WeakMap<ParamsState, { requests: number; model: PreparedState }>();
 

@@ -3,9 +3,7 @@ import {
   NO_FINDINGS,
   canonicalField,
   defineDetector,
-  fieldReader,
   formatCount,
-  valueCodes,
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
@@ -93,12 +91,13 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
   },
   create(options, context) {
     const rules = resolveFields(options);
-    const readers = rules.map((r) => fieldReader(r.field));
+    const readers = rules.map((r) => context.fieldReader(r.field));
     const client = options.client === null ? null : canonicalField(options.client);
-    const readClient = client === null ? null : fieldReader(client);
+    const readClient = client === null ? null : context.fieldReader(client);
     // The same per-field code tables the counters use, so a value's code is usually the one just looked up.
-    const codes = rules.map((r) => valueCodes(r.field));
-    const clientCodes = client === null ? null : valueCodes(client);
+    const codes = rules.map((r) => context.codes(r.field));
+    const clientCodes = client === null ? null : context.codes(client);
+    const layout = { rules, client, codes: context.codes };
     // Cut-offs derive from the counts; cached per state and recomputed if the state grew since.
     const prepared = new WeakMap<RarityState, { total: number; findings: FindingContext[] }>();
 
@@ -127,7 +126,7 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
     }
 
     return {
-      init: () => emptyState(rules, client),
+      init: () => emptyState(layout),
       observe(state, record) {
         const { fields } = state;
         let owner = NO_CLIENT;
@@ -188,7 +187,7 @@ export const rarity = defineDetector<RarityOptions, RarityState>({
         return found ?? NO_FINDINGS;
       },
       toJSON: stateToJSON,
-      fromJSON: (json) => stateFromJSON(json, rules, client),
+      fromJSON: (json) => stateFromJSON(json, layout),
       summarize(state) {
         return preparedFor(state).map((ctx, i) => frequencySummary(context.id, state.fields[i]!, ctx.cut));
       },

@@ -1,4 +1,4 @@
-import { BoundedCounter, invalidState, parseState, valueCodes, z } from "@oddity/core";
+import { BoundedCounter, invalidState, parseState, z, type DetectorContext } from "@oddity/core";
 import { ClientSample } from "./client-sample.js";
 import type { FieldRule } from "./options.js";
 
@@ -19,7 +19,7 @@ export interface FieldCounts {
    */
   owners: Map<string, number> | null;
   /**
-   * Which values (by the field's thread-local value code) this state has seen, so a record's owner is
+   * Which values (by the field's value code in the pipeline) this state has seen, so a record's owner is
    * recorded at a value's first sight for the cost of an array read. Never saved.
    */
   seenCodes: Uint8Array;
@@ -34,14 +34,22 @@ export interface RarityState {
   fields: FieldCounts[];
 }
 
+/** What a state holds counts of: the configured fields and client, counted by the pipeline's codes. */
+export interface StateLayout {
+  rules: readonly FieldRule[];
+  client: string | null;
+  /** The pipeline's value codes (the detector context's `codes`). */
+  codes: DetectorContext["codes"];
+}
+
 /** Empty counts for the configured fields. */
-export function emptyState(rules: readonly FieldRule[], client: string | null): RarityState {
+export function emptyState({ rules, client, codes }: StateLayout): RarityState {
   return {
     clients: new ClientSample(),
     clientByCode: new Float64Array(0),
     fields: rules.map((r) => ({
       field: r.field,
-      counter: new BoundedCounter({ maxDistinct: r.maxDistinct, codes: valueCodes(r.field) }),
+      counter: new BoundedCounter({ maxDistinct: r.maxDistinct, codes: codes(r.field) }),
       owners: client === null || r.field === client ? null : new Map(),
       seenCodes: new Uint8Array(0),
     })),
@@ -145,12 +153,8 @@ const stateSchema = z.strictObject({
   ),
 });
 
-/** Reads a saved state for these rules; throws a `ModelError` naming the key path of any problem. */
-export function stateFromJSON(
-  json: unknown,
-  rules: readonly FieldRule[],
-  client: string | null,
-): RarityState {
+/** Reads a saved state for this layout; throws a `ModelError` naming the key path of any problem. */
+export function stateFromJSON(json: unknown, { rules, client, codes }: StateLayout): RarityState {
   const data = parseState(stateSchema, json);
   if (data.fields.length !== rules.length) {
     invalidState("state.fields", `holds ${data.fields.length} fields but the options list ${rules.length}`);
@@ -164,7 +168,7 @@ export function stateFromJSON(
         `is ${JSON.stringify(saved.field)} but the options list "${rule.field}" here`,
       );
     const counter = BoundedCounter.fromJSON(saved.counter, `${where}.counter`, {
-      codes: valueCodes(rule.field),
+      codes: codes(rule.field),
     });
     if (counter.maxDistinct !== rule.maxDistinct) {
       invalidState(

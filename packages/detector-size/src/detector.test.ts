@@ -2,6 +2,7 @@ import {
   ConfigError,
   ModelError,
   createPipeline,
+  fieldReader,
   formatCount,
   type DistributionSummary,
   type LogRecord,
@@ -392,7 +393,7 @@ describe("groups", () => {
   });
 
   it("tells groups of several fields apart whatever their values hold, also once its cache starts afresh", () => {
-    const read = groupReader(["path", "method"])!;
+    const read = groupReader({ groupBy: ["path", "method"], fieldReader })!;
     const first = read(makeRecord({ path: '/a","b', method: "GET" }));
     expect(first).toEqual({ key: '["/a\\",\\"b","GET"]', labels: ['/a","b', "GET"] });
     expect(read(makeRecord({ path: "/a", method: '","bGET' }))!.key).not.toBe(first!.key);

@@ -54,7 +54,7 @@ export const size = defineDetector<SizeOptions, SizeState>({
   create(rawOptions, context) {
     const options = resolveOptions(rawOptions);
     const readValue = numberReader(options.field);
-    const readGroup = groupReader(options.groupBy);
+    const readGroup = groupReader({ groupBy: options.groupBy, fieldReader: context.fieldReader });
 
     function prepare(state: SizeState): Prepared {
       const prepared = prepareState(state, options);

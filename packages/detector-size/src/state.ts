@@ -1,4 +1,4 @@
-import { canonicalField, fieldReader, getFieldNumber, type LogRecord } from "@oddity/core";
+import { canonicalField, getFieldNumber, type DetectorContext, type LogRecord } from "@oddity/core";
 import {
   addValue,
   emptyDistribution,
@@ -98,9 +98,16 @@ const GROUP_CACHE_LIMIT = 100_000;
 /**
  * Reads a record's group. The same few groups recur on almost every record, so each distinct group is
  * one object found through a map per field (a trie), rather than a key built and hashed per record.
- * Callers must not change the labels they are given.
+ * Callers must not change the labels they are given. Fields are read by `fieldReader` (the detector
+ * context's, which shares the pipeline's path templates).
  */
-export function groupReader(groupBy: readonly string[]): GroupReader | null {
+export function groupReader({
+  groupBy,
+  fieldReader,
+}: {
+  groupBy: readonly string[];
+  fieldReader: DetectorContext["fieldReader"];
+}): GroupReader | null {
   if (groupBy.length === 0) return null;
   const readers = groupBy.map((name) => fieldReader(name));
   const labels: string[] = readers.map(() => "");

@@ -2,9 +2,10 @@ import type { ValueCodes } from "@oddity/core";
 import { withRoom } from "@oddity/detector-client";
 
 /**
- * Counts tallied by value code (core's `valueCodes`) and not yet added to the samples: a typed-array slot
- * and a set of numbers cost far less than map lookups of the record's strings, and the codes of its ip
- * and path template are usually already known (other detectors asked for them first). The samples'
+ * Counts tallied by value code (the pipeline's: the detector context's `codes`) and not yet added to the
+ * samples: a typed-array slot and a set of numbers cost far less than map lookups of the record's
+ * strings, and the codes of its ip and path template are usually already known (other detectors asked
+ * for them first). The samples'
  * final content does not depend on the order of additions, so the tallies are added later, each client
  * and pair once ({@link PendingCounts.drain}).
  */

@@ -3,9 +3,7 @@ import {
   NO_FINDINGS,
   canonicalField,
   defineDetector,
-  fieldReader,
   formatCount,
-  valueCodes,
   type DetectorContext,
   type Finding,
 } from "@oddity/core";
@@ -58,13 +56,13 @@ export const targets = defineDetector<TargetsOptions, TargetsState>({
   },
   create(options, context) {
     const fields = keyFields(options);
-    const readKey = keyReader(fields);
+    const readKey = keyReader(fields, context);
     const pathField = canonicalField(options.path);
-    const readPath = fieldReader(pathField);
+    const readPath = context.fieldReader(pathField);
     // A one-field key counts by the field's shared value codes (see PendingCounts); a composite key has
     // none and goes to the samples directly.
-    const clientCodes = fields.length === 1 ? valueCodes(fields[0]!) : null;
-    const pathCodes = valueCodes(pathField);
+    const clientCodes = fields.length === 1 ? context.codes(fields[0]!) : null;
+    const pathCodes = context.codes(pathField);
     const isError = errorPredicate(options.errorStatus);
     const limits: TestLimits = { ...options, minOdd: options.minClients };
     const shape = { maxClients: options.maxClients, maxPairs: options.maxPairs };

@@ -4,6 +4,7 @@ import {
   ConfigError,
   createPipeline,
   fitBatches,
+  defineDetector,
   derivedValues,
   MAPPABLE_FIELDS,
   modelToJSON,
@@ -103,16 +104,14 @@ describe("fitWithDuckDB", () => {
   });
 
   it("refuses a detector that declares no counts, naming it", async () => {
-    const hooks = conditional.create(
-      // Options as the host passes them after validation.
-      pipelineOf().detectors[0]!.options as never,
-      { id: "plain", warn() {} },
-    );
-    const plain = { ...hooks, counts: undefined, foldCounts: undefined };
-    const undeclared: AnyDetectorDefinition = {
+    const undeclared = defineDetector({
       meta: { ...conditional.meta, name: "plain" },
-      create: () => plain,
-    };
+      create: (options, context) => ({
+        ...conditional.create(options, context),
+        counts: undefined,
+        foldCounts: undefined,
+      }),
+    });
     const run = fitWithDuckDB({ pipeline: pipelineOf(undeclared), files: [TRICKY], layout: "combined" });
     await expect(run).rejects.toThrow(ConfigError);
     await expect(run).rejects.toMatchObject({

@@ -393,12 +393,10 @@ describe("openScan records selected by a model", () => {
   });
 
   it("streams every record when a detector declares no footprints", async () => {
-    const plain = conditional.create(
-      createPipeline({ detectors: [{ use: "conditional", definition: conditional }] }).detectors[0]!
-        .options as never,
-      { id: "plain", warn() {} },
-    );
-    const undeclared = { meta: conditional.meta, create: () => ({ ...plain, footprints: undefined }) };
+    const undeclared = defineDetector({
+      meta: conditional.meta,
+      create: (options, context) => ({ ...conditional.create(options, context), footprints: undefined }),
+    });
     const pipeline = createPipeline({ detectors: [{ use: "plain", definition: undeclared }] });
     const { model } = await fitBatches({
       pipeline,

@@ -59,7 +59,7 @@ describe("buildReport", () => {
   });
 
   test("shortens a huge raw line and says how much it cut", () => {
-    const long = makeRecord({ user_agent: "x".repeat(10_000) });
+    const long = makeRecord({ line: records.length + 1, user_agent: "x".repeat(10_000) });
     const { data } = reportOf({ detectors: EXACT, records: [...records, long] });
     const row = data.anomalies.find((a) => a.line === long.line)!;
     expect([row.raw.length, row.rawCut]).toEqual([MAX_RAW_LENGTH, long.raw.length - MAX_RAW_LENGTH]);

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { UserError, fieldReader, formatCount, type LogRecord, type Rejection } from "@oddity/core";
+import { UserError, createFieldCache, formatCount, type LogRecord, type Rejection } from "@oddity/core";
 import { colorEnabled, createPalette } from "../output/color.js";
 import { escapeTerminal } from "../output/escape.js";
 import { jsonText } from "../output/json.js";
@@ -43,8 +43,10 @@ export function parseCondition(text: string): Condition {
  * `profile` counts it.
  */
 export function matcher(conditions: readonly Condition[]): (record: LogRecord) => boolean {
+  // Every record is read: a `path_template` condition works each path's template out once.
+  const fields = createFieldCache();
   const tests = conditions.map(({ field, value }) => {
-    const read = fieldReader(field);
+    const read = fields.reader(field);
     return (record: LogRecord) => {
       const text = read(record);
       return text === null ? value === "-" : text === value;

@@ -33,8 +33,9 @@ export interface BoundedCounterOptions {
   /** Shape of the overflow sketch (defaults: 2719 × 5, ε = 0.1%, 99.3% confidence). */
   sketch?: Partial<SketchShape>;
   /**
-   * The codes of the field this counter counts (`valueCodes(field)`): `add` and `count` then work by
-   * code, which is faster when several counters count the same field. Counts are the same either way.
+   * The codes of the field this counter counts (a detector's `context.codes(field)`): `add` and `count`
+   * then work by code, which is faster when several counters count the same field. Counts are the same
+   * either way.
    */
   codes?: ValueCodes;
   /**

@@ -13,6 +13,6 @@ export {
   type BoundedCounterOptions,
   type Coding,
 } from "./bounded-counter.js";
-export { DEFAULT_CODE_LIMIT, ValueCodes, valueCodes } from "./value-codes.js";
+export { DEFAULT_CODE_LIMIT, ValueCodes } from "./value-codes.js";
 export { pairKey, splitPairKey } from "./pair-key.js";
 export { countSchema, invalidState, parseState, positiveCountSchema } from "./state-schema.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueCodes, valueCodes } from "./value-codes.js";
+import { ValueCodes } from "./value-codes.js";
 
 describe("ValueCodes", () => {
   it("numbers values from 0 in order of first sight and gives a repeated value its code again", () => {
@@ -37,10 +37,5 @@ describe("ValueCodes", () => {
     expect(() => codes.value(1)).toThrow(/no value has code 1/);
     expect(() => new ValueCodes(-1)).toThrow(RangeError);
     expect(() => new ValueCodes(1.5)).toThrow(RangeError);
-  });
-
-  it("gives every caller of one field the same codes, and each field its own", () => {
-    expect(valueCodes("test-field-a")).toBe(valueCodes("test-field-a"));
-    expect(valueCodes("test-field-a")).not.toBe(valueCodes("test-field-b"));
   });
 });

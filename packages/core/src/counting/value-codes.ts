@@ -6,8 +6,8 @@ export const DEFAULT_CODE_LIMIT = 1 << 18;
 /**
  * Small integer codes for the distinct values of one field: 0, 1, 2 ... in order of first sight. Counters
  * of a field count by code in typed arrays, so a record's value is looked up in one map (here) however
- * many counters count it, instead of once per counter. Codes are private to this thread and process:
- * they never reach a saved model.
+ * many counters count it, instead of once per counter. A pipeline keeps one per field (see `FieldCache`;
+ * a detector gets them from its context's `codes`), private to it: codes never reach a saved model.
  *
  * Numbering stops at `limit` values so memory stays bounded on endless streams; a value past it gets -1
  * and its counters fall back to counting it by its text.
@@ -59,19 +59,4 @@ export class ValueCodes {
   get size(): number {
     return this.values.length;
   }
-}
-
-const registry = new Map<string, ValueCodes>();
-
-/**
- * The codes of `field` in this thread, shared by every counter of that field: rarity's count of `ip` and
- * conditional's then find a record's ip with one lookup. Each worker thread has its own.
- */
-export function valueCodes(field: string): ValueCodes {
-  let codes = registry.get(field);
-  if (codes === undefined) {
-    codes = new ValueCodes();
-    registry.set(field, codes);
-  }
-  return codes;
 }
