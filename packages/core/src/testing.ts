@@ -1,12 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
 import type { AnyDetectorDefinition, DetectorHooks } from "./detector.js";
+import type { FieldCache } from "./field-cache.js";
 import type { Finding } from "./finding.js";
 import { MAPPABLE_FIELDS, countRecords, countTables, planCounts } from "./counted.js";
 import { footprintFindings, footprintRecord } from "./candidates.js";
 import { canonicalField } from "./fields.js";
 import { readInputs } from "./input/read.js";
 import type { FormatSpec } from "./input/types.js";
-import { createPipeline } from "./pipeline.js";
+import { createPipeline, type Pipeline } from "./pipeline.js";
 import { createRecord, type LogRecord } from "./record.js";
 
 /**
@@ -58,6 +59,21 @@ export interface FittedDetector<State = unknown> {
   score(record: LogRecord): readonly Finding[];
   /** Warnings the detector raised. */
   warnings: string[];
+  /** Its pipeline's field cache: the value codes the detector counted by, the templates it read. */
+  fields: FieldCache;
+}
+
+/** The first detector of `pipeline` with `state`, prepared, as a plugin test scores with it. */
+function preparedDetector({ pipeline, state }: { pipeline: Pipeline; state: unknown }): FittedDetector {
+  const { hooks } = pipeline.detectors[0]!;
+  hooks.prepare?.(state);
+  return {
+    hooks,
+    state,
+    score: (record) => hooks.score(state, record),
+    warnings: pipeline.warnings,
+    fields: pipeline.fields,
+  };
 }
 
 /**
@@ -81,8 +97,7 @@ export function fitDetector({
   const { hooks } = pipeline.detectors[0]!;
   const state: unknown = hooks.init();
   for (const record of records) hooks.observe(state, record);
-  hooks.prepare?.(state);
-  return { hooks, state, score: (record) => hooks.score(state, record), warnings: pipeline.warnings };
+  return preparedDetector({ pipeline, state });
 }
 
 /** Fits on shards separately and merges, for "merge equals whole fit" tests. */
@@ -105,8 +120,7 @@ export function fitDetectorOnShards({
     return state;
   });
   const state = states.reduce((a, b) => hooks.merge(a, b));
-  hooks.prepare?.(state);
-  return { hooks, state, score: (record) => hooks.score(state, record), warnings: pipeline.warnings };
+  return preparedDetector({ pipeline, state });
 }
 
 /** Round-trips a fitted detector through JSON text, as saving and loading a model does. */
@@ -309,8 +323,7 @@ export function fitDetectorByCounts({
   const { hooks } = pipeline.detectors[0]!;
   const state: unknown = hooks.init();
   hooks.foldCounts!(state, tables);
-  hooks.prepare?.(state);
-  return { hooks, state, score: (record) => hooks.score(state, record), warnings: pipeline.warnings };
+  return preparedDetector({ pipeline, state });
 }
 
 /** The first key path where two JSON values differ, or null when they are equal. */

@@ -1,19 +1,14 @@
-import { createPipeline } from "@oddity/core";
-import { makeRecords } from "@oddity/core/testing";
+import { fitDetector, makeRecords } from "@oddity/core/testing";
 import { describe, expect, it } from "vitest";
 import { rarity } from "./index.js";
 
-const pipelineOf = () => createPipeline({ detectors: [{ use: "rarity", definition: rarity }] });
-
 describe("rarity and its pipeline's value codes", () => {
   it("counts by the codes of its own pipeline, which another pipeline does not share", () => {
-    const pipeline = pipelineOf();
-    const other = pipelineOf();
-    const { hooks } = pipeline.detectors[0]!;
-    const state: unknown = hooks.init();
-    const records = makeRecords([{ ip: "10.0.0.1", times: 2 }, { ip: "10.0.0.2" }]);
-    for (const record of records) hooks.observe(state, record);
-    expect(pipeline.fields.codes("ip").size).toBe(2);
-    expect(other.fields.codes("ip").size).toBe(0);
+    const fitted = fitDetector({
+      detector: rarity,
+      records: makeRecords([{ ip: "10.0.0.1", times: 2 }, { ip: "10.0.0.2" }]),
+    });
+    const other = fitDetector({ detector: rarity, records: [] });
+    expect([fitted.fields.codes("ip").size, other.fields.codes("ip").size]).toEqual([2, 0]);
   });
 });
