@@ -76,10 +76,6 @@ interface Overflow {
   sketch: CountMinSketch;
 }
 
-// Scratch for hashABC: [hashA, hashB, hashC] of the value being looked up. One per module is enough, as
-// counting is synchronous and each worker thread has its own module instance.
-const HASHES = new Uint32Array(3);
-
 /** Pairs tallied by code before they are added to the counter; past this they are added and it empties. */
 const PENDING_PAIRS = 1 << 16;
 /** Pair counts remembered for scoring; past this the memory starts again. */
@@ -159,6 +155,9 @@ export class BoundedCounter {
   private readonly exact = new Map<string, number>();
   // Built at the first overflow only: counters that stay under the cap never hash anything.
   private overflow: Overflow | null = null;
+  // Scratch for hashABC: [hashA, hashB, hashC] of the value being looked up, filled and read within one
+  // call. Each counter has its own, so no state is shared between counters or pipelines.
+  private readonly hashes = new Uint32Array(3);
   private limit = NO_CEILING;
   /** Everything counted, exact and sketched. */
   total = 0;
@@ -273,10 +272,11 @@ export class BoundedCounter {
       if (this.exact.size > this.maxDistinct) this.shrink(this.startOverflow(null));
       return;
     }
-    hashABC(value, HASHES);
-    const hash = HASHES[2]!;
+    const hashes = this.hashes;
+    hashABC(value, hashes);
+    const hash = hashes[2]!;
     if (hash >= this.limit) {
-      overflow.sketch.addHashed(HASHES[0]!, HASHES[1]!, n);
+      overflow.sketch.addHashed(hashes[0]!, hashes[1]!, n);
       return;
     }
     this.exact.set(value, n);
@@ -344,9 +344,10 @@ export class BoundedCounter {
     const count = this.exact.get(value);
     if (count !== undefined) return count;
     if (this.overflow === null) return 0;
-    hashABC(value, HASHES);
+    const hashes = this.hashes;
+    hashABC(value, hashes);
     // Every value seen that hashes below the ceiling is held exactly, so this one was never seen.
-    return HASHES[2]! < this.limit ? 0 : this.overflow.sketch.estimateHashed(HASHES[0]!, HASHES[1]!);
+    return hashes[2]! < this.limit ? 0 : this.overflow.sketch.estimateHashed(hashes[0]!, hashes[1]!);
   }
 
   /** True when {@link count} of `value` is exact (its hash is below the ceiling) rather than a sketch estimate. */
