@@ -162,21 +162,18 @@ export async function engineInputs({
   };
 }
 
+/** What a command's options say of an engine run: `--max-line-length`, `--jobs`, `--memory-limit`. */
+export type EngineRunOptions = Pick<InputOptions, "maxLineLength"> & {
+  jobs?: number | undefined;
+  memoryLimit?: string | undefined;
+};
+
 /**
  * The options of a DuckDB scan of `read`: what to read and how, and what the engine may use (`--jobs`
  * threads, `--memory-limit`), with a spill folder of the CLI's own, which `release` removes, as does
  * any exit: an interrupted run leaves no spilled data behind.
  */
-export function scanSettings({
-  read,
-  options,
-}: {
-  read: EngineInputs;
-  options: Pick<InputOptions, "maxLineLength"> & {
-    jobs?: number | undefined;
-    memoryLimit?: string | undefined;
-  };
-}): {
+export function scanSettings({ read, options }: { read: EngineInputs; options: EngineRunOptions }): {
   settings: Omit<DuckDBEngine.DuckDBScanOptions, "keepLines" | "countable" | "countedFields">;
   release: () => void;
 } {
@@ -212,10 +209,7 @@ export async function openEngineScan({
 }: {
   session: Session;
   inputs: readonly string[];
-  options: Pick<InputOptions, "maxLineLength"> & {
-    jobs?: number | undefined;
-    memoryLimit?: string | undefined;
-  };
+  options: EngineRunOptions;
   /** Keep the lines for `records` (false for a scan that only fits). */
   keepLines?: boolean;
   /** Keep the fields for `count` (false for a scan that is only scored). */
