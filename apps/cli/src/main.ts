@@ -64,7 +64,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdin.destroy();
     setTimeout(() => {
       removePendingTempFiles();
-      process.stderr.write("oddity: interrupted\n");
+      // Said apart from a run that unwound by itself: a run that needs the cut has a step Ctrl-C misses.
+      process.stderr.write(
+        `oddity: interrupted (cut short: the run did not stop within ${GRACE_MS / 1000} s)\n`,
+      );
       process.exit(EXIT.interrupted);
     }, GRACE_MS).unref();
   };

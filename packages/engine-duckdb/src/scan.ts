@@ -64,6 +64,11 @@ export interface DuckDBScanOptions extends DuckDBResources {
    * need every field.
    */
   countedFields?: readonly string[];
+  /**
+   * Aborting it (Ctrl-C) interrupts the query DuckDB is running: the scan's promises and its record
+   * stream reject with the signal's reason, at once rather than when the query would have ended.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** The counts of the lines the SQL split read, and what happened to the others. */
@@ -256,15 +261,29 @@ export async function openScan({
   keepLines = false,
   countable = true,
   countedFields,
+  signal,
   ...resources
 }: DuckDBScanOptions): Promise<DuckDBScan> {
   // The record fields kept as columns: null for all of them.
   const kept = keepLines || countedFields === undefined ? null : keptColumns(countedFields);
+  signal?.throwIfAborted();
   const instance = await openInstance(resources);
   const connection = await instance.instance.connect().catch((error: unknown) => {
     instance.close();
     throw error;
   });
+  // DuckDB stops the query it runs at its next step: an interrupted query fails (and is said as the
+  // abort, `aborted`), an interrupted stream just ends (so the stream checks the signal). An abort can
+  // only land while a query runs or before the first: the scan's Node work between queries is synchronous.
+  const interrupt = () => connection.interrupt();
+  signal?.addEventListener("abort", interrupt, { once: true });
+  const aborted = (error: unknown): unknown =>
+    signal?.aborted === true ? (signal.reason as unknown) : error;
+  const closeAll = () => {
+    signal?.removeEventListener("abort", interrupt);
+    connection.closeSync();
+    instance.close();
+  };
   const infos: FileInfo[] = [];
   // The stream's packed row: an expression over the fields, or the column of a scan that keeps only it.
   let packed = "packed";
@@ -285,6 +304,7 @@ export async function openScan({
       );
       run = [];
     };
+    signal?.throwIfAborted();
     for (const [src, file] of files.entries()) {
       let bytes = 0;
       try {
@@ -342,17 +362,23 @@ export async function openScan({
       `CREATE VIEW parsed AS SELECT ${columns}, rowid + 1 - [${offsets.join(", ")}][src + 1] AS n FROM parsed_rows`,
     );
   } catch (error) {
-    connection.closeSync();
-    instance.close();
-    throw error;
+    closeAll();
+    throw aborted(error);
   }
 
-  // Out of memory past this point is said as such too, whichever query ran out.
-  const explain = (error: unknown) => memoryError({ error, memoryLimit: resources.memoryLimit }) ?? error;
+  // Out of memory past this point is said as such too, whichever query ran out; any failure after an
+  // abort is the abort.
+  const explain = (error: unknown): unknown =>
+    aborted(memoryError({ error, memoryLimit: resources.memoryLimit }) ?? error);
 
   return {
     count(options) {
-      return countRows(options).catch((error: unknown) => {
+      return (async () => {
+        signal?.throwIfAborted();
+        const counts = await countRows(options);
+        signal?.throwIfAborted();
+        return counts;
+      })().catch((error: unknown) => {
         throw explain(error);
       });
     },
@@ -380,6 +406,7 @@ export async function openScan({
               leftoverFormat,
               layout,
               maxLineLength,
+              signal,
             }),
             explain,
           );
@@ -388,8 +415,7 @@ export async function openScan({
     },
 
     close() {
-      connection.closeSync();
-      instance.close();
+      closeAll();
     },
   };
 
@@ -535,6 +561,7 @@ async function* streamRecords({
   leftoverFormat,
   layout,
   maxLineLength,
+  signal,
 }: {
   distinct: ReadonlyMap<string, readonly CandidateRow[]>;
   derivedTables: Map<string, Joined>;
@@ -548,7 +575,9 @@ async function* streamRecords({
   leftoverFormat: FormatSpec;
   layout: SqlLayout;
   maxLineLength: number;
+  signal: AbortSignal | undefined;
 }): AsyncGenerator<RecordBatch> {
+  signal?.throwIfAborted();
   const selection =
     model === undefined
       ? null
@@ -587,6 +616,8 @@ async function* streamRecords({
   let last = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
+    // An interrupted stream ends as if it had no more rows.
+    signal?.throwIfAborted();
     if (chunk === null || chunk.rowCount === 0) break;
     const srcs = chunk.getColumnValues(0) as number[];
     const ns = chunk.getColumnValues(1) as number[];

@@ -247,12 +247,19 @@ export async function runDetect(options: DetectOptions, ctx: RunContext): Promis
             // Fitted there, or scored there: only the records the model could flag come back, which needs
             // the split fields. The HTML report observes every record, so with it all are streamed.
             countable: baseline === null || options.report === undefined,
+            signal: ctx.signal,
           });
     if (scored !== null) scans.push(scored);
     const fitted =
       openEngineScan === null || baseline === null
         ? scored
-        : await openEngineScan({ session, inputs: baseline, options, keepLines: false });
+        : await openEngineScan({
+            session,
+            inputs: baseline,
+            options,
+            keepLines: false,
+            signal: ctx.signal,
+          });
     if (fitted !== null && fitted !== scored) scans.push(fitted);
     const code = await withRereadableInputs({
       inputs: [...inputs, ...(baseline ?? [])],

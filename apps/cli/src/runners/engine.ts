@@ -171,9 +171,17 @@ export type EngineRunOptions = Pick<InputOptions, "maxLineLength"> & {
 /**
  * The options of a DuckDB scan of `read`: what to read and how, and what the engine may use (`--jobs`
  * threads, `--memory-limit`), with a spill folder of the CLI's own, which `release` removes, as does
- * any exit: an interrupted run leaves no spilled data behind.
+ * any exit: an interrupted run leaves no spilled data behind. Ctrl-C (`signal`) interrupts DuckDB's query.
  */
-export function scanSettings({ read, options }: { read: EngineInputs; options: EngineRunOptions }): {
+export function scanSettings({
+  read,
+  options,
+  signal,
+}: {
+  read: EngineInputs;
+  options: EngineRunOptions;
+  signal: AbortSignal;
+}): {
   settings: Omit<DuckDBEngine.DuckDBScanOptions, "keepLines" | "countable" | "countedFields">;
   release: () => void;
 } {
@@ -187,6 +195,7 @@ export function scanSettings({ read, options }: { read: EngineInputs; options: E
       threads: options.jobs ?? 1,
       memoryLimit: options.memoryLimit,
       tempDirectory,
+      signal,
       ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
     },
     release: () => removeTempFolder(tempDirectory),
@@ -206,10 +215,13 @@ export async function openEngineScan({
   options,
   keepLines = true,
   countable = true,
+  signal,
 }: {
   session: Session;
   inputs: readonly string[];
   options: EngineRunOptions;
+  /** Ctrl-C: interrupts DuckDB's query. */
+  signal: AbortSignal;
   /** Keep the lines for `records` (false for a scan that only fits). */
   keepLines?: boolean;
   /** Keep the fields for `count` (false for a scan that is only scored). */
@@ -222,7 +234,7 @@ export async function openEngineScan({
     column: session.database.column,
     engine,
   });
-  const { settings, release } = scanSettings({ read, options });
+  const { settings, release } = scanSettings({ read, options, signal });
   const opened = await engine.openScan({ ...settings, keepLines, countable }).catch((error: unknown) => {
     release();
     throw error;

@@ -43,11 +43,17 @@ export interface FitOptions extends InputOptions {
 }
 
 /** `oddity fit --engine duckdb`: the declared counts computed in DuckDB with `--jobs` threads. */
-async function fitOnDuckDB(
-  options: FitOptions,
-  session: Session,
-  inputs: string[],
-): Promise<{ model: Model; stats: InputStats }> {
+async function fitOnDuckDB({
+  options,
+  session,
+  inputs,
+  signal,
+}: {
+  options: FitOptions;
+  session: Session;
+  inputs: string[];
+  signal: AbortSignal;
+}): Promise<{ model: Model; stats: InputStats }> {
   const { engineInputs, scanSettings, loadDuckDBEngine } = await import("./engine.js");
   const engine = await loadDuckDBEngine();
   const pipeline = await buildPipeline({ config: session.config, loader: session.loader });
@@ -58,7 +64,7 @@ async function fitOnDuckDB(
     engine,
   });
   for (const warning of read.warnings) session.reporter.warn(warning);
-  const { settings, release } = scanSettings({ read, options });
+  const { settings, release } = scanSettings({ read, options, signal });
   const fit = await engine.fitWithDuckDB({ pipeline, ...settings }).finally(release);
   const first = fit.rejections[0] ?? null;
   if (options.strict === true && first !== null) {
@@ -200,7 +206,7 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
     return finishFit({ model, stats, options, session, started });
   }
   if (options.engine === "duckdb") {
-    const { model, stats } = await fitOnDuckDB(options, session, inputs);
+    const { model, stats } = await fitOnDuckDB({ options, session, inputs, signal: ctx.signal });
     return finishFit({ model, stats, options, session, started });
   }
   if (jobs > 1 && !canSplit(inputs))

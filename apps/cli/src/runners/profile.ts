@@ -66,10 +66,12 @@ async function profileOnDuckDB({
   inputs,
   profiler,
   conditional,
+  signal,
 }: {
   options: ProfileOptions;
   session: Session;
   inputs: string[];
+  signal: AbortSignal;
   profiler: FieldProfiler;
   conditional: ConditionalProfiler[];
 }): Promise<{ stats: InputStats; rejections: Rejection[] }> {
@@ -86,7 +88,7 @@ async function profileOnDuckDB({
   // DuckDB groups by path_template and the like itself, from oddity's table of their values.
   const derive = new Set<string>(MAPPABLE_FIELDS);
   const queries = specs.map((spec) => countQueryFor(spec, { derive }));
-  const { settings, release } = scanSettings({ read, options });
+  const { settings, release } = scanSettings({ read, options, signal });
   const counts = await engine
     .countLines({
       queries,
@@ -231,7 +233,14 @@ export async function runProfile(options: ProfileOptions, ctx: RunContext): Prom
       stats = counted.stats;
       offset = counted.offset;
     } else if (options.engine === "duckdb") {
-      const counted = await profileOnDuckDB({ options, session, inputs, profiler, conditional });
+      const counted = await profileOnDuckDB({
+        options,
+        session,
+        inputs,
+        profiler,
+        conditional,
+        signal: ctx.signal,
+      });
       stats = counted.stats;
       seen.first = counted.rejections[0] ?? null;
       if (options.strict === true && seen.first !== null) {

@@ -106,7 +106,13 @@ async function scoreWith({
     if (options.engine === "duckdb") {
       const { openEngineScan } = await import("./engine.js");
       // Only the records the model could flag come back (the split fields select them).
-      opened = await openEngineScan({ session, inputs, options, countable: true });
+      opened = await openEngineScan({
+        session,
+        inputs,
+        options,
+        countable: true,
+        signal: ctx.signal,
+      });
     }
     const pass =
       opened !== null
