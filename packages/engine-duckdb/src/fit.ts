@@ -5,6 +5,7 @@ import {
   mergeShards,
   planCounts,
   prepareModel,
+  type CountPlan,
   type CountQuery,
   type DerivedMapping,
   type InputStats,
@@ -66,11 +67,13 @@ export async function countLines({
 export async function fitScan({
   pipeline,
   scan,
+  plan = planCounts(pipeline, "--engine duckdb", { derive: MAPPABLE_FIELDS }),
 }: {
   pipeline: Pipeline;
   scan: DuckDBScan;
+  /** The pipeline's counts as `planCounts` gives them with `{ derive: MAPPABLE_FIELDS }`, when planned already. */
+  plan?: CountPlan;
 }): Promise<DuckDBFit> {
-  const plan = planCounts(pipeline, "--engine duckdb", { derive: MAPPABLE_FIELDS });
   const fitter = createFitter(pipeline);
   const counts = await scan.count({
     queries: plan.queries,
@@ -97,7 +100,7 @@ export async function fitWithDuckDB({ pipeline, ...options }: DuckDBFitOptions):
   const plan = planCounts(pipeline, "--engine duckdb", { derive: MAPPABLE_FIELDS });
   const scan = await openScan({ ...options, countedFields: fieldsRead(plan) });
   try {
-    return await fitScan({ pipeline, scan });
+    return await fitScan({ pipeline, scan, plan });
   } finally {
     scan.close();
   }
