@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { UserError, readInputs, type LogRecord, type RecordStream } from "@oddity/core";
@@ -16,8 +16,15 @@ const LINES = 150_000;
 const LIMIT = "48MB";
 const maxLineLength = 1000;
 const log = path.join(dir, "big.log");
+// A read long enough to be interrupted: held to LONG_LIMIT, DuckDB spills its first file early in it (at a
+// quarter of 600,000 lines' read here), the sign that the read is under way with most of it still to do.
+// Less memory fails that read.
+const LONG_LINES = 800_000;
+const LONG_LIMIT = "96MB";
+const longLog = path.join(dir, "long.log");
 beforeAll(() => {
   writeFileSync(log, `${syntheticCombinedLines(LINES).join("\n")}\n`);
+  writeFileSync(longLog, `${syntheticCombinedLines(LONG_LINES).join("\n")}\n`);
 });
 
 async function drain(stream: RecordStream): Promise<LogRecord[]> {
@@ -110,5 +117,92 @@ describe("openScan's memory", () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/memory limit "lots"/);
     expect(after).toEqual([]);
+  });
+});
+
+/** Resolves once `folder` holds an entry (checked at once, then on every change). */
+function firstEntry(folder: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const watcher = watch(folder);
+    const check = () => {
+      if (readdirSync(folder).length === 0) return;
+      watcher.close();
+      resolve();
+    };
+    watcher.on("change", check).on("error", reject);
+    check();
+  });
+}
+
+describe("openScan's signal", () => {
+  it("rejects with the signal's reason and makes nothing when aborted before it starts", async () => {
+    const reason = new Error("stop");
+    const spill = mkdtempSync(path.join(dir, "spill-"));
+    const opening = openScan({
+      files: [log],
+      layout: "combined",
+      maxLineLength,
+      tempDirectory: spill,
+      signal: AbortSignal.abort(reason),
+    });
+    await expect(opening).rejects.toBe(reason);
+    expect(readdirSync(spill)).toEqual([]);
+  });
+
+  it("interrupts the read DuckDB is running: openScan rejects with the reason, and the spill is gone", async () => {
+    const reason = new Error("interrupted");
+    const controller = new AbortController();
+    const spill = mkdtempSync(path.join(dir, "spill-"));
+    const opening = openScan({
+      files: [longLog],
+      layout: "combined",
+      keepLines: true,
+      threads: 2,
+      memoryLimit: LONG_LIMIT,
+      maxLineLength,
+      tempDirectory: spill,
+      signal: controller.signal,
+    });
+    // Settled either way before the abort, so a scan that opens regardless is seen as such.
+    const outcome = opening.then(
+      (scan) => {
+        scan.close();
+        return "opened";
+      },
+      (error: unknown) => error,
+    );
+    await firstEntry(spill);
+    controller.abort(reason);
+    expect(await outcome).toBe(reason);
+    // DuckDB removes its spill files as it closes, which the rejection waited for.
+    expect(readdirSync(spill)).toEqual([]);
+  });
+
+  it("ends a record stream aborted between batches with the reason, not as a stream that ran out", async () => {
+    const reason = new Error("interrupted");
+    const controller = new AbortController();
+    const scan = await openScan({
+      files: [log],
+      layout: "combined",
+      keepLines: true,
+      countable: false,
+      maxLineLength,
+      signal: controller.signal,
+    });
+    let records = 0;
+    const drained = (async () => {
+      for await (const batch of scan.records({ batchSize: 1000 })) {
+        records += batch.records.length;
+        controller.abort(reason);
+      }
+      return "ran out";
+    })();
+    try {
+      await expect(drained).rejects.toBe(reason);
+    } finally {
+      scan.close();
+    }
+    // The batches DuckDB had already sent may still arrive; far from every line does.
+    expect(records).toBeLessThan(LINES);
   });
 });
