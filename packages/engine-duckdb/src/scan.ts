@@ -1,38 +1,33 @@
 import { statSync } from "node:fs";
-import type { DuckDBConnection } from "@duckdb/node-api";
 import {
   DEFAULT_MAX_LINE_LENGTH,
   InputError,
-  addBatch,
   addBreakdown,
-  addUnscored,
   addRejectionClasses,
-  blankRecord,
   createParser,
   representativesOf,
   emptyStats,
-  excerpt,
   type CountQuery,
   type CountResults,
   type DerivedMapping,
   type FormatSpec,
   type InputStats,
-  type LineParser,
   type LogRecord,
   type Model,
   type CandidateRow,
   type RawCountRow,
-  type RecordBatch,
   type RecordStream,
   type Rejection,
 } from "@oddity/core";
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
-import { isParquet, linesSql, parquetColumns, parquetRecordsSql, TEXT_COLUMNS } from "./inputs.js";
-import { selectCandidates } from "./candidates.js";
+import { isParquet, linesSql, parquetColumns, parquetRecordsSql } from "./inputs.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { isFieldColumn, joinDerived, rowsOf, type Joined } from "./columns.js";
 import { sqlNumber, sqlString } from "./sql-text.js";
 import { memoryError, openInstance, type DuckDBResources } from "./instance.js";
+import { handBack } from "./hand-back.js";
+import { packedSql } from "./packed-rows.js";
+import { explained, streamRecords, type FileInfo } from "./record-stream.js";
 
 /** What `openScan` reads. */
 export interface DuckDBScanOptions extends DuckDBResources {
@@ -153,99 +148,6 @@ const SCAN_COLUMNS = ["src", "source", "plain", "line", "line_no", "time"];
 /** The record-field columns to keep for counting `fields` (the others are not needed). */
 function keptColumns(fields: readonly string[]): string[] {
   return [...new Set(fields.filter((f) => isFieldColumn(f) && !SCAN_COLUMNS.includes(f)))];
-}
-
-/** What became of a line the SQL split handed back. */
-type HandedBack =
-  { kind: "blank" } | { kind: "record"; record: LogRecord } | { kind: "rejected"; rejection: Rejection };
-
-/** Reads a handed-back line as oddity's own reader does: overlong first, then blank, then the parser. */
-function handBack({
-  parser,
-  source,
-  n,
-  line,
-  maxLineLength,
-}: {
-  parser: LineParser;
-  source: string;
-  n: number;
-  line: string | null;
-  maxLineLength: number;
-}): HandedBack {
-  if (line === null) return { kind: "blank" };
-  if (line.length > maxLineLength) {
-    const reason = `line longer than ${maxLineLength} characters`;
-    return { kind: "rejected", rejection: { source, line: n, reason, excerpt: excerpt(line) } };
-  }
-  if (line.trim().length === 0) return { kind: "blank" };
-  const record = parser.parse(line, source, n);
-  if (typeof record === "string") {
-    return { kind: "rejected", rejection: { source, line: n, reason: record, excerpt: excerpt(line) } };
-  }
-  return { kind: "record", record };
-}
-
-// The record fields of a row as the stream reads them, one line each after `plain` and the numbers.
-const PACKED_TEXT = TEXT_COLUMNS;
-
-/** A packed part: `=` before a value, empty for null (see `packedSql`). */
-const packedPart = (x: string) => `coalesce('=' || ${x}, '')`;
-/** Text with `\` and newlines escaped, for text that may hold newlines (Parquet values). */
-const escapedText = (x: string) => `replace(replace(${x}, '\\', '\\\\'), chr(10), '\\n')`;
-
-// One string per row: converting a string out of DuckDB costs far more than splitting one in Node, so the
-// fields travel joined by newlines. A field's text is prefixed with `=`, so an empty part is null and `=`
-// an empty string. No line of a text file holds a newline, nor any field split from it; a Parquet value
-// may, so the text of the files in `escaped` (their `src`) has `\` and newlines escaped.
-function packedSql(escaped: readonly number[]): string {
-  const part = packedPart;
-  const text = (x: string) =>
-    escaped.length === 0
-      ? part(x)
-      : part(`CASE WHEN src IN (${escaped.join(", ")}) THEN ${escapedText(x)} ELSE ${x} END`);
-  const parts = [
-    `CASE WHEN plain THEN '1' ELSE '' END`,
-    part(`CAST(CAST("time" AS DOUBLE) AS VARCHAR)`),
-    part(`CAST(CAST(status AS DOUBLE) AS VARCHAR)`),
-    part(`CAST(CAST(size AS DOUBLE) AS VARCHAR)`),
-    text("line"),
-    ...PACKED_TEXT.map((f) => text(`"${f}"`)),
-    // Where a record of a Parquet file of parsed requests came from, when it says.
-    text("source"),
-    part(`CAST(line_no AS VARCHAR)`),
-  ];
-  return `concat_ws(chr(10), ${parts.join(", ")})`;
-}
-
-function textOf(part: string | undefined, escaped: boolean): string | null {
-  if (part === undefined || part.length === 0) return null;
-  const text = part.slice(1);
-  return escaped && text.includes("\\")
-    ? text.replace(/\\([\\n])/g, (_, c: string) => (c === "n" ? "\n" : "\\"))
-    : text;
-}
-
-function numberOf(part: string | undefined): number | null {
-  return part === undefined || part.length === 0 ? null : Number(part.slice(1));
-}
-
-/** What the stream knows of each file. */
-interface FileInfo {
-  file: string;
-  /** Parquet of parsed requests: every row is a record, nothing is handed back. */
-  records: boolean;
-  /** Any Parquet file: its text travels escaped (a value may hold a newline). */
-  parquet: boolean;
-  /** For those without a `raw` column: the record fields their `raw` shows, as JSON. */
-  rawFields: string[] | null;
-  bytes: number;
-}
-
-function rawJson(record: LogRecord, fields: readonly string[]): string {
-  const shown: Record<string, unknown> = {};
-  for (const field of fields) shown[field] = record[field as keyof LogRecord];
-  return JSON.stringify(shown);
 }
 
 /**
@@ -535,160 +437,4 @@ function readError({
     `DuckDB could not read ${files.join(", ")}: ${reason}${why}; read them without --engine`,
     { cause: error },
   );
-}
-
-/** The records of `stream`, with its error explained by `explain`. */
-async function* explained<T>(
-  stream: AsyncGenerator<T>,
-  explain: (error: unknown) => unknown,
-): AsyncGenerator<T> {
-  try {
-    yield* stream;
-  } catch (error) {
-    throw explain(error);
-  }
-}
-
-async function* streamRecords({
-  distinct,
-  derivedTables,
-  connection,
-  model,
-  packed,
-  infos,
-  stats,
-  batchSize,
-  leftoverFormat,
-  layout,
-  maxLineLength,
-  signal,
-}: {
-  distinct: ReadonlyMap<string, readonly CandidateRow[]>;
-  derivedTables: Map<string, Joined>;
-  connection: DuckDBConnection;
-  model: Model | undefined;
-  /** The SQL of each row's packed fields (see `packedSql`). */
-  packed: string;
-  infos: readonly FileInfo[];
-  stats: InputStats;
-  batchSize: number;
-  leftoverFormat: FormatSpec;
-  layout: SqlLayout;
-  maxLineLength: number;
-  signal: AbortSignal | undefined;
-}): AsyncGenerator<RecordBatch> {
-  signal?.throwIfAborted();
-  const selection =
-    model === undefined
-      ? null
-      : await selectCandidates({
-          connection,
-          model,
-          packed,
-          distinct,
-          derived: derivedTables,
-        });
-  const result = await connection.stream(
-    // Without a selection, no ORDER BY: a scan of one table returns its rows in insertion order, which is
-    // the files' order (DuckDB keeps it through the readers, SELECT, WHERE and UNION ALL while
-    // preserve_insertion_order is on), and sorting would hold a second copy of every row. The order is
-    // checked below all the same.
-    selection?.sql ?? `SELECT src, CAST(n AS DOUBLE) AS n, ${packed} AS packed FROM parsed`,
-  );
-  // Plain records streamed per file, so those the selection skipped are counted at the end.
-  const streamedPlain = new Map<number, number>();
-  const ncsa = leftoverFormat.name === "ncsa";
-  let parser: LineParser | null = null;
-  let batch: RecordBatch = { records: [], rejections: [], blank: 0, read: 0 };
-  // Files before `done` have had their bytes counted, as the reader counts a file once it is read.
-  let done = 0;
-  const flush = (): RecordBatch => {
-    const full = batch;
-    addBatch(stats, full);
-    batch = { records: [], rejections: [], blank: 0, read: 0 };
-    return full;
-  };
-  const countLayout = (name: string, n: number) => {
-    const layouts = (batch.layouts ??= {});
-    layouts[name] = (layouts[name] ?? 0) + n;
-  };
-  let current = -1;
-  let last = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    // An interrupted stream ends as if it had no more rows.
-    signal?.throwIfAborted();
-    if (chunk === null || chunk.rowCount === 0) break;
-    const srcs = chunk.getColumnValues(0) as number[];
-    const ns = chunk.getColumnValues(1) as number[];
-    const packs = chunk.getColumnValues(2) as string[];
-    for (let i = 0; i < packs.length; i++) {
-      const src = srcs[i]!;
-      const n = ns[i]!;
-      if (src < current || (src === current && n <= last)) {
-        throw new Error(`DuckDB returned line ${n} of ${infos[src]!.file} out of order; this is a bug`);
-      }
-      last = n;
-      if (src !== current) {
-        // A batch holds the lines of one file, as the reader's do; a new file gets a new parser.
-        if (batch.read > 0) yield flush();
-        while (done < src) stats.bytes += infos[done++]!.bytes;
-        current = src;
-        parser = createParser(leftoverFormat);
-      }
-      const info = infos[src]!;
-      const esc = info.parquet;
-      const parts = packs[i]!.split("\n");
-      if (parts[0] === "1") {
-        streamedPlain.set(src, (streamedPlain.get(src) ?? 0) + 1);
-        const record = info.records
-          ? blankRecord(
-              textOf(parts[14], info.parquet) ?? info.file,
-              numberOf(parts[15]) ?? n,
-              textOf(parts[4], info.parquet) ?? "",
-            )
-          : blankRecord(info.file, n, textOf(parts[4], info.parquet) ?? "");
-        record.ip = textOf(parts[5], esc);
-        record.ident = textOf(parts[6], esc);
-        record.user = textOf(parts[7], esc);
-        record.time = numberOf(parts[1]);
-        record.time_text = textOf(parts[8], esc);
-        record.method = textOf(parts[9], esc);
-        record.path = textOf(parts[10], esc);
-        record.http_version = textOf(parts[11], esc);
-        record.status = numberOf(parts[2]);
-        record.size = numberOf(parts[3]);
-        record.referer = textOf(parts[12], esc);
-        record.user_agent = textOf(parts[13], esc);
-        if (info.rawFields !== null) record.raw = rawJson(record, info.rawFields);
-        batch.records.push(record);
-        if (ncsa && !info.records) countLayout(layout, 1);
-      } else {
-        const got = handBack({
-          parser: parser!,
-          source: info.file,
-          n,
-          line: textOf(parts[4], esc),
-          maxLineLength,
-        });
-        if (got.kind === "blank") batch.blank++;
-        else if (got.kind === "rejected") batch.rejections.push(got.rejection);
-        else {
-          batch.records.push(got.record);
-          const handed = parser!.takeLayouts?.() ?? null;
-          if (handed !== null) for (const [name, k] of Object.entries(handed)) countLayout(name, k);
-        }
-      }
-      if (++batch.read >= batchSize) yield flush();
-    }
-  }
-  if (batch.read > 0) yield flush();
-  while (done < infos.length) stats.bytes += infos[done++]!.bytes;
-  // Records the selection left in DuckDB: parsed and read like the others, only not scored.
-  for (const [src, plain] of selection?.plainPerSrc ?? []) {
-    addUnscored(stats, {
-      records: plain - (streamedPlain.get(src) ?? 0),
-      layout: ncsa && !infos[src]!.records ? layout : null,
-    });
-  }
 }
