@@ -61,6 +61,20 @@ beforeAll(async () => {
       n: r.line,
     })),
   });
+  // The same rows in a table of parsed columns whose `vhost` column is read as the extra it names.
+  await cluster.createDistributedTable({
+    name: "vhosts",
+    columns: { ...recordColumns(TABLE_FIELDS), vhost: "String", n: "UInt64" },
+    key: "n",
+  });
+  await cluster.insertRows({
+    table: "vhosts",
+    rows: records.map((r) => ({
+      ...Object.fromEntries(TABLE_FIELDS.map((f) => [f, r[f]])),
+      vhost: r.extra!.vhost,
+      n: r.line,
+    })),
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -124,6 +138,49 @@ describe("oddity fit|score|profile clickhouse:// --query with a column that is a
   it("profiles the query's vhost in the cluster as oddity profile prints it for the log", async () => {
     const args = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
     const ch = await oddity(["profile", ...query(), ...args], { cwd: dir });
+    const own = await oddity(["profile", log, ...args], { cwd: dir });
+    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+    expect(ch.stdout).toContain("slides.example.org");
+  });
+});
+
+describe("oddity fit|score|profile clickhouse:// --table with a column that is an extra field", () => {
+  const table = () => [`clickhouse://default@127.0.0.1:${cluster.http[0]}/default`, "--table", "vhosts"];
+
+  it("fits pairs over the table's vhost in the cluster, the model oddity fit writes from the vhost log", async () => {
+    const ch = await oddity(["fit", ...table(), "-o", "ch.json"], { cwd: dir });
+    const own = await oddity(["fit", log, "-o", "own.json"], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, expect.stringContaining("model of 9,999 records")]);
+    const model = withoutSources(path.join(dir, "ch.json"));
+    expect(model).toEqual(withoutSources(path.join(dir, "own.json")));
+    expect(JSON.stringify(model)).toContain("old.example.org");
+  });
+
+  it("scores with --primary-key the rows flagged for their vhost, as scoring the log finds them", async () => {
+    const fit = await oddity(["fit", log, "-o", "m.json", "-q"], { cwd: dir });
+    expect(fit.code).toBe(0);
+    const args = ["--model", "m.json", "--format", "ndjson", "--top", "0", "-q"];
+    const ch = await oddity(["score", ...table(), "--primary-key", "n", ...args], { cwd: dir });
+    const own = await oddity(["score", log, ...args], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    const found = comparable(ch.stdout);
+    expect(found).toEqual(comparable(own.stdout));
+    expect(found.filter((a) => a.includes('"vhost":"old.example.org"')).length).toBeGreaterThan(3);
+  });
+
+  it("detects with --primary-key, fitting and selecting in the cluster, what detect finds in the log", async () => {
+    const args = ["--format", "ndjson", "--top", "0", "-q"];
+    const ch = await oddity(["detect", ...table(), "--primary-key", "n", ...args], { cwd: dir });
+    const own = await oddity(["detect", log, ...args], { cwd: dir });
+    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+    const found = comparable(ch.stdout);
+    expect(found).toEqual(comparable(own.stdout));
+    expect(found.some((a) => a.includes('"vhost":"old.example.org"'))).toBe(true);
+  });
+
+  it("profiles the table's vhost in the cluster as oddity profile prints it for the log", async () => {
+    const args = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
+    const ch = await oddity(["profile", ...table(), ...args], { cwd: dir });
     const own = await oddity(["profile", log, ...args], { cwd: dir });
     expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
     expect(ch.stdout).toContain("slides.example.org");

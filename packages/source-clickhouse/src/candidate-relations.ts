@@ -63,19 +63,24 @@ export function columnRelation({
   from,
   fields,
   extras,
+  prefix,
   signal,
 }: {
   client: ClickHouseClient;
   from: string;
   fields: readonly string[];
-  /** Extra fields, by name, and the SQL of their columns in `from`. */
+  /** Extra fields, by name, and the SQL of their values over `from`. */
   extras: ReadonlyMap<string, string>;
+  /** A prefix no column of `from` starts with, for the names of what is selected over it. */
+  prefix: string;
   signal: AbortSignal | undefined;
 }): Relation {
+  const name = (result: string) => chIdentifier(`${prefix}${result}`);
   return {
     fields: new Map([...fields.map((f): [string, string] => [f, chIdentifier(f)]), ...extras]),
-    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
-    prefix: "oddity_derived_",
+    distinct: (x) =>
+      `SELECT hex(${x}) AS ${name("h")} FROM ${from} WHERE isNotNull(${x}) GROUP BY ${name("h")}`,
+    prefix: `${prefix}derived_`,
     group: (groupings, mapped) => {
       const sent = new Map<number, Promise<Array<Array<string | null>>>>();
       const sqlOf = ({ keys, least = [] }: SplitGrouping) => {
@@ -83,12 +88,13 @@ export function columnRelation({
         const derived = keys.some((k) => "derived" in k);
         const columns = [
           ...keys.map(
-            (k, j) => `${"sql" in k ? k.sql : derivedText(mapped!, k.derived, mapped!.input)} AS k${j}`,
+            (k, j) =>
+              `${"sql" in k ? k.sql : derivedText(mapped!, k.derived, mapped!.input)} AS ${name(`k${j}`)}`,
           ),
-          ...least.map((sql, j) => `min(${sql}) AS r${j}`),
+          ...least.map((sql, j) => `min(${sql}) AS ${name(`r${j}`)}`),
         ];
         const join = derived && mapped !== null ? mapped.join(mapped.input) : "";
-        return `SELECT ${columns.join(", ")} FROM ${from}${join} GROUP BY ${keys.map((_, j) => `k${j}`).join(", ")}`;
+        return `SELECT ${columns.join(", ")} FROM ${from}${join} GROUP BY ${keys.map((_, j) => name(`k${j}`)).join(", ")}`;
       };
       const start = (index: number) => {
         if (sent.has(index)) return;

@@ -70,8 +70,13 @@ export type CandidateSource =
       from: string;
       /** The record fields the table holds as columns; the others are absent from every record. */
       fields: readonly string[];
-      /** A query's extra fields, by name, and the SQL of their columns in `from`. */
+      /** Extra fields (of a table's other columns, or a query's), by name, and the SQL of their values. */
       extras?: ReadonlyMap<string, string> | undefined;
+      /**
+       * A prefix no column of `from` starts with, for the names of what is selected over it (default
+       * `oddity_`): ClickHouse would read such a name where the column is meant.
+       */
+      prefix?: string | undefined;
     }
   | {
       /** A raw-line column split in SQL: its fields on the lines the SQL reads (`plain`). */
@@ -111,6 +116,7 @@ export async function candidateCondition(
           from: options.from,
           fields: options.fields,
           extras: options.extras ?? new Map(),
+          prefix: options.prefix ?? "oddity_",
           signal,
         });
   const held = relation.fields;

@@ -14,7 +14,8 @@ import {
 import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
-import { querySource, relationFrom } from "./query.js";
+import { querySource } from "./query.js";
+import { relationFrom } from "./relation.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 
@@ -25,8 +26,8 @@ function column(
 ): string {
   if (derived?.fields.has(field)) return derived.value(field, derived.input);
   if ((TABLE_FIELDS as readonly string[]).includes(field)) return chIdentifier(field);
-  // A query's extra is its column; fields the table does not hold (a table's extras, `raw`) are absent
-  // on every record.
+  // An extra is read from its column; other fields (`raw`, an extra no column gives) are absent on every
+  // record.
   return extras.get(field) ?? "CAST(NULL AS Nullable(String))";
 }
 
@@ -42,29 +43,35 @@ export function binSql(x: string, relativeAccuracy: number): [sign: string, key:
 
 /**
  * One GROUP BY, run by the cluster on every shard and added up by the Distributed table; a derived field
- * of `derived` is computed by its expression, an extra field of a query (`extras`: name → SQL of its
- * column in `table`) read from its column.
+ * of `derived` is computed by its expression, an extra field (`extras`: name → SQL of its value over
+ * `table`) read from its column. The results are named with `prefix` (`k0`, `c`, … with none), which no
+ * column of `table` may start with: ClickHouse would read such an alias where the column is meant.
  */
 export function countQuerySql(
   query: CountQuery,
   table: string,
-  derived: DerivedJoin | null = null,
-  extras: ReadonlyMap<string, string> = new Map(),
+  {
+    derived = null,
+    extras = new Map(),
+    prefix = "",
+  }: {
+    derived?: DerivedJoin | null | undefined;
+    extras?: ReadonlyMap<string, string> | undefined;
+    prefix?: string | undefined;
+  } = {},
 ): string {
-  const keys = query.fields.map((f, i) => `${column(f, derived, extras)} AS k${i}`);
+  const name = (result: string) => chIdentifier(`${prefix}${result}`);
+  const names = query.fields.map((_, i) => name(`k${i}`));
+  const keys = query.fields.map((f, i) => `${column(f, derived, extras)} AS ${names[i]}`);
   if (query.bin !== undefined) {
     const [sign, key] = binSql(column(query.bin.field), query.bin.relativeAccuracy);
-    keys.push(`${sign} AS bin_sign`, `${key} AS bin_key`);
+    names.push(name("bin_sign"), name("bin_key"));
+    keys.push(`${sign} AS ${name("bin_sign")}`, `${key} AS ${name("bin_key")}`);
   }
-  const names = keys.map((_, i) =>
-    query.bin !== undefined && i >= query.fields.length
-      ? ["bin_sign", "bin_key"][i - query.fields.length]!
-      : `k${i}`,
-  );
   const group = names.length === 0 ? "" : ` GROUP BY ${names.join(", ")}`;
   const join =
     derived !== null && query.fields.some((f) => derived.fields.has(f)) ? derived.join(derived.input) : "";
-  return `SELECT ${[...keys, "count() AS c"].join(", ")} FROM ${table}${join}${group}`;
+  return `SELECT ${[...keys, `count() AS ${name("c")}`].join(", ")} FROM ${table}${join}${group}`;
 }
 
 /** The rows of a query, as JSON objects. */
@@ -117,7 +124,10 @@ export async function countInClickHouse({
 }: {
   client: ClickHouseClient;
   database: string;
-  /** A table of parsed requests, columns named like the record fields; or else `query`. */
+  /**
+   * A table of parsed requests, columns named like the record fields, its other columns extra fields
+   * (see `tableRelation`); or else `query`.
+   */
   table?: string | undefined;
   /** A SELECT whose columns are named like record fields (`SELECT client AS ip, ...`). */
   query?: string | undefined;
@@ -127,16 +137,16 @@ export async function countInClickHouse({
   /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
   derived?: readonly DerivedMapping[] | undefined;
 }): Promise<ClickHouseCounts> {
-  const { from, extras } = await relationFrom({ client, database, table, query, source });
+  const { from, extras, prefix } = await relationFrom({ client, database, table, query, source });
   const results = new Map<string, RawCountRow[]>();
+  const h = chIdentifier(`${prefix}h`);
   const mapped = await deriveJoin({
     client,
     derived,
     input: (field) => column(field),
-    distinct: (x) => `SELECT hex(${x}) AS h FROM ${from} WHERE isNotNull(${x}) GROUP BY h`,
-    // The joined columns' names: a table of parsed requests holds record fields, and a column of its own
-    // named like these would clash (the raw-line split picks a prefix no column has).
-    prefix: "oddity_derived_",
+    distinct: (x) => `SELECT hex(${x}) AS ${h} FROM ${from} WHERE isNotNull(${x}) GROUP BY ${h}`,
+    // The joined columns' names: no column of the table (or query) starts with the prefix.
+    prefix: `${prefix}derived_`,
   });
   // The distinct raw values crossed back too.
   let bytes = mapped.bytes;
@@ -147,7 +157,7 @@ export async function countInClickHouse({
     const table = countTable();
     bytes += await selectTsv({
       client,
-      sql: countQuerySql(query, from, mapped.join, extras),
+      sql: countQuerySql(query, from, { derived: mapped.join, extras, prefix }),
       onRow: (text, cells) => table.add(countRowOf({ query, cells, at: 0 }), text),
     });
     results.set(query.key, table.rows());
@@ -173,8 +183,8 @@ export async function countInClickHouse({
  * Fits `pipeline` where the requests live: each declared count is one GROUP BY over `table` (a
  * Distributed table runs it on every shard and adds the parts), and only the count rows come back.
  * `table` holds parsed requests in columns named like the record fields ({@link TABLE_FIELDS}; `time`
- * in epoch milliseconds); or a `query` gives them, its columns named (or aliased) like the fields. The
- * model equals `oddity fit` of the same records but for `sources`.
+ * in epoch milliseconds), its other columns extra fields; or a `query` gives them, its columns named (or
+ * aliased) like the fields. The model equals `oddity fit` of the same records but for `sources`.
  */
 export async function fitInClickHouse({
   pipeline,

@@ -20,7 +20,14 @@ export {
   type ClickHouseTarget,
 } from "./url.js";
 export { connectClickHouse, isCompressionRefused } from "./connect.js";
-export { checkQueryOptions, queryRelation, querySource, type Relation } from "./query.js";
+export {
+  checkQueryOptions,
+  queryRelation,
+  querySource,
+  tableRelation,
+  type DescribedColumn,
+  type Relation,
+} from "./query.js";
 export {
   readClickHouse,
   type ClickHouseRecordStream,

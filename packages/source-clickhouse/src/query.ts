@@ -10,11 +10,30 @@ export interface Relation {
   /** The record fields it holds ({@link TABLE_FIELDS} it has a column for). */
   fields: readonly string[];
   /**
-   * Its extra fields: each column of the query that is not a record field (nor the primary key), by its
-   * name as the query gives it, and the SQL of its column in `from` (text, NULL when absent). Empty for
-   * a table.
+   * Its extra fields: each column of the table or query that is not a record field (nor the primary
+   * key), by its name as the table or query gives it, and the SQL of its value over `from` (text, NULL
+   * when absent).
    */
   extras: ReadonlyMap<string, string>;
+  /**
+   * A prefix no column of `from` starts with: the names oddity gives what it selects over `from` (its
+   * aliases, the columns it joins) start with it, since ClickHouse reads an alias wherever a column of
+   * that name is meant (`toString(c) AS k0, count() AS c` would group by the count).
+   */
+  prefix: string;
+}
+
+/** A column of a table or of a query, as ClickHouse describes it. */
+export interface DescribedColumn {
+  name: string;
+  type: string;
+}
+
+/** `base`, lengthened by underscores until none of `names` starts with it. */
+function unusedPrefix(base: string, names: readonly string[]): string {
+  let prefix = base;
+  while (names.some((name) => name.startsWith(prefix))) prefix += "_";
+  return prefix;
 }
 
 // The user's SQL is trusted as source-sql trusts it; oddity only wraps it. A newline before the closing
@@ -98,6 +117,116 @@ function conversion({
   return TEXT.test(base) ? sql : `toString(${sql})`;
 }
 
+const TABLE = new Set<string>(TABLE_FIELDS);
+
+// An extra's value, as source-sql gives it: its text; NULL (and `NULL AS x`, typed Nothing) absent.
+function extraText({ type, sql }: { type: string; sql: string }): string {
+  const base = unwrap(type);
+  if (base === "Nothing") return "CAST(NULL AS Nullable(String))";
+  return TEXT.test(base) ? sql : `toString(${sql})`;
+}
+
+/**
+ * Which columns (by index) give the record fields, and which the extra fields, as source-sql maps a
+ * row: `fieldOf` names the field a column gives, if any; every other column but the primary key is an
+ * extra field of its name, unless that name reads another field (`raw` in any letter case, `source`,
+ * `hour`, an alias such as `client_ip`: `getField` reads that field, never such an extra). Two columns
+ * for one field or one extra name, and a column whose name holds NUL, are `InputError`s naming `source`
+ * and the columns, saying to rename one in a query (`rename: "alias"`: the user's own; `"query"`: a
+ * `--query` over the table).
+ */
+function mapColumns({
+  columns,
+  primaryKey,
+  source,
+  fieldOf,
+  rename,
+}: {
+  columns: readonly DescribedColumn[];
+  primaryKey: string | undefined;
+  source: string;
+  fieldOf: (name: string) => string | undefined;
+  rename: "alias" | "query";
+}): { byField: Map<string, number>; byExtra: Map<string, number> } {
+  const fix = (what: string) =>
+    rename === "alias" ? `alias ${what}` : `read the table through --query, aliasing ${what}`;
+  const byField = new Map<string, number>();
+  const byExtra = new Map<string, number>();
+  columns.forEach((c, i) => {
+    if (c.name.includes("\u0000"))
+      throw new InputError(`${source}: column ${JSON.stringify(c.name)} holds a NUL character; ${fix("it")}`);
+    const field = fieldOf(c.name);
+    if (field === undefined) {
+      // `RAW` is source-sql's raw line, which the record of a row here is the JSON of.
+      if (c.name === primaryKey || canonicalField(c.name.toLowerCase()) === "raw" || isKnownField(c.name))
+        return;
+      // With a key given, its column's value is `extra.primary_key`: a column of that name would be too.
+      const previous =
+        c.name === "primary_key" && primaryKey !== undefined ? primaryKey : byExtra.get(c.name);
+      if (previous !== undefined) {
+        const other = typeof previous === "string" ? previous : columns[previous]!.name;
+        throw new InputError(
+          `${source}: columns ${JSON.stringify(other)} and ${JSON.stringify(c.name)} both map to extra.${c.name}; ${fix("one of them")}`,
+        );
+      }
+      byExtra.set(c.name, i);
+      return;
+    }
+    const previous = byField.get(field);
+    if (previous !== undefined) {
+      throw new InputError(
+        `${source}: columns ${JSON.stringify(columns[previous]!.name)} and ${JSON.stringify(c.name)} both map to ${field}; ${fix("one of them")}`,
+      );
+    }
+    byField.set(field, i);
+  });
+  return { byField, byExtra };
+}
+
+/**
+ * A table of parsed requests as a relation (`columns` as `system.columns` lists them): the columns
+ * named exactly like a record field ({@link TABLE_FIELDS}) are those fields, read as they are (a table's
+ * columns are not converted: name and convert them in a `--query` for that); every other column is an
+ * extra field as {@link queryRelation} maps a query's (by its name, letter case kept; its text, `toString`
+ * for other types; NULL absent; not the primary key, whose value is `extra.primary_key`; not a name
+ * that reads another field). Each extra is read from its column directly, so a GROUP BY over the table
+ * still runs on every shard of a Distributed table. Errors as {@link queryRelation}'s: a column named
+ * `primary_key` beside `primaryKey`, a column name holding NUL.
+ */
+export function tableRelation({
+  database,
+  table,
+  columns,
+  primaryKey,
+  source,
+}: {
+  database: string;
+  table: string;
+  columns: readonly DescribedColumn[];
+  primaryKey?: string | undefined;
+  source: string;
+}): Relation {
+  const { byField, byExtra } = mapColumns({
+    columns,
+    primaryKey,
+    source,
+    fieldOf: (name) => (TABLE.has(name) ? name : undefined),
+    rename: "query",
+  });
+  const extras = new Map<string, string>();
+  for (const [name, i] of byExtra)
+    extras.set(name, extraText({ type: columns[i]!.type, sql: chIdentifier(name) }));
+  return {
+    from: `${chIdentifier(database)}.${chIdentifier(table)}`,
+    fields: TABLE_FIELDS.filter((f) => byField.has(f)),
+    extras,
+    prefix: unusedPrefix(
+      "oddity_",
+      columns.map((c) => c.name),
+    ),
+  };
+}
+
 /**
  * The user's query as a relation of parsed requests. Its columns (from `DESCRIBE TABLE (query)`, which
  * runs nothing) are matched by name, in any letter case and by the aliases source-sql knows (`client_ip`,
@@ -140,39 +269,21 @@ export async function queryRelation({
       `${source}: the query has no column ${JSON.stringify(primaryKey)} for the primary key (columns: ${listing})`,
     );
   }
-  const table = new Set<string>(TABLE_FIELDS);
   // Column names no column of the query starts with.
-  let prefix = "oddity_q_";
-  while (columns.some((c) => c.name.startsWith(prefix))) prefix += "_";
+  const prefix = unusedPrefix(
+    "oddity_q_",
+    columns.map((c) => c.name),
+  );
   const inner = (i: number) => chIdentifier(`${prefix}${i}`);
-  const byField = new Map<string, number>();
-  const byExtra = new Map<string, number>();
-  columns.forEach((c, i) => {
-    if (c.name.includes("\u0000"))
-      throw new InputError(`${source}: column ${JSON.stringify(c.name)} holds a NUL character; alias it`);
-    const field = canonicalField(c.name.toLowerCase());
-    if (!table.has(field)) {
-      // `RAW` is source-sql's raw line, which the record of a row here is the JSON of.
-      if (c.name === primaryKey || field === "raw" || isKnownField(c.name)) return;
-      // With a key given, its column's value is `extra.primary_key`: a column of that name would be too.
-      const previous =
-        c.name === "primary_key" && primaryKey !== undefined ? primaryKey : byExtra.get(c.name);
-      if (previous !== undefined) {
-        const other = typeof previous === "string" ? previous : columns[previous]!.name;
-        throw new InputError(
-          `${source}: columns ${JSON.stringify(other)} and ${JSON.stringify(c.name)} both map to extra.${c.name}; alias one of them`,
-        );
-      }
-      byExtra.set(c.name, i);
-      return;
-    }
-    const previous = byField.get(field);
-    if (previous !== undefined) {
-      throw new InputError(
-        `${source}: columns ${JSON.stringify(columns[previous]!.name)} and ${JSON.stringify(c.name)} both map to ${field}; alias one of them`,
-      );
-    }
-    byField.set(field, i);
+  const { byField, byExtra } = mapColumns({
+    columns,
+    primaryKey,
+    source,
+    fieldOf: (name) => {
+      const field = canonicalField(name.toLowerCase());
+      return TABLE.has(field) ? field : undefined;
+    },
+    rename: "alias",
   });
   if (byField.size === 0) {
     throw new InputError(
@@ -188,16 +299,13 @@ export async function queryRelation({
     return `${conversion({ field, column: name, type, sql: inner(i), source })} AS ${chIdentifier(field)}`;
   });
   const keyAt = primaryKey === undefined ? -1 : columns.findIndex((c) => c.name === primaryKey);
-  if (keyAt >= 0 && !table.has(primaryKey!)) outer.push(`${inner(keyAt)} AS ${chIdentifier(primaryKey!)}`);
+  if (keyAt >= 0 && !TABLE.has(primaryKey!)) outer.push(`${inner(keyAt)} AS ${chIdentifier(primaryKey!)}`);
   // Extras under names of oddity's: a column's own name could be an alias a count or a read defines.
   const extras = new Map<string, string>();
   for (const i of byExtra.values()) {
     const { name, type } = columns[i]!;
     const sql = chIdentifier(`${prefix}x${i}`);
-    // As source-sql gives a value: its text.
-    outer.push(
-      `${unwrap(type) === "Nothing" ? "CAST(NULL AS Nullable(String))" : TEXT.test(unwrap(type)) ? inner(i) : `toString(${inner(i)})`} AS ${sql}`,
-    );
+    outer.push(`${extraText({ type, sql: inner(i) })} AS ${sql}`);
     extras.set(name, sql);
   }
   const renamed = columns.map((c, i) => `${chIdentifier(c.name)} AS ${inner(i)}`).join(", ");
@@ -205,33 +313,7 @@ export async function queryRelation({
     from: `(SELECT ${outer.join(", ")} FROM (SELECT ${renamed} FROM ${subquery(query)}))`,
     fields: TABLE_FIELDS.filter((f) => byField.has(f)),
     extras,
+    // The wrapped query's columns are the fields, the key (a column of the query) and `${prefix}x…`.
+    prefix: `${prefix}r_`,
   };
-}
-
-/**
- * The FROM of a count over parsed requests: `database.table` escaped, or the wrapped `query` (see
- * {@link queryRelation}) and its extras; `source` names it in errors.
- */
-export async function relationFrom({
-  client,
-  database,
-  table,
-  query,
-  source,
-  signal,
-}: {
-  client: ClickHouseClient;
-  database: string;
-  table?: string | undefined;
-  query?: string | undefined;
-  source: string;
-  signal?: AbortSignal | undefined;
-}): Promise<Pick<Relation, "from" | "extras">> {
-  if (query === undefined) {
-    if (table === undefined) throw new InputError(`${source}: name the table with --table, or give --query`);
-    return { from: `${chIdentifier(database)}.${chIdentifier(table)}`, extras: new Map() };
-  }
-  checkQueryOptions({ display: source, query, table, column: undefined });
-  const { from, extras } = await queryRelation({ client, query, source, signal });
-  return { from, extras };
 }

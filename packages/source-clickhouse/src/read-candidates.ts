@@ -81,8 +81,8 @@ export function readClickHouseCandidates(
   const { signal } = read;
   return readClickHouse({
     ...read,
-    select: async ({ client, from, fields, extras }) => {
-      const { sql, join } = await candidateCondition({ client, model, from, fields, extras, signal });
+    select: async ({ client, from, fields, extras, prefix }) => {
+      const { sql, join } = await candidateCondition({ client, model, from, fields, extras, prefix, signal });
       return sql === null ? null : { where: sql, join };
     },
     selectLines: async ({ client, target, table, column, primaryKey }) => {

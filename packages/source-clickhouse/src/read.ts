@@ -19,7 +19,7 @@ import {
 import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 import { tsvValue } from "./tsv.js";
-import { checkQueryOptions, queryRelation, querySource } from "./query.js";
+import { checkQueryOptions, queryRelation, querySource, tableRelation, type Relation } from "./query.js";
 import { connectClickHouse } from "./connect.js";
 import { querySettings } from "./derive.js";
 import { connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
@@ -38,7 +38,10 @@ export interface ReadClickHouseOptions {
    * SQL run as a subquery (`SELECT client AS ip, toUInt16(code) AS status, ... FROM logs.requests`).
    */
   query?: string | undefined;
-  /** A column of one raw log line per row, parsed by oddity; without it, the parsed-field columns. */
+  /**
+   * A column of one raw log line per row, parsed by oddity; without it, the columns named like record
+   * fields, every other column but the primary key an extra field (see `tableRelation`).
+   */
   column?: string | undefined;
   /** A column that orders the rows and is kept in `extra.primary_key`; without it, rows come as returned. */
   primaryKey?: string | undefined;
@@ -56,18 +59,13 @@ export interface ReadClickHouseOptions {
   env?: Record<string, string | undefined> | undefined;
   /**
    * For a table of parsed columns (or a query) with a `primaryKey`: the SQL condition a row must meet to
-   * be streamed back, and the join after `FROM table` it needs (null: every row), given the client, the
-   * escaped table (or the wrapped query) and the record fields it holds. Streamed rows keep the `line` the whole result gives them; the others
-   * are counted as read and parsed.
+   * be streamed back, and the join after `FROM table` it needs (null: every row), given the client and
+   * the relation read: the escaped table (or the wrapped query), the record fields it holds, its extra
+   * fields and the prefix the names of what is selected over it take (see `Relation`). Streamed rows keep
+   * the `line` the whole result gives them; the others are counted as read and parsed.
    */
   select?:
-    | ((table: {
-        client: ClickHouseClient;
-        from: string;
-        fields: readonly string[];
-        /** A query's extra fields, by name, and the SQL of their columns in `from`. */
-        extras: ReadonlyMap<string, string>;
-      }) => Promise<{ where: string; join: string } | null>)
+    | ((table: { client: ClickHouseClient } & Relation) => Promise<{ where: string; join: string } | null>)
     | undefined;
   /**
    * For a raw-line column with a `primaryKey`: which rows to stream back and how to read them (see
@@ -270,6 +268,7 @@ function numberedSql({
   key,
   where,
   join,
+  prefix,
 }: {
   /** The SQL of each column to read, escaped. */
   columns: readonly string[];
@@ -278,20 +277,25 @@ function numberedSql({
   where: string;
   /** What `where` needs joined after `FROM from` (empty for none). */
   join: string;
+  /** A prefix no column of `from` starts with: the names given here start with it. */
+  prefix: string;
 }): string {
-  const values = columns.map((sql, i) => `if(oddity_c, ${sql}, NULL) AS v${i}`);
-  const names = [...columns.map((_, i) => `v${i}`), "oddity_k"];
-  const inner = `SELECT (${where}) AS oddity_c, ${values.join(", ")}, ${chIdentifier(key)} AS oddity_k FROM ${from}${join} ORDER BY ${chIdentifier(key)}`;
-  const numbered = `SELECT rowNumberInAllBlocks() + 1 AS oddity_n, oddity_c, ${names.join(", ")} FROM (${inner})`;
+  const name = (result: string) => chIdentifier(`${prefix}${result}`);
+  const [c, k, n] = [name("c"), name("k"), name("n")];
+  const values = columns.map((sql, i) => `if(${c}, ${sql}, NULL) AS ${name(`v${i}`)}`);
+  const names = [...columns.map((_, i) => name(`v${i}`)), k];
+  const inner = `SELECT (${where}) AS ${c}, ${values.join(", ")}, ${chIdentifier(key)} AS ${k} FROM ${from}${join} ORDER BY ${chIdentifier(key)}`;
+  const numbered = `SELECT rowNumberInAllBlocks() + 1 AS ${n}, ${c}, ${names.join(", ")} FROM (${inner})`;
   // Pushing the outer WHERE into the numbered subquery would number only the rows it keeps.
-  return `SELECT oddity_n, ${names.join(", ")} FROM (${numbered}) WHERE oddity_c SETTINGS enable_optimize_predicate_expression = 0`;
+  return `SELECT ${n}, ${names.join(", ")} FROM (${numbered}) WHERE ${c} SETTINGS enable_optimize_predicate_expression = 0`;
 }
 
 /**
  * Reads access-log records out of a ClickHouse table, streaming: either a column of raw log lines, each
  * parsed by oddity's own parser as a file's line would be (so fitting them gives the model `oddity fit`
- * gives the same lines, but for `sources`), or columns named like the record fields, of the table or of
- * a `query` (see `queryRelation`: its columns are matched to fields by name and converted). A row's
+ * gives the same lines, but for `sources`), or columns named like the record fields, of the table (see
+ * `tableRelation`: its other columns are extra fields) or of a `query` (see `queryRelation`: its columns
+ * are matched to fields by name and converted, the others extra fields). A row's
  * `line` is its 1-based ordinal in the result: ordered by `primaryKey` when one is given, else in the
  * order the server returns (a Distributed table interleaves its shards). Errors are `InputError`s naming the masked
  * URL: unknown table (listing the tables), unknown column (listing the columns), a column that is not text.
@@ -446,7 +450,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     /** Rows in the table when `sql` selects some: each row's first cell is then its line. */
     total?: number,
   ): AsyncGenerator<RecordBatch> {
-    // An extra's name is the query's, quoted: it may hold anything.
+    // An extra's name is the table's or query's column's, quoted: it may hold anything.
     const shown = [...fields, ...extras.map((name) => `extra ${JSON.stringify(name)}`)];
     format = `clickhouse columns (${shown.join(", ")})`;
     const at = total === undefined ? 0 : 1;
@@ -487,20 +491,19 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
   // only the rows it keeps come back.
   async function* readParsed(
     client: ClickHouseClient,
-    from: string,
-    fields: readonly string[],
-    extras: ReadonlyMap<string, string>,
+    relation: Relation,
     key: string | undefined,
   ): AsyncGenerator<RecordBatch> {
+    const { from, fields, extras, prefix } = relation;
     const selection =
       key === undefined || options.select === undefined
         ? null
-        : await options.select({ client, from, fields, extras });
+        : await options.select({ client, ...relation });
     const columns = [...fields.map((f) => chIdentifier(f)), ...extras.values()];
     const names = [...extras.keys()];
     if (selection !== null) {
       const [count] = await selectRows(client, `SELECT count() AS n FROM ${from}`, signal);
-      const sql = numberedSql({ columns, from, key: key!, ...selection });
+      const sql = numberedSql({ columns, from, key: key!, prefix, ...selection });
       yield* readFields(client, sql, fields, names, key, Number(count!.n));
     } else {
       const keySql = key === undefined ? "" : `, ${chIdentifier(key)}`;
@@ -519,7 +522,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     try {
       if (query !== undefined) {
         const relation = await queryRelation({ client, query, source, primaryKey, signal });
-        yield* readParsed(client, relation.from, relation.fields, relation.extras, primaryKey);
+        yield* readParsed(client, relation, primaryKey);
         signal?.throwIfAborted();
         return;
       }
@@ -531,7 +534,6 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
         primaryKey,
         signal,
       });
-      const names = columns.map((c) => c.name);
       const from = `${chIdentifier(target.database)}.${chIdentifier(table!)}`;
       const keySql = key === undefined ? "" : `, ${chIdentifier(key.name)}`;
       const order = key === undefined ? "" : ` ORDER BY ${chIdentifier(key.name)}`;
@@ -551,13 +553,20 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
         const sql = `SELECT ${chIdentifier(raw.name)}${keySql} FROM ${from}${order}`;
         yield* readLines({ client, sql, keyColumn: key?.name });
       } else {
-        const fields = TABLE_FIELDS.filter((f) => names.includes(f));
-        if (fields.length === 0) {
+        // Columns named like record fields are those fields; every other one is an extra field.
+        const relation = tableRelation({
+          database: target.database,
+          table: table!,
+          columns,
+          primaryKey: key?.name,
+          source,
+        });
+        if (relation.fields.length === 0) {
           throw new InputError(
             `${source}: no column is named like a record field (${TABLE_FIELDS.join(", ")}); name a raw-line column with --column`,
           );
         }
-        yield* readParsed(client, from, fields, new Map(), key?.name);
+        yield* readParsed(client, relation, key?.name);
       }
       signal?.throwIfAborted();
     } catch (error) {

@@ -98,7 +98,7 @@ export function withInputOptions<T>(yargs: Argv<T>) {
     .option("table", {
       type: "string",
       describe:
-        "database input: table holding one raw log line per row (clickhouse://: without --column, columns named like record fields)",
+        "database input: table holding one raw log line per row (clickhouse://: without --column, columns named like record fields, the others extra fields)",
     })
     .option("column", { type: "string", describe: "database input: the column holding the raw line" })
     .option("query", {
