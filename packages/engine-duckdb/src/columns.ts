@@ -5,9 +5,13 @@ import { sqlString } from "./sql-text.js";
 // Raw fields the SQL split yields, as columns of the `parsed` table.
 const COLUMNS = new Set<string>(RECORD_FIELDS.filter((field) => field !== "raw"));
 
-/** A derived field joined from oddity's table of its values: the table, and the value for an absent input. */
+/**
+ * A derived field joined from oddity's table of the values derived from its raw input (`from`): the
+ * table, the field's column in it, and the value for an absent input.
+ */
 export interface Joined {
   table: string;
+  column: string;
   from: string;
   absent: string | null;
 }
@@ -21,7 +25,7 @@ export function isFieldColumn(field: string): boolean {
 export function column(field: string, joined: ReadonlyMap<string, Joined> = new Map()): string {
   const join = joined.get(field);
   if (join !== undefined) {
-    const value = `${join.table}."value"`;
+    const value = `${join.table}."${join.column}"`;
     return join.absent === null
       ? value
       : `CASE WHEN ${column(join.from)} IS NULL THEN ${sqlString(join.absent)} ELSE ${value} END`;
@@ -33,15 +37,15 @@ export function column(field: string, joined: ReadonlyMap<string, Joined> = new 
   return "CAST(NULL AS VARCHAR)";
 }
 
-/** The joins a query over `parsed` needs for the derived fields among `fields`. */
+/** The joins a query over `parsed` needs for the derived fields among `fields`: one per table. */
 export function joinsSql(fields: readonly string[], joined: ReadonlyMap<string, Joined>): string {
-  return fields
-    .flatMap((f) => {
-      const join = joined.get(f);
-      return join === undefined
-        ? []
-        : [` LEFT JOIN ${join.table} ON ${column(join.from)} = ${join.table}.raw`];
-    })
+  const tables = new Map<string, Joined>();
+  for (const f of fields) {
+    const join = joined.get(f);
+    if (join !== undefined) tables.set(join.table, join);
+  }
+  return [...tables.values()]
+    .map((join) => ` LEFT JOIN ${join.table} ON ${column(join.from)} = ${join.table}.raw`)
     .join("");
 }
 
@@ -80,10 +84,12 @@ export async function writeTable({
 }
 
 /**
- * For each derived field the queries group by, a table from every distinct value of its input among the
- * split lines to oddity's derived value (`derivedValues`, the code `observe` runs): the GROUP BYs join it,
- * so they return a row per template rather than per path. The split lines do not change, so a table made
- * once for the scan (kept in `known`) serves its later queries: `detect` counts, then selects.
+ * For the derived fields the queries group by, a table per raw input from every distinct value of it among
+ * the split lines to oddity's derived values (`derivedValues`, the code `observe` runs), a column per
+ * field: the GROUP BYs join it, so they return a row per template rather than per path. Every mappable
+ * field comes from `path`, so its distinct values are read once and joined once for all of them. The
+ * split lines do not change, so a table made once for the scan (kept in `known`) serves its later
+ * queries: `detect` counts, then selects.
  */
 export async function joinDerived({
   connection,
@@ -95,28 +101,35 @@ export async function joinDerived({
   /** The scan's tables made so far, by field; new ones are added. */
   known: Map<string, Joined>;
 }): Promise<ReadonlyMap<string, Joined>> {
+  const byInput = new Map<string, DerivedMapping[]>();
   for (const mapping of derived) {
     if (known.has(mapping.field)) continue;
-    const table = `oddity_derived_${mapping.field}`;
-    const input = column(mapping.from);
+    byInput.set(mapping.from, [...(byInput.get(mapping.from) ?? []), mapping]);
+  }
+  for (const [from, mappings] of byInput) {
+    // A later call may add fields of an input already joined: its table is named for them all.
+    const table = `oddity_derived_${mappings.map((m) => m.field).join("_")}`;
+    const input = column(from);
     const raws = (
       await rowsOf(
         connection,
         `SELECT DISTINCT CAST(${input} AS VARCHAR) FROM parsed WHERE plain AND ${input} IS NOT NULL`,
       )
     ).map((row) => row[0] as string);
-    const values = derivedValues({ mapping, values: raws });
+    const values = mappings.map((mapping) => derivedValues({ mapping, values: raws }));
     await writeTable({
       connection,
       table,
       columns: [
         { name: "raw", numeric: false },
-        { name: "value", numeric: false },
+        ...mappings.map((_, k) => ({ name: `v${k}`, numeric: false })),
       ],
-      rows: raws.map((raw, j) => [raw, values[j] ?? null]),
+      rows: raws.map((raw, j) => [raw, ...values.map((v) => v[j] ?? null)]),
     });
-    const [absent] = derivedValues({ mapping, values: [null] });
-    known.set(mapping.field, { table, from: mapping.from, absent: absent ?? null });
+    mappings.forEach((mapping, k) => {
+      const [absent] = derivedValues({ mapping, values: [null] });
+      known.set(mapping.field, { table, column: `v${k}`, from, absent: absent ?? null });
+    });
   }
   return known;
 }
