@@ -107,66 +107,63 @@ function withoutSources(file: string): unknown {
   return rest;
 }
 
-describe("oddity fit|score|profile clickhouse:// --query with a column that is an extra field", () => {
-  const query = () => [
-    `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`,
-    "--query",
-    `SELECT ${TABLE_FIELDS.map((f) => chIdentifier(f)).join(", ")}, host AS vhost, n FROM default.vlogs`,
-  ];
+// The same rows read through a --query that renames a column to vhost, and through a table whose column
+// is named so: either way vhost is an extra field.
+const inputs = [
+  {
+    how: "--query",
+    args: () => [
+      `clickhouse://default@127.0.0.1:${cluster.http[0]}/default`,
+      "--query",
+      `SELECT ${TABLE_FIELDS.map((f) => chIdentifier(f)).join(", ")}, host AS vhost, n FROM default.vlogs`,
+    ],
+  },
+  {
+    how: "--table",
+    args: () => [`clickhouse://default@127.0.0.1:${cluster.http[0]}/default`, "--table", "vhosts"],
+  },
+];
 
-  it("fits pairs over the query's vhost in the cluster, the model oddity fit writes from the vhost log", async () => {
-    const ch = await oddity(["fit", ...query(), "-o", "ch.json"], { cwd: dir });
-    const own = await oddity(["fit", log, "-o", "own.json"], { cwd: dir });
-    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, expect.stringContaining("model of 9,999 records")]);
-    const model = withoutSources(path.join(dir, "ch.json"));
-    expect(model).toEqual(withoutSources(path.join(dir, "own.json")));
-    expect(JSON.stringify(model)).toContain("old.example.org");
-  });
+describe.each(inputs)(
+  "oddity fit|score|profile clickhouse:// $how with a column that is an extra field",
+  ({ args }) => {
+    it("fits pairs over its vhost in the cluster, the model oddity fit writes from the vhost log", async () => {
+      const ch = await oddity(["fit", ...args(), "-o", "ch.json"], { cwd: dir });
+      const own = await oddity(["fit", log, "-o", "own.json"], { cwd: dir });
+      expect([ch.code, own.code, ch.stderr]).toEqual([
+        0,
+        0,
+        expect.stringContaining("model of 9,999 records"),
+      ]);
+      const model = withoutSources(path.join(dir, "ch.json"));
+      expect(model).toEqual(withoutSources(path.join(dir, "own.json")));
+      expect(JSON.stringify(model)).toContain("old.example.org");
+    });
 
-  it("scores with --primary-key the rows flagged for their vhost, as scoring the log finds them", async () => {
-    const fit = await oddity(["fit", log, "-o", "m.json", "-q"], { cwd: dir });
-    expect(fit.code).toBe(0);
-    const args = ["--model", "m.json", "--format", "ndjson", "--top", "0", "-q"];
-    const ch = await oddity(["score", ...query(), "--primary-key", "n", ...args], { cwd: dir });
-    const own = await oddity(["score", log, ...args], { cwd: dir });
-    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
-    const found = comparable(ch.stdout);
-    expect(found).toEqual(comparable(own.stdout));
-    expect(found.filter((a) => a.includes('"vhost":"old.example.org"')).length).toBeGreaterThan(3);
-  });
+    it("scores with --primary-key the rows flagged for their vhost, as scoring the log finds them", async () => {
+      const fit = await oddity(["fit", log, "-o", "m.json", "-q"], { cwd: dir });
+      expect(fit.code).toBe(0);
+      const flags = ["--model", "m.json", "--format", "ndjson", "--top", "0", "-q"];
+      const ch = await oddity(["score", ...args(), "--primary-key", "n", ...flags], { cwd: dir });
+      const own = await oddity(["score", log, ...flags], { cwd: dir });
+      expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
+      const found = comparable(ch.stdout);
+      expect(found).toEqual(comparable(own.stdout));
+      expect(found.filter((a) => a.includes('"vhost":"old.example.org"')).length).toBeGreaterThan(3);
+    });
 
-  it("profiles the query's vhost in the cluster as oddity profile prints it for the log", async () => {
-    const args = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
-    const ch = await oddity(["profile", ...query(), ...args], { cwd: dir });
-    const own = await oddity(["profile", log, ...args], { cwd: dir });
-    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
-    expect(ch.stdout).toContain("slides.example.org");
-  });
-});
+    it("profiles its vhost in the cluster as oddity profile prints it for the log", async () => {
+      const flags = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
+      const ch = await oddity(["profile", ...args(), ...flags], { cwd: dir });
+      const own = await oddity(["profile", log, ...flags], { cwd: dir });
+      expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
+      expect(ch.stdout).toContain("slides.example.org");
+    });
+  },
+);
 
-describe("oddity fit|score|profile clickhouse:// --table with a column that is an extra field", () => {
-  const table = () => [`clickhouse://default@127.0.0.1:${cluster.http[0]}/default`, "--table", "vhosts"];
-
-  it("fits pairs over the table's vhost in the cluster, the model oddity fit writes from the vhost log", async () => {
-    const ch = await oddity(["fit", ...table(), "-o", "ch.json"], { cwd: dir });
-    const own = await oddity(["fit", log, "-o", "own.json"], { cwd: dir });
-    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, expect.stringContaining("model of 9,999 records")]);
-    const model = withoutSources(path.join(dir, "ch.json"));
-    expect(model).toEqual(withoutSources(path.join(dir, "own.json")));
-    expect(JSON.stringify(model)).toContain("old.example.org");
-  });
-
-  it("scores with --primary-key the rows flagged for their vhost, as scoring the log finds them", async () => {
-    const fit = await oddity(["fit", log, "-o", "m.json", "-q"], { cwd: dir });
-    expect(fit.code).toBe(0);
-    const args = ["--model", "m.json", "--format", "ndjson", "--top", "0", "-q"];
-    const ch = await oddity(["score", ...table(), "--primary-key", "n", ...args], { cwd: dir });
-    const own = await oddity(["score", log, ...args], { cwd: dir });
-    expect([ch.code, own.code, ch.stderr]).toEqual([0, 0, ""]);
-    const found = comparable(ch.stdout);
-    expect(found).toEqual(comparable(own.stdout));
-    expect(found.filter((a) => a.includes('"vhost":"old.example.org"')).length).toBeGreaterThan(3);
-  });
+describe("oddity detect clickhouse:// --table with a column that is an extra field", () => {
+  const table = inputs[1]!.args;
 
   it("detects with --primary-key, fitting and selecting in the cluster, what detect finds in the log", async () => {
     const args = ["--format", "ndjson", "--top", "0", "-q"];
@@ -176,13 +173,5 @@ describe("oddity fit|score|profile clickhouse:// --table with a column that is a
     const found = comparable(ch.stdout);
     expect(found).toEqual(comparable(own.stdout));
     expect(found.some((a) => a.includes('"vhost":"old.example.org"'))).toBe(true);
-  });
-
-  it("profiles the table's vhost in the cluster as oddity profile prints it for the log", async () => {
-    const args = ["--field", "vhost", "--given", "vhost", "--field", "status", "--top", "5"];
-    const ch = await oddity(["profile", ...table(), ...args], { cwd: dir });
-    const own = await oddity(["profile", log, ...args], { cwd: dir });
-    expect([ch.code, own.code, ch.stdout]).toEqual([0, 0, own.stdout]);
-    expect(ch.stdout).toContain("slides.example.org");
   });
 });
