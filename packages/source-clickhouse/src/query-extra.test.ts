@@ -2,11 +2,9 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
   createPipeline,
-  createScorer,
   fitBatches,
   readInputs,
   type LogRecord,
-  type Model,
   type Pipeline,
   type RecordBatch,
 } from "@oddity/core";
@@ -15,6 +13,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
+import { anomalies, EXTRA, HOSTS, hostOf, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   chIdentifier,
@@ -35,19 +34,6 @@ const COLUMNS = {
   host: "Nullable(String)",
   took: "UInt32",
 };
-// An extra's name is the column's as the query gives it, letter case and all: this one ends an
-// identifier, a literal and a statement, and holds a terminal escape.
-const EXTRA = "V`host'; DROP TABLE extras; -- \\ \u001b[31m";
-// The values of that column: hostile text, the empty text (a value) and NULL (absent).
-const HOSTS = [
-  "www.example.org",
-  "api'`; DROP TABLE extras; --",
-  "back\\slash \\' tab\tnl\n",
-  "\u001b[31mred",
-  "",
-  null,
-  "nul\u0000byte",
-];
 const QUERY = `SELECT client AS ip, verb AS method, target AS path, code AS status, bytes, agent AS user_agent,
   host AS ${chIdentifier(EXTRA)}, took AS Took, NULL AS nothing, n
 FROM default.extras -- every request;`;
@@ -58,10 +44,6 @@ let url: string;
 // The rows as records, their extras as source-sql maps a row's columns: each column that is not a record
 // field under its own name, its text, NULL left out; the key in `primary_key`.
 let records: LogRecord[];
-
-function hostOf(n: number, status: number | null): string | null {
-  return HOSTS[(n * 3 + (status ?? 0)) % HOSTS.length]!;
-}
 
 // Conditional pairs given the extra, of it given a derived field, rarity of it beside the others, and
 // sizes of a numeric extra (core bins its text in Node) per value of the hostile one.
@@ -87,18 +69,6 @@ function extraPipeline(): Pipeline {
       { use: "size", definition: size, options: { field: "Took", groupBy: [EXTRA], minGroupSize: 2 } },
     ],
   });
-}
-
-// What scoring finds, but for where a record came from: its source, line and raw text.
-function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
-  const score = createScorer(model);
-  return scored
-    .flatMap((r) => score(r) ?? [])
-    .map(({ record, ...rest }) => {
-      const { source: _s, line: _l, raw: _r, ...fields } = record;
-      return JSON.stringify({ ...fields, extra: { ...fields.extra }, ...rest });
-    })
-    .sort();
 }
 
 beforeAll(async () => {
@@ -148,11 +118,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const fields = ({ source: _s, line: _l, raw: _r, ...rest }: LogRecord) => ({
-  ...rest,
-  extra: { ...rest.extra },
-});
-
 describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
   it("streams each column that is not a record field as an extra of its name, NULL left out", async () => {
     const stream = readClickHouse({ url, query: QUERY, primaryKey: "n", batchSize: 700 });
@@ -160,7 +125,7 @@ describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
     expect(stream.format).toBe(
       `clickhouse columns (ip, method, path, status, size, user_agent, extra ${JSON.stringify(EXTRA)}, extra "Took", extra "nothing")`,
     );
-    expect(back.map(fields)).toEqual(records.map(fields));
+    expect(back.map(recordFields)).toEqual(records.map(recordFields));
     expect(back.filter((r) => r.extra?.[EXTRA] === "").length).toBeGreaterThan(0);
     expect(back.filter((r) => r.extra !== null && !(EXTRA in r.extra)).length).toBeGreaterThan(0);
   });

@@ -2,11 +2,9 @@ import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
   createPipeline,
-  createScorer,
   fitBatches,
   readInputs,
   type LogRecord,
-  type Model,
   type Pipeline,
   type RecordBatch,
 } from "@oddity/core";
@@ -15,6 +13,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
+import { anomalies, EXTRA, HOSTS, hostOf, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   TABLE_FIELDS,
@@ -26,19 +25,6 @@ import {
   tableRelation,
 } from "./index.js";
 
-// A column that is not a record field, named with what ends an identifier, a literal and a statement,
-// and a terminal escape: its name is the extra's, letter case and all.
-const EXTRA = "V`host'; DROP TABLE extras; -- \\ \u001b[31m";
-// The values of that column: hostile text, the empty text (a value) and NULL (absent).
-const HOSTS = [
-  "www.example.org",
-  "api'`; DROP TABLE extras; --",
-  "back\\slash \\' tab\tnl\n",
-  "\u001b[31mred",
-  "",
-  null,
-  "nul\u0000byte",
-];
 const TABLE = "extras";
 // Beside the record fields and the key: the hostile extra, a number, two columns named like what
 // oddity's queries call their results (`c`, `k0`), and columns named like fields oddity reads otherwise
@@ -61,7 +47,6 @@ let url: string;
 // field under its own name, its text, NULL left out; the key in `primary_key`.
 let records: LogRecord[];
 
-const hostOf = (n: number, status: number | null) => HOSTS[(n * 3 + (status ?? 0)) % HOSTS.length]!;
 // A class per status, and a rare one.
 const classOf = (n: number, status: number | null) =>
   n % 1999 === 0 ? "rare" : status === null ? null : `${Math.floor(status / 100)}xx`;
@@ -88,23 +73,6 @@ function extraPipeline(): Pipeline {
     ],
   });
 }
-
-// What scoring finds, but for where a record came from: its source, line and raw text.
-function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
-  const score = createScorer(model);
-  return scored
-    .flatMap((r) => score(r) ?? [])
-    .map(({ record, ...rest }) => {
-      const { source: _s, line: _l, raw: _r, ...fields } = record;
-      return JSON.stringify({ ...fields, extra: { ...fields.extra }, ...rest });
-    })
-    .sort();
-}
-
-const fields = ({ source: _s, line: _l, raw: _r, ...rest }: LogRecord) => ({
-  ...rest,
-  extra: { ...rest.extra },
-});
 
 beforeAll(async () => {
   cluster = await startCluster();
@@ -173,18 +141,18 @@ describe("a --table's columns that are not record fields, as extras", () => {
     expect(stream.format).toBe(
       `clickhouse columns (${[...TABLE_FIELDS, ...[EXTRA, "Took", "c", "k0"].map((e) => `extra ${JSON.stringify(e)}`)].join(", ")})`,
     );
-    expect(back.map(fields)).toEqual(records.map(fields));
+    expect(back.map(recordFields)).toEqual(records.map(recordFields));
     expect(back.filter((r) => r.extra?.[EXTRA] === "").length).toBeGreaterThan(0);
     expect(back.filter((r) => !(EXTRA in r.extra!)).length).toBeGreaterThan(0);
   });
 
   it("reads the key column as an extra of its name when no primary key is given", async () => {
     const back = await collectRecords(readClickHouse({ url, table: TABLE }));
-    const byKey = back.map(fields).sort((a, b) => Number(a.extra.n) - Number(b.extra.n));
+    const byKey = back.map(recordFields).sort((a, b) => Number(a.extra.n) - Number(b.extra.n));
     expect(byKey).toEqual(
       records.map((r, n) => {
         const { primary_key: _k, ...extra } = r.extra!;
-        return fields({ ...r, extra: { ...extra, n: String(n) } });
+        return recordFields({ ...r, extra: { ...extra, n: String(n) } });
       }),
     );
   });

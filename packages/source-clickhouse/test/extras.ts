@@ -1,0 +1,39 @@
+// What the extra-field tests (a --query's columns, a --table's) share: the hostile column, its values,
+// and records and findings compared without where they came from.
+import { createScorer, type LogRecord, type Model } from "@oddity/core";
+
+/**
+ * A column that is not a record field, named with what ends an identifier, a literal and a statement, and
+ * a terminal escape: an extra's name is the column's, letter case and all.
+ */
+export const EXTRA = "V`host'; DROP TABLE extras; -- \\ \u001b[31m";
+
+/** The values of that column: hostile text, the empty text (a value) and NULL (absent). */
+export const HOSTS = [
+  "www.example.org",
+  "api'`; DROP TABLE extras; --",
+  "back\\slash \\' tab\tnl\n",
+  "\u001b[31mred",
+  "",
+  null,
+  "nul\u0000byte",
+];
+
+/** The value of row `n` (status `status`) in that column. */
+export function hostOf(n: number, status: number | null): string | null {
+  return HOSTS[(n * 3 + (status ?? 0)) % HOSTS.length]!;
+}
+
+/** A record's fields but for where it came from (source, line, raw text), its extras as a plain object. */
+export function recordFields({ source: _s, line: _l, raw: _r, ...rest }: LogRecord) {
+  return { ...rest, extra: { ...rest.extra } };
+}
+
+/** What scoring finds, but for where a record came from: its source, line and raw text. */
+export function anomalies(model: Model, scored: readonly LogRecord[]): string[] {
+  const score = createScorer(model);
+  return scored
+    .flatMap((r) => score(r) ?? [])
+    .map(({ record, ...rest }) => JSON.stringify({ ...recordFields(record), ...rest }))
+    .sort();
+}
