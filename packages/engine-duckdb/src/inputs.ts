@@ -18,8 +18,29 @@ function checkName(file: string): void {
 
 // One VARCHAR column a line, split on a delimiter no log holds; strict, so a line DuckDB would cut (at
 // that delimiter or at a bare carriage return, which oddity's reader keeps) fails the read instead.
-function readCsvOptions(maxLineLength: number): string {
-  return `columns = {'line': 'VARCHAR'}, header = false, quote = '', escape = '', auto_detect = false, strict_mode = true, delim = '\u001f\u001e\u001d\u001c', max_line_size = ${sqlNumber(maxLineLength * 4 + 16)}`;
+function readCsvOptions(lineBytes: number): string {
+  return `columns = {'line': 'VARCHAR'}, header = false, quote = '', escape = '', auto_detect = false, strict_mode = true, delim = '\u001f\u001e\u001d\u001c', max_line_size = ${sqlNumber(lineBytes)}`;
+}
+
+/** The bytes a line of `maxLineLength` characters may take in UTF-8 (and its newline): all a read must allow. */
+export function maxLineBytes(maxLineLength: number): number {
+  return maxLineLength * 4 + 16;
+}
+
+/**
+ * The line size a read tries first. DuckDB's reader buffers must hold the longest line allowed, and it
+ * shares a file among its threads buffer by buffer: allowing 64 Mi characters (256 MiB) made a 230 MB
+ * log one buffer, read and split by one thread while the other idled (a `fit` took 1.25× as long). Almost
+ * no line is over 1 MiB; a read that meets one fails (`isLineTooLong`) and is done again allowing
+ * `maxLineBytes`.
+ */
+export function firstLineBytes(maxLineLength: number): number {
+  return Math.min(maxLineBytes(maxLineLength), 2 ** 20);
+}
+
+/** True for DuckDB's error for a line longer than the read allowed (`max_line_size`). */
+export function isLineTooLong(error: unknown): boolean {
+  return error instanceof Error && /Maximum line size of \d+ bytes exceeded/.test(error.message);
 }
 
 /**
@@ -32,18 +53,19 @@ function readCsvOptions(maxLineLength: number): string {
 export function linesSql({
   files,
   column,
-  maxLineLength,
+  lineBytes,
 }: {
   files: ReadonlyArray<{ file: string; src: number }>;
   column: string | undefined;
-  maxLineLength: number;
+  /** The longest line the read allows, in bytes (`firstLineBytes`, `maxLineBytes`). */
+  lineBytes: number;
 }): string {
   return files
     .map(({ file, src }) => {
       checkName(file);
       const from = isParquet(file)
         ? `SELECT ${src} AS src, CAST(NULL AS VARCHAR) AS source, CAST(${sqlIdentifier(column!)} AS VARCHAR) AS line FROM read_parquet(${sqlString(file)})`
-        : `SELECT ${src} AS src, CAST(NULL AS VARCHAR) AS source, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(maxLineLength)})`;
+        : `SELECT ${src} AS src, CAST(NULL AS VARCHAR) AS source, line FROM read_csv(${sqlString(file)}, ${readCsvOptions(lineBytes)})`;
       return from;
     })
     .join("\nUNION ALL\n");

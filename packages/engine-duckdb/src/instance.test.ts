@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Enough lines that DuckDB, held to LIMIT, must write some of the table to its spill folder: 100,000
 // such lines filled 6 spill files at that limit. DuckDB's reader takes a buffer sized by the longest line
-// allowed (64 MiB for oddity's default), so the scans allow short lines only, to fit it within LIMIT.
+// its read allows, so the scans allow short lines only, to leave most of LIMIT to the table.
 const LINES = 150_000;
 const LIMIT = "48MB";
 const maxLineLength = 1000;
@@ -95,14 +95,14 @@ describe("openScan's memory", () => {
   });
 
   it("says a scan needs more than its memory limit as a user error, naming the limit", async () => {
-    // The reader's buffer for oddity's default line length alone is larger than LIMIT.
-    const error = await openScan({ files: [log], layout: "combined", memoryLimit: LIMIT }).then(
+    // The reader's buffers alone (about 30 MiB for the 1 MiB lines a read first allows) are larger.
+    const error = await openScan({ files: [log], layout: "combined", memoryLimit: "16MB" }).then(
       () => null,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(
-      /^DuckDB needs more than its memory limit \(48MB\): Out of Memory Error/,
+      /^DuckDB needs more than its memory limit \(16MB\): Out of Memory Error/,
     );
   });
 

@@ -54,16 +54,19 @@ async function scanned({
   leftoverFormat,
   column,
   model,
+  maxLineLength,
 }: {
   files: string[];
   layout?: "common" | "combined";
   leftoverFormat?: FormatSpec;
   column?: string;
   model?: Model;
+  maxLineLength?: number;
 }) {
   const scan = await openScan({
     files,
     layout,
+    ...(maxLineLength === undefined ? {} : { maxLineLength }),
     ...(leftoverFormat === undefined ? {} : { leftoverFormat }),
     ...(column === undefined ? {} : { column }),
     keepLines: true,
@@ -302,6 +305,17 @@ describe("openScan records", () => {
     const { records } = await scanned({ files: [file] });
     expect(records).toHaveLength(count);
     expect(records.filter((r) => r.path !== `/n/${r.line}`)).toEqual([]);
+  });
+
+  it("reads a line longer than its first read allows (over 1 MiB) as oddity's reader does", async () => {
+    const file = path.join(dir, "long-line.log");
+    const line = (p: string) => `10.0.0.1 - - [16/Apr/2019:19:34:42 +0000] "GET ${p} HTTP/1.1" 200 5 "-" "t"`;
+    writeFileSync(file, `${[line("/a"), line(`/${"x".repeat(1_500_000)}`), line("/b")].join("\n")}\n`);
+    const maxLineLength = 4_000_000;
+    const duck = await scanned({ files: [file], maxLineLength });
+    const own = await drain(readInputs({ inputs: [file], format: { name: "combined" }, maxLineLength }));
+    expect(duck).toEqual(own);
+    expect(duck.records.map((r) => r.path?.length)).toEqual([2, 1_500_001, 2]);
   });
 
   it("refuses a Parquet file with no record-field column, naming its columns", async () => {

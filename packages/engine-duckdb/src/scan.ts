@@ -20,7 +20,15 @@ import {
   type Rejection,
 } from "@oddity/core";
 import { splitLinesSql, type SqlLayout } from "./clf-sql.js";
-import { isParquet, linesSql, parquetColumns, parquetRecordsSql } from "./inputs.js";
+import {
+  firstLineBytes,
+  isLineTooLong,
+  isParquet,
+  linesSql,
+  maxLineBytes,
+  parquetColumns,
+  parquetRecordsSql,
+} from "./inputs.js";
 import { candidateRows, groupedRows } from "./grouping-sets.js";
 import { isFieldColumn, joinDerived, rowsOf, type Joined } from "./columns.js";
 import { sqlNumber, sqlString } from "./sql-text.js";
@@ -195,15 +203,17 @@ export async function openScan({
   const derivedTables = new Map<string, Joined>();
   try {
     // Each file in its own branch of the union, in the files' order; consecutive log files share one
-    // split. A branch reads as well as splits: DuckDB's threads share both.
-    const parts: string[] = [];
+    // split. A branch reads as well as splits: DuckDB's threads share both. A part is made for the line
+    // size the read allows (see `firstLineBytes`).
+    const parts: Array<(lineBytes: number) => string> = [];
     let run: Array<{ file: string; src: number }> = [];
     const endRun = () => {
       if (run.length === 0) return;
-      const lines = linesSql({ files: run, column, maxLineLength });
-      parts.push(
-        `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ lines, layout, maxLineLength, keepLines })})`,
-      );
+      const files = run;
+      parts.push((lineBytes) => {
+        const lines = linesSql({ files, column, lineBytes });
+        return `SELECT *, CAST(NULL AS DOUBLE) AS line_no FROM (${splitLinesSql({ lines, layout, maxLineLength, keepLines })})`;
+      });
       run = [];
     };
     signal?.throwIfAborted();
@@ -221,26 +231,33 @@ export async function openScan({
         const rawFields = columns.some((c) => c.name === "raw") ? null : columns.map((c) => c.name);
         infos.push({ file, records: true, parquet: true, rawFields, bytes });
         endRun();
-        parts.push(parquetRecordsSql({ file, src, columns }));
+        const records = parquetRecordsSql({ file, src, columns });
+        parts.push(() => records);
       } else {
         infos.push({ file, records: false, parquet: isParquet(file), rawFields: null, bytes });
         run.push({ file, src });
       }
     }
     endRun();
-    try {
-      const union = parts.map((p) => `(${p})`).join("\nUNION ALL BY NAME\n");
-      packed = packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])));
+    packed = packedSql(infos.flatMap((info, src) => (info.parquet ? [src] : [])));
+    const rowsSql = (lineBytes: number) => {
+      const union = parts.map((part) => `(${part(lineBytes)})`).join("\nUNION ALL BY NAME\n");
       // A scan only streamed back (not counted, so not selected from either) keeps just the packed rows,
       // built here by DuckDB's threads; a countable one keeps the fields and the lines, and packs the rows
       // it streams as it streams them (once a model selects them, few).
-      const rows =
-        keepLines && !countable
-          ? `SELECT src, ${packed} AS packed FROM (${union})`
-          : kept === null
-            ? union
-            : `SELECT ${[...SCAN_COLUMNS, ...kept].map((c) => `"${c}"`).join(", ")} FROM (${union})`;
-      await connection.run(`CREATE TABLE parsed_rows AS ${rows}`);
+      return keepLines && !countable
+        ? `SELECT src, ${packed} AS packed FROM (${union})`
+        : kept === null
+          ? union
+          : `SELECT ${[...SCAN_COLUMNS, ...kept].map((c) => `"${c}"`).join(", ")} FROM (${union})`;
+    };
+    const first = firstLineBytes(maxLineLength);
+    try {
+      await connection.run(`CREATE TABLE parsed_rows AS ${rowsSql(first)}`).catch(async (error: unknown) => {
+        // A line over the first read's size: read again allowing the longest line oddity reads.
+        if (!isLineTooLong(error) || first >= maxLineBytes(maxLineLength)) throw error;
+        await connection.run(`CREATE TABLE parsed_rows AS ${rowsSql(maxLineBytes(maxLineLength))}`);
+      });
     } catch (error) {
       throw readError({ files, error, memoryLimit: resources.memoryLimit });
     }
