@@ -44,39 +44,16 @@ export function splitLinesSql({
     : `len(q) = 3 AND regexp_full_match(q[3], ${statusPattern})`;
   // The request splits on its first and last space, as oddity's parser does; "" and "-" are no request.
   // Positions are computed once per line in an inner SELECT: DuckDB does not share repeated expressions.
-  const t = "time_text";
   // The time is read from the head's end, where its pattern puts it: `[` and 20 characters, or 26 with
   // an offset, then `] `. Counting from the end matters (an ident may hold brackets), and looking at one
   // character costs less than finding the last `[` by reversing the head.
-  const num = (from: number, length: number) => `TRY_CAST(substr(${t}, ${from}, ${length}) AS INTEGER)`;
-  // The timestamp's parts, read once per line in an inner SELECT (see `parts`); the day in epoch ms is
-  // then integer arithmetic on them (days from a civil date, proleptic Gregorian, as JS Date counts):
-  // strptime on every line cost more than the rest of the split. A day the month does not have (31/Feb)
-  // is not a date, as oddity's parser reads it.
-  const monthAt = `strpos('JanFebMarAprMayJunJulAugSepOctNovDec', substr(${t}, 4, 3))`;
-  const parts = [
-    `${num(1, 2)} AS t_d`,
-    `${monthAt} AS t_at`,
-    `(${monthAt} + 2) // 3 AS t_m`,
-    `${num(8, 4)} AS t_y`,
-    `${num(13, 2)} AS t_h`,
-    `${num(16, 2)} AS t_mi`,
-    `${num(19, 2)} AS t_s`,
-    `length(${t}) AS t_len`,
-    `CASE WHEN substr(${t}, 22, 1) = '-' THEN -1 ELSE 1 END AS t_sign`,
-    `${num(23, 2)} AS t_oh`,
-    `${num(25, 2)} AS t_om`,
-  ].join(", ");
-  const leap = `((t_y % 4 = 0 AND t_y % 100 <> 0) OR t_y % 400 = 0)`;
-  const monthDays = `CASE t_m WHEN 2 THEN (CASE WHEN ${leap} THEN 29 ELSE 28 END) WHEN 4 THEN 30 WHEN 6 THEN 30 WHEN 9 THEN 30 WHEN 11 THEN 30 ELSE 31 END`;
-  const yy = `(t_y - CASE WHEN t_m <= 2 THEN 1 ELSE 0 END)`;
-  const era = `(${yy} // 400)`;
-  const yoe = `(${yy} - ${era} * 400)`;
-  const doy = `((153 * (CASE WHEN t_m > 2 THEN t_m - 3 ELSE t_m + 9 END) + 2) // 5 + t_d - 1)`;
-  const days = `(CAST(${era} AS BIGINT) * 146097 + ${yoe} * 365 + ${yoe} // 4 - ${yoe} // 100 + ${doy} - 719468)`;
-  const offset = `CASE WHEN t_len = 26 THEN t_sign * (t_oh * 60 + t_om) ELSE 0 END`;
-  const clock = `CAST((t_h * 60 + t_mi - (${offset})) * 60 + t_s AS BIGINT)`;
-  const valid = `t_at % 3 = 1 AND t_d >= 1 AND t_d <= ${monthDays} AND t_h <= 23 AND t_mi <= 59 AND t_s <= 60 AND (t_len = 20 OR (t_oh <= 23 AND t_om <= 59))`;
+  const t = "time_text";
+  // DuckDB's strptime reads the shapes the head's pattern lets through as oddity's parser does, where
+  // it reads them at all: it refuses a day the month does not have, hour 24 and second 60, and those
+  // lines go to oddity's parser (which reads a leap second). It takes offsets past 23 hours, which
+  // oddity's parser refuses, so those are kept out here. The split of the bench's 1M lines took 1.34 s
+  // so, against 1.49 s computing the day by integer arithmetic on the timestamp's parts (3 runs each).
+  const time = `CASE WHEN length(${t}) = 20 THEN epoch_ms(try_strptime(${t}, '%d/%b/%Y:%H:%M:%S')) WHEN substr(${t}, 23, 2) <= '23' THEN epoch_ms(try_strptime(${t}, '%d/%b/%Y:%H:%M:%S %z')) END`;
   const dash = (x: string) => `CASE WHEN ${x} = '' OR ${x} = '-' THEN NULL ELSE ${x} END`;
   const none = "(r = '' OR r = '-')";
   return `
@@ -101,9 +78,8 @@ FROM (
     coalesce(shaped AND time_ms IS NOT NULL AND length(line) <= ${sqlNumber(maxLineLength)}, false) AS plain
   FROM (
     SELECT src, source, line, shaped, h, s, r, strpos(r, ' ') AS f, length(r) AS rl, referer_text, agent_text, ${t},
-      CASE WHEN shaped AND ${valid} THEN (${days} * 86400 + ${clock}) * 1000 END AS time_ms
+      CASE WHEN shaped THEN ${time} END AS time_ms
     FROM (
-    SELECT *, ${parts} FROM (
       SELECT src, source, line, shaped,
         ${combined ? "string_split(q[3], ' ')[2:3]" : "string_split(trim(replace(q[3], chr(9), ' ')), ' ')"} AS s,
         string_split(q[1], ' ') AS h,
@@ -115,7 +91,6 @@ FROM (
         SELECT src, source, line, q, (NOT contains(line, '\\') AND ${shape} AND regexp_full_match(q[1], ${head})) AS shaped
         FROM (SELECT src, source, line, string_split(line, '"') AS q FROM (${lines}))
       )
-    )
     )
   )
 )`;
