@@ -14,7 +14,7 @@ import {
 import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
-import { querySource } from "./query.js";
+import { querySource, readExtras } from "./query.js";
 import { relationFrom } from "./relation.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import { TABLE_FIELDS } from "./table-fields.js";
@@ -118,12 +118,15 @@ export async function countInClickHouse({
   database,
   table,
   query,
+  primaryKey,
   source = query === undefined ? `${database}.${table}` : querySource(database, query),
   queries,
   derived = [],
 }: {
   client: ClickHouseClient;
   database: string;
+  /** The key column: counted as `extra.primary_key`, as the streamed read gives records it. */
+  primaryKey?: string | undefined;
   /**
    * A table of parsed requests, columns named like the record fields, its other columns extra fields
    * (see `tableRelation`); or else `query`.
@@ -137,7 +140,9 @@ export async function countInClickHouse({
   /** Derived fields the queries group by (a plan's `derived`), computed in the cluster. */
   derived?: readonly DerivedMapping[] | undefined;
 }): Promise<ClickHouseCounts> {
-  const { from, extras, prefix } = await relationFrom({ client, database, table, query, source });
+  const relation = await relationFrom({ client, database, table, query, primaryKey, source });
+  const { from, prefix } = relation;
+  const extras = readExtras(relation);
   const results = new Map<string, RawCountRow[]>();
   const h = chIdentifier(`${prefix}h`);
   const mapped = await deriveJoin({
@@ -192,6 +197,7 @@ export async function fitInClickHouse({
   database,
   table,
   query,
+  primaryKey,
   source,
 }: {
   pipeline: Pipeline;
@@ -200,6 +206,8 @@ export async function fitInClickHouse({
   table?: string | undefined;
   /** Instead of `table`: a SELECT whose columns are named like record fields. */
   query?: string | undefined;
+  /** The key column: counted as `extra.primary_key`, as the streamed read gives records it. */
+  primaryKey?: string | undefined;
   /** What the model's `sources` lists (no credentials), and errors name. */
   source: string;
 }): Promise<{
@@ -214,6 +222,7 @@ export async function fitInClickHouse({
     database,
     table,
     query,
+    primaryKey,
     source,
     queries: plan.queries,
     derived: plan.derived,

@@ -7,6 +7,7 @@ import {
   type FormatSpec,
 } from "@oddity/core";
 import { chIdentifier } from "./escape.js";
+import { extraText, type DescribedColumn } from "./query.js";
 import { selectJson } from "./fit.js";
 import { aliasPrefix, splitLines, type LineSplit, type SqlLayout } from "./lines-sql.js";
 import { isBlank, lineOf, tableColumns } from "./read.js";
@@ -47,6 +48,10 @@ export interface LineSplitPlan {
   from: string;
   /** ORDER BY of the line numbers: the key column, or none (rows numbered as the cluster returns them). */
   order: string;
+  /**
+   * The split's fields; with a key, also `primary_key`, the key's text: the streamed read gives every
+   * record it as `extra.primary_key`.
+   */
   split: LineSplit;
 }
 
@@ -135,11 +140,22 @@ async function planSplit({
     maxLineLength,
     from,
     order,
-    split: splitLines({
-      column: name,
-      layout,
-      maxLineLength,
-      prefix: aliasPrefix(columns.map((c) => c.name)),
-    }),
+    split: withKey(
+      splitLines({
+        column: name,
+        layout,
+        maxLineLength,
+        prefix: aliasPrefix(columns.map((c) => c.name)),
+      }),
+      key,
+    ),
+  };
+}
+
+function withKey(split: LineSplit, key: DescribedColumn | undefined): LineSplit {
+  if (key === undefined) return split;
+  return {
+    ...split,
+    fields: { ...split.fields, primary_key: extraText({ type: key.type, sql: chIdentifier(key.name) }) },
   };
 }

@@ -188,6 +188,39 @@ async function streamed({
   return { model, stats: stream.stats, rejections };
 }
 
+/** Each query's count rows, keyed by their values and bin, in key order. */
+function countedTables(
+  queries: readonly CountQuery[],
+  results: CountResults,
+): Map<string, Map<string, number>> {
+  return new Map(
+    queries.map((q) => {
+      const rows = new Map<string, number>();
+      for (const row of results.get(q.key) ?? []) {
+        const key = JSON.stringify([row.values, row.bin ?? null]);
+        rows.set(key, (rows.get(key) ?? 0) + row.count);
+      }
+      return [q.key, new Map([...rows].sort())];
+    }),
+  );
+}
+
+/** The SQL's rows and the handed-back records' together: what oddity counts over every record. */
+function splitAndHanded({
+  queries,
+  results,
+  handed,
+}: {
+  queries: readonly CountQuery[];
+  results: CountResults;
+  handed: readonly LogRecord[];
+}): Map<string, Map<string, number>> {
+  const sum = countedTables(queries, results);
+  for (const [key, rows] of countedTables(queries, countRecords(queries, handed)))
+    for (const [row, n] of rows) sum.get(key)!.set(row, (sum.get(key)!.get(row) ?? 0) + n);
+  return new Map([...sum].map(([key, rows]) => [key, new Map([...rows].sort())]));
+}
+
 async function plan(options: {
   table: string;
   column: string;
@@ -336,32 +369,38 @@ describe("a raw-line column split in ClickHouse SQL", () => {
     const records: LogRecord[] = [];
     for await (const batch of readInputs({ inputs: [path.join(dir, "lines.log")] }))
       records.push(...batch.records);
-    // The SQL's rows and the handed-back records' together are what oddity counts over every record.
-    const table = (results: CountResults) =>
-      new Map(
-        queries.map((q) => {
-          const rows = new Map<string, number>();
-          for (const row of results.get(q.key) ?? []) {
-            const key = JSON.stringify([row.values, row.bin ?? null]);
-            rows.set(key, (rows.get(key) ?? 0) + row.count);
-          }
-          return [q.key, rows];
-        }),
-      );
-    const sum = (a: Map<string, Map<string, number>>, b: Map<string, Map<string, number>>) => {
-      for (const [key, rows] of b)
-        for (const [row, n] of rows) a.get(key)!.set(row, (a.get(key)!.get(row) ?? 0) + n);
-      return new Map([...a].map(([key, rows]) => [key, new Map([...rows].sort())]));
-    };
-    const sorted = (a: Map<string, Map<string, number>>) =>
-      new Map([...a].map(([key, rows]) => [key, new Map([...rows].sort())]));
-    expect(sum(table(got.results), table(countRecords(queries, handed)))).toEqual(
-      sorted(table(countRecords(queries, records))),
+    expect(splitAndHanded({ queries, results: got.results, handed })).toEqual(
+      countedTables(queries, countRecords(queries, records)),
     );
     // Most lines are split in SQL; the odd ones only are handed back.
     expect(got.records).toBeGreaterThan(10_000);
     expect(got.handedBack).toBeGreaterThan(100);
     expect(got.handedBack).toBeLessThan(1_000);
+  });
+
+  it("counts the key as extra.primary_key, of the lines it splits and those it hands back, as the streamed read gives it", async () => {
+    const queries = [
+      countQueryFor({ id: "key", fields: ["primary_key"] }),
+      countQueryFor({ id: "key and status", fields: ["primary_key", "status"] }),
+    ];
+    const handed: LogRecord[] = [];
+    const got = await countLinesInClickHouse({
+      client,
+      plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
+      queries,
+      onRecord: (record) => handed.push(record),
+    });
+    const records: LogRecord[] = [];
+    for await (const batch of readClickHouse({ url, table: TABLE, column: COLUMN, primaryKey: "n" }))
+      records.push(...batch.records);
+    expect(splitAndHanded({ queries, results: got.results, handed })).toEqual(
+      countedTables(queries, countRecords(queries, records)),
+    );
+    // A row per key: every record has its own.
+    expect(got.results.get(queries[0]!.key)!.length).toBe(got.records);
+    // The lines handed back to oddity's parser carry the key too.
+    expect(handed.length).toBeGreaterThan(0);
+    expect(handed.every((r) => r.extra?.primary_key === String(r.line))).toBe(true);
   });
 
   it("counts a row per template in the cluster, fewer than the distinct paths", async () => {

@@ -23,7 +23,7 @@ import { deriveJoin, type DerivedJoin } from "./derive.js";
 import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { binSql, selectJson } from "./fit.js";
 import type { LineSplit } from "./lines-sql.js";
-import { isBlank, lineOf } from "./read.js";
+import { addPrimaryKey, isBlank, lineOf } from "./read.js";
 import { tsvValue } from "./tsv.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import { abortable, type LineSplitPlan } from "./line-plan.js";
@@ -159,17 +159,24 @@ async function countLines({
   // the SQL read them (the line itself only when not), sorted; the rows are numbered in that order.
   const handBack = async () => {
     let bytes = 0;
+    // With a key, each record gets it as the streamed read gives it.
+    const key = fields.primary_key;
     const leftovers = await client.query({
-      query: numberedLines({ plan, keep: `NOT ${split.plain}` }),
+      query: numberedLines({
+        plan,
+        keep: `NOT ${split.plain}`,
+        columns: key === undefined ? [] : [{ name: "key", sql: key }],
+      }),
       format: "TabSeparated",
       ...(signal === undefined ? {} : { abort_signal: signal }),
     });
     for await (const chunk of leftovers.stream()) {
       for (const row of chunk) {
         bytes += row.text.length + 1;
-        const tab = row.text.indexOf("\t");
-        const n = Number(row.text.slice(0, tab));
-        const line = lineOf(tsvValue(row.text.slice(tab + 1)));
+        // TabSeparated escapes tabs within a value: each tab ends a cell.
+        const [number, text, keyText] = row.text.split("\t");
+        const n = Number(number);
+        const line = lineOf(tsvValue(text));
         // As the streamed read takes a row: NULL, blank, overlong, then oddity's parser.
         if (line === null) {
           reject(n, `${plan.column} is NULL`, "");
@@ -188,6 +195,7 @@ async function countLines({
         if (typeof record === "string") reject(n, record, line);
         else {
           handedParsed++;
+          addPrimaryKey(record, tsvValue(keyText));
           onRecord(record);
         }
       }

@@ -1,6 +1,7 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
+  countRecords,
   createPipeline,
   fitBatches,
   readInputs,
@@ -13,7 +14,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { anomalies, EXTRA, HOSTS, hostOf, recordFields } from "../test/extras.js";
+import { anomalies, countRowsOf, EXTRA, HOSTS, hostOf, keyQueries, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   chIdentifier,
@@ -182,6 +183,22 @@ describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
     const rows = counts.results.get("h")!.map((row) => [row.values[0], row.count] as const);
     expect(new Map(rows)).toEqual(expected);
     expect(rows.length).toBe(HOSTS.length);
+  });
+
+  it("counts the key as extra.primary_key, as the streamed records carry it, and not as an extra of its name", async () => {
+    const queries = keyQueries("Took");
+    const counts = await countInClickHouse({
+      client,
+      database: "default",
+      query: QUERY,
+      primaryKey: "n",
+      queries,
+    });
+    const streamed = await collectRecords(readClickHouse({ url, query: QUERY, primaryKey: "n" }));
+    const own = countRecords(queries, streamed);
+    for (const { key } of queries) expect(countRowsOf(counts.results, key)).toEqual(countRowsOf(own, key));
+    expect(counts.results.get("key")!.length).toBe(records.length);
+    expect(counts.results.get("n")).toEqual([{ values: [null], count: records.length }]);
   });
 
   it("streams back only the rows a footprint over the extra flags, finding what scoring every record finds", async () => {

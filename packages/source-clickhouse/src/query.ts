@@ -16,11 +16,26 @@ export interface Relation {
    */
   extras: ReadonlyMap<string, string>;
   /**
+   * With a primary key: the SQL of its value's text over `from`, which the streamed read gives records
+   * as `extra.primary_key` (see {@link readExtras}).
+   */
+  key?: string | undefined;
+  /**
    * A prefix no column of `from` starts with: the names oddity gives what it selects over `from` (its
    * aliases, the columns it joins) start with it, since ClickHouse reads an alias wherever a column of
    * that name is meant (`toString(c) AS k0, count() AS c` would group by the count).
    */
   prefix: string;
+}
+
+/**
+ * The extra fields a count or a selection over `relation` reads: its extras and, with a primary key, the
+ * key as `primary_key`, as the streamed read gives records them.
+ */
+export function readExtras(relation: Pick<Relation, "extras" | "key">): ReadonlyMap<string, string> {
+  return relation.key === undefined
+    ? relation.extras
+    : new Map([...relation.extras, ["primary_key", relation.key]]);
 }
 
 /** A column of a table or of a query, as ClickHouse describes it. */
@@ -119,8 +134,8 @@ function conversion({
 
 const TABLE = new Set<string>(TABLE_FIELDS);
 
-// An extra's value, as source-sql gives it: its text; NULL (and `NULL AS x`, typed Nothing) absent.
-function extraText({ type, sql }: { type: string; sql: string }): string {
+/** An extra's value, as source-sql gives it: its text; NULL (and `NULL AS x`, typed Nothing) absent. */
+export function extraText({ type, sql }: { type: string; sql: string }): string {
   const base = unwrap(type);
   if (base === "Nothing") return "CAST(NULL AS Nullable(String))";
   return TEXT.test(base) ? sql : `toString(${sql})`;
@@ -216,10 +231,12 @@ export function tableRelation({
   const extras = new Map<string, string>();
   for (const [name, i] of byExtra)
     extras.set(name, extraText({ type: columns[i]!.type, sql: chIdentifier(name) }));
+  const key = columns.find((c) => primaryKey !== undefined && c.name === primaryKey);
   return {
     from: `${chIdentifier(database)}.${chIdentifier(table)}`,
     fields: TABLE_FIELDS.filter((f) => byField.has(f)),
     extras,
+    ...(key === undefined ? {} : { key: extraText({ type: key.type, sql: chIdentifier(key.name) }) }),
     prefix: unusedPrefix(
       "oddity_",
       columns.map((c) => c.name),
@@ -300,6 +317,9 @@ export async function queryRelation({
   });
   const keyAt = primaryKey === undefined ? -1 : columns.findIndex((c) => c.name === primaryKey);
   if (keyAt >= 0 && !TABLE.has(primaryKey!)) outer.push(`${inner(keyAt)} AS ${chIdentifier(primaryKey!)}`);
+  // The key's text under a name of oddity's too: the key may be a field, converted under its own name.
+  const key = chIdentifier(`${prefix}key`);
+  if (keyAt >= 0) outer.push(`${extraText({ type: columns[keyAt]!.type, sql: inner(keyAt) })} AS ${key}`);
   // Extras under names of oddity's: a column's own name could be an alias a count or a read defines.
   const extras = new Map<string, string>();
   for (const i of byExtra.values()) {
@@ -313,7 +333,9 @@ export async function queryRelation({
     from: `(SELECT ${outer.join(", ")} FROM (SELECT ${renamed} FROM ${subquery(query)}))`,
     fields: TABLE_FIELDS.filter((f) => byField.has(f)),
     extras,
-    // The wrapped query's columns are the fields, the key (a column of the query) and `${prefix}x…`.
+    ...(keyAt >= 0 ? { key } : {}),
+    // The wrapped query's columns are the fields, the key (a column of the query, and its text as
+    // `${prefix}key`) and `${prefix}x…`.
     prefix: `${prefix}r_`,
   };
 }

@@ -19,7 +19,14 @@ import {
 import { chIdentifier, chString } from "./escape.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 import { tsvValue } from "./tsv.js";
-import { checkQueryOptions, queryRelation, querySource, tableRelation, type Relation } from "./query.js";
+import {
+  checkQueryOptions,
+  queryRelation,
+  querySource,
+  readExtras,
+  tableRelation,
+  type Relation,
+} from "./query.js";
 import { connectClickHouse } from "./connect.js";
 import { querySettings } from "./derive.js";
 import { connectionError, parseClickHouseUrl, type ClickHouseTarget } from "./url.js";
@@ -216,7 +223,8 @@ export function lineOf(value: unknown): string | null {
   return text(value).replace(/\r?\n$/, "");
 }
 
-function addPrimaryKey(record: LogRecord, value: unknown): void {
+/** Sets `extra.primary_key` to the key's text, as every record read with a key carries it (not for NULL). */
+export function addPrimaryKey(record: LogRecord, value: unknown): void {
   if (value === null || value === undefined) return;
   record.extra ??= Object.create(null) as Record<string, string>;
   record.extra.primary_key = text(value);
@@ -498,7 +506,7 @@ export function readClickHouse(options: ReadClickHouseOptions): ClickHouseRecord
     const selection =
       key === undefined || options.select === undefined
         ? null
-        : await options.select({ client, ...relation });
+        : await options.select({ client, ...relation, extras: readExtras(relation) });
     const columns = [...fields.map((f) => chIdentifier(f)), ...extras.values()];
     const names = [...extras.keys()];
     if (selection !== null) {

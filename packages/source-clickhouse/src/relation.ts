@@ -13,6 +13,7 @@ export async function relationFrom({
   database,
   table,
   query,
+  primaryKey,
   source,
   signal,
 }: {
@@ -20,6 +21,8 @@ export async function relationFrom({
   database: string;
   table?: string | undefined;
   query?: string | undefined;
+  /** The key column, which records streamed back carry as `extra.primary_key` (see `readExtras`). */
+  primaryKey?: string | undefined;
   source: string;
   signal?: AbortSignal | undefined;
 }): Promise<Relation> {
@@ -30,11 +33,11 @@ export async function relationFrom({
       target: { database, display: source },
       table,
       column: undefined,
-      primaryKey: undefined,
+      primaryKey,
       signal,
     });
-    return tableRelation({ database, table, columns, source });
+    return tableRelation({ database, table, columns, primaryKey, source });
   }
   checkQueryOptions({ display: source, query, table, column: undefined });
-  return queryRelation({ client, query, source, signal });
+  return queryRelation({ client, query, source, primaryKey, signal });
 }

@@ -1,6 +1,7 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
+  countRecords,
   createPipeline,
   fitBatches,
   readInputs,
@@ -13,7 +14,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
-import { anomalies, EXTRA, HOSTS, hostOf, recordFields } from "../test/extras.js";
+import { anomalies, countRowsOf, EXTRA, HOSTS, hostOf, keyQueries, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   TABLE_FIELDS,
@@ -131,6 +132,7 @@ describe("a --table's columns that are not record fields, as extras", () => {
         ["c", "`c`"],
         ["k0", "`k0`"],
       ]),
+      key: "toString(`n`)",
       prefix: "oddity_",
     });
   });
@@ -204,6 +206,22 @@ describe("a --table's columns that are not record fields, as extras", () => {
     expect(rows("h")).toEqual(expected((r) => JSON.stringify([r.extra![EXTRA] ?? null])));
     expect(rows("kc")).toEqual(expected((r) => JSON.stringify([r.extra!.k0, r.extra!.c ?? null])));
     expect(rows("h").size).toBe(HOSTS.length);
+  });
+
+  it("counts the key as extra.primary_key, as the streamed records carry it, and not as an extra of its name", async () => {
+    const queries = keyQueries("k0");
+    const counts = await countInClickHouse({
+      client,
+      database: "default",
+      table: TABLE,
+      primaryKey: "n",
+      queries,
+    });
+    const streamed = await collectRecords(readClickHouse({ url, table: TABLE, primaryKey: "n" }));
+    const own = countRecords(queries, streamed);
+    for (const { key } of queries) expect(countRowsOf(counts.results, key)).toEqual(countRowsOf(own, key));
+    expect(counts.results.get("key")!.length).toBe(records.length);
+    expect(counts.results.get("n")).toEqual([{ values: [null], count: records.length }]);
   });
 
   it("streams back only the rows a footprint over the extras flags, finding what scoring every record finds", async () => {

@@ -1,6 +1,6 @@
 // What the extra-field tests (a --query's columns, a --table's) share: the hostile column, its values,
 // and records and findings compared without where they came from.
-import { createScorer, type LogRecord, type Model } from "@oddity/core";
+import { createScorer, type CountResults, type LogRecord, type Model } from "@oddity/core";
 
 /**
  * A column that is not a record field, named with what ends an identifier, a literal and a statement, and
@@ -36,4 +36,18 @@ export function anomalies(model: Model, scored: readonly LogRecord[]): string[] 
     .flatMap((r) => score(r) ?? [])
     .map(({ record, ...rest }) => JSON.stringify({ ...recordFields(record), ...rest }))
     .sort();
+}
+
+/** A query's count rows, each its values and count as text, sorted: comparable across engines. */
+export function countRowsOf(results: CountResults, key: string): string[] {
+  return (results.get(key) ?? []).map((row) => JSON.stringify([row.values, row.count])).sort();
+}
+
+/** The counts of the key as `extra.primary_key` (alone, and beside `beside`), and of its column by name. */
+export function keyQueries(beside: string): Array<{ key: string; fields: string[] }> {
+  return [
+    { key: "key", fields: ["primary_key"] },
+    { key: "key and another", fields: ["primary_key", beside] },
+    { key: "n", fields: ["n"] },
+  ];
 }

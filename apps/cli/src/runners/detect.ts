@@ -167,6 +167,7 @@ async function fitInClickHouse({
     inputs: [input],
     table: session.database.table,
     query: session.database.query,
+    primaryKey: session.database.primaryKey,
     env: ctx.env,
   });
   const records = model.meta.records;

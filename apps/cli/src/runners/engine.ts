@@ -260,12 +260,15 @@ export async function fitOnClickHouse({
   inputs,
   table,
   query,
+  primaryKey,
   env,
 }: {
   pipeline: Pipeline;
   inputs: readonly string[];
   table: string | undefined;
   query: string | undefined;
+  /** Counted as `extra.primary_key`, as records read with the key carry it. */
+  primaryKey: string | undefined;
   env: Record<string, string | undefined>;
 }): Promise<Model> {
   const { source: clickhouse } = await loadClickHouse();
@@ -281,6 +284,7 @@ export async function fitOnClickHouse({
       database: target.database,
       table,
       query,
+      primaryKey,
       source:
         query === undefined ? `${target.display}#${table}` : clickhouse.querySource(target.display, query),
     });

@@ -200,6 +200,7 @@ export async function runFit(options: FitOptions, ctx: RunContext): Promise<numb
       inputs,
       table: session.database.table,
       query: session.database.query,
+      primaryKey: session.database.primaryKey,
       env: ctx.env,
     });
     const stats = { ...emptyStats(), read: model.meta.records, parsed: model.meta.records };

@@ -32,7 +32,7 @@ export async function profileOnClickHouse({
   const { source: clickhouse } = await loadClickHouse();
   if (inputs.length !== 1) throw new UserError("profile one clickhouse:// table at a time");
   const target = clickhouse.parseClickHouseUrl({ url: inputs[0]!, env });
-  const { table, query } = session.database;
+  const { table, query, primaryKey } = session.database;
   if (table === undefined && query === undefined)
     throw new UserError(`${target.display}: name the table with --table, or give --query`);
   const specs = profileSpecs({ profiler, conditional });
@@ -44,6 +44,7 @@ export async function profileOnClickHouse({
       database: target.database,
       table,
       query,
+      primaryKey,
       source:
         query === undefined ? `${target.display}#${table}` : clickhouse.querySource(target.display, query),
       queries,
