@@ -221,6 +221,18 @@ function splitAndHanded({
   return new Map([...sum].map(([key, rows]) => [key, new Map([...rows].sort())]));
 }
 
+/** `queries` counted over the lines table split in SQL, keyed by `n`, and the records it handed back. */
+async function countKeyed(queries: readonly CountQuery[]) {
+  const handed: LogRecord[] = [];
+  const got = await countLinesInClickHouse({
+    client,
+    plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
+    queries,
+    onRecord: (record) => handed.push(record),
+  });
+  return { got, handed };
+}
+
 async function plan(options: {
   table: string;
   column: string;
@@ -359,13 +371,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
       { id: "time bins", fields: [], bin: { field: "time", relativeAccuracy: 0.001 } },
     ];
     const queries: CountQuery[] = specs.map((spec) => countQueryFor(spec));
-    const handed: LogRecord[] = [];
-    const got = await countLinesInClickHouse({
-      client,
-      plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
-      queries,
-      onRecord: (record) => handed.push(record),
-    });
+    const { got, handed } = await countKeyed(queries);
     const records: LogRecord[] = [];
     for await (const batch of readInputs({ inputs: [path.join(dir, "lines.log")] }))
       records.push(...batch.records);
@@ -383,13 +389,7 @@ describe("a raw-line column split in ClickHouse SQL", () => {
       countQueryFor({ id: "key", fields: ["primary_key"] }),
       countQueryFor({ id: "key and status", fields: ["primary_key", "status"] }),
     ];
-    const handed: LogRecord[] = [];
-    const got = await countLinesInClickHouse({
-      client,
-      plan: await plan({ table: TABLE, column: COLUMN, primaryKey: "n" }),
-      queries,
-      onRecord: (record) => handed.push(record),
-    });
+    const { got, handed } = await countKeyed(queries);
     const records: LogRecord[] = [];
     for await (const batch of readClickHouse({ url, table: TABLE, column: COLUMN, primaryKey: "n" }))
       records.push(...batch.records);

@@ -1,7 +1,6 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
-  countRecords,
   createPipeline,
   fitBatches,
   readInputs,
@@ -14,7 +13,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../test/cluster.js";
-import { anomalies, countRowsOf, EXTRA, HOSTS, hostOf, keyQueries, recordFields } from "../test/extras.js";
+import { anomalies, EXTRA, HOSTS, hostOf, expectKeyCounts, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   chIdentifier,
@@ -186,19 +185,7 @@ describe("a --query's extra columns on a 2-shard ClickHouse cluster", () => {
   });
 
   it("counts the key as extra.primary_key, as the streamed records carry it, and not as an extra of its name", async () => {
-    const queries = keyQueries("Took");
-    const counts = await countInClickHouse({
-      client,
-      database: "default",
-      query: QUERY,
-      primaryKey: "n",
-      queries,
-    });
-    const streamed = await collectRecords(readClickHouse({ url, query: QUERY, primaryKey: "n" }));
-    const own = countRecords(queries, streamed);
-    for (const { key } of queries) expect(countRowsOf(counts.results, key)).toEqual(countRowsOf(own, key));
-    expect(counts.results.get("key")!.length).toBe(records.length);
-    expect(counts.results.get("n")).toEqual([{ values: [null], count: records.length }]);
+    await expectKeyCounts({ client, url, relation: { query: QUERY }, beside: "Took" });
   });
 
   it("streams back only the rows a footprint over the extra flags, finding what scoring every record finds", async () => {

@@ -1,7 +1,6 @@
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   InputError,
-  countRecords,
   createPipeline,
   fitBatches,
   readInputs,
@@ -14,7 +13,7 @@ import { rarity } from "@oddity/detector-rarity";
 import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
-import { anomalies, countRowsOf, EXTRA, HOSTS, hostOf, keyQueries, recordFields } from "../test/extras.js";
+import { anomalies, EXTRA, HOSTS, hostOf, expectKeyCounts, recordFields } from "../test/extras.js";
 import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
 import {
   TABLE_FIELDS,
@@ -209,19 +208,7 @@ describe("a --table's columns that are not record fields, as extras", () => {
   });
 
   it("counts the key as extra.primary_key, as the streamed records carry it, and not as an extra of its name", async () => {
-    const queries = keyQueries("k0");
-    const counts = await countInClickHouse({
-      client,
-      database: "default",
-      table: TABLE,
-      primaryKey: "n",
-      queries,
-    });
-    const streamed = await collectRecords(readClickHouse({ url, table: TABLE, primaryKey: "n" }));
-    const own = countRecords(queries, streamed);
-    for (const { key } of queries) expect(countRowsOf(counts.results, key)).toEqual(countRowsOf(own, key));
-    expect(counts.results.get("key")!.length).toBe(records.length);
-    expect(counts.results.get("n")).toEqual([{ values: [null], count: records.length }]);
+    await expectKeyCounts({ client, url, relation: { table: TABLE }, beside: "k0" });
   });
 
   it("streams back only the rows a footprint over the extras flags, finding what scoring every record finds", async () => {

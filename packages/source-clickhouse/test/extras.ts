@@ -1,6 +1,10 @@
 // What the extra-field tests (a --query's columns, a --table's) share: the hostile column, its values,
 // and records and findings compared without where they came from.
-import { createScorer, type CountResults, type LogRecord, type Model } from "@oddity/core";
+import { countRecords, createScorer, type CountResults, type LogRecord, type Model } from "@oddity/core";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { expect } from "vitest";
+import { countInClickHouse, readClickHouse } from "../src/index.js";
+import { collectRecords } from "./pipelines.js";
 
 /**
  * A column that is not a record field, named with what ends an identifier, a literal and a statement, and
@@ -38,16 +42,46 @@ export function anomalies(model: Model, scored: readonly LogRecord[]): string[] 
     .sort();
 }
 
-/** A query's count rows, each its values and count as text, sorted: comparable across engines. */
-export function countRowsOf(results: CountResults, key: string): string[] {
+// A query's count rows, each its values and count as text, sorted: comparable across engines.
+function countRowsOf(results: CountResults, key: string): string[] {
   return (results.get(key) ?? []).map((row) => JSON.stringify([row.values, row.count])).sort();
 }
 
-/** The counts of the key as `extra.primary_key` (alone, and beside `beside`), and of its column by name. */
-export function keyQueries(beside: string): Array<{ key: string; fields: string[] }> {
+// The counts of the key `n` as `extra.primary_key` (alone, and beside `beside`), and of `n` by name.
+function keyQueries(beside: string): Array<{ key: string; fields: string[] }> {
   return [
     { key: "key", fields: ["primary_key"] },
     { key: "key and another", fields: ["primary_key", beside] },
     { key: "n", fields: ["n"] },
   ];
+}
+
+/**
+ * Expects the counts of `keyQueries` in the cluster, over a table or a query keyed by `n`, to be those of
+ * the records streamed back (`countRecords`): a row per key, and `n` no extra of its own name.
+ */
+export async function expectKeyCounts({
+  client,
+  url,
+  relation,
+  beside,
+}: {
+  client: ClickHouseClient;
+  url: string;
+  relation: { table: string } | { query: string };
+  beside: string;
+}): Promise<void> {
+  const queries = keyQueries(beside);
+  const counted = await countInClickHouse({
+    client,
+    database: "default",
+    primaryKey: "n",
+    queries,
+    ...relation,
+  });
+  const streamed = await collectRecords(readClickHouse({ url, primaryKey: "n", ...relation }));
+  const own = countRecords(queries, streamed);
+  for (const { key } of queries) expect(countRowsOf(counted.results, key)).toEqual(countRowsOf(own, key));
+  expect(counted.results.get("key")!.length).toBe(streamed.length);
+  expect(counted.results.get("n")).toEqual([{ values: [null], count: streamed.length }]);
 }
