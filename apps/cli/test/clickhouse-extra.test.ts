@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { readInputs, type LogRecord } from "@oddity/core";
 import { TABLE_FIELDS, chIdentifier } from "@oddity/source-clickhouse";
@@ -164,6 +164,28 @@ describe.each(inputs)(
 
 describe("oddity detect clickhouse:// --table with a column that is an extra field", () => {
   const table = inputs[1]!.args;
+
+  it("fits the --primary-key in the cluster as extra.primary_key, as records streamed back carry it", async () => {
+    const keyDir = path.join(dir, "key");
+    mkdirSync(keyDir, { recursive: true });
+    writeFileSync(
+      path.join(keyDir, "oddity.config.yaml"),
+      "detectors:\n  - use: conditional\n    options: { pairs: [{ given: primary_key, target: status }] }\n",
+    );
+    const ch = await oddity(["fit", ...table(), "--primary-key", "n", "-o", "key.json", "-q"], {
+      cwd: keyDir,
+    });
+    expect([ch.code, ch.stderr]).toEqual([0, ""]);
+    const model = JSON.parse(readFileSync(path.join(keyDir, "key.json"), "utf8")) as {
+      detectors: Array<{
+        state: { marginals: Array<{ field: string; counts: { values: [string, number][] } }> };
+      }>;
+    };
+    const key = model.detectors[0]!.state.marginals.find((m) => m.field === "primary_key")!;
+    // A value per row, each the row's key as its text: the log's line numbers, one line rejected.
+    expect(key.counts.values).toHaveLength(9_999);
+    expect(key.counts.values.every(([value, count]) => /^[1-9]\d*$/.test(value) && count === 1)).toBe(true);
+  });
 
   it("detects with --primary-key, fitting and selecting in the cluster, what detect finds in the log", async () => {
     const args = ["--format", "ndjson", "--top", "0", "-q"];
