@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   MAPPABLE_FIELDS,
+  createPipeline,
   createScorer,
   fieldReader,
   fitBatches,
@@ -13,6 +14,7 @@ import {
   type Rejection,
   type ScoredRecord,
 } from "@oddity/core";
+import { rarity } from "@oddity/detector-rarity";
 import { fixture } from "@oddity/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { derivedPipeline } from "../test/pipelines.js";
@@ -73,8 +75,8 @@ async function readAll(stream: AsyncIterable<RecordBatch> & { stats: InputStats 
   return { records, rejections, stats: { ...stream.stats } };
 }
 
-function anomalies(records: readonly LogRecord[]): ScoredRecord[] {
-  const score = createScorer(model);
+function anomalies(records: readonly LogRecord[], scoredWith: Model = model): ScoredRecord[] {
+  const score = createScorer(scoredWith);
   return records.flatMap((r) => score(r) ?? []);
 }
 
@@ -156,6 +158,25 @@ describe("readClickHouseCandidates on a raw-line column split in the 2-shard clu
     const expected = anomalies(streamed.records);
     expect(expected.length).toBeGreaterThan(20);
     expect(anomalies(selected.records)).toEqual(expected);
+  });
+
+  it("selects the lines a footprint over the key flags, reading the key as extra.primary_key", async () => {
+    const streamed = await readAll(readClickHouse(options()));
+    // A baseline that saw every key three times but every 50th: those keys are new, so rarity flags them.
+    const seen = streamed.records.filter((r) => Number(r.extra!.primary_key) % 50 !== 0);
+    const keyModel = (
+      await fitBatches({
+        pipeline: createPipeline({
+          detectors: [{ use: "rarity", definition: rarity, options: { fields: ["primary_key"] } }],
+        }),
+        batches: [{ records: [...seen, ...seen, ...seen], rejections: [], blank: 0, read: seen.length * 3 }],
+      })
+    ).model;
+    const selected = await readAll(readClickHouseCandidates({ ...options(), model: keyModel }));
+    const expected = anomalies(streamed.records, keyModel);
+    expect(expected).toHaveLength(streamed.records.length - seen.length);
+    expect(anomalies(selected.records, keyModel)).toEqual(expected);
+    expect(selected.records.length).toBeLessThan(rows / 10);
   });
 
   it("rejects the lines the streamed read rejects, with their reasons and line numbers", async () => {

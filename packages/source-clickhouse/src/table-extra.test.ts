@@ -211,6 +211,24 @@ describe("a --table's columns that are not record fields, as extras", () => {
     await expectKeyCounts({ client, url, relation: { table: TABLE }, beside: "k0" });
   });
 
+  it("selects the rows a footprint over the key flags, reading the key as extra.primary_key", async () => {
+    // A baseline that saw every key three times but every 50th: those keys are new, so rarity flags them.
+    const seen = records.filter((r) => Number(r.extra!.primary_key) % 50 !== 0);
+    const { model } = await fitBatches({
+      pipeline: createPipeline({
+        detectors: [{ use: "rarity", definition: rarity, options: { fields: ["primary_key"] } }],
+      }),
+      batches: [{ records: [...seen, ...seen, ...seen], rejections: [], blank: 0, read: seen.length * 3 }],
+    });
+    const streamed = await collectRecords(
+      readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }),
+    );
+    const expected = anomalies(model, records);
+    expect(expected).toHaveLength(records.length - seen.length);
+    expect(anomalies(model, streamed)).toEqual(expected);
+    expect(streamed.length).toBeLessThan(records.length / 10);
+  });
+
   it("streams back only the rows a footprint over the extras flags, finding what scoring every record finds", async () => {
     const { model } = await fitBatches({
       pipeline: extraPipeline(),
