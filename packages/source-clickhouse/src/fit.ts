@@ -15,7 +15,7 @@ import { countRowOf, countTable, selectTsv } from "./count-rows.js";
 import { deriveJoin, querySettings, type DerivedJoin } from "./derive.js";
 import { chIdentifier, chNumber } from "./escape.js";
 import { querySource, readExtras } from "./query.js";
-import { relationFrom } from "./relation.js";
+import { relationFrom, type RelationOptions } from "./relation.js";
 import { coveringQueries, withRolledUp } from "./rollup.js";
 import { TABLE_FIELDS } from "./table-fields.js";
 
@@ -122,18 +122,8 @@ export async function countInClickHouse({
   source = query === undefined ? `${database}.${table}` : querySource(database, query),
   queries,
   derived = [],
-}: {
+}: RelationOptions & {
   client: ClickHouseClient;
-  database: string;
-  /** The key column: counted as `extra.primary_key`, as the streamed read gives records it. */
-  primaryKey?: string | undefined;
-  /**
-   * A table of parsed requests, columns named like the record fields, its other columns extra fields
-   * (see `tableRelation`); or else `query`.
-   */
-  table?: string | undefined;
-  /** A SELECT whose columns are named like record fields (`SELECT client AS ip, ...`). */
-  query?: string | undefined;
   /** What errors name (no credentials): the masked URL and the table or query. */
   source?: string | undefined;
   queries: readonly CountQuery[];
@@ -194,20 +184,11 @@ export async function countInClickHouse({
 export async function fitInClickHouse({
   pipeline,
   client,
-  database,
-  table,
-  query,
-  primaryKey,
   source,
-}: {
+  ...relation
+}: RelationOptions & {
   pipeline: Pipeline;
   client: ClickHouseClient;
-  database: string;
-  table?: string | undefined;
-  /** Instead of `table`: a SELECT whose columns are named like record fields. */
-  query?: string | undefined;
-  /** The key column: counted as `extra.primary_key`, as the streamed read gives records it. */
-  primaryKey?: string | undefined;
   /** What the model's `sources` lists (no credentials), and errors name. */
   source: string;
 }): Promise<{
@@ -219,10 +200,7 @@ export async function fitInClickHouse({
   const plan = planCounts(pipeline, "ClickHouse", { derive: MAPPABLE_FIELDS });
   const counts = await countInClickHouse({
     client,
-    database,
-    table,
-    query,
-    primaryKey,
+    ...relation,
     source,
     queries: plan.queries,
     derived: plan.derived,

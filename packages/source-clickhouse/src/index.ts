@@ -1,6 +1,7 @@
 export { chBytes, chIdentifier, chNumber, chString } from "./escape.js";
 export { TABLE_FIELDS } from "./table-fields.js";
 export { countInClickHouse, countQuerySql, fitInClickHouse, type ClickHouseCounts } from "./fit.js";
+export type { RelationOptions } from "./relation.js";
 export {
   countLinesInClickHouse,
   fitLinesInClickHouse,

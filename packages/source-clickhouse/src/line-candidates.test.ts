@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { createClient, type ClickHouseClient } from "@clickhouse/client";
 import {
   MAPPABLE_FIELDS,
-  createPipeline,
   createScorer,
   fieldReader,
   fitBatches,
@@ -14,10 +13,9 @@ import {
   type Rejection,
   type ScoredRecord,
 } from "@oddity/core";
-import { rarity } from "@oddity/detector-rarity";
 import { fixture } from "@oddity/fixtures";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { derivedPipeline } from "../test/pipelines.js";
+import { derivedPipeline, newKeysModel } from "../test/pipelines.js";
 import { startCluster, type Cluster } from "../test/cluster.js";
 import {
   candidateCondition,
@@ -162,19 +160,10 @@ describe("readClickHouseCandidates on a raw-line column split in the 2-shard clu
 
   it("selects the lines a footprint over the key flags, reading the key as extra.primary_key", async () => {
     const streamed = await readAll(readClickHouse(options()));
-    // A baseline that saw every key three times but every 50th: those keys are new, so rarity flags them.
-    const seen = streamed.records.filter((r) => Number(r.extra!.primary_key) % 50 !== 0);
-    const keyModel = (
-      await fitBatches({
-        pipeline: createPipeline({
-          detectors: [{ use: "rarity", definition: rarity, options: { fields: ["primary_key"] } }],
-        }),
-        batches: [{ records: [...seen, ...seen, ...seen], rejections: [], blank: 0, read: seen.length * 3 }],
-      })
-    ).model;
+    const { model: keyModel, flagged } = await newKeysModel(streamed.records);
     const selected = await readAll(readClickHouseCandidates({ ...options(), model: keyModel }));
     const expected = anomalies(streamed.records, keyModel);
-    expect(expected).toHaveLength(streamed.records.length - seen.length);
+    expect(expected).toHaveLength(flagged);
     expect(anomalies(selected.records, keyModel)).toEqual(expected);
     expect(selected.records.length).toBeLessThan(rows / 10);
   });

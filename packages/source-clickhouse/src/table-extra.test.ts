@@ -14,7 +14,7 @@ import { size } from "@oddity/detector-size";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordColumns, startCluster, type Cluster } from "../test/cluster.js";
 import { anomalies, EXTRA, HOSTS, hostOf, expectKeyCounts, recordFields } from "../test/extras.js";
-import { collectRecords, FIXTURE_LOGS, withoutSources } from "../test/pipelines.js";
+import { collectRecords, FIXTURE_LOGS, withoutSources, newKeysModel } from "../test/pipelines.js";
 import {
   TABLE_FIELDS,
   chIdentifier,
@@ -212,19 +212,12 @@ describe("a --table's columns that are not record fields, as extras", () => {
   });
 
   it("selects the rows a footprint over the key flags, reading the key as extra.primary_key", async () => {
-    // A baseline that saw every key three times but every 50th: those keys are new, so rarity flags them.
-    const seen = records.filter((r) => Number(r.extra!.primary_key) % 50 !== 0);
-    const { model } = await fitBatches({
-      pipeline: createPipeline({
-        detectors: [{ use: "rarity", definition: rarity, options: { fields: ["primary_key"] } }],
-      }),
-      batches: [{ records: [...seen, ...seen, ...seen], rejections: [], blank: 0, read: seen.length * 3 }],
-    });
+    const { model, flagged } = await newKeysModel(records);
     const streamed = await collectRecords(
       readClickHouseCandidates({ url, table: TABLE, primaryKey: "n", model }),
     );
     const expected = anomalies(model, records);
-    expect(expected).toHaveLength(records.length - seen.length);
+    expect(expected).toHaveLength(flagged);
     expect(anomalies(model, streamed)).toEqual(expected);
     expect(streamed.length).toBeLessThan(records.length / 10);
   });

@@ -8,6 +8,7 @@ import { targets } from "@oddity/detector-targets";
 import path from "node:path";
 import {
   createPipeline,
+  fitBatches,
   modelToJSON,
   type LogRecord,
   type Model,
@@ -65,4 +66,21 @@ export async function collectRecords(stream: AsyncIterable<RecordBatch>): Promis
 export function withoutSources(model: Model): unknown {
   const { sources: _sources, ...rest } = modelToJSON(model);
   return rest;
+}
+
+/**
+ * A rarity model over `primary_key` whose baseline saw each of `records`' keys three times but every
+ * 50th: those keys are new, so it flags their records, and only those (`flagged` of them).
+ */
+export async function newKeysModel(
+  records: readonly LogRecord[],
+): Promise<{ model: Model; flagged: number }> {
+  const seen = records.filter((r) => Number(r.extra!.primary_key) % 50 !== 0);
+  const { model } = await fitBatches({
+    pipeline: createPipeline({
+      detectors: [{ use: "rarity", definition: rarity, options: { fields: ["primary_key"] } }],
+    }),
+    batches: [{ records: [...seen, ...seen, ...seen], rejections: [], blank: 0, read: seen.length * 3 }],
+  });
+  return { model, flagged: records.length - seen.length };
 }
